@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+export type AccountOrigin = 'migrated' | 'registered';
+
+export interface LegacyReference {
+  /** Which legacy system (the connector's `source`); legacy ids are unique per source. */
+  source: string;
+  id: string;
+  migratedAt: Date;
+}
+
+/** The profile part of an account: what a migration or a registration decides. */
+export interface AccountProfile {
+  username: string;
+  email?: string | undefined;
+  emailVerified: boolean;
+  name?: string | undefined;
+  givenName?: string | undefined;
+  familyName?: string | undefined;
+  roles: string[];
+}
+
+export interface Account extends AccountProfile {
+  /** The IdP's own stable id, used as `sub`; never the legacy id. */
+  id: string;
+  origin: AccountOrigin;
+  legacy?: LegacyReference | undefined;
+  /** Self-describing, see `password-hash.ts`. */
+  passwordHash: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/**
+ * The one normalisation of anything a user types to identify themselves: surrounding space removed, compatibility
+ * forms folded (NFKC, so a full-width "ａｌｉｃｅ" is "alice") and case folded. Stores index this form.
+ */
+export function normaliseLogin(login: string): string {
+  return login.normalize('NFKC').trim().toLowerCase();
+}
+
+// Control characters, the Unicode line/paragraph separators, and zero-width characters that make look-alike names.
+// eslint-disable-next-line no-control-regex -- the point is to reject control characters
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]/u;
+
+const visibleText = (max: number) =>
+  z
+    .string()
+    .transform((s) => s.normalize('NFKC').trim())
+    .pipe(
+      z
+        .string()
+        .min(1, 'must not be empty')
+        .max(max, `must be at most ${max} characters`)
+        .refine((s) => !INVISIBLE.test(s), 'must not contain control or invisible characters'),
+    );
+
+export const usernameSchema = visibleText(64).pipe(
+  z
+    .string()
+    // '@' is reserved so that a login is unambiguously a username or an email.
+    .regex(/^[^\s@]+$/u, 'must not contain spaces or "@"'),
+);
+
+export const emailSchema = visibleText(254).pipe(z.email('must be an email address'));
+
+const optionalText = (max: number) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), visibleText(max).optional());
+
+/** What every account's profile must satisfy, whether it came from a legacy system or a sign-up form. */
+export function accountProfileSchema(options: { emailRequired: boolean }) {
+  return z.strictObject({
+    username: usernameSchema,
+    email: options.emailRequired ? emailSchema : z.preprocess((v) => (v === '' ? undefined : v), emailSchema.optional()),
+    emailVerified: z.boolean().default(false),
+    name: optionalText(256),
+    givenName: optionalText(128),
+    familyName: optionalText(128),
+    roles: z.array(visibleText(128)).max(100, 'at most 100 roles').default([]),
+  });
+}

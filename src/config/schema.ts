@@ -1,0 +1,168 @@
+import { z } from 'zod';
+
+/**
+ * The whole configuration of the IdP: every option, its default and what it means lives here and nowhere else.
+ * Values come from these defaults, then the JSON file (`IDP_CONFIG` or `config/idp.json`), then environment variables
+ * (see `load-config.ts`). Any string in the file may be `"${NAME}"` to read a secret from the environment.
+ */
+
+const seconds = z.number().int().positive();
+
+/** Where one account field comes from in a legacy profile. */
+export const fieldSourceSchema = z.union([
+  /** A dot path into the legacy profile, e.g. `"mail"` or `"names.0.given"`. */
+  z.string().min(1),
+  z.strictObject({ path: z.string().min(1), default: z.unknown().optional() }),
+  /** `{first} {last}`: each `{path}` is replaced by that value; missing values become empty. */
+  z.strictObject({ template: z.string().min(1) }),
+  z.strictObject({ const: z.unknown() }),
+]);
+export type FieldSource = z.infer<typeof fieldSourceSchema>;
+
+export const rolesSourceSchema = z.union([
+  fieldSourceSchema,
+  /** Legacy role names renamed through `map`; unmapped names are dropped unless `keepUnmapped`. */
+  z.strictObject({
+    path: z.string().min(1),
+    map: z.record(z.string(), z.string()),
+    keepUnmapped: z.boolean().default(false),
+  }),
+]);
+export type RolesSource = z.infer<typeof rolesSourceSchema>;
+
+export const mappingSchema = z.strictObject({
+  /** The stable identifier of the legacy record; never shown to clients (`sub` is the IdP's own id). */
+  legacyId: fieldSourceSchema,
+  username: fieldSourceSchema,
+  email: fieldSourceSchema.optional(),
+  emailVerified: fieldSourceSchema.optional(),
+  name: fieldSourceSchema.optional(),
+  givenName: fieldSourceSchema.optional(),
+  familyName: fieldSourceSchema.optional(),
+  roles: rolesSourceSchema.optional(),
+});
+export type Mapping = z.infer<typeof mappingSchema>;
+
+const httpConnectorSchema = z.strictObject({
+  kind: z.literal('http'),
+  /** Recorded on each migrated account as `legacy.source`; legacy ids are unique per source. */
+  source: z.string().min(1).default('legacy'),
+  baseUrl: z.url({ protocol: /^https?$/ }),
+  auth: z
+    .discriminatedUnion('type', [
+      z.strictObject({ type: z.literal('none') }),
+      z.strictObject({ type: z.literal('bearer'), token: z.string().min(1) }),
+      z.strictObject({ type: z.literal('basic'), username: z.string().min(1), password: z.string().min(1) }),
+    ])
+    .default({ type: 'none' }),
+  /** Whole-call budget: connect, send, and read the full answer. */
+  timeoutMs: z.number().int().positive().default(5000),
+  /** PEM file of extra CA certificates trusted for the legacy system's TLS certificate. */
+  caFile: z.string().min(1).optional(),
+  /** An answer body larger than this is treated as a broken legacy system. */
+  maxResponseBytes: z.number().int().positive().default(256 * 1024),
+});
+
+export const legacySchema = z.discriminatedUnion('kind', [httpConnectorSchema]);
+export type LegacyConfig = z.infer<typeof legacySchema>;
+export type HttpConnectorConfig = z.infer<typeof httpConnectorSchema>;
+
+/** A client in oidc-provider's metadata format, plus `first_party` to skip the consent page. */
+const clientSchema = z.looseObject({
+  client_id: z.string().min(1),
+  client_name: z.string().optional(),
+  first_party: z.boolean().optional(),
+});
+export type ClientConfig = z.infer<typeof clientSchema>;
+
+const resourceServerSchema = z.strictObject({
+  /** Space-separated scopes this API accepts. */
+  scope: z.string().min(1),
+  audience: z.string().min(1).optional(),
+  accessTokenFormat: z.enum(['jwt', 'opaque']).default('jwt'),
+  accessTokenTTL: seconds.optional(),
+});
+
+export const configSchema = z.strictObject({
+  /** The issuer identifier clients see; production requires an explicit https value. */
+  issuer: z.url({ protocol: /^https?$/ }).default('http://localhost:3000'),
+  port: z.number().int().min(0).max(65535).default(3000),
+  /** Interface to listen on; unset listens on all. */
+  host: z.string().min(1).optional(),
+  /** Shown on every hosted page. */
+  productName: z.string().min(1).default('JIT Identity'),
+  /** Honour X-Forwarded-* from a TLS-terminating proxy in front of the IdP. */
+  trustProxy: z.boolean().default(false),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  store: z
+    .strictObject({
+      /** Set (or `MONGODB_URI`) to use MongoDB; otherwise the embedded SQLite file below is used. */
+      mongodbUri: z.string().min(1).optional(),
+      mongodbDatabase: z.string().min(1).optional(),
+      sqlitePath: z.string().min(1).default('data/idp.sqlite'),
+    })
+    .prefault({}),
+
+  cookies: z
+    .strictObject({
+      /** Signing keys for cookies, newest first; when absent they are generated once and kept in the store. */
+      keys: z.array(z.string().min(32, 'cookie keys need at least 32 characters')).min(1).optional(),
+    })
+    .prefault({}),
+
+  passwords: z
+    .strictObject({
+      bcryptCost: z.number().int().min(10).max(15).default(10),
+      /** Worker threads hashing and verifying passwords; 0 means one per CPU core. */
+      hashingThreads: z.number().int().min(0).max(64).default(0),
+      minLength: z.number().int().min(8).max(64).default(8),
+    })
+    .prefault({}),
+
+  /** The legacy system to migrate from; absent means demo mode (refused in production). */
+  legacy: legacySchema.optional(),
+
+  migration: z
+    .strictObject({
+      mapping: mappingSchema.default({
+        legacyId: 'id',
+        username: 'username',
+        email: 'email',
+        emailVerified: 'email_verified',
+        name: 'name',
+        givenName: 'given_name',
+        familyName: 'family_name',
+        roles: 'roles',
+      }),
+      /** A JS/TS module whose default export refines the mapped profile: `(mapped, legacyProfile) => mapped`. */
+      transformModule: z.string().min(1).optional(),
+      emailRequired: z.boolean().default(true),
+    })
+    .prefault({}),
+
+  clients: z.array(clientSchema).default([]),
+  /** APIs that receive JWT access tokens when a client asks for them with the `resource` parameter. */
+  resourceServers: z.record(z.url(), resourceServerSchema).default({}),
+
+  ttl: z
+    .strictObject({
+      accessToken: seconds.default(3600),
+      idToken: seconds.default(3600),
+      refreshToken: seconds.default(14 * 24 * 3600),
+      authorizationCode: seconds.default(60),
+      interaction: seconds.default(3600),
+      session: seconds.default(14 * 24 * 3600),
+      grant: seconds.default(14 * 24 * 3600),
+    })
+    .prefault({}),
+
+  demo: z
+    .strictObject({
+      legacyPort: z.number().int().min(0).max(65535).default(3001),
+      appPort: z.number().int().min(0).max(65535).default(3002),
+    })
+    .prefault({}),
+});
+
+export type Config = z.infer<typeof configSchema>;

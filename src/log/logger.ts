@@ -1,0 +1,41 @@
+import { pino, type DestinationStream, type Logger } from 'pino';
+
+export type { Logger } from 'pino';
+
+/**
+ * Every key that can carry a credential, at any depth the code uses. Redaction is the logger's job so that no call
+ * site can leak a secret by passing a whole object along.
+ */
+const REDACTED_PATHS = [
+  'password',
+  'newPassword',
+  'passwordHash',
+  'token',
+  'secret',
+  'client_secret',
+  '*.password',
+  '*.newPassword',
+  '*.passwordHash',
+  '*.token',
+  '*.secret',
+  '*.client_secret',
+  '*.*.password',
+  '*.*.passwordHash',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  'headers.authorization',
+  'headers.cookie',
+];
+
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'jit-idp' },
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    destination,
+  );
+}

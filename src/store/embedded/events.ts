@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import type { Database, Statement } from 'better-sqlite3';
+import type { EventQuery, IdpEvent, StoredEvent } from '../../events/event.js';
+import type { EventStore } from '../store.js';
+
+interface EventRow {
+  id: string;
+  at: number;
+  data: string;
+}
+
+const DEFAULT_LIMIT = 100;
+
+export class SqliteEventStore implements EventStore {
+  readonly #db: Database;
+  readonly #append: Statement<[string, string, number, string | null, string]>;
+
+  constructor(db: Database) {
+    this.#db = db;
+    this.#append = db.prepare('INSERT INTO events (id, type, at, account_id, data) VALUES (?, ?, ?, ?, ?)');
+  }
+
+  append(event: IdpEvent): Promise<StoredEvent> {
+    const stored: StoredEvent = { ...event, id: randomUUID(), at: new Date() };
+    const accountId = 'accountId' in event ? event.accountId : null;
+    this.#append.run(stored.id, event.type, stored.at.getTime(), accountId, JSON.stringify(event));
+    return Promise.resolve(stored);
+  }
+
+  list(query: EventQuery = {}): Promise<StoredEvent[]> {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (query.type) {
+      where.push('type = ?');
+      params.push(query.type);
+    }
+    if (query.accountId) {
+      where.push('account_id = ?');
+      params.push(query.accountId);
+    }
+    params.push(query.limit ?? DEFAULT_LIMIT);
+    const sql = `SELECT id, at, data FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY seq DESC LIMIT ?`;
+    const rows = this.#db.prepare<(string | number)[], EventRow>(sql).all(...params);
+    return Promise.resolve(rows.map((row) => ({ ...(JSON.parse(row.data) as IdpEvent), id: row.id, at: new Date(row.at) })));
+  }
+}

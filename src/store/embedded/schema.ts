@@ -1,0 +1,68 @@
+import type { Database } from 'better-sqlite3';
+
+/** Each entry moves the schema one version up; `PRAGMA user_version` records where a file stands. Append only. */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE accounts (
+    id TEXT PRIMARY KEY,
+    username TEXT NOT NULL,
+    username_norm TEXT NOT NULL UNIQUE,
+    email TEXT,
+    email_norm TEXT UNIQUE,
+    email_verified INTEGER NOT NULL DEFAULT 0,
+    name TEXT,
+    given_name TEXT,
+    family_name TEXT,
+    roles TEXT NOT NULL DEFAULT '[]',
+    origin TEXT NOT NULL,
+    legacy_source TEXT,
+    legacy_id TEXT,
+    migrated_at INTEGER,
+    password_hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (legacy_source, legacy_id)
+  );
+  CREATE TABLE oidc_artifacts (
+    model TEXT NOT NULL,
+    id TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    grant_id TEXT,
+    uid TEXT,
+    user_code TEXT,
+    expires_at INTEGER,
+    consumed_at INTEGER,
+    PRIMARY KEY (model, id)
+  );
+  CREATE INDEX oidc_artifacts_grant ON oidc_artifacts (grant_id) WHERE grant_id IS NOT NULL;
+  CREATE INDEX oidc_artifacts_uid ON oidc_artifacts (model, uid) WHERE uid IS NOT NULL;
+  CREATE INDEX oidc_artifacts_user_code ON oidc_artifacts (model, user_code) WHERE user_code IS NOT NULL;
+  CREATE INDEX oidc_artifacts_expiry ON oidc_artifacts (expires_at) WHERE expires_at IS NOT NULL;
+  CREATE TABLE events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    account_id TEXT,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX events_type ON events (type, seq);
+  CREATE INDEX events_account ON events (account_id, seq) WHERE account_id IS NOT NULL;
+  CREATE TABLE secrets (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  `,
+];
+
+export function migrateSchema(db: Database): void {
+  // IMMEDIATE takes the write lock first, so two processes starting together cannot both apply a step.
+  db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    for (let next = version; next < MIGRATIONS.length; next++) {
+      db.exec(MIGRATIONS[next] ?? '');
+    }
+    if (version < MIGRATIONS.length) db.pragma(`user_version = ${MIGRATIONS.length}`);
+  }).immediate();
+}

@@ -1,0 +1,119 @@
+import type { Collection, Db } from 'mongodb';
+import { normaliseLogin, type Account, type AccountOrigin } from '../../accounts/account.js';
+import type { AccountField, AccountStore, InsertAccountResult } from '../store.js';
+import { duplicateKeyPattern } from './mongo-store.js';
+
+interface AccountDocument {
+  _id: string;
+  username: string;
+  usernameNorm: string;
+  email?: string;
+  emailNorm?: string;
+  emailVerified: boolean;
+  name?: string;
+  givenName?: string;
+  familyName?: string;
+  roles: string[];
+  origin: AccountOrigin;
+  legacy?: { source: string; id: string; migratedAt: Date };
+  passwordHash: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export class MongoAccountStore implements AccountStore {
+  readonly #accounts: Collection<AccountDocument>;
+
+  constructor(db: Db) {
+    this.#accounts = db.collection<AccountDocument>('accounts');
+  }
+
+  async createIndexes(): Promise<void> {
+    await this.#accounts.createIndexes([
+      { key: { usernameNorm: 1 }, name: 'username_unique', unique: true },
+      // Partial, so any number of accounts may have no email or no legacy reference.
+      {
+        key: { emailNorm: 1 },
+        name: 'email_unique',
+        unique: true,
+        partialFilterExpression: { emailNorm: { $type: 'string' } },
+      },
+      {
+        key: { 'legacy.source': 1, 'legacy.id': 1 },
+        name: 'legacy_id_unique',
+        unique: true,
+        partialFilterExpression: { 'legacy.id': { $type: 'string' } },
+      },
+    ]);
+  }
+
+  async findById(id: string): Promise<Account | undefined> {
+    return toAccount(await this.#accounts.findOne({ _id: id }));
+  }
+
+  async findByLogin(normalisedLogin: string): Promise<Account | undefined> {
+    return toAccount(
+      await this.#accounts.findOne({ $or: [{ usernameNorm: normalisedLogin }, { emailNorm: normalisedLogin }] }),
+    );
+  }
+
+  async findByLegacyId(source: string, legacyId: string): Promise<Account | undefined> {
+    return toAccount(await this.#accounts.findOne({ 'legacy.source': source, 'legacy.id': legacyId }));
+  }
+
+  async insert(account: Account): Promise<InsertAccountResult> {
+    try {
+      await this.#accounts.insertOne(toDocument(account));
+      return { kind: 'inserted', account };
+    } catch (error) {
+      const keyPattern = duplicateKeyPattern(error);
+      if (!keyPattern) throw error;
+      return { kind: 'conflict', field: fieldOf(keyPattern) };
+    }
+  }
+}
+
+function fieldOf(keyPattern: Record<string, unknown>): AccountField {
+  if ('usernameNorm' in keyPattern) return 'username';
+  if ('emailNorm' in keyPattern) return 'email';
+  if ('legacy.id' in keyPattern) return 'legacyId';
+  return 'id';
+}
+
+function toDocument(account: Account): AccountDocument {
+  return {
+    _id: account.id,
+    username: account.username,
+    usernameNorm: normaliseLogin(account.username),
+    ...(account.email === undefined ? {} : { email: account.email, emailNorm: normaliseLogin(account.email) }),
+    emailVerified: account.emailVerified,
+    ...(account.name === undefined ? {} : { name: account.name }),
+    ...(account.givenName === undefined ? {} : { givenName: account.givenName }),
+    ...(account.familyName === undefined ? {} : { familyName: account.familyName }),
+    roles: account.roles,
+    origin: account.origin,
+    ...(account.legacy === undefined ? {} : { legacy: account.legacy }),
+    passwordHash: account.passwordHash,
+    createdAt: account.createdAt,
+    updatedAt: account.updatedAt,
+  };
+}
+
+function toAccount(doc: AccountDocument | null): Account | undefined {
+  if (!doc) return undefined;
+  return {
+    id: doc._id,
+    username: doc.username,
+    email: doc.email,
+    emailVerified: doc.emailVerified,
+    name: doc.name,
+    givenName: doc.givenName,
+    familyName: doc.familyName,
+    roles: doc.roles,
+    origin: doc.origin,
+    legacy: doc.legacy,
+    passwordHash: doc.passwordHash,
+    createdAt: doc.createdAt,
+    updatedAt: doc.updatedAt,
+  };
+}

@@ -1,0 +1,52 @@
+import { MongoClient, type Db } from 'mongodb';
+import type { Store } from '../store.js';
+import { MongoAccountStore } from './accounts.js';
+import { MongoArtifactStore } from './artifacts.js';
+import { MongoEventStore } from './events.js';
+import { MongoSecretStore } from './secrets.js';
+
+/**
+ * The production store. Every process of a scaled-out IdP opens one of these on the same replica set; uniqueness and
+ * expiry are the server's unique and TTL indexes, created (idempotently) at start.
+ */
+export async function openMongoStore(uri: string, databaseName?: string): Promise<Store> {
+  const client = new MongoClient(uri, {
+    ignoreUndefined: true,
+    // Fail a request fast instead of hanging a sign-in while no primary can be found.
+    serverSelectionTimeoutMS: 5000,
+    retryWrites: true,
+    writeConcern: { w: 'majority' },
+    readConcern: { level: 'majority' },
+  });
+  await client.connect();
+  const db: Db = client.db(databaseName);
+  const accounts = new MongoAccountStore(db);
+  const artifacts = new MongoArtifactStore(db);
+  const events = new MongoEventStore(db);
+  const secrets = new MongoSecretStore(db);
+  await Promise.all([accounts.createIndexes(), artifacts.createIndexes(), events.createIndexes()]);
+  return {
+    kind: 'mongodb',
+    accounts,
+    artifacts,
+    events,
+    secrets,
+    ping: async () => {
+      try {
+        await db.command({ ping: 1 });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => client.close(),
+  };
+}
+
+/** MongoDB's duplicate-key error, with the key pattern of the unique index that refused the write. */
+export function duplicateKeyPattern(error: unknown): Record<string, unknown> | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, keyPattern } = error as { code?: unknown; keyPattern?: unknown };
+  if (code !== 11000) return undefined;
+  return typeof keyPattern === 'object' && keyPattern !== null ? (keyPattern as Record<string, unknown>) : {};
+}

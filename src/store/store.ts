@@ -1,0 +1,62 @@
+import type { Account } from '../accounts/account.js';
+import type { EventQuery, IdpEvent, StoredEvent } from '../events/event.js';
+
+/**
+ * The storage interfaces, one per concept. `embedded/` (SQLite) and `mongo/` (MongoDB) implement all of them and
+ * pass the same contract suite (`test/store/store-contract.ts`). Uniqueness is enforced by each store's own unique
+ * indexes, never by reading first.
+ */
+
+export type AccountField = 'id' | 'username' | 'email' | 'legacyId';
+
+export type InsertAccountResult = { kind: 'inserted'; account: Account } | { kind: 'conflict'; field: AccountField };
+
+export interface AccountStore {
+  findById(id: string): Promise<Account | undefined>;
+  /** By normalised username or normalised email (see `normaliseLogin`). */
+  findByLogin(normalisedLogin: string): Promise<Account | undefined>;
+  findByLegacyId(source: string, legacyId: string): Promise<Account | undefined>;
+  /** Atomic: either the whole account is stored or, on a unique-index collision, nothing is. */
+  insert(account: Account): Promise<InsertAccountResult>;
+}
+
+/** oidc-provider's artifacts (sessions, grants, codes, tokens, interactions …), stored as opaque JSON with an expiry. */
+export type ArtifactPayload = Record<string, unknown>;
+
+export interface ArtifactStore {
+  upsert(model: string, id: string, payload: ArtifactPayload, expiresInSeconds: number | undefined): Promise<void>;
+  /** Expired artifacts are never returned; a consumed one carries `consumed` (epoch seconds). */
+  find(model: string, id: string): Promise<ArtifactPayload | undefined>;
+  findByUid(model: string, uid: string): Promise<ArtifactPayload | undefined>;
+  findByUserCode(model: string, userCode: string): Promise<ArtifactPayload | undefined>;
+  consume(model: string, id: string): Promise<void>;
+  destroy(model: string, id: string): Promise<void>;
+  /** Removes every artifact of every model issued under the grant. */
+  revokeByGrantId(grantId: string): Promise<void>;
+}
+
+export interface EventStore {
+  append(event: IdpEvent): Promise<StoredEvent>;
+  /** Newest first. */
+  list(query?: EventQuery): Promise<StoredEvent[]>;
+}
+
+/** Values shared by every process on the store: signing keys, cookie keys. */
+export interface SecretStore {
+  /**
+   * The stored value for `name`; if there is none, `create()` is stored first. Processes racing on the first start
+   * all get the one value that won.
+   */
+  getOrCreate<T>(name: string, create: () => T): Promise<T>;
+}
+
+export interface Store {
+  readonly kind: 'embedded' | 'mongodb';
+  readonly accounts: AccountStore;
+  readonly artifacts: ArtifactStore;
+  readonly events: EventStore;
+  readonly secrets: SecretStore;
+  /** True when the store answers; for readiness checks. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}

@@ -67,6 +67,8 @@ export const emailSchema = visibleText(254).pipe(z.email('must be an email addre
 const optionalText = (max: number) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), visibleText(max).optional());
 
+export const optionalNameSchema = optionalText(128);
+
 /** What every account's profile must satisfy, whether it came from a legacy system or a sign-up form. */
 export function accountProfileSchema(options: { emailRequired: boolean }) {
   return z.strictObject({
@@ -74,8 +76,8 @@ export function accountProfileSchema(options: { emailRequired: boolean }) {
     email: options.emailRequired ? emailSchema : z.preprocess((v) => (v === '' ? undefined : v), emailSchema.optional()),
     emailVerified: z.boolean().default(false),
     name: optionalText(256),
-    givenName: optionalText(128),
-    familyName: optionalText(128),
+    givenName: optionalNameSchema,
+    familyName: optionalNameSchema,
     roles: z.array(visibleText(128)).max(100, 'at most 100 roles').default([]),
   });
 }

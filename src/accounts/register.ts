@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { RecordEvent } from '../events/recorder.js';
+import type { LegacyConnector } from '../legacy/connector.js';
+import type { AccountStore } from '../store/store.js';
+import { emailSchema, normaliseLogin, optionalNameSchema, usernameSchema, type Account } from './account.js';
+import type { PasswordHasher } from './password-hasher.js';
+
+export interface RegistrationInput {
+  username: string;
+  email: string;
+  password: string;
+  givenName?: string;
+  familyName?: string;
+}
+
+export type RegistrationOutcome =
+  | { kind: 'registered'; account: Account }
+  /** Field name → what is wrong with it. */
+  | { kind: 'invalid-input'; errors: Record<string, string> }
+  /** The username or email belongs to someone, here or in the legacy system: they should sign in instead. */
+  | { kind: 'taken' }
+  /** The legacy system could not be asked, so uniqueness cannot be known: fail closed. */
+  | { kind: 'legacy-unavailable' };
+
+export type Register = (input: RegistrationInput) => Promise<RegistrationOutcome>;
+
+export interface RegisterDependencies {
+  accounts: AccountStore;
+  hasher: PasswordHasher;
+  legacy: LegacyConnector | undefined;
+  record: RecordEvent;
+  passwordMinLength: number;
+  now?: () => Date;
+}
+
+/** Longer is accepted by the hasher, but nobody types more and it bounds the work a request can cause. */
+export const PASSWORD_MAX_LENGTH = 1024;
+
+export function createRegister(deps: RegisterDependencies): Register {
+  const now = deps.now ?? (() => new Date());
+  const inputSchema = z.object({
+    username: usernameSchema,
+    email: emailSchema,
+    givenName: optionalNameSchema,
+    familyName: optionalNameSchema,
+    password: z
+      .string()
+      .min(deps.passwordMinLength, `must be at least ${deps.passwordMinLength} characters`)
+      .max(PASSWORD_MAX_LENGTH, `must be at most ${PASSWORD_MAX_LENGTH} characters`),
+  });
+
+  return async (input) => {
+    const parsed = inputSchema.safeParse(input);
+    if (!parsed.success) {
+      const errors: Record<string, string> = {};
+      for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? 'form')] ??= issue.message;
+      return { kind: 'invalid-input', errors };
+    }
+    const { password, ...profile } = parsed.data;
+    const logins = [profile.username, profile.email];
+
+    const local = await Promise.all(logins.map((login) => deps.accounts.findByLogin(normaliseLogin(login))));
+    if (local.some(Boolean)) return { kind: 'taken' };
+
+    if (deps.legacy) {
+      const legacy = deps.legacy;
+      const answers = await Promise.all(logins.map((login) => legacy.findUser(login)));
+      if (answers.some((answer) => answer.kind === 'unavailable')) return { kind: 'legacy-unavailable' };
+      if (answers.some((answer) => answer.kind === 'found')) return { kind: 'taken' };
+    }
+
+    const at = now();
+    const account: Account = {
+      ...profile,
+      emailVerified: false,
+      roles: [],
+      id: randomUUID(),
+      origin: 'registered',
+      passwordHash: await deps.hasher.hash(password),
+      createdAt: at,
+      updatedAt: at,
+    };
+    const inserted = await deps.accounts.insert(account);
+    if (inserted.kind === 'conflict') return { kind: 'taken' };
+    await deps.record({ type: 'registered', accountId: account.id });
+    return { kind: 'registered', account };
+  };
+}

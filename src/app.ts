@@ -1,0 +1,122 @@
+import { fileURLToPath } from 'node:url';
+import type Provider from 'oidc-provider';
+import { createPasswordHasher, type PasswordHasher } from './accounts/password-hasher.js';
+import { createRegister, type Register } from './accounts/register.js';
+import type { Config } from './config/schema.js';
+import { createEventRecorder } from './events/recorder.js';
+import { assetRoutes } from './http/assets.js';
+import { errorHandler } from './http/error-handler.js';
+import { healthRoutes } from './http/health.js';
+import { createPageRenderer } from './http/pages.js';
+import { requestLogging } from './http/request-context.js';
+import { providerPages } from './interaction/provider-pages.js';
+import { interactionRoutes } from './interaction/routes.js';
+import type { LegacyConnector } from './legacy/connector.js';
+import { createConnector } from './legacy/create-connector.js';
+import type { Logger } from './log/logger.js';
+import { createSignIn, type SignIn } from './migration/sign-in.js';
+import { createProfileTransformer } from './migration/transform.js';
+import { loadCookieKeys, loadSigningKeys } from './oidc/keys.js';
+import { createProvider } from './oidc/provider.js';
+import { openStore } from './store/open-store.js';
+import type { Store } from './store/store.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export interface IdpOptions {
+  config: Config;
+  logger: Logger;
+  /** Labels every page; set when the legacy system is the built-in demo service. */
+  demoMode?: boolean;
+  /** Cache compiled templates (production). */
+  cacheViews?: boolean;
+  /** A store opened by the caller, which then also closes it; otherwise one is opened from config. */
+  store?: Store;
+  /** A connector built by the caller; otherwise one is built from `config.legacy`. */
+  legacy?: LegacyConnector;
+}
+
+export interface Idp {
+  /** oidc-provider's Koa application with the hosted pages mounted: give `app.callback()` to an HTTP server. */
+  app: Provider;
+  store: Store;
+  hasher: PasswordHasher;
+  legacy: LegacyConnector | undefined;
+  signIn: SignIn;
+  register: Register;
+  close(): Promise<void>;
+}
+
+/** The composition root: the only place that builds the object graph from configuration. */
+export async function createIdp(options: IdpOptions): Promise<Idp> {
+  const { config, logger } = options;
+  const store = options.store ?? (await openStore(config.store));
+  const hasher = await createPasswordHasher({ cost: config.passwords.bcryptCost, threads: config.passwords.hashingThreads });
+  const legacy = options.legacy ?? (config.legacy ? createConnector(config.legacy) : undefined);
+  const record = createEventRecorder(store.events, logger);
+
+  const transform = await createProfileTransformer({
+    ...config.migration,
+    onModuleError: (error) => logger.error({ err: error }, 'transform module failed'),
+  });
+  const signIn = createSignIn({ accounts: store.accounts, hasher, legacy, transform, record });
+  const register = createRegister({
+    accounts: store.accounts,
+    hasher,
+    legacy,
+    record,
+    passwordMinLength: config.passwords.minLength,
+  });
+
+  const [signingKeys, cookieKeys] = await Promise.all([
+    loadSigningKeys(store.secrets),
+    loadCookieKeys(store.secrets, config.cookies.keys),
+  ]);
+  const render = createPageRenderer({
+    viewsDir: `${ROOT}views`,
+    productName: config.productName,
+    demoMode: options.demoMode ?? false,
+    cache: options.cacheViews ?? false,
+  });
+  const app = createProvider({
+    config,
+    accounts: store.accounts,
+    artifacts: store.artifacts,
+    signingKeys,
+    cookieKeys,
+    pages: providerPages(render),
+    logger,
+  });
+
+  app.use(requestLogging(logger));
+  app.use(errorHandler(render, logger));
+  for (const router of [
+    assetRoutes(`${ROOT}public`),
+    healthRoutes(store),
+    interactionRoutes({
+      provider: app,
+      signIn,
+      register,
+      accounts: store.accounts,
+      render,
+      passwordMinLength: config.passwords.minLength,
+    }),
+  ]) {
+    app.use(router.routes());
+    app.use(router.allowedMethods());
+  }
+
+  return {
+    app,
+    store,
+    hasher,
+    legacy,
+    signIn,
+    register,
+    async close() {
+      if (!options.legacy) await legacy?.close();
+      await hasher.close();
+      if (!options.store) await store.close();
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import { join } from 'node:path';
+import ejs from 'ejs';
+import type { Context } from 'koa';
+import { requestIdOf } from './request-context.js';
+
+export type RenderPage = (
+  ctx: Pick<Context, 'status' | 'type' | 'body' | 'set' | 'state'>,
+  page: { view: string; title: string; status?: number; locals?: Record<string, unknown> },
+) => Promise<void>;
+
+export interface PageOptions {
+  viewsDir: string;
+  productName: string;
+  demoMode: boolean;
+  /** Compile each template once; off in development so edits show without a restart. */
+  cache: boolean;
+}
+
+/** Renders a view inside the one layout, with what every page shows: the product's name and the request id. */
+export function createPageRenderer(options: PageOptions): RenderPage {
+  const layout = join(options.viewsDir, 'layout.ejs');
+  return async (ctx, page) => {
+    const common = { productName: options.productName, demoMode: options.demoMode, requestId: requestIdOf(ctx) };
+    const body = await ejs.renderFile(join(options.viewsDir, `${page.view}.ejs`), { ...common, ...page.locals }, {
+      cache: options.cache,
+    });
+    ctx.status = page.status ?? 200;
+    ctx.type = 'html';
+    // Pages can carry form values and error states; never let a shared cache keep them.
+    ctx.set('cache-control', 'no-store');
+    ctx.body = await ejs.renderFile(layout, { ...common, title: page.title, body }, { cache: options.cache });
+  };
+}

@@ -1,0 +1,192 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { errors, type InteractionResults, type Provider } from 'oidc-provider';
+import type { Register } from '../accounts/register.js';
+import { formField, parseForm } from '../http/forms.js';
+import type { RenderPage } from '../http/pages.js';
+import type { SignIn } from '../migration/sign-in.js';
+import type { AccountStore } from '../store/store.js';
+import { registrationRefusal, SCOPE_DESCRIPTIONS, signInRefusal } from './messages.js';
+
+export interface InteractionDependencies {
+  provider: Provider;
+  signIn: SignIn;
+  register: Register;
+  accounts: AccountStore;
+  render: RenderPage;
+  passwordMinLength: number;
+}
+
+type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+/** What oidc-provider's consent prompt reports as not yet granted. */
+interface ConsentDetails {
+  missingOIDCScope?: string[];
+  missingOIDCClaims?: string[];
+  missingResourceScopes?: Record<string, string[]>;
+}
+
+/**
+ * The hosted pages oidc-provider sends users to: sign-in, sign-up and consent. Each handler reads the interaction,
+ * asks a domain service, and either re-renders the page with a neutral message or hands the result back to
+ * oidc-provider, which continues the authorization request.
+ */
+export function interactionRoutes(deps: InteractionDependencies): Router {
+  const { provider, render } = deps;
+  const router = new Router({ prefix: '/interaction/:uid' });
+
+  /** The interaction this browser is in, checked against the URL so a stale or foreign link cannot act on it. */
+  const interactionFor = async (ctx: Context, prompt?: 'login' | 'consent'): Promise<Interaction> => {
+    const interaction = await provider.interactionDetails(ctx.req, ctx.res);
+    if (interaction.uid !== ctx.params.uid) throw new errors.SessionNotFound('interaction mismatch');
+    if (prompt && interaction.prompt.name !== prompt) {
+      throw new errors.InvalidRequest(`this step expects the ${interaction.prompt.name} prompt`);
+    }
+    return interaction;
+  };
+
+  const clientNameOf = async (interaction: Interaction): Promise<string> => {
+    const clientId = String(interaction.params.client_id);
+    const client = await provider.Client.find(clientId);
+    return client?.clientName ?? clientId;
+  };
+
+  const finish = async (ctx: Context, result: InteractionResults, merge: boolean) => {
+    const returnTo = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: merge });
+    ctx.status = 303;
+    ctx.redirect(returnTo);
+  };
+
+  const renderLogin = async (ctx: Context, interaction: Interaction, login: string, error = '', status = 200) => {
+    await render(ctx, {
+      view: 'login',
+      title: 'Sign in',
+      status,
+      locals: { uid: interaction.uid, clientName: await clientNameOf(interaction), login, error },
+    });
+  };
+
+  const renderRegister = async (
+    ctx: Context,
+    interaction: Interaction,
+    form: { values?: Record<string, string>; fieldErrors?: Record<string, string>; error?: string; signInInstead?: boolean },
+    status = 200,
+  ) => {
+    await render(ctx, {
+      view: 'register',
+      title: 'Create your account',
+      status,
+      locals: {
+        uid: interaction.uid,
+        clientName: await clientNameOf(interaction),
+        values: form.values ?? {},
+        fieldErrors: form.fieldErrors ?? {},
+        error: form.error ?? '',
+        signInInstead: form.signInInstead ?? false,
+        passwordMinLength: deps.passwordMinLength,
+      },
+    });
+  };
+
+  router.get('/', async (ctx) => {
+    const interaction = await interactionFor(ctx);
+    if (interaction.prompt.name === 'login') {
+      const hint = interaction.params.login_hint;
+      await renderLogin(ctx, interaction, typeof hint === 'string' ? hint : '');
+      return;
+    }
+    await renderConsent(ctx, interaction);
+  });
+
+  router.post('/login', parseForm, async (ctx) => {
+    const interaction = await interactionFor(ctx, 'login');
+    const login = formField(ctx.request.body, 'login');
+    const outcome = await deps.signIn(login, formField(ctx.request.body, 'password'));
+    if (outcome.kind !== 'signed-in') {
+      const refusal = signInRefusal(outcome);
+      await renderLogin(ctx, interaction, login, refusal.message, refusal.status);
+      return;
+    }
+    await finish(ctx, { login: { accountId: outcome.account.id, amr: ['pwd'] } }, false);
+  });
+
+  router.get('/register', async (ctx) => {
+    await renderRegister(ctx, await interactionFor(ctx, 'login'), {});
+  });
+
+  router.post('/register', parseForm, async (ctx) => {
+    const interaction = await interactionFor(ctx, 'login');
+    const values = {
+      username: formField(ctx.request.body, 'username'),
+      email: formField(ctx.request.body, 'email'),
+      givenName: formField(ctx.request.body, 'givenName'),
+      familyName: formField(ctx.request.body, 'familyName'),
+    };
+    const outcome = await deps.register({ ...values, password: formField(ctx.request.body, 'password') });
+    switch (outcome.kind) {
+      case 'registered':
+        await finish(ctx, { login: { accountId: outcome.account.id, amr: ['pwd'] } }, false);
+        return;
+      case 'invalid-input':
+        await renderRegister(
+          ctx,
+          interaction,
+          { values, fieldErrors: outcome.errors, error: 'Please correct the highlighted fields.' },
+          400,
+        );
+        return;
+      default: {
+        const refusal = registrationRefusal(outcome);
+        await renderRegister(ctx, interaction, { values, error: refusal.message, signInInstead: refusal.signInInstead }, refusal.status);
+      }
+    }
+  });
+
+  async function renderConsent(ctx: Context, interaction: Interaction) {
+    const details = interaction.prompt.details as ConsentDetails;
+    const requested = [
+      ...(details.missingOIDCScope ?? []).map((scope) => SCOPE_DESCRIPTIONS[scope] ?? `Use the "${scope}" permission`),
+      ...(details.missingOIDCClaims ?? []).map((claim) => `See your ${claim.replaceAll('_', ' ')}`),
+      ...Object.entries(details.missingResourceScopes ?? {}).map(
+        ([resource, scopes]) => `Call ${resource} with: ${scopes.join(', ')}`,
+      ),
+    ];
+    const accountId = interaction.session?.accountId;
+    const account = accountId ? await deps.accounts.findById(accountId) : undefined;
+    await render(ctx, {
+      view: 'consent',
+      title: 'Allow access?',
+      locals: {
+        uid: interaction.uid,
+        clientName: await clientNameOf(interaction),
+        requested: requested.length > 0 ? requested : ['Sign you in with your account'],
+        username: account?.username ?? '',
+      },
+    });
+  }
+
+  router.post('/confirm', parseForm, async (ctx) => {
+    const interaction = await interactionFor(ctx, 'consent');
+    const accountId = interaction.session?.accountId;
+    if (!accountId) throw new errors.SessionNotFound('consent without a signed-in account');
+    const details = interaction.prompt.details as ConsentDetails;
+    const grant = interaction.grantId
+      ? await provider.Grant.find(interaction.grantId)
+      : new provider.Grant({ accountId, clientId: String(interaction.params.client_id) });
+    if (!grant) throw new errors.SessionNotFound('grant not found');
+    if (details.missingOIDCScope) grant.addOIDCScope(details.missingOIDCScope.join(' '));
+    if (details.missingOIDCClaims) grant.addOIDCClaims(details.missingOIDCClaims);
+    for (const [resource, scopes] of Object.entries(details.missingResourceScopes ?? {})) {
+      grant.addResourceScope(resource, scopes.join(' '));
+    }
+    const grantId = await grant.save();
+    await finish(ctx, { consent: interaction.grantId ? {} : { grantId } }, true);
+  });
+
+  router.post('/abort', parseForm, async (ctx) => {
+    await interactionFor(ctx);
+    await finish(ctx, { error: 'access_denied', error_description: 'The user cancelled the sign-in.' }, false);
+  });
+
+  return router;
+}

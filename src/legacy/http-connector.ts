@@ -1,0 +1,154 @@
+import { readFileSync } from 'node:fs';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { rootCertificates } from 'node:tls';
+import type { HttpConnectorConfig } from '../config/schema.js';
+import type { AuthenticateOutcome, FindUserOutcome, LegacyConnector, LegacyProfile } from './connector.js';
+
+/** The legacy connector speaking `legacy-http-api.md`: `POST /authenticate` and `GET /users/{login}`. */
+export function createHttpConnector(config: HttpConnectorConfig): LegacyConnector {
+  const base = new URL(config.baseUrl);
+  const basePath = base.pathname.replace(/\/+$/, '');
+  const agent =
+    base.protocol === 'https:'
+      ? new https.Agent({
+          keepAlive: true,
+          ...(config.caFile ? { ca: [...rootCertificates, readFileSync(config.caFile, 'utf8')] } : {}),
+        })
+      : new http.Agent({ keepAlive: true });
+  const authorization = authorizationHeader(config.auth);
+
+  const call = (method: 'GET' | 'POST', path: string, body?: unknown) =>
+    request({
+      url: new URL(basePath + path, base),
+      method,
+      agent,
+      headers: { accept: 'application/json', ...(authorization ? { authorization } : {}) },
+      body,
+      timeoutMs: config.timeoutMs,
+      maxResponseBytes: config.maxResponseBytes,
+    });
+
+  return {
+    source: config.source,
+
+    async authenticate(login, password): Promise<AuthenticateOutcome> {
+      const answer = await call('POST', '/authenticate', { login, password });
+      if (answer.kind === 'failed') return { kind: 'unavailable', cause: answer.cause };
+      switch (answer.status) {
+        case 200:
+          return answer.profile ? { kind: 'valid', profile: answer.profile } : { kind: 'unavailable', cause: answer.bodyProblem };
+        case 401:
+        case 404:
+          return { kind: 'invalid' };
+        case 403:
+        case 423:
+          return { kind: 'disabled' };
+        default:
+          return { kind: 'unavailable', cause: `status ${answer.status}` };
+      }
+    },
+
+    async findUser(login): Promise<FindUserOutcome> {
+      const answer = await call('GET', `/users/${encodeURIComponent(login)}`);
+      if (answer.kind === 'failed') return { kind: 'unavailable', cause: answer.cause };
+      if (answer.status === 404) return { kind: 'not-found' };
+      if (answer.status !== 200) return { kind: 'unavailable', cause: `status ${answer.status}` };
+      return answer.profile ? { kind: 'found', profile: answer.profile } : { kind: 'unavailable', cause: answer.bodyProblem };
+    },
+
+    close() {
+      agent.destroy();
+      return Promise.resolve();
+    },
+  };
+}
+
+function authorizationHeader(auth: HttpConnectorConfig['auth']): string | undefined {
+  switch (auth.type) {
+    case 'none':
+      return undefined;
+    case 'bearer':
+      return `Bearer ${auth.token}`;
+    case 'basic':
+      return `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+  }
+}
+
+type Answer =
+  | { kind: 'answered'; status: number; profile: LegacyProfile; bodyProblem?: never }
+  | { kind: 'answered'; status: number; profile?: never; bodyProblem: string }
+  | { kind: 'failed'; cause: string };
+
+interface RequestOptions {
+  url: URL;
+  method: 'GET' | 'POST';
+  agent: http.Agent;
+  headers: Record<string, string>;
+  body: unknown;
+  timeoutMs: number;
+  maxResponseBytes: number;
+}
+
+/** One call with one deadline covering connect, send and the whole answer; never throws. */
+function request(options: RequestOptions): Promise<Answer> {
+  const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body), 'utf8');
+  const transport = options.url.protocol === 'https:' ? https : http;
+  return new Promise((resolve) => {
+    const signal = AbortSignal.timeout(options.timeoutMs);
+    const req = transport.request(
+      options.url,
+      {
+        method: options.method,
+        agent: options.agent,
+        signal,
+        headers: {
+          ...options.headers,
+          ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > options.maxResponseBytes) {
+            res.destroy();
+            resolve({ kind: 'failed', cause: `answer larger than ${options.maxResponseBytes} bytes` });
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on('error', (error) => resolve({ kind: 'failed', cause: describeFailure(error, signal) }));
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          const parsed = parseProfile(Buffer.concat(chunks));
+          resolve(
+            'profile' in parsed
+              ? { kind: 'answered', status, profile: parsed.profile }
+              : { kind: 'answered', status, bodyProblem: parsed.problem },
+          );
+        });
+      },
+    );
+    req.on('error', (error) => resolve({ kind: 'failed', cause: describeFailure(error, signal) }));
+    req.end(payload);
+  });
+}
+
+function parseProfile(body: Buffer): { profile: LegacyProfile } | { problem: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch {
+    return { problem: 'answer is not JSON' };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { problem: 'answer is not a JSON object' };
+  return { profile: value as LegacyProfile };
+}
+
+function describeFailure(error: Error, signal: AbortSignal): string {
+  if (signal.aborted) return 'timeout';
+  const code = (error as NodeJS.ErrnoException).code;
+  return code ? `connection failed (${code})` : `connection failed (${error.message})`;
+}

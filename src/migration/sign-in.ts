@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import { normaliseLogin, type Account } from '../accounts/account.js';
+import type { PasswordHasher } from '../accounts/password-hasher.js';
+import type { RecordEvent } from '../events/recorder.js';
+import type { LegacyConnector, LegacyProfile } from '../legacy/connector.js';
+import type { AccountStore } from '../store/store.js';
+import type { ProfileTransformer } from './transform.js';
+
+export type SignInOutcome =
+  | { kind: 'signed-in'; account: Account; migrated: boolean }
+  /** Unknown login, wrong password, or a login the legacy system rejected: one answer for all three. */
+  | { kind: 'invalid-credentials' }
+  | { kind: 'legacy-disabled' }
+  | { kind: 'legacy-unavailable' }
+  /** The legacy system accepted the password but its profile cannot become an account. */
+  | { kind: 'migration-rejected' };
+
+export type SignIn = (login: string, password: string) => Promise<SignInOutcome>;
+
+export interface SignInDependencies {
+  accounts: AccountStore;
+  hasher: PasswordHasher;
+  /** Undefined once there is no legacy system to ask. */
+  legacy: LegacyConnector | undefined;
+  transform: ProfileTransformer;
+  record: RecordEvent;
+  now?: () => Date;
+}
+
+/**
+ * Sign-in with just-in-time migration (ARCHITECTURE.md, "The one flow that matters"). A login with a local account
+ * is judged by its local hash alone and never reaches the legacy system. Only a login unknown locally is put to the
+ * legacy system, and only a valid answer, transformed and validated, becomes an account.
+ */
+export function createSignIn(deps: SignInDependencies): SignIn {
+  const now = deps.now ?? (() => new Date());
+
+  const signInLocally = async (account: Account, password: string): Promise<SignInOutcome> => {
+    if (!(await deps.hasher.verify(password, account.passwordHash))) return { kind: 'invalid-credentials' };
+    await deps.record({ type: 'signed_in', accountId: account.id, migrated: false });
+    return { kind: 'signed-in', account, migrated: false };
+  };
+
+  return async (typedLogin, password) => {
+    const login = normaliseLogin(typedLogin);
+    if (login === '' || password === '') return { kind: 'invalid-credentials' };
+
+    const local = await deps.accounts.findByLogin(login);
+    if (local) return signInLocally(local, password);
+
+    if (!deps.legacy) {
+      await deps.hasher.verifyDecoy(password);
+      return { kind: 'invalid-credentials' };
+    }
+
+    const started = performance.now();
+    const answer = await deps.legacy.authenticate(typedLogin.trim(), password);
+    const legacyLatencyMs = Math.round(performance.now() - started);
+    const failed = (reason: 'invalid_credentials' | 'disabled' | 'unavailable', cause?: string) =>
+      deps.record({ type: 'migration_failed', login, reason, legacyLatencyMs, ...(cause ? { cause } : {}) });
+
+    switch (answer.kind) {
+      case 'invalid':
+        // A local wrong password costs one bcrypt verification; so does this, so timing does not tell them apart.
+        await Promise.all([failed('invalid_credentials'), deps.hasher.verifyDecoy(password)]);
+        return { kind: 'invalid-credentials' };
+      case 'disabled':
+        await failed('disabled');
+        return { kind: 'legacy-disabled' };
+      case 'unavailable':
+        await failed('unavailable', answer.cause);
+        return { kind: 'legacy-unavailable' };
+      case 'valid':
+        return migrate(login, password, answer.profile, legacyLatencyMs, deps.legacy.source);
+    }
+  };
+
+  async function migrate(
+    login: string,
+    password: string,
+    legacyProfile: LegacyProfile,
+    legacyLatencyMs: number,
+    source: string,
+  ): Promise<SignInOutcome> {
+    const transformed = await deps.transform(legacyProfile);
+    if (transformed.kind === 'invalid') {
+      await deps.record({ type: 'migration_failed', login, reason: 'validation', fields: transformed.fields, legacyLatencyMs });
+      return { kind: 'migration-rejected' };
+    }
+    const at = now();
+    const account: Account = {
+      ...transformed.profile,
+      id: randomUUID(),
+      origin: 'migrated',
+      legacy: { source, id: transformed.legacyId, migratedAt: at },
+      passwordHash: await deps.hasher.hash(password),
+      createdAt: at,
+      updatedAt: at,
+    };
+    const inserted = await deps.accounts.insert(account);
+    if (inserted.kind === 'inserted') {
+      await deps.record({
+        type: 'migrated',
+        accountId: account.id,
+        login,
+        legacy: { source, id: transformed.legacyId },
+        legacyLatencyMs,
+      });
+      await deps.record({ type: 'signed_in', accountId: account.id, migrated: true });
+      return { kind: 'signed-in', account, migrated: true };
+    }
+
+    // A parallel first sign-in of the same legacy user (another tab, another process) stored it first. That
+    // account is now the judge: sign in only if this password matches what it stored.
+    const twin = await deps.accounts.findByLegacyId(source, transformed.legacyId);
+    if (twin) return signInLocally(twin, password);
+
+    // The name or email belongs to a different account: moving this user would take over someone else's.
+    await deps.record({ type: 'migration_failed', login, reason: 'conflict', fields: [inserted.field], legacyLatencyMs });
+    return { kind: 'migration-rejected' };
+  }
+}

@@ -1,0 +1,142 @@
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { accountProfileSchema, type AccountProfile } from '../accounts/account.js';
+import type { FieldSource, Mapping, RolesSource } from '../config/schema.js';
+import type { LegacyProfile } from '../legacy/connector.js';
+
+/**
+ * Legacy profile → account profile: the declarative mapping from config, then the optional transform module, then
+ * validation against the account schema. A profile that fails is never stored; the outcome names the failing
+ * fields (never their values, which may be personal data).
+ */
+export type TransformOutcome =
+  | { kind: 'valid'; legacyId: string; profile: AccountProfile }
+  | { kind: 'invalid'; fields: string[] };
+
+/** The mapped profile before validation: what a transform module receives and returns. */
+export type MappedProfile = Record<string, unknown>;
+
+/** A transform module's default export. */
+export type TransformFunction = (mapped: MappedProfile, legacy: LegacyProfile) => MappedProfile | Promise<MappedProfile>;
+
+export type ProfileTransformer = (legacy: LegacyProfile) => Promise<TransformOutcome>;
+
+export interface TransformerOptions {
+  mapping: Mapping;
+  emailRequired: boolean;
+  /** Path of a JS/TS module exporting a `TransformFunction` as default (or as `transform`). */
+  transformModule?: string | undefined;
+  /** Receives a transform module's exception; its message is the operator's to read, not the user's. */
+  onModuleError?: (error: unknown) => void;
+}
+
+export async function createProfileTransformer(options: TransformerOptions): Promise<ProfileTransformer> {
+  const schema = accountProfileSchema({ emailRequired: options.emailRequired });
+  const transform = options.transformModule ? await loadTransformModule(options.transformModule) : undefined;
+
+  return async (legacy) => {
+    let mapped = applyMapping(options.mapping, legacy);
+    if (transform) {
+      try {
+        mapped = await transform({ ...mapped }, legacy);
+      } catch (error) {
+        options.onModuleError?.(error);
+        return { kind: 'invalid', fields: ['(transform module)'] };
+      }
+    }
+    const { legacyId, ...profile } = mapped;
+    const fields: string[] = [];
+    const id = typeof legacyId === 'string' ? legacyId.trim() : typeof legacyId === 'number' ? String(legacyId) : '';
+    if (id === '') fields.push('legacyId');
+    const parsed = schema.safeParse(profile);
+    if (!parsed.success) fields.push(...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(profile)')));
+    if (!parsed.success || fields.length > 0) return { kind: 'invalid', fields };
+    return { kind: 'valid', legacyId: id, profile: parsed.data };
+  };
+}
+
+export async function loadTransformModule(path: string): Promise<TransformFunction> {
+  const module = (await import(pathToFileURL(resolve(path)).href)) as { default?: unknown; transform?: unknown };
+  const fn = module.default ?? module.transform;
+  if (typeof fn !== 'function') {
+    throw new Error(`transform module ${path} must export a function as default or as "transform"`);
+  }
+  return fn as TransformFunction;
+}
+
+export function applyMapping(mapping: Mapping, legacy: LegacyProfile): MappedProfile {
+  const mapped: MappedProfile = {};
+  for (const [field, source] of Object.entries(mapping) as [keyof Mapping, FieldSource | RolesSource | undefined][]) {
+    if (source === undefined) continue;
+    const value = field === 'roles' ? mapRoles(source as RolesSource, legacy) : resolveSource(source as FieldSource, legacy);
+    if (value !== undefined) mapped[field] = field === 'emailVerified' ? toBoolean(value) : toText(value);
+  }
+  return mapped;
+}
+
+function resolveSource(source: FieldSource, legacy: LegacyProfile): unknown {
+  if (typeof source === 'string') return readPath(legacy, source);
+  if ('path' in source) return readPath(legacy, source.path) ?? source.default;
+  if ('template' in source) return fillTemplate(source.template, legacy);
+  return source.const;
+}
+
+function mapRoles(source: RolesSource, legacy: LegacyProfile): unknown {
+  if (typeof source === 'object' && 'map' in source) {
+    const names = asList(readPath(legacy, source.path));
+    return names.flatMap((name) => {
+      const renamed = source.map[name];
+      if (renamed !== undefined) return [renamed];
+      return source.keepUnmapped ? [name] : [];
+    });
+  }
+  const value = resolveSource(source, legacy);
+  return value === undefined ? undefined : asList(value);
+}
+
+function asList(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  const items = Array.isArray(value) ? (value as unknown[]) : [value];
+  return items.map((item) => (typeof item === 'string' ? item : JSON.stringify(item)));
+}
+
+/** `a.b.0.c`: object keys and array indexes separated by dots. Own properties only. */
+export function readPath(value: unknown, path: string): unknown {
+  let current = value;
+  for (const segment of path.split('.')) {
+    if (typeof current !== 'object' || current === null || !Object.hasOwn(current, segment)) return undefined;
+    current = (current as Record<string, unknown>)[segment];
+  }
+  return current;
+}
+
+function fillTemplate(template: string, legacy: LegacyProfile): string | undefined {
+  const text = template
+    .replace(/\{([^{}]+)\}/g, (_, path: string) => {
+      const value = readPath(legacy, path.trim());
+      return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
+    })
+    .replace(/\s+/g, ' ')
+    .trim();
+  return text === '' ? undefined : text;
+}
+
+/** Numbers become text (legacy ids are often numeric); anything else is left for validation to judge. */
+function toText(value: unknown): unknown {
+  return typeof value === 'number' ? String(value) : value;
+}
+
+const TRUE_WORDS = new Set(['true', '1', 'yes', 'y', 't']);
+const FALSE_WORDS = new Set(['false', '0', 'no', 'n', 'f', '']);
+
+/** Legacy systems spell booleans many ways; an unrecognised spelling is left for validation to reject. */
+function toBoolean(value: unknown): unknown {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'number') return value !== 0;
+  if (typeof value === 'string') {
+    const word = value.trim().toLowerCase();
+    if (TRUE_WORDS.has(word)) return true;
+    if (FALSE_WORDS.has(word)) return false;
+  }
+  return value;
+}

@@ -1,0 +1,169 @@
+import Provider, { errors, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../log/logger.js';
+import type { AccountStore, ArtifactStore } from '../store/store.js';
+import { createAdapter } from './adapter.js';
+import { accountClaims, claimsForScopes, CLAIMS_BY_SCOPE } from './claims.js';
+import type { SigningJwk } from './keys.js';
+
+/** The hosted pages oidc-provider renders itself (logout, errors) are drawn by the page layer. */
+export interface ProviderPages {
+  logout(ctx: KoaContextWithOIDC, form: string): Promise<void>;
+  loggedOut(ctx: KoaContextWithOIDC): Promise<void>;
+  error(ctx: KoaContextWithOIDC, out: { error: string; error_description?: string | undefined }): Promise<void>;
+}
+
+export interface ProviderDependencies {
+  config: Config;
+  accounts: AccountStore;
+  artifacts: ArtifactStore;
+  signingKeys: SigningJwk[];
+  cookieKeys: string[];
+  pages: ProviderPages;
+  logger: Logger;
+}
+
+export const FIRST_PARTY = 'first_party';
+
+/**
+ * oidc-provider, configured: it owns the protocol (discovery, authorize, token, userinfo, revocation, introspection,
+ * logout); this file only tells it where accounts, artifacts, keys and pages come from.
+ */
+export function createProvider(deps: ProviderDependencies): Provider {
+  const { config } = deps;
+  const secureCookies = new URL(config.issuer).protocol === 'https:';
+
+  const findAccount = async (_ctx: KoaContextWithOIDC, sub: string) => {
+    const account = await deps.accounts.findById(sub);
+    if (!account) return undefined;
+    return { accountId: account.id, claims: () => accountClaims(account) };
+  };
+
+  const configuration: Configuration = {
+    adapter: createAdapter(deps.artifacts),
+    clients: config.clients as ClientMetadata[],
+    clientDefaults: {
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: 'RS256',
+    },
+    extraClientMetadata: {
+      properties: [FIRST_PARTY],
+      validator(_ctx, key, value) {
+        if (key === FIRST_PARTY && value !== undefined && typeof value !== 'boolean') {
+          throw new errors.InvalidClientMetadata(`${FIRST_PARTY} must be a boolean`);
+        }
+      },
+    },
+    findAccount,
+    // Authorization code only: no implicit or hybrid responses putting tokens in browser URLs.
+    responseTypes: ['code'],
+    claims: Object.fromEntries(Object.entries(CLAIMS_BY_SCOPE).map(([scope, claims]) => [scope, [...claims]])),
+    scopes: ['openid', 'offline_access', ...Object.keys(CLAIMS_BY_SCOPE).filter((s) => s !== 'openid')],
+    // Put the scopes' claims in the ID token too, not only behind userinfo: most apps read the ID token alone.
+    conformIdTokenClaims: false,
+    jwks: { keys: deps.signingKeys },
+    cookies: {
+      keys: deps.cookieKeys,
+      long: { httpOnly: true, sameSite: 'lax', secure: secureCookies },
+      short: { httpOnly: true, sameSite: 'lax', secure: secureCookies },
+    },
+    pkce: {
+      // Required for public clients (oidc-provider's default), allowed for everyone; S256 is the only method.
+      required: (_ctx, client) => client.clientAuthMethod === 'none',
+    },
+    features: {
+      devInteractions: { enabled: false },
+      revocation: { enabled: true },
+      introspection: { enabled: true },
+      userinfo: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: (ctx, form) => deps.pages.logout(ctx, form),
+        postLogoutSuccessSource: (ctx) => deps.pages.loggedOut(ctx),
+      },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => undefined,
+        useGrantedResource: () => true,
+        getResourceServerInfo: (_ctx, indicator) => {
+          const server = config.resourceServers[indicator];
+          if (!server) throw new errors.InvalidTarget();
+          return {
+            scope: server.scope,
+            audience: server.audience ?? indicator,
+            accessTokenFormat: server.accessTokenFormat,
+            ...(server.accessTokenTTL ? { accessTokenTTL: server.accessTokenTTL } : {}),
+            ...(server.accessTokenFormat === 'jwt' ? { jwt: { sign: { alg: 'RS256' as const } } } : {}),
+          };
+        },
+      },
+    },
+    // Access tokens carry the same scope claims as the ID token: inside a JWT access token, and on introspection.
+    // An access token for an API holds only the API's scopes, so the grant's OpenID scopes decide its claims.
+    extraTokenClaims: async (ctx, token) => {
+      if (token.kind !== 'AccessToken' || !token.accountId) return undefined;
+      const account = await deps.accounts.findById(token.accountId);
+      if (!account) return undefined;
+      const scopes = new Set([...(token.scope ?? '').split(' '), ...(ctx.oidc.grant?.getOIDCScope() ?? '').split(' ')]);
+      return claimsForScopes(account, scopes);
+    },
+    issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: true,
+    loadExistingGrant: (ctx) => loadGrant(ctx),
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    renderError: (ctx, out) => deps.pages.error(ctx, out),
+    ttl: {
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? config.ttl.accessToken,
+      AuthorizationCode: config.ttl.authorizationCode,
+      IdToken: config.ttl.idToken,
+      RefreshToken: config.ttl.refreshToken,
+      Interaction: config.ttl.interaction,
+      Session: config.ttl.session,
+      Grant: config.ttl.grant,
+    },
+  };
+
+  const provider = new Provider(config.issuer, configuration);
+  provider.proxy = config.trustProxy;
+  logProviderErrors(provider, deps.logger);
+  return provider;
+}
+
+/**
+ * The grant a sign-in continues from. First-party clients are granted everything they ask for, which is what
+ * skips the consent page for them; every other client keeps what the user consented to before.
+ */
+async function loadGrant(ctx: KoaContextWithOIDC) {
+  const { oidc } = ctx;
+  const client = oidc.client;
+  const session = oidc.session;
+  if (!client || !session?.accountId) return undefined;
+  const grantId = oidc.result?.consent?.grantId ?? session.grantIdFor(client.clientId);
+  const existing = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
+  if (client.metadata()[FIRST_PARTY] !== true) return existing;
+
+  const grant = existing ?? new oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId });
+  grant.addOIDCScope(oidc.requestParamOIDCScopes);
+  grant.addOIDCClaims(oidc.requestParamClaims);
+  for (const [indicator, server] of Object.entries(oidc.resourceServers ?? {})) {
+    grant.addResourceScope(indicator, [...oidc.requestParamScopes].filter((scope) => server.scopes.has(scope)));
+  }
+  await grant.save();
+  return grant;
+}
+
+function logProviderErrors(provider: Provider, logger: Logger) {
+  const log = logger.child({ component: 'oidc' });
+  provider.on('server_error', (ctx: KoaContextWithOIDC, error: Error) => {
+    log.error({ err: error, path: ctx.path }, 'oidc-provider server error');
+  });
+  const logRejection = (event: string) => (_ctx: KoaContextWithOIDC, error: Error & { error_description?: string }) => {
+    log.info({ error: error.message, description: error.error_description }, event);
+  };
+  provider.on('authorization.error', logRejection('authorization.error'));
+  provider.on('grant.error', logRejection('grant.error'));
+  provider.on('end_session.error', logRejection('end_session.error'));
+  provider.on('userinfo.error', logRejection('userinfo.error'));
+}

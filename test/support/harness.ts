@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createIdp, type Idp } from '../../src/app.js';
+import { configSchema, type Config } from '../../src/config/schema.js';
+import { DEMO_MAPPING } from '../../src/demo/demo-setup.js';
+import { DEMO_USERS } from '../../src/demo/demo-users.js';
+import { LegacyUserService, type LegacyUserRecord } from '../../src/demo/legacy-service.js';
+import { createLogger } from '../../src/log/logger.js';
+import { closeServer, listen } from '../../src/server.js';
+
+export const RP_REDIRECT = 'http://rp.test/callback';
+export const TEST_CLIENTS = {
+  firstParty: { client_id: 'first-party-rp', client_secret: 'first-party-secret-0123456789abcdef' },
+  thirdParty: { client_id: 'third-party-rp', client_secret: 'third-party-secret-0123456789abcdef' },
+  public: { client_id: 'public-spa', client_secret: undefined },
+} as const;
+export const TEST_API = 'https://api.test/';
+export const LEGACY_TOKEN = 'test-legacy-token';
+
+export type Backend = 'embedded' | 'mongodb';
+
+export interface TestIdpOptions {
+  users?: readonly LegacyUserRecord[];
+  /** Raw config merged over the test defaults before validation. */
+  config?: Record<string, unknown>;
+  backend?: Backend;
+  /** Start with no legacy system at all. */
+  withoutLegacy?: boolean;
+}
+
+export interface TestIdp {
+  issuer: string;
+  idp: Idp;
+  legacy: LegacyUserService;
+  config: Config;
+  /** Every line the IdP logged, as written. */
+  logs: string[];
+  /** The SQLite file, when the backend is embedded. */
+  sqlitePath: string | undefined;
+  /** Stops the IdP process and starts a new one on the same store and port. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The whole IdP on an ephemeral port with a legacy stub in front of a fresh store, as `npm start` builds it. */
+export async function startTestIdp(options: TestIdpOptions = {}): Promise<TestIdp> {
+  const legacy = new LegacyUserService({ users: options.users ?? DEMO_USERS, token: LEGACY_TOKEN });
+  await legacy.start();
+  const dir = mkdtempSync(join(tmpdir(), 'jit-idp-test-'));
+  const backend = options.backend ?? 'embedded';
+  const logs: string[] = [];
+  const logger = createLogger('debug', { write: (line: string) => void logs.push(line) });
+
+  let server: Server = createServer();
+  const port = await listen(server, 0, '127.0.0.1');
+  const issuer = `http://127.0.0.1:${port}`;
+  const config = configSchema.parse(
+    merge(
+      {
+        issuer,
+        port,
+        logLevel: 'debug',
+        store:
+          backend === 'mongodb'
+            ? { mongodbUri: requiredMongoUri(), mongodbDatabase: `jit_idp_test_${randomBytes(6).toString('hex')}` }
+            : { sqlitePath: join(dir, 'idp.sqlite') },
+        passwords: { bcryptCost: 10, hashingThreads: 2 },
+        ...(options.withoutLegacy
+          ? {}
+          : {
+              legacy: {
+                kind: 'http',
+                source: 'test-legacy',
+                baseUrl: legacy.url,
+                auth: { type: 'bearer', token: LEGACY_TOKEN },
+                timeoutMs: 1000,
+              },
+            }),
+        migration: { mapping: DEMO_MAPPING },
+        clients: [
+          {
+            ...TEST_CLIENTS.firstParty,
+            client_name: 'First Party App',
+            redirect_uris: [RP_REDIRECT],
+            post_logout_redirect_uris: ['http://rp.test/'],
+            first_party: true,
+          },
+          { ...TEST_CLIENTS.thirdParty, client_name: 'Third Party App', redirect_uris: [RP_REDIRECT] },
+          {
+            client_id: TEST_CLIENTS.public.client_id,
+            client_name: 'Public SPA',
+            token_endpoint_auth_method: 'none',
+            redirect_uris: [RP_REDIRECT],
+            first_party: true,
+          },
+        ],
+        resourceServers: { [TEST_API]: { scope: 'api:read api:write' } },
+      },
+      options.config ?? {},
+    ),
+  );
+
+  let idp = await createIdp({ config, logger });
+  server.on('request', idp.app.callback());
+
+  return {
+    issuer,
+    get idp() {
+      return idp;
+    },
+    legacy,
+    config,
+    logs,
+    sqlitePath: backend === 'embedded' ? join(dir, 'idp.sqlite') : undefined,
+    async restart() {
+      await closeServer(server, 100);
+      await idp.close();
+      idp = await createIdp({ config, logger });
+      server = createServer(idp.app.callback());
+      await listen(server, port, '127.0.0.1');
+    },
+    async close() {
+      await closeServer(server, 100);
+      await idp.close();
+      await legacy.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function requiredMongoUri(): string {
+  const uri = process.env.MONGODB_URI;
+  if (!uri) throw new Error('MONGODB_URI not set');
+  return uri;
+}
+
+function merge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const current = out[key];
+    out[key] =
+      isObject(current) && isObject(value) && !Array.isArray(value) ? merge(current, value) : value;
+  }
+  return out;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

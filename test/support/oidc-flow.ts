@@ -1,0 +1,126 @@
+import * as oidc from 'openid-client';
+import { RP_REDIRECT, TEST_CLIENTS } from './harness.js';
+
+/**
+ * A real OIDC client (openid-client) plus a cookie-keeping HTTP user agent that fills in the hosted pages the way a
+ * browser without JavaScript would. Redirects are followed by hand so each step can be asserted.
+ */
+
+export type ClientName = keyof typeof TEST_CLIENTS;
+
+export async function discover(issuer: string, client: ClientName = 'firstParty'): Promise<oidc.Configuration> {
+  const { client_id, client_secret } = TEST_CLIENTS[client];
+  return oidc.discovery(
+    new URL(issuer),
+    client_id,
+    client_secret === undefined ? { token_endpoint_auth_method: 'none' } : client_secret,
+    client_secret === undefined ? oidc.None() : undefined,
+    // Test servers are plain http on loopback.
+    { execute: [oidc.allowInsecureRequests] },
+  );
+}
+
+export class UserAgent {
+  readonly #cookies = new Map<string, string>();
+
+  async request(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Response> {
+    const headers: Record<string, string> = { accept: 'text/html' };
+    const cookie = [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    if (cookie) headers.cookie = cookie;
+    let body: string | undefined;
+    if (init.form) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(init.form).toString();
+    }
+    const response = await fetch(url, { method: init.method ?? (body ? 'POST' : 'GET'), headers, body, redirect: 'manual' });
+    for (const line of response.headers.getSetCookie()) {
+      const [pair = '', ...attributes] = line.split(';');
+      const eq = pair.indexOf('=');
+      const name = pair.slice(0, eq).trim();
+      const value = pair.slice(eq + 1).trim();
+      const expired = attributes.some((a) => /^\s*expires=Thu, 01 Jan 1970/i.test(a)) || value === '';
+      if (expired) this.#cookies.delete(name);
+      else this.#cookies.set(name, value);
+    }
+    return response;
+  }
+
+  /** Follows redirects until one leaves the IdP (the client's redirect URI) or a page is shown. */
+  async follow(response: Response, base: string): Promise<{ response: Response; url: string }> {
+    let current = response;
+    let url = '';
+    for (let hops = 0; hops < 10; hops++) {
+      const location = current.headers.get('location');
+      if (current.status < 300 || current.status >= 400 || !location) return { response: current, url };
+      url = new URL(location, base).href;
+      if (!url.startsWith(base)) return { response: current, url };
+      current = await this.request(url);
+    }
+    throw new Error('too many redirects');
+  }
+}
+
+export interface SignInAttempt {
+  /** Status of the answer to the sign-in form. */
+  status: number;
+  /** The page shown when the sign-in did not complete. */
+  page: string;
+  tokens?: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
+  agent: UserAgent;
+}
+
+export interface SignInOptions {
+  client?: ClientName;
+  scope?: string;
+  resource?: string;
+  /** Approve the consent page if it is shown (third-party clients). */
+  consent?: boolean;
+  agent?: UserAgent;
+}
+
+/** Starts an authorization request and returns the hosted page it lands on. */
+export async function beginAuthorization(issuer: string, options: SignInOptions = {}) {
+  const config = await discover(issuer, options.client);
+  const agent = options.agent ?? new UserAgent();
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const nonce = oidc.randomNonce();
+  const url = oidc.buildAuthorizationUrl(config, {
+    redirect_uri: RP_REDIRECT,
+    scope: options.scope ?? 'openid profile email roles migration',
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    nonce,
+    ...(options.resource ? { resource: options.resource } : {}),
+  });
+  const landed = await agent.follow(await agent.request(url.href), issuer);
+  return { config, agent, verifier, state, nonce, interactionUrl: landed.url, page: landed.response };
+}
+
+/** The whole authorization code flow with PKCE through the hosted sign-in page. */
+export async function signIn(issuer: string, login: string, password: string, options: SignInOptions = {}): Promise<SignInAttempt> {
+  const start = await beginAuthorization(issuer, options);
+  const { agent } = start;
+  const posted = await agent.request(`${start.interactionUrl}/login`, { form: { login, password } });
+  if (posted.status !== 303) return { status: posted.status, page: await posted.text(), agent };
+  let next = await agent.follow(posted, issuer);
+  if (next.url.startsWith(`${issuer}/interaction/`)) {
+    if (!options.consent) return { status: next.response.status, page: await next.response.text(), agent };
+    next = await agent.follow(await agent.request(`${next.url}/confirm`, { form: {} }), issuer);
+  }
+  const tokens = await finishAuthorization(start, next.url);
+  return { status: posted.status, page: '', tokens, agent };
+}
+
+export async function finishAuthorization(
+  start: { config: oidc.Configuration; verifier: string; state: string; nonce: string },
+  callbackUrl: string,
+) {
+  if (!callbackUrl.startsWith(RP_REDIRECT)) throw new Error(`expected a redirect to the client, got ${callbackUrl}`);
+  return oidc.authorizationCodeGrant(start.config, new URL(callbackUrl), {
+    pkceCodeVerifier: start.verifier,
+    expectedState: start.state,
+    expectedNonce: start.nonce,
+  });
+}

@@ -7,7 +7,7 @@ import { DEMO_LEGACY_TOKEN, withDemo } from './demo/demo-setup.js';
 import { DEMO_USERS } from './demo/demo-users.js';
 import { LegacyUserService } from './demo/legacy-service.js';
 import { createLogger } from './log/logger.js';
-import { closeServer, listen } from './server.js';
+import { closeServer, listen, requestListener } from './server.js';
 
 /** Entry point: configuration, then (without a legacy system) the demo, then the IdP's HTTP server. */
 async function main(): Promise<void> {
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   }
 
   const idp = await createIdp({ config, logger, demoMode: demo !== undefined, cacheViews: loaded.production });
-  const server = createServer(idp.app.callback());
+  const server = createServer(requestListener(idp.app));
   // Keep-alive longer than a typical load balancer's idle timeout, so the balancer closes first.
   server.keepAliveTimeout = 65_000;
   const port = await listen(server, config.port, config.host);

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** Starts listening and resolves with the bound port (useful with port 0). */
@@ -30,4 +30,10 @@ export function closeServer(server: Server, graceMs = 10_000): Promise<void> {
     });
     server.closeIdleConnections();
   });
+}
+
+/** A Koa app's handler as a plain listener: Koa settles its promise itself (errors become responses). */
+export function requestListener(app: { callback(): (req: IncomingMessage, res: ServerResponse) => Promise<void> }): RequestListener {
+  const handle = app.callback();
+  return (req, res) => void handle(req, res);
 }

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import Router from '@koa/router';
 import Koa, { type Context } from 'koa';
 import * as oidc from 'openid-client';
-import { listen } from '../server.js';
+import { listen, requestListener } from '../server.js';
 import type { DemoClient } from './demo-setup.js';
 import type { LegacyUserRecord, LegacyUserService } from './legacy-service.js';
 
@@ -37,6 +37,7 @@ export async function startDemoApp(options: DemoAppOptions): Promise<Server> {
     discovered ??= oidc
       .discovery(new URL(options.issuer), options.client.clientId, options.client.clientSecret, undefined, {
         // The demo's issuer is plain http on localhost; real deployments are https and never need this.
+        // eslint-disable-next-line @typescript-eslint/no-deprecated -- deprecated only to flag it; http is local-only here
         execute: [oidc.allowInsecureRequests],
       })
       .catch((error: unknown) => {
@@ -132,7 +133,7 @@ export async function startDemoApp(options: DemoAppOptions): Promise<Server> {
     }
   });
   app.use(router.routes());
-  const server = createServer(app.callback());
+  const server = createServer(requestListener(app));
   await listen(server, options.port, options.host);
   return server;
 }

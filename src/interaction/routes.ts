@@ -38,7 +38,7 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
   /** The interaction this browser is in, checked against the URL so a stale or foreign link cannot act on it. */
   const interactionFor = async (ctx: Context, prompt?: 'login' | 'consent'): Promise<Interaction> => {
     const interaction = await provider.interactionDetails(ctx.req, ctx.res);
-    if (interaction.uid !== ctx.params.uid) throw new errors.SessionNotFound('interaction mismatch');
+    if (interaction.uid !== (ctx.params as Record<string, string | undefined>).uid) throw new errors.SessionNotFound('interaction mismatch');
     if (prompt && interaction.prompt.name !== prompt) {
       throw new errors.InvalidRequest(`this step expects the ${interaction.prompt.name} prompt`);
     }

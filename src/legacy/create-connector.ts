@@ -3,8 +3,6 @@ import type { LegacyConnector } from './connector.js';
 import { createHttpConnector } from './http-connector.js';
 
 export function createConnector(config: LegacyConfig): LegacyConnector {
-  switch (config.kind) {
-    case 'http':
-      return createHttpConnector(config);
-  }
+  // One kind so far; each new kind adds a branch on `config.kind` here.
+  return createHttpConnector(config);
 }

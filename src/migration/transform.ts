@@ -66,10 +66,14 @@ export async function loadTransformModule(path: string): Promise<TransformFuncti
 
 export function applyMapping(mapping: Mapping, legacy: LegacyProfile): MappedProfile {
   const mapped: MappedProfile = {};
-  for (const [field, source] of Object.entries(mapping) as [keyof Mapping, FieldSource | RolesSource | undefined][]) {
-    if (source === undefined) continue;
-    const value = field === 'roles' ? mapRoles(source as RolesSource, legacy) : resolveSource(source as FieldSource, legacy);
+  const { roles, ...fields } = mapping;
+  for (const [field, source] of Object.entries(fields) as [string, FieldSource | undefined][]) {
+    const value = source === undefined ? undefined : resolveSource(source, legacy);
     if (value !== undefined) mapped[field] = field === 'emailVerified' ? toBoolean(value) : toText(value);
+  }
+  if (roles !== undefined) {
+    const value = mapRoles(roles, legacy);
+    if (value !== undefined) mapped.roles = value;
   }
   return mapped;
 }

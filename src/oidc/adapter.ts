@@ -7,19 +7,19 @@ export function createAdapter(store: ArtifactStore): AdapterConstructor {
     constructor(readonly model: string) {}
 
     upsert(id: string, payload: AdapterPayload, expiresIn?: number) {
-      return store.upsert(this.model, id, payload as Record<string, unknown>, expiresIn);
+      return store.upsert(this.model, id, payload, expiresIn);
     }
 
-    async find(id: string) {
-      return (await store.find(this.model, id)) as AdapterPayload | undefined;
+    find(id: string) {
+      return store.find(this.model, id);
     }
 
-    async findByUid(uid: string) {
-      return (await store.findByUid(this.model, uid)) as AdapterPayload | undefined;
+    findByUid(uid: string) {
+      return store.findByUid(this.model, uid);
     }
 
-    async findByUserCode(userCode: string) {
-      return (await store.findByUserCode(this.model, userCode)) as AdapterPayload | undefined;
+    findByUserCode(userCode: string) {
+      return store.findByUserCode(this.model, userCode);
     }
 
     consume(id: string) {

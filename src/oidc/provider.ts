@@ -1,4 +1,4 @@
-import Provider, { errors, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import type { AccountStore, ArtifactStore } from '../store/store.js';
@@ -41,7 +41,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
 
   const configuration: Configuration = {
     adapter: createAdapter(deps.artifacts),
-    clients: config.clients as ClientMetadata[],
+    clients: config.clients,
     clientDefaults: {
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],

@@ -16,7 +16,8 @@ export async function discover(issuer: string, client: ClientName = 'firstParty'
     client_secret === undefined ? { token_endpoint_auth_method: 'none' } : client_secret,
     client_secret === undefined ? oidc.None() : undefined,
     // Test servers are plain http on loopback.
-    { execute: [oidc.allowInsecureRequests] },
+    { // eslint-disable-next-line @typescript-eslint/no-deprecated -- deprecated only to flag it; http is local-only here
+        execute: [oidc.allowInsecureRequests] },
   );
 }
 

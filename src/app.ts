@@ -51,7 +51,10 @@ export interface Idp {
 export async function createIdp(options: IdpOptions): Promise<Idp> {
   const { config, logger } = options;
   const store = options.store ?? (await openStore(config.store));
-  const hasher = await createPasswordHasher({ cost: config.passwords.bcryptCost, threads: config.passwords.hashingThreads });
+  const hasher = await createPasswordHasher({
+    cost: config.passwords.bcryptCost,
+    threads: config.passwords.hashingThreads,
+  });
   const legacy = options.legacy ?? (config.legacy ? createConnector(config.legacy) : undefined);
   const record = createEventRecorder(store.events, logger);
 

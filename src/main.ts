@@ -40,7 +40,10 @@ async function main(): Promise<void> {
   // Keep-alive longer than a typical load balancer's idle timeout, so the balancer closes first.
   server.keepAliveTimeout = 65_000;
   const port = await listen(server, config.port, config.host);
-  closers.unshift(() => closeServer(server), () => idp.close());
+  closers.unshift(
+    () => closeServer(server),
+    () => idp.close(),
+  );
 
   let demoServer: Server | undefined;
   if (demo) {
@@ -55,7 +58,13 @@ async function main(): Promise<void> {
   }
 
   logger.info(
-    { issuer: config.issuer, port, store: idp.store.kind, legacy: idp.legacy?.source ?? null, demo: demo !== undefined },
+    {
+      issuer: config.issuer,
+      port,
+      store: idp.store.kind,
+      legacy: idp.legacy?.source ?? null,
+      demo: demo !== undefined,
+    },
     'IdP started',
   );
   process.stdout.write(banner(config, port, idp.store.kind, demo));

@@ -33,7 +33,9 @@ export function closeServer(server: Server, graceMs = 10_000): Promise<void> {
 }
 
 /** A Koa app's handler as a plain listener: Koa settles its promise itself (errors become responses). */
-export function requestListener(app: { callback(): (req: IncomingMessage, res: ServerResponse) => Promise<void> }): RequestListener {
+export function requestListener(app: {
+  callback(): (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+}): RequestListener {
   const handle = app.callback();
   return (req, res) => void handle(req, res);
 }

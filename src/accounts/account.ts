@@ -73,7 +73,9 @@ export const optionalNameSchema = optionalText(128);
 export function accountProfileSchema(options: { emailRequired: boolean }) {
   return z.strictObject({
     username: usernameSchema,
-    email: options.emailRequired ? emailSchema : z.preprocess((v) => (v === '' ? undefined : v), emailSchema.optional()),
+    email: options.emailRequired
+      ? emailSchema
+      : z.preprocess((v) => (v === '' ? undefined : v), emailSchema.optional()),
     emailVerified: z.boolean().default(false),
     name: optionalText(256),
     givenName: optionalNameSchema,

@@ -26,10 +26,15 @@ const WORKER_FILE = fileURLToPath(new URL(`./hash-worker${extname(fileURLToPath(
 /** bcrypt work on a pool of worker threads: the event loop never runs a hash. */
 export async function createPasswordHasher(options: PasswordHasherOptions): Promise<PasswordHasher> {
   const threads = options.threads > 0 ? options.threads : availableParallelism();
-  const pool = new Piscina<HashTask, string | boolean>({ filename: WORKER_FILE, minThreads: threads, maxThreads: threads });
+  const pool = new Piscina<HashTask, string | boolean>({
+    filename: WORKER_FILE,
+    minThreads: threads,
+    maxThreads: threads,
+  });
   const decoy = (await pool.run({ op: 'decoy', cost: options.cost })) as string;
 
-  const verify = async (password: string, hash: string) => (await pool.run({ op: 'verify', password, hash })) as boolean;
+  const verify = async (password: string, hash: string) =>
+    (await pool.run({ op: 'verify', password, hash })) as boolean;
   return {
     hash: async (password) => (await pool.run({ op: 'hash', password, cost: options.cost })) as string,
     verify,

@@ -46,7 +46,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): LoadedC
 export function productionProblems(config: Config, env: Env): string[] {
   const problems: string[] = [];
   const issuer = new URL(config.issuer);
-  if (issuer.protocol !== 'https:') problems.push(`issuer must be an https URL (set "issuer" or ISSUER), got ${config.issuer}`);
+  if (issuer.protocol !== 'https:')
+    problems.push(`issuer must be an https URL (set "issuer" or ISSUER), got ${config.issuer}`);
   if (!config.legacy) problems.push('"legacy" is not configured: demo mode is for development only');
   if (config.clients.length === 0) problems.push('"clients" is empty: declare the client applications');
   if (!config.cookies.keys && !env.IDP_COOKIE_KEYS) {

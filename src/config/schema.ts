@@ -60,7 +60,11 @@ const httpConnectorSchema = z.strictObject({
   /** PEM file of extra CA certificates trusted for the legacy system's TLS certificate. */
   caFile: z.string().min(1).optional(),
   /** An answer body larger than this is treated as a broken legacy system. */
-  maxResponseBytes: z.number().int().positive().default(256 * 1024),
+  maxResponseBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024),
 });
 
 export const legacySchema = z.discriminatedUnion('kind', [httpConnectorSchema]);

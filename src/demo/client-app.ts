@@ -129,7 +129,10 @@ export async function startDemoApp(options: DemoAppOptions): Promise<Server> {
     } catch (error) {
       ctx.status = 502;
       ctx.type = 'html';
-      ctx.body = page('Sign-in failed', `<p>${escape(error instanceof Error ? error.message : String(error))}</p><p><a href="/">Back</a></p>`);
+      ctx.body = page(
+        'Sign-in failed',
+        `<p>${escape(error instanceof Error ? error.message : String(error))}</p><p><a href="/">Back</a></p>`,
+      );
     }
   });
   app.use(router.routes());

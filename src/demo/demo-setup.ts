@@ -24,7 +24,11 @@ export interface DemoClient {
 
 /** The configuration with the demo legacy service as its legacy system and the demo app as a first-party client. */
 export function withDemo(config: Config, legacyUrl: string, appUrl: string): { config: Config; client: DemoClient } {
-  const client: DemoClient = { clientId: DEMO_CLIENT_ID, clientSecret: randomBytes(24).toString('base64url'), baseUrl: appUrl };
+  const client: DemoClient = {
+    clientId: DEMO_CLIENT_ID,
+    clientSecret: randomBytes(24).toString('base64url'),
+    baseUrl: appUrl,
+  };
   return {
     client,
     config: {

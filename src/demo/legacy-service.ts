@@ -69,7 +69,12 @@ export class LegacyUserService {
   /** Like a real legacy store, it keeps a salted digest, not the password. */
   addUser(user: LegacyUserRecord): void {
     const salt = randomBytes(16);
-    const stored: StoredUser = { profile: user.profile, status: user.status ?? 'active', salt, digest: digest(salt, user.password) };
+    const stored: StoredUser = {
+      profile: user.profile,
+      status: user.status ?? 'active',
+      salt,
+      digest: digest(salt, user.password),
+    };
     this.#users.set(user.profile.user_name.toLowerCase(), stored);
     if (user.profile.mail) this.#users.set(user.profile.mail.toLowerCase(), stored);
   }
@@ -163,9 +168,11 @@ export class LegacyUserService {
     } catch {
       return [400, { error: 'body must be JSON' }];
     }
-    if (typeof login !== 'string' || typeof password !== 'string') return [400, { error: 'login and password required' }];
+    if (typeof login !== 'string' || typeof password !== 'string')
+      return [400, { error: 'login and password required' }];
     const user = this.#users.get(login.trim().toLowerCase());
-    if (!user || !timingSafeEqual(user.digest, digest(user.salt, password))) return [401, { error: 'invalid credentials' }];
+    if (!user || !timingSafeEqual(user.digest, digest(user.salt, password)))
+      return [401, { error: 'invalid credentials' }];
     if (user.status === 'disabled') return [403, { error: 'account disabled' }];
     if (user.status === 'locked') return [423, { error: 'account locked' }];
     return [200, user.profile];

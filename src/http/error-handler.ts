@@ -21,7 +21,8 @@ export function errorHandler(render: RenderPage, logger: Logger) {
       await next();
     } catch (error) {
       const view = describe(error);
-      if (view.status >= 500) logger.error({ err: error, requestId: requestIdOf(ctx), path: ctx.path }, 'unhandled error');
+      if (view.status >= 500)
+        logger.error({ err: error, requestId: requestIdOf(ctx), path: ctx.path }, 'unhandled error');
       if (ctx.accepts('html', 'json') === 'json') {
         ctx.status = view.status;
         ctx.body = { error: view.code, error_description: view.message };
@@ -58,7 +59,12 @@ function describe(error: unknown): ErrorView {
   const status = (error as { status?: unknown }).status;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     // Koa's own client errors, e.g. a form body over the size limit.
-    return { status, code: 'invalid_request', heading: 'This request could not be handled', message: (error as Error).message };
+    return {
+      status,
+      code: 'invalid_request',
+      heading: 'This request could not be handled',
+      message: (error as Error).message,
+    };
   }
   return {
     status: 500,

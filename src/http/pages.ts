@@ -21,9 +21,13 @@ export function createPageRenderer(options: PageOptions): RenderPage {
   const layout = join(options.viewsDir, 'layout.ejs');
   return async (ctx, page) => {
     const common = { productName: options.productName, demoMode: options.demoMode, requestId: requestIdOf(ctx) };
-    const body = await ejs.renderFile(join(options.viewsDir, `${page.view}.ejs`), { ...common, ...page.locals }, {
-      cache: options.cache,
-    });
+    const body = await ejs.renderFile(
+      join(options.viewsDir, `${page.view}.ejs`),
+      { ...common, ...page.locals },
+      {
+        cache: options.cache,
+      },
+    );
     ctx.status = page.status ?? 200;
     ctx.type = 'html';
     // Pages can carry form values and error states; never let a shared cache keep them.

@@ -32,12 +32,15 @@ export function registrationRefusal(
     case 'taken':
       return {
         status: 409,
-        message:
-          'An account with this username or email already exists. Sign in with your existing password instead.',
+        message: 'An account with this username or email already exists. Sign in with your existing password instead.',
         signInInstead: true,
       };
     case 'legacy-unavailable':
-      return { status: 503, message: 'Sign-up is temporarily unavailable. Please try again later.', signInInstead: false };
+      return {
+        status: 503,
+        message: 'Sign-up is temporarily unavailable. Please try again later.',
+        signInInstead: false,
+      };
   }
 }
 

@@ -38,7 +38,8 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
   /** The interaction this browser is in, checked against the URL so a stale or foreign link cannot act on it. */
   const interactionFor = async (ctx: Context, prompt?: 'login' | 'consent'): Promise<Interaction> => {
     const interaction = await provider.interactionDetails(ctx.req, ctx.res);
-    if (interaction.uid !== (ctx.params as Record<string, string | undefined>).uid) throw new errors.SessionNotFound('interaction mismatch');
+    if (interaction.uid !== (ctx.params as Record<string, string | undefined>).uid)
+      throw new errors.SessionNotFound('interaction mismatch');
     if (prompt && interaction.prompt.name !== prompt) {
       throw new errors.InvalidRequest(`this step expects the ${interaction.prompt.name} prompt`);
     }
@@ -69,7 +70,12 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
   const renderRegister = async (
     ctx: Context,
     interaction: Interaction,
-    form: { values?: Record<string, string>; fieldErrors?: Record<string, string>; error?: string; signInInstead?: boolean },
+    form: {
+      values?: Record<string, string>;
+      fieldErrors?: Record<string, string>;
+      error?: string;
+      signInInstead?: boolean;
+    },
     status = 200,
   ) => {
     await render(ctx, {
@@ -137,7 +143,12 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
         return;
       default: {
         const refusal = registrationRefusal(outcome);
-        await renderRegister(ctx, interaction, { values, error: refusal.message, signInInstead: refusal.signInInstead }, refusal.status);
+        await renderRegister(
+          ctx,
+          interaction,
+          { values, error: refusal.message, signInInstead: refusal.signInInstead },
+          refusal.status,
+        );
       }
     }
   });

@@ -16,9 +16,7 @@ export type AuthenticateOutcome =
   | { kind: 'unavailable'; cause: string };
 
 export type FindUserOutcome =
-  | { kind: 'found'; profile: LegacyProfile }
-  | { kind: 'not-found' }
-  | { kind: 'unavailable'; cause: string };
+  { kind: 'found'; profile: LegacyProfile } | { kind: 'not-found' } | { kind: 'unavailable'; cause: string };
 
 export interface LegacyConnector {
   /** Names the legacy system on every account migrated from it. */

@@ -37,7 +37,9 @@ export function createHttpConnector(config: HttpConnectorConfig): LegacyConnecto
       if (answer.kind === 'failed') return { kind: 'unavailable', cause: answer.cause };
       switch (answer.status) {
         case 200:
-          return answer.profile ? { kind: 'valid', profile: answer.profile } : { kind: 'unavailable', cause: answer.bodyProblem };
+          return answer.profile
+            ? { kind: 'valid', profile: answer.profile }
+            : { kind: 'unavailable', cause: answer.bodyProblem };
         case 401:
         case 404:
           return { kind: 'invalid' };
@@ -54,7 +56,9 @@ export function createHttpConnector(config: HttpConnectorConfig): LegacyConnecto
       if (answer.kind === 'failed') return { kind: 'unavailable', cause: answer.cause };
       if (answer.status === 404) return { kind: 'not-found' };
       if (answer.status !== 200) return { kind: 'unavailable', cause: `status ${answer.status}` };
-      return answer.profile ? { kind: 'found', profile: answer.profile } : { kind: 'unavailable', cause: answer.bodyProblem };
+      return answer.profile
+        ? { kind: 'found', profile: answer.profile }
+        : { kind: 'unavailable', cause: answer.bodyProblem };
     },
 
     close() {
@@ -143,7 +147,8 @@ function parseProfile(body: Buffer): { profile: LegacyProfile } | { problem: str
   } catch {
     return { problem: 'answer is not JSON' };
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { problem: 'answer is not a JSON object' };
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { problem: 'answer is not a JSON object' };
   return { profile: value as LegacyProfile };
 }
 

@@ -84,7 +84,13 @@ export function createSignIn(deps: SignInDependencies): SignIn {
   ): Promise<SignInOutcome> {
     const transformed = await deps.transform(legacyProfile);
     if (transformed.kind === 'invalid') {
-      await deps.record({ type: 'migration_failed', login, reason: 'validation', fields: transformed.fields, legacyLatencyMs });
+      await deps.record({
+        type: 'migration_failed',
+        login,
+        reason: 'validation',
+        fields: transformed.fields,
+        legacyLatencyMs,
+      });
       return { kind: 'migration-rejected' };
     }
     const at = now();
@@ -116,7 +122,13 @@ export function createSignIn(deps: SignInDependencies): SignIn {
     if (twin) return signInLocally(twin, password);
 
     // The name or email belongs to a different account: moving this user would take over someone else's.
-    await deps.record({ type: 'migration_failed', login, reason: 'conflict', fields: [inserted.field], legacyLatencyMs });
+    await deps.record({
+      type: 'migration_failed',
+      login,
+      reason: 'conflict',
+      fields: [inserted.field],
+      legacyLatencyMs,
+    });
     return { kind: 'migration-rejected' };
   }
 }

@@ -10,14 +10,16 @@ import type { LegacyProfile } from '../legacy/connector.js';
  * fields (never their values, which may be personal data).
  */
 export type TransformOutcome =
-  | { kind: 'valid'; legacyId: string; profile: AccountProfile }
-  | { kind: 'invalid'; fields: string[] };
+  { kind: 'valid'; legacyId: string; profile: AccountProfile } | { kind: 'invalid'; fields: string[] };
 
 /** The mapped profile before validation: what a transform module receives and returns. */
 export type MappedProfile = Record<string, unknown>;
 
 /** A transform module's default export. */
-export type TransformFunction = (mapped: MappedProfile, legacy: LegacyProfile) => MappedProfile | Promise<MappedProfile>;
+export type TransformFunction = (
+  mapped: MappedProfile,
+  legacy: LegacyProfile,
+) => MappedProfile | Promise<MappedProfile>;
 
 export type ProfileTransformer = (legacy: LegacyProfile) => Promise<TransformOutcome>;
 
@@ -49,7 +51,8 @@ export async function createProfileTransformer(options: TransformerOptions): Pro
     const id = typeof legacyId === 'string' ? legacyId.trim() : typeof legacyId === 'number' ? String(legacyId) : '';
     if (id === '') fields.push('legacyId');
     const parsed = schema.safeParse(profile);
-    if (!parsed.success) fields.push(...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(profile)')));
+    if (!parsed.success)
+      fields.push(...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(profile)')));
     if (!parsed.success || fields.length > 0) return { kind: 'invalid', fields };
     return { kind: 'valid', legacyId: id, profile: parsed.data };
   };

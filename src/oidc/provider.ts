@@ -23,7 +23,10 @@ export interface ProviderDependencies {
   logger: Logger;
 }
 
+/** Client metadata: a first-party client skips the consent page. */
 export const FIRST_PARTY = 'first_party';
+/** Client metadata: an API allowed to introspect tokens issued to other clients. */
+export const INTROSPECT_ANY = 'introspect_any_token';
 
 /**
  * oidc-provider, configured: it owns the protocol (discovery, authorize, token, userinfo, revocation, introspection,
@@ -49,10 +52,10 @@ export function createProvider(deps: ProviderDependencies): Provider {
       id_token_signed_response_alg: 'RS256',
     },
     extraClientMetadata: {
-      properties: [FIRST_PARTY],
+      properties: [FIRST_PARTY, INTROSPECT_ANY],
       validator(_ctx, key, value) {
-        if (key === FIRST_PARTY && value !== undefined && typeof value !== 'boolean') {
-          throw new errors.InvalidClientMetadata(`${FIRST_PARTY} must be a boolean`);
+        if (value !== undefined && typeof value !== 'boolean') {
+          throw new errors.InvalidClientMetadata(`${key} must be a boolean`);
         }
       },
     },
@@ -75,8 +78,21 @@ export function createProvider(deps: ProviderDependencies): Provider {
     },
     features: {
       devInteractions: { enabled: false },
-      revocation: { enabled: true },
-      introspection: { enabled: true },
+      // A client may revoke and introspect its own tokens; introspecting others' needs introspect_any_token.
+      revocation: {
+        enabled: true,
+        allowedPolicy: (_ctx, client, token) => {
+          if (token.clientId === client.clientId) return true;
+          if (client.clientAuthMethod === 'none') return false;
+          throw new errors.InvalidRequest('client is not authorized to revoke the presented token');
+        },
+      },
+      introspection: {
+        enabled: true,
+        allowedPolicy: (_ctx, client, token) =>
+          token.clientId === client.clientId ||
+          (client.clientAuthMethod !== 'none' && client.metadata()[INTROSPECT_ANY] === true),
+      },
       userinfo: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
@@ -148,7 +164,10 @@ async function loadGrant(ctx: KoaContextWithOIDC) {
   grant.addOIDCScope(oidc.requestParamOIDCScopes);
   grant.addOIDCClaims(oidc.requestParamClaims);
   for (const [indicator, server] of Object.entries(oidc.resourceServers ?? {})) {
-    grant.addResourceScope(indicator, [...oidc.requestParamScopes].filter((scope) => server.scopes.has(scope)));
+    grant.addResourceScope(
+      indicator,
+      [...oidc.requestParamScopes].filter((scope) => server.scopes.has(scope)),
+    );
   }
   await grant.save();
   return grant;

@@ -22,6 +22,12 @@ export const LEGACY_TOKEN = 'test-legacy-token';
 
 export type Backend = 'embedded' | 'mongodb';
 
+/** Every store back end the end-to-end suites run against; MongoDB only where a server is given. */
+export const BACKENDS: readonly { backend: Backend; skip: string | false }[] = [
+  { backend: 'embedded', skip: false },
+  { backend: 'mongodb', skip: process.env.MONGODB_URI ? false : 'skipped: MONGODB_URI not set' },
+];
+
 export interface TestIdpOptions {
   users?: readonly LegacyUserRecord[];
   /** Raw config merged over the test defaults before validation. */
@@ -141,8 +147,7 @@ function merge(base: Record<string, unknown>, over: Record<string, unknown>): Re
   const out = { ...base };
   for (const [key, value] of Object.entries(over)) {
     const current = out[key];
-    out[key] =
-      isObject(current) && isObject(value) && !Array.isArray(value) ? merge(current, value) : value;
+    out[key] = isObject(current) && isObject(value) && !Array.isArray(value) ? merge(current, value) : value;
   }
   return out;
 }

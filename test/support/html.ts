@@ -1,7 +1,10 @@
 /** The text of the page's error alert (`role="alert"`), whitespace collapsed. */
 export function alertText(html: string): string {
   const match = /<div class="alert" role="alert"[^>]*>([\s\S]*?)<\/div>/.exec(html);
-  return (match?.[1] ?? '').replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim();
+  return (match?.[1] ?? '')
+    .replace(/<[^>]+>/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** The `for`/`id` pairs of labels and inputs; every input of a hosted form must have a label. */

@@ -16,8 +16,10 @@ export async function discover(issuer: string, client: ClientName = 'firstParty'
     client_secret === undefined ? { token_endpoint_auth_method: 'none' } : client_secret,
     client_secret === undefined ? oidc.None() : undefined,
     // Test servers are plain http on loopback.
-    { // eslint-disable-next-line @typescript-eslint/no-deprecated -- deprecated only to flag it; http is local-only here
-        execute: [oidc.allowInsecureRequests] },
+    {
+      // eslint-disable-next-line @typescript-eslint/no-deprecated -- deprecated only to flag it; http is local-only here
+      execute: [oidc.allowInsecureRequests],
+    },
   );
 }
 
@@ -33,7 +35,12 @@ export class UserAgent {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(init.form).toString();
     }
-    const response = await fetch(url, { method: init.method ?? (body ? 'POST' : 'GET'), headers, body, redirect: 'manual' });
+    const response = await fetch(url, {
+      method: init.method ?? (init.form ? 'POST' : 'GET'),
+      headers,
+      body,
+      redirect: 'manual',
+    });
     for (const line of response.headers.getSetCookie()) {
       const [pair = '', ...attributes] = line.split(';');
       const eq = pair.indexOf('=');
@@ -100,7 +107,12 @@ export async function beginAuthorization(issuer: string, options: SignInOptions 
 }
 
 /** The whole authorization code flow with PKCE through the hosted sign-in page. */
-export async function signIn(issuer: string, login: string, password: string, options: SignInOptions = {}): Promise<SignInAttempt> {
+export async function signIn(
+  issuer: string,
+  login: string,
+  password: string,
+  options: SignInOptions = {},
+): Promise<SignInAttempt> {
   const start = await beginAuthorization(issuer, options);
   const { agent } = start;
   const posted = await agent.request(`${start.interactionUrl}/login`, { form: { login, password } });

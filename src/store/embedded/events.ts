@@ -42,6 +42,8 @@ export class SqliteEventStore implements EventStore {
     const sql = `SELECT id, at, data FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY seq DESC LIMIT ?`;
     const rows = this.#db.prepare<(string | number)[], EventRow>(sql).all(...params);
-    return Promise.resolve(rows.map((row) => ({ ...(JSON.parse(row.data) as IdpEvent), id: row.id, at: new Date(row.at) })));
+    return Promise.resolve(
+      rows.map((row) => ({ ...(JSON.parse(row.data) as IdpEvent), id: row.id, at: new Date(row.at) })),
+    );
   }
 }

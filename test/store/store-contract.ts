@@ -1,0 +1,191 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { normaliseLogin, type Account } from '../../src/accounts/account.js';
+import type { Store } from '../../src/store/store.js';
+
+/**
+ * The behaviour every store must have, run against each back end. A back end that passes this suite can hold the
+ * IdP's accounts, oidc-provider's artifacts, the event log and the shared secrets.
+ */
+export function storeContract(name: string, open: (() => Promise<Store>) | { skip: string }): void {
+  describe(`store contract: ${name}`, { skip: 'skip' in open ? open.skip : false }, () => {
+    let store: Store;
+    before(async () => {
+      if (!('skip' in open)) store = await open();
+    });
+    after(() => store.close());
+
+    const account = (overrides: Partial<Account> = {}): Account => {
+      const id = randomUUID();
+      const at = new Date(Math.floor(Date.now() / 1000) * 1000);
+      return {
+        id,
+        username: `user-${id.slice(0, 8)}`,
+        email: `${id.slice(0, 8)}@example.com`,
+        emailVerified: false,
+        roles: ['r1'],
+        origin: 'registered',
+        passwordHash: '$2b$10$abcdefghijklmnopqrstuuC3UUrS1rxvVq0n3p8H2Lk8dJxW0d1pW',
+        createdAt: at,
+        updatedAt: at,
+        ...overrides,
+      };
+    };
+
+    describe('accounts', () => {
+      it('stores an account and finds it by id, username and email, case-insensitively', async () => {
+        const stored = account({
+          username: 'Zoë.Example',
+          email: 'Zoe.Example@Example.COM',
+          name: 'Zoë Example',
+          givenName: 'Zoë',
+          familyName: 'Example',
+          emailVerified: true,
+          origin: 'migrated',
+          legacy: { source: 'legacy-a', id: `L-${randomUUID()}`, migratedAt: new Date(1_700_000_000_000) },
+        });
+        assert.deepEqual(await store.accounts.insert(stored), { kind: 'inserted', account: stored });
+        assert.deepEqual(await store.accounts.findById(stored.id), stored);
+        assert.deepEqual(await store.accounts.findByLogin(normaliseLogin('ZOË.EXAMPLE')), stored);
+        assert.deepEqual(await store.accounts.findByLogin(normaliseLogin('zoe.example@example.com')), stored);
+        assert.deepEqual(await store.accounts.findByLegacyId('legacy-a', stored.legacy?.id ?? ''), stored);
+        assert.equal(await store.accounts.findByLogin('nobody'), undefined);
+        assert.equal(await store.accounts.findById(randomUUID()), undefined);
+      });
+
+      it('keeps optional fields absent rather than empty', async () => {
+        const stored = account({ email: undefined });
+        await store.accounts.insert(stored);
+        const found = await store.accounts.findById(stored.id);
+        assert.ok(found);
+        assert.equal(found.email, undefined);
+        assert.equal(found.legacy, undefined);
+        assert.equal(found.name, undefined);
+      });
+
+      it('refuses a second account with the same username, email or legacy id, whatever the case, and stores nothing', async () => {
+        const first = account({
+          legacy: { source: 'legacy-b', id: 'L-1', migratedAt: new Date() },
+          origin: 'migrated',
+        });
+        await store.accounts.insert(first);
+        const cases: [Partial<Account>, string][] = [
+          [{ username: first.username.toUpperCase() }, 'username'],
+          [{ email: first.email?.toUpperCase() }, 'email'],
+          [{ legacy: { source: 'legacy-b', id: 'L-1', migratedAt: new Date() }, origin: 'migrated' }, 'legacyId'],
+          [{ id: first.id }, 'id'],
+        ];
+        for (const [overrides, field] of cases) {
+          const clash = account(overrides);
+          assert.deepEqual(await store.accounts.insert(clash), { kind: 'conflict', field });
+          if (clash.id !== first.id) assert.equal(await store.accounts.findById(clash.id), undefined);
+        }
+      });
+
+      it('allows many accounts without email and the same legacy id in different sources', async () => {
+        for (let i = 0; i < 3; i++)
+          assert.equal((await store.accounts.insert(account({ email: undefined }))).kind, 'inserted');
+        const legacy = (source: string) => ({ source, id: 'L-shared', migratedAt: new Date() });
+        assert.equal((await store.accounts.insert(account({ legacy: legacy('src-1') }))).kind, 'inserted');
+        assert.equal((await store.accounts.insert(account({ legacy: legacy('src-2') }))).kind, 'inserted');
+      });
+
+      it('lets exactly one of many concurrent inserts of the same user win', async () => {
+        const legacy = { source: 'legacy-race', id: `L-${randomUUID()}`, migratedAt: new Date() };
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            store.accounts.insert(account({ username: `racer-${legacy.id}-${i % 2}`, legacy })),
+          ),
+        );
+        assert.equal(results.filter((r) => r.kind === 'inserted').length, 1);
+      });
+    });
+
+    describe('oidc-provider artifacts', () => {
+      it('upserts, finds and destroys by model and id', async () => {
+        const id = randomUUID();
+        await store.artifacts.upsert('Session', id, { uid: `uid-${id}`, accountId: 'a1' }, 60);
+        assert.deepEqual(await store.artifacts.find('Session', id), { uid: `uid-${id}`, accountId: 'a1' });
+        assert.equal(await store.artifacts.find('AccessToken', id), undefined, 'models are separate');
+        await store.artifacts.upsert('Session', id, { uid: `uid-${id}`, accountId: 'a2' }, 60);
+        assert.equal((await store.artifacts.find('Session', id))?.accountId, 'a2');
+        assert.deepEqual(await store.artifacts.findByUid('Session', `uid-${id}`), {
+          uid: `uid-${id}`,
+          accountId: 'a2',
+        });
+        await store.artifacts.destroy('Session', id);
+        assert.equal(await store.artifacts.find('Session', id), undefined);
+      });
+
+      it('never returns an expired artifact', async () => {
+        const id = randomUUID();
+        await store.artifacts.upsert('AuthorizationCode', id, { grantId: 'g' }, 1);
+        assert.ok(await store.artifacts.find('AuthorizationCode', id));
+        await new Promise((resolve) => setTimeout(resolve, 1100));
+        assert.equal(await store.artifacts.find('AuthorizationCode', id), undefined);
+      });
+
+      it('marks an artifact consumed', async () => {
+        const id = randomUUID();
+        await store.artifacts.upsert('AuthorizationCode', id, { grantId: 'g' }, 60);
+        await store.artifacts.consume('AuthorizationCode', id);
+        const found = await store.artifacts.find('AuthorizationCode', id);
+        assert.equal(typeof found?.consumed, 'number');
+      });
+
+      it('finds by user code, and revokes every artifact of a grant across models', async () => {
+        const grantId = randomUUID();
+        await store.artifacts.upsert('DeviceCode', 'd1', { grantId, userCode: `UC-${grantId}` }, 60);
+        await store.artifacts.upsert('AccessToken', `at-${grantId}`, { grantId }, 60);
+        await store.artifacts.upsert('RefreshToken', `rt-${grantId}`, { grantId }, 60);
+        await store.artifacts.upsert('RefreshToken', `other-${grantId}`, { grantId: 'another' }, 60);
+        assert.equal((await store.artifacts.findByUserCode('DeviceCode', `UC-${grantId}`))?.grantId, grantId);
+        await store.artifacts.revokeByGrantId(grantId);
+        assert.equal(await store.artifacts.find('AccessToken', `at-${grantId}`), undefined);
+        assert.equal(await store.artifacts.find('RefreshToken', `rt-${grantId}`), undefined);
+        assert.equal(await store.artifacts.find('DeviceCode', 'd1'), undefined);
+        assert.ok(await store.artifacts.find('RefreshToken', `other-${grantId}`));
+      });
+
+      it('keeps payload keys that look like URLs or paths intact', async () => {
+        const payload = { resources: { 'https://api.example.com/v1': 'read write' }, 'a.b': { $weird: 1 } };
+        await store.artifacts.upsert('Grant', 'g-urls', payload, 60);
+        assert.deepEqual(await store.artifacts.find('Grant', 'g-urls'), payload);
+      });
+    });
+
+    describe('events', () => {
+      it('appends events and lists them newest first, filtered by type and account', async () => {
+        const accountId = randomUUID();
+        await store.events.append({ type: 'registered', accountId });
+        await store.events.append({ type: 'signed_in', accountId, migrated: false });
+        await store.events.append({ type: 'migration_failed', login: 'x', reason: 'validation', fields: ['email'] });
+        const mine = await store.events.list({ accountId });
+        assert.deepEqual(
+          mine.map((e) => e.type),
+          ['signed_in', 'registered'],
+        );
+        assert.ok(mine.every((e) => e.at instanceof Date && typeof e.id === 'string'));
+        const [failure] = await store.events.list({ type: 'migration_failed', limit: 1 });
+        assert.deepEqual(failure?.type === 'migration_failed' && failure.fields, ['email']);
+      });
+    });
+
+    describe('secrets', () => {
+      it('creates a secret once and returns the same value to every caller, even concurrent ones', async () => {
+        const name = `secret-${randomUUID()}`;
+        let created = 0;
+        const values = await Promise.all(
+          Array.from({ length: 5 }, () => store.secrets.getOrCreate(name, () => ({ n: ++created }))),
+        );
+        assert.ok(values.every((v) => v.n === values[0]?.n));
+        assert.deepEqual(await store.secrets.getOrCreate(name, () => ({ n: -1 })), values[0]);
+      });
+    });
+
+    it('answers a ping', async () => {
+      assert.equal(await store.ping(), true);
+    });
+  });
+}

@@ -1,4 +1,12 @@
-import { decoyHashSync, hashPasswordSync, verifyPasswordSync } from './password-hash.js';
+import {
+  decoyHashSync,
+  hashPasswordSync,
+  UnsupportedPasswordHashError,
+  verifyPasswordSync,
+} from './password-hash.js';
+
+/** Errors lose their class crossing the thread boundary, so this outcome travels as a value. */
+export const UNSUPPORTED_HASH = 'unsupported-hash';
 
 /** One task for a hashing worker thread (see `password-hasher.ts`). */
 export type HashTask =
@@ -11,7 +19,12 @@ export default function run(task: HashTask): string | boolean {
     case 'hash':
       return hashPasswordSync(task.password, task.cost);
     case 'verify':
-      return verifyPasswordSync(task.password, task.hash);
+      try {
+        return verifyPasswordSync(task.password, task.hash);
+      } catch (error) {
+        if (error instanceof UnsupportedPasswordHashError) return UNSUPPORTED_HASH;
+        throw error;
+      }
     case 'decoy':
       return decoyHashSync(task.cost);
   }

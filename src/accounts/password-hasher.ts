@@ -2,7 +2,8 @@ import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import type { HashTask } from './hash-worker.js';
+import { UNSUPPORTED_HASH, type HashTask } from './hash-worker.js';
+import { UnsupportedPasswordHashError } from './password-hash.js';
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
@@ -33,8 +34,11 @@ export async function createPasswordHasher(options: PasswordHasherOptions): Prom
   });
   const decoy = (await pool.run({ op: 'decoy', cost: options.cost })) as string;
 
-  const verify = async (password: string, hash: string) =>
-    (await pool.run({ op: 'verify', password, hash })) as boolean;
+  const verify = async (password: string, hash: string) => {
+    const outcome = await pool.run({ op: 'verify', password, hash });
+    if (outcome === UNSUPPORTED_HASH) throw new UnsupportedPasswordHashError();
+    return outcome === true;
+  };
   return {
     hash: async (password) => (await pool.run({ op: 'hash', password, cost: options.cost })) as string,
     verify,

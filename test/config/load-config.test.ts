@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/config/load-config.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'jit-idp-config-'));
+const file = (name: string, content: unknown) => {
+  const path = join(dir, name);
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+};
+const problemsOf = (fn: () => unknown): string[] => {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  assert.fail('expected a ConfigError');
+};
+
+const productionFile = {
+  issuer: 'https://id.example.com',
+  legacy: { kind: 'http', baseUrl: 'https://legacy.internal/api', auth: { type: 'bearer', token: '${LEGACY_TOKEN}' } },
+  clients: [{ client_id: 'app', client_secret: '${APP_SECRET}', redirect_uris: ['https://app.example.com/cb'] }],
+};
+
+describe('configuration', () => {
+  it('starts from defaults with no file and no environment (demo mode)', () => {
+    const { config, file: used, production } = loadConfig({}, dir);
+    assert.equal(used, undefined);
+    assert.equal(production, false);
+    assert.equal(config.issuer, 'http://localhost:3000');
+    assert.equal(config.port, 3000);
+    assert.equal(config.store.sqlitePath, 'data/idp.sqlite');
+    assert.equal(config.passwords.bcryptCost, 10);
+    assert.equal(config.legacy, undefined);
+  });
+
+  it('reads the file named by IDP_CONFIG and secrets from "${VAR}" references', () => {
+    const path = file('ok.json', productionFile);
+    const { config } = loadConfig({ IDP_CONFIG: path, LEGACY_TOKEN: 'tok', APP_SECRET: 's3cret' }, dir);
+    assert.deepEqual(config.legacy?.auth, { type: 'bearer', token: 'tok' });
+    assert.equal(config.clients[0]?.client_secret, 's3cret');
+    assert.equal(config.legacy?.timeoutMs, 5000);
+  });
+
+  it('lets environment variables override the file', () => {
+    const path = file('env.json', { port: 4000 });
+    const { config } = loadConfig(
+      { IDP_CONFIG: path, PORT: '5000', MONGODB_URI: 'mongodb://db/idp', ISSUER: 'https://x.test' },
+      dir,
+    );
+    assert.equal(config.port, 5000);
+    assert.equal(config.store.mongodbUri, 'mongodb://db/idp');
+    assert.equal(config.issuer, 'https://x.test');
+  });
+
+  it('names the key and the variable when a referenced secret is missing', () => {
+    const path = file('missing.json', productionFile);
+    assert.deepEqual(
+      problemsOf(() => loadConfig({ IDP_CONFIG: path, APP_SECRET: 'x' }, dir)),
+      [
+        'legacy.auth.token: environment variable LEGACY_TOKEN is not set',
+        'legacy.auth.token: Invalid input: expected string, received undefined',
+      ],
+    );
+  });
+
+  it('names every bad key with what was expected', () => {
+    const path = file('bad.json', { port: 'eighty', passwords: { bcryptCost: 4 }, unknownKey: true });
+    const problems = problemsOf(() => loadConfig({ IDP_CONFIG: path }, dir));
+    assert.ok(
+      problems.some((p) => p.startsWith('port:')),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.some((p) => p.startsWith('passwords.bcryptCost:')),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.some((p) => p.includes('unknownKey')),
+      problems.join('\n'),
+    );
+  });
+
+  it('reports a file that is not JSON', () => {
+    const path = file('broken.json', '{ "port": ');
+    assert.match(problemsOf(() => loadConfig({ IDP_CONFIG: path }, dir))[0] ?? '', /is not valid JSON/);
+  });
+
+  it('refuses production mode with development defaults, naming each missing setting', () => {
+    const problems = problemsOf(() => loadConfig({ NODE_ENV: 'production' }, dir));
+    assert.equal(problems.length, 4);
+    assert.match(problems.join('\n'), /issuer must be an https URL/);
+    assert.match(problems.join('\n'), /"legacy" is not configured: demo mode is for development only/);
+    assert.match(problems.join('\n'), /"clients" is empty/);
+    assert.match(problems.join('\n'), /IDP_COOKIE_KEYS/);
+  });
+
+  it('accepts production mode once every setting is given', () => {
+    const path = file('prod.json', productionFile);
+    const { production, config } = loadConfig(
+      {
+        NODE_ENV: 'production',
+        IDP_CONFIG: path,
+        LEGACY_TOKEN: 't',
+        APP_SECRET: 's',
+        IDP_COOKIE_KEYS: 'k'.repeat(32),
+      },
+      dir,
+    );
+    assert.equal(production, true);
+    assert.deepEqual(config.cookies.keys, ['k'.repeat(32)]);
+  });
+});

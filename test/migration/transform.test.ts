@@ -81,6 +81,7 @@ describe('legacy profile transformation', () => {
       'email',
       'givenName',
       'legacyId',
+      'name',
       'username',
     ]);
     assert.ok(!JSON.stringify(outcome).includes('not-an-email'));

@@ -1,0 +1,190 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { HttpConnectorConfig } from '../../src/config/schema.js';
+import { DEMO_USERS } from '../../src/demo/demo-users.js';
+import { LegacyUserService } from '../../src/demo/legacy-service.js';
+import type { LegacyConnector } from '../../src/legacy/connector.js';
+import { createHttpConnector } from '../../src/legacy/http-connector.js';
+import { closeServer, listen } from '../../src/server.js';
+
+const connectorFor = (overrides: Partial<HttpConnectorConfig> & { baseUrl: string }): LegacyConnector =>
+  createHttpConnector({
+    kind: 'http',
+    source: 'legacy',
+    auth: { type: 'none' },
+    timeoutMs: 500,
+    maxResponseBytes: 64 * 1024,
+    ...overrides,
+  });
+
+describe('HTTP legacy connector (legacy-http-api.md)', () => {
+  const legacy = new LegacyUserService({ users: DEMO_USERS, token: 'the-token' });
+  let connector: LegacyConnector;
+  before(async () => {
+    await legacy.start();
+    connector = connectorFor({ baseUrl: `${legacy.url}/`, auth: { type: 'bearer', token: 'the-token' } });
+  });
+  after(async () => {
+    await connector.close();
+    await legacy.stop();
+  });
+
+  it('returns the profile for a valid login and password, by username or email', async () => {
+    const byName = await connector.authenticate('alice', 'wonderland');
+    assert.equal(byName.kind === 'valid' && byName.profile.uid, 'L-1001');
+    const byEmail = await connector.authenticate('bob.builder@example.com', 'can-we-fix-it');
+    assert.equal(byEmail.kind === 'valid' && byEmail.profile.uid, 'L-1002');
+  });
+
+  it('classifies 401/404 as invalid and 403/423 as disabled', async () => {
+    assert.deepEqual(await connector.authenticate('alice', 'wrong'), { kind: 'invalid' });
+    assert.deepEqual(await connector.authenticate('nobody', 'x'), { kind: 'invalid' });
+    assert.deepEqual(await connector.authenticate('dave', 'open-the-pod-bay-doors'), { kind: 'disabled' });
+  });
+
+  it('looks users up without a password', async () => {
+    const found = await connector.findUser('carol');
+    assert.equal(found.kind === 'found' && found.profile.uid, 'L-1003');
+    assert.deepEqual(await connector.findUser('nobody'), { kind: 'not-found' });
+    assert.equal(legacy.calls.findUser, 2);
+  });
+
+  it('treats every broken answer as unavailable and says how it broke', async () => {
+    const cases = [
+      ['error', /^status 500$/],
+      ['garbage', /not JSON/],
+      ['not-object', /not a JSON object/],
+      ['oversized', /larger than 65536 bytes/],
+      ['down', /connection failed/],
+    ] as const;
+    for (const [fault, cause] of cases) {
+      legacy.fault = fault;
+      try {
+        const outcome = await connector.authenticate('alice', 'wonderland');
+        assert.equal(outcome.kind, 'unavailable', fault);
+        assert.match(outcome.kind === 'unavailable' ? outcome.cause : '', cause);
+        const lookup = await connector.findUser('alice');
+        assert.equal(lookup.kind, 'unavailable', `${fault} lookup`);
+      } finally {
+        legacy.fault = 'none';
+      }
+    }
+  });
+
+  it('gives up at its timeout when the legacy system never answers', async () => {
+    legacy.fault = 'hang';
+    try {
+      const started = performance.now();
+      assert.deepEqual(await connector.authenticate('alice', 'wonderland'), { kind: 'unavailable', cause: 'timeout' });
+      const elapsed = performance.now() - started;
+      assert.ok(elapsed >= 450 && elapsed < 2000, `took ${Math.round(elapsed)} ms`);
+    } finally {
+      legacy.fault = 'none';
+    }
+  });
+
+  it('reports a stopped legacy system as unavailable', async () => {
+    const stopped = new LegacyUserService({ users: [] });
+    await stopped.start();
+    const url = stopped.url;
+    await stopped.stop();
+    const outcome = await connectorFor({ baseUrl: url }).authenticate('alice', 'wonderland');
+    assert.deepEqual(outcome, { kind: 'unavailable', cause: 'connection failed (ECONNREFUSED)' });
+  });
+
+  it('fails closed, never "invalid", when its credentials are refused', async () => {
+    const wrongToken = connectorFor({ baseUrl: legacy.url, auth: { type: 'bearer', token: 'wrong' } });
+    assert.equal((await wrongToken.authenticate('alice', 'wonderland')).kind, 'unavailable');
+  });
+});
+
+describe('HTTP legacy connector: URLs, basic credentials and TLS with a custom CA', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jit-idp-tls-'));
+  const seen: { url: string; authorization: string | undefined; body: string }[] = [];
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      seen.push({ url: req.url ?? '', authorization: req.headers.authorization, body });
+      const ok = req.headers.authorization === `Basic ${Buffer.from('idp:pa:ss').toString('base64')}`;
+      res.writeHead(ok ? 200 : 500, { 'content-type': 'application/json' }).end(JSON.stringify({ uid: 'L-9' }));
+    });
+  };
+  const plain = createHttpServer(handler);
+  let tls: ReturnType<typeof createHttpsServer>;
+  let plainPort = 0;
+  let tlsPort = 0;
+
+  before(async () => {
+    // A self-signed certificate from the reference tool, standing in for a company's internal CA.
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=legacy.test',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    tls = createHttpsServer(
+      { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
+      handler,
+    );
+    plainPort = await listen(plain, 0, '127.0.0.1');
+    tlsPort = await listen(tls, 0, '127.0.0.1');
+  });
+  after(async () => {
+    await closeServer(plain, 10);
+    await closeServer(tls, 10);
+  });
+
+  const basic = { type: 'basic', username: 'idp', password: 'pa:ss' } as const;
+
+  it('keeps the base URL’s path, encodes the login, and sends basic credentials and the JSON body of the contract', async () => {
+    seen.length = 0;
+    const connector = connectorFor({ baseUrl: `http://127.0.0.1:${plainPort}/api/v1/`, auth: basic });
+    assert.equal((await connector.authenticate(' a/b@c ', 'p w')).kind, 'valid');
+    assert.equal((await connector.findUser('a/b@c')).kind, 'found');
+    assert.deepEqual(
+      seen.map((s) => s.url),
+      ['/api/v1/authenticate', '/api/v1/users/a%2Fb%40c'],
+    );
+    assert.deepEqual(JSON.parse(seen[0]?.body ?? ''), { login: ' a/b@c ', password: 'p w' });
+  });
+
+  it('refuses a TLS certificate it was not told to trust', async () => {
+    const outcome = await connectorFor({ baseUrl: `https://127.0.0.1:${tlsPort}`, auth: basic }).authenticate('a', 'b');
+    assert.equal(outcome.kind, 'unavailable');
+    assert.match(outcome.kind === 'unavailable' ? outcome.cause : '', /SELF_SIGNED|CERT/);
+  });
+
+  it('trusts a TLS certificate signed by the configured CA file', async () => {
+    const connector = connectorFor({
+      baseUrl: `https://127.0.0.1:${tlsPort}`,
+      auth: basic,
+      caFile: join(dir, 'cert.pem'),
+    });
+    const outcome = await connector.authenticate('a', 'b');
+    assert.equal(outcome.kind === 'valid' && outcome.profile.uid, 'L-9');
+  });
+});

@@ -1,11 +1,9 @@
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import { createIdp } from './app.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import type { Config } from './config/schema.js';
-import { startDemoApp } from './demo/client-app.js';
-import { DEMO_LEGACY_TOKEN, withDemo } from './demo/demo-setup.js';
+import { prepareDemo, type DemoMode } from './demo/demo-mode.js';
 import { DEMO_USERS } from './demo/demo-users.js';
-import { LegacyUserService } from './demo/legacy-service.js';
 import { createLogger } from './log/logger.js';
 import { closeServer, listen, requestListener } from './server.js';
 
@@ -19,52 +17,21 @@ async function main(): Promise<void> {
     process.stderr.write(`${error.message}\n`);
     process.exit(78); // EX_CONFIG
   }
-  let config: Config = loaded.config;
-  const logger = createLogger(config.logLevel);
-  const closers: (() => Promise<void>)[] = [];
+  const logger = createLogger(loaded.config.logLevel);
 
-  let demo: { legacy: LegacyUserService; appUrl: string; client: ReturnType<typeof withDemo>['client'] } | undefined;
-  if (!config.legacy) {
-    // loadConfig has already refused this combination in production.
-    const legacy = new LegacyUserService({ users: DEMO_USERS, token: DEMO_LEGACY_TOKEN, port: config.demo.legacyPort });
-    await legacy.start();
-    closers.push(() => legacy.stop());
-    const appUrl = `http://localhost:${config.demo.appPort}`;
-    const setup = withDemo(config, legacy.url, appUrl);
-    config = setup.config;
-    demo = { legacy, appUrl, client: setup.client };
-  }
+  // loadConfig has already refused demo mode in production.
+  const demo = loaded.config.legacy ? undefined : await prepareDemo(loaded.config);
+  const config = demo?.config ?? loaded.config;
 
   const idp = await createIdp({ config, logger, demoMode: demo !== undefined, cacheViews: loaded.production });
   const server = createServer(requestListener(idp.app));
   // Keep-alive longer than a typical load balancer's idle timeout, so the balancer closes first.
   server.keepAliveTimeout = 65_000;
   const port = await listen(server, config.port, config.host);
-  closers.unshift(
-    () => closeServer(server),
-    () => idp.close(),
-  );
-
-  let demoServer: Server | undefined;
-  if (demo) {
-    demoServer = await startDemoApp({
-      issuer: config.issuer,
-      client: demo.client,
-      port: config.demo.appPort,
-      legacy: demo.legacy,
-      users: DEMO_USERS,
-    });
-    closers.unshift(() => closeServer(demoServer as Server, 1000));
-  }
+  demo?.startApp(config.issuer);
 
   logger.info(
-    {
-      issuer: config.issuer,
-      port,
-      store: idp.store.kind,
-      legacy: idp.legacy?.source ?? null,
-      demo: demo !== undefined,
-    },
+    { issuer: config.issuer, port, store: idp.store.kind, legacy: idp.legacy?.source ?? null, demo: demo !== undefined },
     'IdP started',
   );
   process.stdout.write(banner(config, port, idp.store.kind, demo));
@@ -75,7 +42,9 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'draining in-flight requests and stopping');
     void (async () => {
-      for (const close of closers) await close();
+      await closeServer(server);
+      await demo?.close();
+      await idp.close();
       process.exit(0);
     })();
   };
@@ -83,12 +52,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-function banner(
-  config: Config,
-  port: number,
-  store: string,
-  demo: { legacy: LegacyUserService; appUrl: string } | undefined,
-): string {
+function banner(config: Config, port: number, store: string, demo: DemoMode | undefined): string {
   const lines = [
     '',
     `  ${config.productName}: OpenID Connect provider with just-in-time migration`,

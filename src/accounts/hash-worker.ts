@@ -1,9 +1,4 @@
-import {
-  decoyHashSync,
-  hashPasswordSync,
-  UnsupportedPasswordHashError,
-  verifyPasswordSync,
-} from './password-hash.js';
+import { decoyHashSync, hashPasswordSync, UnsupportedPasswordHashError, verifyPasswordSync } from './password-hash.js';
 
 /** Errors lose their class crossing the thread boundary, so this outcome travels as a value. */
 export const UNSUPPORTED_HASH = 'unsupported-hash';

@@ -87,86 +87,89 @@ const resourceServerSchema = z.strictObject({
   accessTokenTTL: seconds.optional(),
 });
 
-export const configSchema = z.strictObject({
-  /** The issuer identifier clients see; production requires an explicit https value. */
-  issuer: z.url({ protocol: /^https?$/ }).default('http://localhost:3000'),
-  port: z.number().int().min(0).max(65535).default(3000),
-  /** Interface to listen on; unset listens on all. */
-  host: z.string().min(1).optional(),
-  /** Shown on every hosted page. */
-  productName: z.string().min(1).default('JIT Identity'),
-  /** Honour X-Forwarded-* from a TLS-terminating proxy in front of the IdP. */
-  trustProxy: z.boolean().default(false),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+export const configSchema = z
+  .strictObject({
+    /** The issuer identifier clients see; production requires an explicit https value. Default: http://localhost:<port>. */
+    issuer: z.url({ protocol: /^https?$/ }).optional(),
+    port: z.number().int().min(0).max(65535).default(3000),
+    /** Interface to listen on; unset listens on all. */
+    host: z.string().min(1).optional(),
+    /** Shown on every hosted page. */
+    productName: z.string().min(1).default('JIT Identity'),
+    /** Honour X-Forwarded-* from a TLS-terminating proxy in front of the IdP. */
+    trustProxy: z.boolean().default(false),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
-  store: z
-    .strictObject({
-      /** Set (or `MONGODB_URI`) to use MongoDB; otherwise the embedded SQLite file below is used. */
-      mongodbUri: z.string().min(1).optional(),
-      mongodbDatabase: z.string().min(1).optional(),
-      sqlitePath: z.string().min(1).default('data/idp.sqlite'),
-    })
-    .prefault({}),
+    store: z
+      .strictObject({
+        /** Set (or `MONGODB_URI`) to use MongoDB; otherwise the embedded SQLite file below is used. */
+        mongodbUri: z.string().min(1).optional(),
+        mongodbDatabase: z.string().min(1).optional(),
+        sqlitePath: z.string().min(1).default('data/idp.sqlite'),
+      })
+      .prefault({}),
 
-  cookies: z
-    .strictObject({
-      /** Signing keys for cookies, newest first; when absent they are generated once and kept in the store. */
-      keys: z.array(z.string().min(32, 'cookie keys need at least 32 characters')).min(1).optional(),
-    })
-    .prefault({}),
+    cookies: z
+      .strictObject({
+        /** Signing keys for cookies, newest first; when absent they are generated once and kept in the store. */
+        keys: z.array(z.string().min(32, 'cookie keys need at least 32 characters')).min(1).optional(),
+      })
+      .prefault({}),
 
-  passwords: z
-    .strictObject({
-      bcryptCost: z.number().int().min(10).max(15).default(10),
-      /** Worker threads hashing and verifying passwords; 0 means one per CPU core. */
-      hashingThreads: z.number().int().min(0).max(64).default(0),
-      minLength: z.number().int().min(8).max(64).default(8),
-    })
-    .prefault({}),
+    passwords: z
+      .strictObject({
+        bcryptCost: z.number().int().min(10).max(15).default(10),
+        /** Worker threads hashing and verifying passwords; 0 means one per CPU core. */
+        hashingThreads: z.number().int().min(0).max(64).default(0),
+        minLength: z.number().int().min(8).max(64).default(8),
+      })
+      .prefault({}),
 
-  /** The legacy system to migrate from; absent means demo mode (refused in production). */
-  legacy: legacySchema.optional(),
+    /** The legacy system to migrate from; absent means demo mode (refused in production). */
+    legacy: legacySchema.optional(),
 
-  migration: z
-    .strictObject({
-      mapping: mappingSchema.default({
-        legacyId: 'id',
-        username: 'username',
-        email: 'email',
-        emailVerified: 'email_verified',
-        name: 'name',
-        givenName: 'given_name',
-        familyName: 'family_name',
-        roles: 'roles',
-      }),
-      /** A JS/TS module whose default export refines the mapped profile: `(mapped, legacyProfile) => mapped`. */
-      transformModule: z.string().min(1).optional(),
-      emailRequired: z.boolean().default(true),
-    })
-    .prefault({}),
+    migration: z
+      .strictObject({
+        mapping: mappingSchema.default({
+          legacyId: 'id',
+          username: 'username',
+          email: 'email',
+          emailVerified: 'email_verified',
+          name: 'name',
+          givenName: 'given_name',
+          familyName: 'family_name',
+          roles: 'roles',
+        }),
+        /** A JS/TS module whose default export refines the mapped profile: `(mapped, legacyProfile) => mapped`. */
+        transformModule: z.string().min(1).optional(),
+        emailRequired: z.boolean().default(true),
+      })
+      .prefault({}),
 
-  clients: z.array(clientSchema).default([]),
-  /** APIs that receive JWT access tokens when a client asks for them with the `resource` parameter. */
-  resourceServers: z.record(z.url(), resourceServerSchema).default({}),
+    clients: z.array(clientSchema).default([]),
+    /** APIs that receive JWT access tokens when a client asks for them with the `resource` parameter. */
+    resourceServers: z.record(z.url(), resourceServerSchema).default({}),
 
-  ttl: z
-    .strictObject({
-      accessToken: seconds.default(3600),
-      idToken: seconds.default(3600),
-      refreshToken: seconds.default(14 * 24 * 3600),
-      authorizationCode: seconds.default(60),
-      interaction: seconds.default(3600),
-      session: seconds.default(14 * 24 * 3600),
-      grant: seconds.default(14 * 24 * 3600),
-    })
-    .prefault({}),
+    ttl: z
+      .strictObject({
+        accessToken: seconds.default(3600),
+        idToken: seconds.default(3600),
+        refreshToken: seconds.default(14 * 24 * 3600),
+        authorizationCode: seconds.default(60),
+        interaction: seconds.default(3600),
+        session: seconds.default(14 * 24 * 3600),
+        grant: seconds.default(14 * 24 * 3600),
+      })
+      .prefault({}),
 
-  demo: z
-    .strictObject({
-      legacyPort: z.number().int().min(0).max(65535).default(3001),
-      appPort: z.number().int().min(0).max(65535).default(3002),
-    })
-    .prefault({}),
-});
+    demo: z
+      .strictObject({
+        legacyPort: z.number().int().min(0).max(65535).default(3001),
+        appPort: z.number().int().min(0).max(65535).default(3002),
+      })
+      .prefault({}),
+  })
+  // Defaults that depend on other values.
+  .transform((config) => ({ ...config, issuer: config.issuer ?? `http://localhost:${config.port}` }));
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
 import Router from '@koa/router';
 import Koa, { type Context } from 'koa';
 import * as oidc from 'openid-client';
-import { listen, requestListener } from '../server.js';
-import type { DemoClient } from './demo-setup.js';
+import type { DemoClient } from './demo-mode.js';
 import type { LegacyUserRecord, LegacyUserService } from './legacy-service.js';
 
 /**
@@ -21,16 +19,15 @@ interface DemoSession {
 export interface DemoAppOptions {
   issuer: string;
   client: DemoClient;
-  port: number;
-  host?: string;
-  legacy: LegacyUserService;
+  /** The in-process legacy service the page can stop and start; absent when it runs elsewhere. */
+  legacy?: LegacyUserService;
   users: readonly LegacyUserRecord[];
 }
 
 const COOKIE = 'demo_app_session';
 const SCOPE = 'openid profile email roles migration';
 
-export async function startDemoApp(options: DemoAppOptions): Promise<Server> {
+export function createDemoApp(options: DemoAppOptions): Koa {
   const sessions = new Map<string, DemoSession>();
   let discovered: Promise<oidc.Configuration> | undefined;
   const configuration = () => {
@@ -113,12 +110,12 @@ export async function startDemoApp(options: DemoAppOptions): Promise<Server> {
   });
 
   router.post('/legacy/stop', async (ctx) => {
-    await options.legacy.stop();
+    await options.legacy?.stop();
     ctx.redirect('/');
   });
 
   router.post('/legacy/start', async (ctx) => {
-    await options.legacy.start();
+    await options.legacy?.start();
     ctx.redirect('/');
   });
 
@@ -136,14 +133,14 @@ export async function startDemoApp(options: DemoAppOptions): Promise<Server> {
     }
   });
   app.use(router.routes());
-  const server = createServer(requestListener(app));
-  await listen(server, options.port, options.host);
-  return server;
+  return app;
 }
 
 function homePage(session: DemoSession, options: DemoAppOptions): string {
   const legacy = options.legacy;
-  const legacyPanel = `
+  const legacyPanel = !legacy
+    ? ''
+    : `
     <section>
       <h2>The legacy user service</h2>
       <p>Status: <strong>${legacy.running ? 'running' : 'stopped'}</strong> at <code>${escape(legacy.url)}</code>.

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createIdp, type Idp } from '../../src/app.js';
 import { configSchema, type Config } from '../../src/config/schema.js';
-import { DEMO_MAPPING } from '../../src/demo/demo-setup.js';
+import { DEMO_MAPPING } from '../../src/demo/demo-mode.js';
 import { DEMO_USERS } from '../../src/demo/demo-users.js';
 import { LegacyUserService, type LegacyUserRecord } from '../../src/demo/legacy-service.js';
 import { createLogger } from '../../src/log/logger.js';

@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { Config, Mapping } from '../config/schema.js';
+import { closeServer, listen, requestListener } from '../server.js';
+import { createDemoApp } from './client-app.js';
+import { DEMO_USERS } from './demo-users.js';
+import { LegacyUserService } from './legacy-service.js';
+
+/**
+ * Demo mode: what `npm start` runs when no legacy system is configured. A demo legacy user service stands in for
+ * the old system and a demo app for a client application, so a newcomer can watch a migration end to end.
+ */
+
+/** How the demo legacy system's field names become account fields: the example every operator adapts. */
+export const DEMO_MAPPING: Mapping = {
+  legacyId: 'uid',
+  username: 'user_name',
+  email: 'mail',
+  emailVerified: 'mail_confirmed',
+  givenName: 'first',
+  familyName: 'last',
+  name: { template: '{first} {last}' },
+  roles: { path: 'roles', map: { staff: 'employee', admin: 'admin', customer: 'customer' }, keepUnmapped: false },
+};
+
+export const DEMO_CLIENT_ID = 'demo-app';
+export const DEMO_LEGACY_TOKEN = 'demo-legacy-service-token';
+
+export interface DemoClient {
+  clientId: string;
+  clientSecret: string;
+  baseUrl: string;
+}
+
+export interface DemoMode {
+  /** The configuration with the demo legacy service and the demo app in it. */
+  config: Config;
+  legacy: LegacyUserService;
+  appUrl: string;
+  /** Starts serving the demo app, once the IdP answers at `issuer`. */
+  startApp(issuer: string): void;
+  close(): Promise<void>;
+}
+
+/** Starts the demo legacy service and reserves the demo app's port (its URL goes into the client's metadata). */
+export async function prepareDemo(config: Config): Promise<DemoMode> {
+  const legacy = new LegacyUserService({ users: DEMO_USERS, token: DEMO_LEGACY_TOKEN, port: config.demo.legacyPort });
+  await legacy.start();
+  const appServer = createServer();
+  const appPort = await listen(appServer, config.demo.appPort, config.host);
+  const appUrl = `http://localhost:${appPort}`;
+  const demo = withDemo(config, legacy.url, appUrl);
+  return {
+    config: demo.config,
+    legacy,
+    appUrl,
+    startApp(issuer) {
+      appServer.on(
+        'request',
+        requestListener(createDemoApp({ issuer, client: demo.client, legacy, users: DEMO_USERS })),
+      );
+    },
+    async close() {
+      await closeServer(appServer, 1000);
+      await legacy.stop();
+    },
+  };
+}
+
+function withDemo(config: Config, legacyUrl: string, appUrl: string): { config: Config; client: DemoClient } {
+  const client: DemoClient = {
+    clientId: DEMO_CLIENT_ID,
+    clientSecret: randomBytes(24).toString('base64url'),
+    baseUrl: appUrl,
+  };
+  return {
+    client,
+    config: {
+      ...config,
+      legacy: {
+        kind: 'http',
+        source: 'demo-legacy',
+        baseUrl: legacyUrl,
+        auth: { type: 'bearer', token: DEMO_LEGACY_TOKEN },
+        timeoutMs: 5000,
+        maxResponseBytes: 256 * 1024,
+      },
+      migration: { ...config.migration, mapping: DEMO_MAPPING },
+      clients: [
+        ...config.clients,
+        {
+          client_id: client.clientId,
+          client_secret: client.clientSecret,
+          client_name: 'Demo App',
+          redirect_uris: [`${appUrl}/callback`],
+          post_logout_redirect_uris: [`${appUrl}/`],
+          grant_types: ['authorization_code', 'refresh_token'],
+          first_party: true,
+        },
+      ],
+    },
+  };
+}

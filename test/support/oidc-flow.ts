@@ -83,6 +83,8 @@ export interface SignInOptions {
   resource?: string;
   /** Approve the consent page if it is shown (third-party clients). */
   consent?: boolean;
+  /** Post the sign-in form to another IdP process on the same store (its base URL) instead of the issuer. */
+  loginBase?: string;
   agent?: UserAgent;
 }
 
@@ -115,7 +117,8 @@ export async function signIn(
 ): Promise<SignInAttempt> {
   const start = await beginAuthorization(issuer, options);
   const { agent } = start;
-  const posted = await agent.request(`${start.interactionUrl}/login`, { form: { login, password } });
+  const loginUrl = options.loginBase ? start.interactionUrl.replace(issuer, options.loginBase) : start.interactionUrl;
+  const posted = await agent.request(`${loginUrl}/login`, { form: { login, password } });
   if (posted.status !== 303) return { status: posted.status, page: await posted.text(), agent };
   let next = await agent.follow(posted, issuer);
   if (next.url.startsWith(`${issuer}/interaction/`)) {

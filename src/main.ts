@@ -31,7 +31,13 @@ async function main(): Promise<void> {
   demo?.startApp(config.issuer);
 
   logger.info(
-    { issuer: config.issuer, port, store: idp.store.kind, legacy: idp.legacy?.source ?? null, demo: demo !== undefined },
+    {
+      issuer: config.issuer,
+      port,
+      store: idp.store.kind,
+      legacy: idp.legacy?.source ?? null,
+      demo: demo !== undefined,
+    },
     'IdP started',
   );
   process.stdout.write(banner(config, port, idp.store.kind, demo));

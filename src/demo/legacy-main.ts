@@ -10,7 +10,9 @@ const service = new LegacyUserService({
   host: process.env.HOST ?? '127.0.0.1',
 });
 await service.start();
-process.stdout.write(`demo legacy user service listening on ${process.env.HOST ?? '127.0.0.1'}:${process.env.PORT ?? 3001}\n`);
+process.stdout.write(
+  `demo legacy user service listening on ${process.env.HOST ?? '127.0.0.1'}:${process.env.PORT ?? 3001}\n`,
+);
 const stop = () => void service.stop().then(() => process.exit(0));
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

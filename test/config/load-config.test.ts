@@ -44,7 +44,7 @@ describe('configuration', () => {
     const { config } = loadConfig({ IDP_CONFIG: path, LEGACY_TOKEN: 'tok', APP_SECRET: 's3cret' }, dir);
     assert.deepEqual(config.legacy?.auth, { type: 'bearer', token: 'tok' });
     assert.equal(config.clients[0]?.client_secret, 's3cret');
-    assert.equal(config.legacy?.timeoutMs, 5000);
+    assert.equal(config.legacy.timeoutMs, 5000);
   });
 
   it('lets environment variables override the file', () => {

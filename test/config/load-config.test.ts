@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config/load-config.js';
+import { DEMO_MAPPING } from '../../src/demo/demo-mode.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'jit-idp-config-'));
 const file = (name: string, content: unknown) => {
@@ -114,5 +115,32 @@ describe('configuration', () => {
     );
     assert.equal(production, true);
     assert.deepEqual(config.cookies.keys, ['k'.repeat(32)]);
+  });
+});
+
+describe('shipped configuration files', () => {
+  const root = new URL('../../config/', import.meta.url);
+
+  it('config/example.json is a valid production configuration', () => {
+    const { config } = loadConfig(
+      {
+        NODE_ENV: 'production',
+        IDP_CONFIG: new URL('example.json', root).pathname,
+        LEGACY_API_TOKEN: 't',
+        PORTAL_CLIENT_SECRET: 'p',
+        PARTNER_CLIENT_SECRET: 'q',
+        IDP_COOKIE_KEYS: 'c'.repeat(32),
+      },
+      dir,
+    );
+    assert.equal(config.clients.length, 3);
+  });
+
+  it('config/docker.json is valid and maps the demo legacy service exactly as demo mode does', () => {
+    const { config } = loadConfig(
+      { IDP_CONFIG: new URL('docker.json', root).pathname, LEGACY_TOKEN: 't', DEMO_CLIENT_SECRET: 's' },
+      dir,
+    );
+    assert.deepEqual(config.migration.mapping, DEMO_MAPPING);
   });
 });

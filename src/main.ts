@@ -80,4 +80,14 @@ function banner(config: Config, port: number, store: string, demo: DemoMode | un
   return `${lines.join('\n')}\n\n`;
 }
 
-await main();
+try {
+  await main();
+} catch (error) {
+  const { code, port } = error as { code?: string; port?: number };
+  if (code !== 'EADDRINUSE') throw error;
+  // The usual first-run problem: say which port and how to pick another, without a stack trace.
+  process.stderr.write(
+    `port ${String(port)} is already in use: stop what uses it, or set PORT (IdP) / demo ports in the config\n`,
+  );
+  process.exit(1);
+}

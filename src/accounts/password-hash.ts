@@ -11,7 +11,7 @@ import bcrypt from 'bcryptjs';
  * bcrypt salt keeps a leaked unsalted SHA-256 of the password from being tested against the stored hash directly.
  */
 
-export const BCRYPT_INPUT_LIMIT = 72;
+const BCRYPT_INPUT_LIMIT = 72;
 const PREHASHED = '$bcrypt-sha256$';
 const PLAIN_BCRYPT = /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/;
 
@@ -39,12 +39,6 @@ export function verifyPasswordSync(password: string, stored: string): boolean {
   // A plain bcrypt hash was made from at most 72 bytes; a longer password can only "match" by truncation.
   if (Buffer.byteLength(password, 'utf8') > BCRYPT_INPUT_LIMIT) return false;
   return bcrypt.compareSync(password, stored);
-}
-
-/** The cost a stored hash was made with, or undefined for a format this module does not know. */
-export function bcryptCostOf(stored: string): number | undefined {
-  const inner = stored.startsWith(PREHASHED) ? stored.slice(PREHASHED.length) : stored;
-  return PLAIN_BCRYPT.test(inner) ? Number(inner.slice(4, 6)) : undefined;
 }
 
 /** A hash of a random secret: verifying against it costs what a real verification costs and never succeeds. */

@@ -11,7 +11,6 @@ export interface PasswordHasher {
   verify(password: string, hash: string): Promise<boolean>;
   /** Spends the time of one verification and fails, so an unknown login costs what a wrong password costs. */
   verifyDecoy(password: string): Promise<false>;
-  readonly queued: number;
   close(): Promise<void>;
 }
 
@@ -45,9 +44,6 @@ export async function createPasswordHasher(options: PasswordHasherOptions): Prom
     verifyDecoy: async (password) => {
       await verify(password, decoy);
       return false;
-    },
-    get queued() {
-      return pool.queueSize;
     },
     close: () => pool.destroy(),
   };

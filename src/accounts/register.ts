@@ -35,7 +35,7 @@ export interface RegisterDependencies {
 }
 
 /** Longer is accepted by the hasher, but nobody types more and it bounds the work a request can cause. */
-export const PASSWORD_MAX_LENGTH = 1024;
+const PASSWORD_MAX_LENGTH = 1024;
 
 export function createRegister(deps: RegisterDependencies): Register {
   const now = deps.now ?? (() => new Date());

@@ -25,7 +25,7 @@ export type IdpEvent =
   | { type: 'signed_in'; accountId: string; migrated: boolean }
   | { type: 'registered'; accountId: string };
 
-export type EventType = IdpEvent['type'];
+type EventType = IdpEvent['type'];
 
 export type StoredEvent = IdpEvent & { id: string; at: Date };
 

@@ -10,7 +10,7 @@ export interface Refusal {
   message: string;
 }
 
-export const WRONG_CREDENTIALS: Refusal = { status: 401, message: 'Wrong username or password.' };
+const WRONG_CREDENTIALS: Refusal = { status: 401, message: 'Wrong username or password.' };
 
 export function signInRefusal(outcome: Exclude<SignInOutcome, { kind: 'signed-in' }>): Refusal {
   switch (outcome.kind) {

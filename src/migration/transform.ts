@@ -58,7 +58,7 @@ export async function createProfileTransformer(options: TransformerOptions): Pro
   };
 }
 
-export async function loadTransformModule(path: string): Promise<TransformFunction> {
+async function loadTransformModule(path: string): Promise<TransformFunction> {
   const module = (await import(pathToFileURL(resolve(path)).href)) as { default?: unknown; transform?: unknown };
   const fn = module.default ?? module.transform;
   if (typeof fn !== 'function') {

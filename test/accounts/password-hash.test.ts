@@ -3,7 +3,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import bcrypt from 'bcryptjs';
 import { createPasswordHasher, type PasswordHasher } from '../../src/accounts/password-hasher.js';
-import { bcryptCostOf, UnsupportedPasswordHashError } from '../../src/accounts/password-hash.js';
+import { UnsupportedPasswordHashError } from '../../src/accounts/password-hash.js';
 
 describe('password hashing', () => {
   let hasher: PasswordHasher;
@@ -15,7 +15,6 @@ describe('password hashing', () => {
   it('stores a password that fits bcrypt as a plain, portable bcrypt hash of the configured cost', async () => {
     const hash = await hasher.hash('correct horse battery staple');
     assert.match(hash, /^\$2b\$10\$/);
-    assert.equal(bcryptCostOf(hash), 10);
     // Any bcrypt implementation can verify it: here bcryptjs directly, outside the product's code.
     assert.equal(bcrypt.compareSync('correct horse battery staple', hash), true);
     assert.equal(await hasher.verify('correct horse battery staple', hash), true);

@@ -59,7 +59,8 @@ export const usernameSchema = visibleText(64).pipe(
   z
     .string()
     // '@' is reserved so that a login is unambiguously a username or an email.
-    .regex(/^[^\s@]+$/u, 'must not contain spaces or "@"'),
+    .regex(/^[^\s@]+$/u, 'must not contain spaces or "@"')
+    .refine((s) => !/^\.+$/.test(s), 'must contain more than dots'),
 );
 
 export const emailSchema = visibleText(254).pipe(z.email('must be an email address'));

@@ -49,6 +49,10 @@ export function productionProblems(config: Config, env: Env): string[] {
   if (issuer.protocol !== 'https:')
     problems.push(`issuer must be an https URL (set "issuer" or ISSUER), got ${config.issuer}`);
   if (!config.legacy) problems.push('"legacy" is not configured: demo mode is for development only');
+  else if (new URL(config.legacy.baseUrl).protocol !== 'https:' && !config.legacy.allowInsecureHttp) {
+    // Every first sign-in sends a plaintext password to this URL.
+    problems.push('legacy.baseUrl must be https (or set legacy.allowInsecureHttp for a trusted private network)');
+  }
   if (config.clients.length === 0) problems.push('"clients" is empty: declare the client applications');
   if (!config.cookies.keys && !env.IDP_COOKIE_KEYS) {
     // Generated keys would work, but an operator must be able to rotate them without touching the database.

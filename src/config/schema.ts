@@ -7,6 +7,11 @@ import { z } from 'zod';
  */
 
 const seconds = z.number().int().positive();
+/** Goes into an HTTP header: a stray newline from a secrets file would make every legacy call fail. */
+const headerSafe = z
+  .string()
+  .min(1)
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces (check for a trailing newline)');
 
 /** Where one account field comes from in a legacy profile. */
 export const fieldSourceSchema = z.union([
@@ -51,8 +56,8 @@ const httpConnectorSchema = z.strictObject({
   auth: z
     .discriminatedUnion('type', [
       z.strictObject({ type: z.literal('none') }),
-      z.strictObject({ type: z.literal('bearer'), token: z.string().min(1) }),
-      z.strictObject({ type: z.literal('basic'), username: z.string().min(1), password: z.string().min(1) }),
+      z.strictObject({ type: z.literal('bearer'), token: headerSafe }),
+      z.strictObject({ type: z.literal('basic'), username: headerSafe, password: headerSafe }),
     ])
     .default({ type: 'none' }),
   /** Whole-call budget: connect, send, and read the full answer. */
@@ -65,6 +70,8 @@ const httpConnectorSchema = z.strictObject({
     .int()
     .positive()
     .default(256 * 1024),
+  /** Production refuses a plain-http legacy URL (it carries passwords) unless this says the network is trusted. */
+  allowInsecureHttp: z.boolean().default(false),
 });
 
 export const legacySchema = z.discriminatedUnion('kind', [httpConnectorSchema]);
@@ -159,6 +166,11 @@ export const configSchema = z
         interaction: seconds.default(3600),
         session: seconds.default(14 * 24 * 3600),
         grant: seconds.default(14 * 24 * 3600),
+      })
+      // A refresh token cannot outlive the grant it was issued under.
+      .refine((ttl) => ttl.grant >= ttl.refreshToken, {
+        message: 'grant must be at least refreshToken',
+        path: ['grant'],
       })
       .prefault({}),
 

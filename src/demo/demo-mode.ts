@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
-import type { Config, Mapping } from '../config/schema.js';
+import { legacySchema, type Config, type Mapping } from '../config/schema.js';
 import { closeServer, listen, requestListener } from '../server.js';
 import { createDemoApp } from './client-app.js';
 import { DEMO_USERS } from './demo-users.js';
@@ -77,14 +77,12 @@ function withDemo(config: Config, legacyUrl: string, appUrl: string): { config: 
     client,
     config: {
       ...config,
-      legacy: {
+      legacy: legacySchema.parse({
         kind: 'http',
         source: 'demo-legacy',
         baseUrl: legacyUrl,
         auth: { type: 'bearer', token: DEMO_LEGACY_TOKEN },
-        timeoutMs: 5000,
-        maxResponseBytes: 256 * 1024,
-      },
+      }),
       migration: { ...config.migration, mapping: DEMO_MAPPING },
       clients: [
         ...config.clients,

@@ -1,6 +1,6 @@
 /**
- * What the IdP records about itself. Events never carry a secret: no password, hash or token, only ids, logins
- * (what the user typed as a name) and reasons.
+ * What the IdP records about itself. Events never carry a secret: no password, hash or token, only ids, confirmed
+ * logins and reasons.
  */
 export type MigrationFailureReason = 'invalid_credentials' | 'disabled' | 'unavailable' | 'validation' | 'conflict';
 
@@ -14,7 +14,8 @@ export type IdpEvent =
     }
   | {
       type: 'migration_failed';
-      login: string;
+      /** Only once the legacy system confirmed the credentials (validation, conflict): before that it may be a typo'd password. */
+      login?: string;
       reason: MigrationFailureReason;
       /** Names of the account fields that failed validation or collided. */
       fields?: string[];
@@ -33,4 +34,9 @@ export interface EventQuery {
   type?: EventType;
   accountId?: string;
   limit?: number;
+}
+
+/** How many events a query returns: 100 unless asked, and never "all" by accident. */
+export function eventLimit(query: EventQuery): number {
+  return Math.max(1, query.limit ?? 100);
 }

@@ -52,6 +52,8 @@ export function createHttpConnector(config: HttpConnectorConfig): LegacyConnecto
     },
 
     async findUser(login): Promise<FindUserOutcome> {
+      // "." and ".." would be read as path segments and ask for another resource entirely.
+      if (/^\.{1,2}$/.test(login)) return { kind: 'not-found' };
       const answer = await call('GET', `/users/${encodeURIComponent(login)}`);
       if (answer.kind === 'failed') return { kind: 'unavailable', cause: answer.cause };
       if (answer.status === 404) return { kind: 'not-found' };
@@ -100,41 +102,48 @@ function request(options: RequestOptions): Promise<Answer> {
   const transport = options.url.protocol === 'https:' ? https : http;
   return new Promise((resolve) => {
     const signal = AbortSignal.timeout(options.timeoutMs);
-    const req = transport.request(
-      options.url,
-      {
-        method: options.method,
-        agent: options.agent,
-        signal,
-        headers: {
-          ...options.headers,
-          ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}),
+    let req: http.ClientRequest;
+    try {
+      req = transport.request(
+        options.url,
+        {
+          method: options.method,
+          agent: options.agent,
+          signal,
+          headers: {
+            ...options.headers,
+            ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}),
+          },
         },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > options.maxResponseBytes) {
-            res.destroy();
-            resolve({ kind: 'failed', cause: `answer larger than ${options.maxResponseBytes} bytes` });
-            return;
-          }
-          chunks.push(chunk);
-        });
-        res.on('error', (error) => resolve({ kind: 'failed', cause: describeFailure(error, signal) }));
-        res.on('end', () => {
-          const status = res.statusCode ?? 0;
-          const parsed = parseProfile(Buffer.concat(chunks));
-          resolve(
-            'profile' in parsed
-              ? { kind: 'answered', status, profile: parsed.profile }
-              : { kind: 'answered', status, bodyProblem: parsed.problem },
-          );
-        });
-      },
-    );
+        (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > options.maxResponseBytes) {
+              res.destroy();
+              resolve({ kind: 'failed', cause: `answer larger than ${options.maxResponseBytes} bytes` });
+              return;
+            }
+            chunks.push(chunk);
+          });
+          res.on('error', (error) => resolve({ kind: 'failed', cause: describeFailure(error, signal) }));
+          res.on('end', () => {
+            const status = res.statusCode ?? 0;
+            const parsed = parseProfile(Buffer.concat(chunks));
+            resolve(
+              'profile' in parsed
+                ? { kind: 'answered', status, profile: parsed.profile }
+                : { kind: 'answered', status, bodyProblem: parsed.problem },
+            );
+          });
+        },
+      );
+    } catch (error) {
+      // Node refuses some requests synchronously (e.g. an invalid header value): still an unavailable legacy system.
+      resolve({ kind: 'failed', cause: `request refused (${(error as Error).message})` });
+      return;
+    }
     req.on('error', (error) => resolve({ kind: 'failed', cause: describeFailure(error, signal) }));
     req.end(payload);
   });

@@ -56,16 +56,17 @@ export function createSignIn(deps: SignInDependencies): SignIn {
     const started = performance.now();
     const answer = await deps.legacy.authenticate(typedLogin.trim(), password);
     const legacyLatencyMs = Math.round(performance.now() - started);
+    // No login on these events: nothing confirmed it is a name, and people type passwords into the name field.
     const failed = (reason: 'invalid_credentials' | 'disabled' | 'unavailable', cause?: string) =>
-      deps.record({ type: 'migration_failed', login, reason, legacyLatencyMs, ...(cause ? { cause } : {}) });
+      deps.record({ type: 'migration_failed', reason, legacyLatencyMs, ...(cause ? { cause } : {}) });
 
     switch (answer.kind) {
+      // A local wrong password costs one bcrypt verification; so do these, so timing does not tell them apart.
       case 'invalid':
-        // A local wrong password costs one bcrypt verification; so does this, so timing does not tell them apart.
         await Promise.all([failed('invalid_credentials'), deps.hasher.verifyDecoy(password)]);
         return { kind: 'invalid-credentials' };
       case 'disabled':
-        await failed('disabled');
+        await Promise.all([failed('disabled'), deps.hasher.verifyDecoy(password)]);
         return { kind: 'legacy-disabled' };
       case 'unavailable':
         await failed('unavailable', answer.cause);
@@ -93,6 +94,11 @@ export function createSignIn(deps: SignInDependencies): SignIn {
       });
       return { kind: 'migration-rejected' };
     }
+    // Already migrated under another name (the mapping renamed it, or a parallel attempt just won): that account
+    // judges the password, and no second hash is spent.
+    const existing = await deps.accounts.findByLegacyId(source, transformed.legacyId);
+    if (existing) return signInLocally(existing, password);
+
     const at = now();
     const account: Account = {
       ...transformed.profile,
@@ -116,8 +122,7 @@ export function createSignIn(deps: SignInDependencies): SignIn {
       return { kind: 'signed-in', account, migrated: true };
     }
 
-    // A parallel first sign-in of the same legacy user (another tab, another process) stored it first. That
-    // account is now the judge: sign in only if this password matches what it stored.
+    // A parallel first sign-in of the same legacy user (another tab, another process) stored it in the meantime.
     const twin = await deps.accounts.findByLegacyId(source, transformed.legacyId);
     if (twin) return signInLocally(twin, password);
 

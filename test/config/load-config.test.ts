@@ -87,6 +87,20 @@ describe('configuration', () => {
     );
   });
 
+  it('refuses a secret that cannot go into an HTTP header, such as one with a trailing newline', () => {
+    const path = file('newline.json', productionFile);
+    const problems = problemsOf(() => loadConfig({ IDP_CONFIG: path, LEGACY_TOKEN: 'tok\n', APP_SECRET: 's' }, dir));
+    assert.match(problems.join('\n'), /legacy\.auth\.token: .*trailing newline/);
+  });
+
+  it('refuses a grant that would expire before its refresh tokens', () => {
+    const path = file('ttl.json', { ttl: { refreshToken: 90 * 86400 } });
+    assert.match(
+      problemsOf(() => loadConfig({ IDP_CONFIG: path }, dir)).join('\n'),
+      /ttl\.grant: grant must be at least refreshToken/,
+    );
+  });
+
   it('reports a file that is not JSON', () => {
     const path = file('broken.json', '{ "port": ');
     assert.match(problemsOf(() => loadConfig({ IDP_CONFIG: path }, dir))[0] ?? '', /is not valid JSON/);
@@ -99,6 +113,17 @@ describe('configuration', () => {
     assert.match(problems.join('\n'), /"legacy" is not configured: demo mode is for development only/);
     assert.match(problems.join('\n'), /"clients" is empty/);
     assert.match(problems.join('\n'), /IDP_COOKIE_KEYS/);
+  });
+
+  it('refuses to send passwords to a plain-http legacy system in production unless told the network is trusted', () => {
+    const insecure = { ...productionFile, legacy: { ...productionFile.legacy, baseUrl: 'http://legacy.internal/api' } };
+    const env = { NODE_ENV: 'production', LEGACY_TOKEN: 't', APP_SECRET: 's', IDP_COOKIE_KEYS: 'k'.repeat(32) };
+    assert.match(
+      problemsOf(() => loadConfig({ ...env, IDP_CONFIG: file('insecure.json', insecure) }, dir)).join('\n'),
+      /legacy\.baseUrl must be https/,
+    );
+    const trusted = { ...insecure, legacy: { ...insecure.legacy, allowInsecureHttp: true } };
+    assert.equal(loadConfig({ ...env, IDP_CONFIG: file('trusted.json', trusted) }, dir).production, true);
   });
 
   it('accepts production mode once every setting is given', () => {

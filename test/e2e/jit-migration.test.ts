@@ -80,6 +80,10 @@ for (const { backend, skip } of BACKENDS) {
       assert.equal(alertText(wrong.page), 'Wrong username or password.');
       assert.equal(await accountOf('bob'), undefined);
       assert.equal(await accountOf('nobody-at-all'), undefined);
+      const [failure] = await t.idp.store.events.list({ type: 'migration_failed' });
+      assert.ok(failure?.type === 'migration_failed');
+      assert.equal(failure.reason, 'invalid_credentials');
+      assert.equal(failure.login, undefined, 'an unconfirmed login may be a mistyped password: not recorded');
     });
 
     const faults: LegacyFault[] = ['down', 'hang', 'error', 'garbage', 'not-object', 'oversized'];
@@ -128,6 +132,7 @@ for (const { backend, skip } of BACKENDS) {
       assert.ok(failure?.type === 'migration_failed');
       assert.equal(failure.reason, 'validation');
       assert.deepEqual(failure.fields, ['email']);
+      assert.equal(failure.login, 'erin', 'the legacy system confirmed this login');
       assert.ok(!JSON.stringify(failure).includes('erin at example dot com'), 'the failing value is not recorded');
     });
 
@@ -138,6 +143,29 @@ for (const { backend, skip } of BACKENDS) {
       t.legacy.resetCalls();
       assert.equal((await signIn(t.issuer, 'Bob', 'can-we-fix-it')).status, 303);
       assert.equal(t.legacy.calls.authenticate, 0);
+    });
+
+    it('links a legacy user renamed in the legacy system to the account already migrated, never a second one', async () => {
+      const alice = await accountOf('alice');
+      assert.ok(alice);
+      t.legacy.addUser({
+        password: 'wonderland',
+        profile: {
+          uid: 'L-1001',
+          user_name: 'alice.liddell',
+          mail: 'alice.liddell@example.com',
+          first: 'Alice',
+          last: 'L',
+        },
+      });
+      t.legacy.resetCalls();
+      const attempt = await signIn(t.issuer, 'alice.liddell', 'wonderland');
+      assert.equal(attempt.status, 303);
+      assert.equal(attempt.tokens?.claims()?.sub, alice.id);
+      assert.equal(t.legacy.calls.authenticate, 1);
+      assert.equal(await accountOf('alice.liddell'), undefined, 'no second account');
+      // The migrated account judges the password, not the legacy system.
+      assert.equal((await signIn(t.issuer, 'alice.liddell', 'wonderland-but-wrong')).status, 401);
     });
 
     it('turns 20 parallel first sign-ins of one user into exactly one account, all of them signed in', async () => {

@@ -6,7 +6,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { HttpConnectorConfig } from '../../src/config/schema.js';
+import { legacySchema, type HttpConnectorConfig } from '../../src/config/schema.js';
 import { DEMO_USERS } from '../../src/demo/demo-users.js';
 import { LegacyUserService } from '../../src/demo/legacy-service.js';
 import type { LegacyConnector } from '../../src/legacy/connector.js';
@@ -15,12 +15,7 @@ import { closeServer, listen } from '../../src/server.js';
 
 const connectorFor = (overrides: Partial<HttpConnectorConfig> & { baseUrl: string }): LegacyConnector =>
   createHttpConnector({
-    kind: 'http',
-    source: 'legacy',
-    auth: { type: 'none' },
-    timeoutMs: 500,
-    maxResponseBytes: 64 * 1024,
-    ...overrides,
+    ...legacySchema.parse({ kind: 'http', timeoutMs: 500, maxResponseBytes: 64 * 1024, ...overrides }),
   });
 
 describe('HTTP legacy connector (legacy-http-api.md)', () => {
@@ -96,6 +91,24 @@ describe('HTTP legacy connector (legacy-http-api.md)', () => {
     await stopped.stop();
     const outcome = await connectorFor({ baseUrl: url }).authenticate('alice', 'wonderland');
     assert.deepEqual(outcome, { kind: 'unavailable', cause: 'connection failed (ECONNREFUSED)' });
+  });
+
+  it('never asks for "." or ".." as a user, which would address another resource', async () => {
+    legacy.resetCalls();
+    assert.deepEqual(await connector.findUser('..'), { kind: 'not-found' });
+    assert.deepEqual(await connector.findUser('.'), { kind: 'not-found' });
+    assert.equal(legacy.calls.findUser, 0);
+  });
+
+  it('fails closed when Node refuses to send the request at all', async () => {
+    // The config schema rejects such a token; built by hand here to reach the connector's own guard.
+    const broken = createHttpConnector({
+      ...legacySchema.parse({ kind: 'http', baseUrl: legacy.url }),
+      auth: { type: 'bearer', token: 'token-with-newline\n' },
+    });
+    const outcome = await broken.authenticate('alice', 'wonderland');
+    assert.equal(outcome.kind, 'unavailable');
+    assert.match(outcome.cause, /request refused/);
   });
 
   it('fails closed, never "invalid", when its credentials are refused', async () => {

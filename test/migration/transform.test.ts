@@ -81,6 +81,13 @@ describe('legacy profile transformation', () => {
     assert.ok(!JSON.stringify(outcome).includes('not-an-email'));
   });
 
+  it('refuses usernames that are only dots', async () => {
+    const transform = await createProfileTransformer({ mapping: DEMO_MAPPING, emailRequired: true });
+    for (const name of ['.', '..', '...']) {
+      assert.deepEqual(await transform({ ...legacyAlice, user_name: name }), { kind: 'invalid', fields: ['username'] });
+    }
+  });
+
   it('requires an email only when configured to', async () => {
     const without = { ...legacyAlice, mail: undefined };
     const strict = await createProfileTransformer({ mapping: DEMO_MAPPING, emailRequired: true });

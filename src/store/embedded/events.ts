@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
-import type { EventQuery, IdpEvent, StoredEvent } from '../../events/event.js';
+import { eventLimit, type EventQuery, type IdpEvent, type StoredEvent } from '../../events/event.js';
 import type { EventStore } from '../store.js';
 
 interface EventRow {
@@ -8,8 +8,6 @@ interface EventRow {
   at: number;
   data: string;
 }
-
-const DEFAULT_LIMIT = 100;
 
 export class SqliteEventStore implements EventStore {
   readonly #db: Database;
@@ -38,7 +36,7 @@ export class SqliteEventStore implements EventStore {
       where.push('account_id = ?');
       params.push(query.accountId);
     }
-    params.push(query.limit ?? DEFAULT_LIMIT);
+    params.push(eventLimit(query));
     const sql = `SELECT id, at, data FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY seq DESC LIMIT ?`;
     const rows = this.#db.prepare<(string | number)[], EventRow>(sql).all(...params);

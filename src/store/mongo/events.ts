@@ -1,5 +1,5 @@
 import { ObjectId, type Collection, type Db, type Filter } from 'mongodb';
-import type { EventQuery, IdpEvent, StoredEvent } from '../../events/event.js';
+import { eventLimit, type EventQuery, type IdpEvent, type StoredEvent } from '../../events/event.js';
 import type { EventStore } from '../store.js';
 
 interface EventDocument {
@@ -10,8 +10,6 @@ interface EventDocument {
   data: IdpEvent;
 }
 
-const DEFAULT_LIMIT = 100;
-
 export class MongoEventStore implements EventStore {
   readonly #events: Collection<EventDocument>;
 
@@ -21,8 +19,13 @@ export class MongoEventStore implements EventStore {
 
   async createIndexes(): Promise<void> {
     await this.#events.createIndexes([
-      { key: { type: 1, _id: -1 }, name: 'type' },
-      { key: { accountId: 1, _id: -1 }, name: 'account', partialFilterExpression: { accountId: { $type: 'string' } } },
+      { key: { at: -1, _id: -1 }, name: 'time' },
+      { key: { type: 1, at: -1, _id: -1 }, name: 'type' },
+      {
+        key: { accountId: 1, at: -1, _id: -1 },
+        name: 'account',
+        partialFilterExpression: { accountId: { $type: 'string' } },
+      },
     ]);
   }
 
@@ -42,12 +45,8 @@ export class MongoEventStore implements EventStore {
     const filter: Filter<EventDocument> = {};
     if (query.type) filter.type = query.type;
     if (query.accountId) filter.accountId = query.accountId;
-    // ObjectIds grow with time within a process and across processes to the second; ties are rare and harmless.
-    const docs = await this.#events
-      .find(filter)
-      .sort({ _id: -1 })
-      .limit(query.limit ?? DEFAULT_LIMIT)
-      .toArray();
+    // Millisecond time first: ObjectIds from different processes only order to the second.
+    const docs = await this.#events.find(filter).sort({ at: -1, _id: -1 }).limit(eventLimit(query)).toArray();
     return docs.map((doc) => ({ ...doc.data, id: doc._id.toHexString(), at: doc.at }));
   }
 }

@@ -12,8 +12,9 @@ import { MongoSecretStore } from './secrets.js';
 export async function openMongoStore(uri: string, databaseName?: string): Promise<Store> {
   const client = new MongoClient(uri, {
     ignoreUndefined: true,
-    // Fail a request fast instead of hanging a sign-in while no primary can be found.
+    // Fail a request fast instead of hanging a sign-in: no primary, or a majority that cannot acknowledge a write.
     serverSelectionTimeoutMS: 5000,
+    timeoutMS: 5000,
     retryWrites: true,
     writeConcern: { w: 'majority' },
     readConcern: { level: 'majority' },
@@ -24,7 +25,12 @@ export async function openMongoStore(uri: string, databaseName?: string): Promis
   const artifacts = new MongoArtifactStore(db);
   const events = new MongoEventStore(db);
   const secrets = new MongoSecretStore(db);
-  await Promise.all([accounts.createIndexes(), artifacts.createIndexes(), events.createIndexes()]);
+  try {
+    await Promise.all([accounts.createIndexes(), artifacts.createIndexes(), events.createIndexes()]);
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
   return {
     kind: 'mongodb',
     accounts,

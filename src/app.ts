@@ -11,8 +11,8 @@ import { createPageRenderer } from './http/pages.js';
 import { requestLogging } from './http/request-context.js';
 import { providerPages } from './interaction/provider-pages.js';
 import { interactionRoutes } from './interaction/routes.js';
-import type { LegacyConnector } from './legacy/connector.js';
-import { createConnector } from './legacy/create-connector.js';
+import { openLegacySystem } from './legacy/create-connector.js';
+import type { LegacySystem } from './legacy/legacy-system.js';
 import type { Logger } from './log/logger.js';
 import { createSignIn, type SignIn } from './migration/sign-in.js';
 import { createProfileTransformer } from './migration/transform.js';
@@ -32,8 +32,6 @@ export interface IdpOptions {
   cacheViews?: boolean;
   /** A store opened by the caller, which then also closes it; otherwise one is opened from config. */
   store?: Store;
-  /** A connector built by the caller; otherwise one is built from `config.legacy`. */
-  legacy?: LegacyConnector;
 }
 
 export interface Idp {
@@ -41,7 +39,7 @@ export interface Idp {
   app: Provider;
   store: Store;
   hasher: PasswordHasher;
-  legacy: LegacyConnector | undefined;
+  legacy: LegacySystem | undefined;
   signIn: SignIn;
   register: Register;
   close(): Promise<void>;
@@ -55,14 +53,21 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     cost: config.passwords.bcryptCost,
     threads: config.passwords.hashingThreads,
   });
-  const legacy = options.legacy ?? (config.legacy ? createConnector(config.legacy) : undefined);
+  const legacy = config.legacy ? await openLegacySystem(config.legacy, hasher, logger) : undefined;
   const record = createEventRecorder(store.events, logger);
 
   const transform = await createProfileTransformer({
     ...config.migration,
     onModuleError: (error) => logger.error({ err: error }, 'transform module failed'),
   });
-  const signIn = createSignIn({ accounts: store.accounts, hasher, legacy, transform, record });
+  const signIn = createSignIn({
+    accounts: store.accounts,
+    hasher,
+    legacy,
+    transform,
+    record,
+    followRenames: config.migration.followRenames,
+  });
   const register = createRegister({
     accounts: store.accounts,
     hasher,
@@ -95,7 +100,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
   app.use(errorHandler(render, logger));
   for (const router of [
     assetRoutes(`${ROOT}public`),
-    healthRoutes(store),
+    healthRoutes(store, legacy),
     interactionRoutes({
       provider: app,
       signIn,
@@ -117,7 +122,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     signIn,
     register,
     async close() {
-      if (!options.legacy) await legacy?.close();
+      await legacy?.close();
       await hasher.close();
       if (!options.store) await store.close();
     },

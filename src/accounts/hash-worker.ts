@@ -1,3 +1,4 @@
+import { verifyLegacyHash, type LegacyHashOptions, type LegacyHashVerdict } from '../legacy/hashes/legacy-hash.js';
 import { decoyHashSync, hashPasswordSync, UnsupportedPasswordHashError, verifyPasswordSync } from './password-hash.js';
 
 /** Errors lose their class crossing the thread boundary, so this outcome travels as a value. */
@@ -7,9 +8,12 @@ export const UNSUPPORTED_HASH = 'unsupported-hash';
 export type HashTask =
   | { op: 'hash'; password: string; cost: number }
   | { op: 'verify'; password: string; hash: string }
-  | { op: 'decoy'; cost: number };
+  | { op: 'decoy'; cost: number }
+  | { op: 'verify-legacy'; password: string; hash: string; options: LegacyHashOptions; salt?: string };
 
-export default function run(task: HashTask): string | boolean {
+export type HashTaskResult = string | boolean | LegacyHashVerdict;
+
+export default async function run(task: HashTask): Promise<HashTaskResult> {
   switch (task.op) {
     case 'hash':
       return hashPasswordSync(task.password, task.cost);
@@ -22,5 +26,7 @@ export default function run(task: HashTask): string | boolean {
       }
     case 'decoy':
       return decoyHashSync(task.cost);
+    case 'verify-legacy':
+      return verifyLegacyHash(task.password, task.hash, task.options, task.salt);
   }
 }

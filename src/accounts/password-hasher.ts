@@ -2,7 +2,8 @@ import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { UNSUPPORTED_HASH, type HashTask } from './hash-worker.js';
+import type { LegacyHashOptions, LegacyHashVerdict } from '../legacy/hashes/legacy-hash.js';
+import { UNSUPPORTED_HASH, type HashTask, type HashTaskResult } from './hash-worker.js';
 import { UnsupportedPasswordHashError } from './password-hash.js';
 
 export interface PasswordHasher {
@@ -11,6 +12,8 @@ export interface PasswordHasher {
   verify(password: string, hash: string): Promise<boolean>;
   /** Spends the time of one verification and fails, so an unknown login costs what a wrong password costs. */
   verifyDecoy(password: string): Promise<false>;
+  /** A hash from a legacy store (bcrypt, argon2, crypt, LDAP, ...); never rejects for a bad hash, says `unsupported`. */
+  verifyLegacy(password: string, hash: string, options: LegacyHashOptions, salt?: string): Promise<LegacyHashVerdict>;
   close(): Promise<void>;
 }
 
@@ -23,10 +26,10 @@ export interface PasswordHasherOptions {
 // The worker is this module's sibling: `.ts` under tsx and in tests, `.js` once compiled.
 const WORKER_FILE = fileURLToPath(new URL(`./hash-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
 
-/** bcrypt work on a pool of worker threads: the event loop never runs a hash. */
+/** bcrypt work, and verification of legacy hashes, on a pool of worker threads: the event loop never runs a hash. */
 export async function createPasswordHasher(options: PasswordHasherOptions): Promise<PasswordHasher> {
   const threads = options.threads > 0 ? options.threads : availableParallelism();
-  const pool = new Piscina<HashTask, string | boolean>({
+  const pool = new Piscina<HashTask, HashTaskResult>({
     filename: WORKER_FILE,
     minThreads: threads,
     maxThreads: threads,
@@ -45,6 +48,8 @@ export async function createPasswordHasher(options: PasswordHasherOptions): Prom
       await verify(password, decoy);
       return false;
     },
+    verifyLegacy: async (password, hash, options, salt) =>
+      (await pool.run({ op: 'verify-legacy', password, hash, options, salt })) as LegacyHashVerdict,
     close: () => pool.destroy(),
   };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { RecordEvent } from '../events/recorder.js';
-import type { LegacyConnector } from '../legacy/connector.js';
+import type { LegacySystem } from '../legacy/legacy-system.js';
 import type { AccountStore } from '../store/store.js';
 import { emailSchema, normaliseLogin, optionalNameSchema, usernameSchema, type Account } from './account.js';
 import type { PasswordHasher } from './password-hasher.js';
@@ -28,7 +28,7 @@ export type Register = (input: RegistrationInput) => Promise<RegistrationOutcome
 export interface RegisterDependencies {
   accounts: AccountStore;
   hasher: PasswordHasher;
-  legacy: LegacyConnector | undefined;
+  legacy: LegacySystem | undefined;
   record: RecordEvent;
   passwordMinLength: number;
   now?: () => Date;

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { z } from 'zod';
-import { configSchema, type Config } from './schema.js';
+import { configSchema, type Config, type LegacyConfig } from './schema.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -49,9 +49,11 @@ export function productionProblems(config: Config, env: Env): string[] {
   if (issuer.protocol !== 'https:')
     problems.push(`issuer must be an https URL (set "issuer" or ISSUER), got ${config.issuer}`);
   if (!config.legacy) problems.push('"legacy" is not configured: demo mode is for development only');
-  else if (new URL(config.legacy.baseUrl).protocol !== 'https:' && !config.legacy.allowInsecureHttp) {
-    // Every first sign-in sends a plaintext password to this URL.
-    problems.push('legacy.baseUrl must be https (or set legacy.allowInsecureHttp for a trusted private network)');
+  else if (carriesPasswordsInTheClear(config.legacy)) {
+    problems.push(
+      'the legacy connection carries passwords unencrypted: use https:// or ldaps:// (or startTls), or set ' +
+        'legacy.allowInsecureTransport for a trusted private network',
+    );
   }
   if (config.clients.length === 0) problems.push('"clients" is empty: declare the client applications');
   if (!config.cookies.keys && !env.IDP_COOKIE_KEYS) {
@@ -59,6 +61,20 @@ export function productionProblems(config: Config, env: Env): string[] {
     problems.push('cookie keys are not configured (set "cookies.keys" or IDP_COOKIE_KEYS)');
   }
   return problems;
+}
+
+/** HTTP and LDAP connectors send every first sign-in's password to the legacy system. */
+function carriesPasswordsInTheClear(legacy: LegacyConfig): boolean {
+  switch (legacy.kind) {
+    case 'http':
+      return new URL(legacy.baseUrl).protocol !== 'https:' && !legacy.allowInsecureTransport;
+    case 'ldap':
+      return legacy.url.startsWith('ldap://') && !legacy.startTls && !legacy.allowInsecureTransport;
+    case 'sql':
+    case 'module':
+      // SQL hashes are verified by the IdP; a module's transport is its own business.
+      return false;
+  }
 }
 
 function existingFile(path: string): string | undefined {

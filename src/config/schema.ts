@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { legacySchema } from './legacy-schema.js';
 
 /**
  * The whole configuration of the IdP: every option, its default and what it means lives here and nowhere else.
@@ -7,11 +8,6 @@ import { z } from 'zod';
  */
 
 const seconds = z.number().int().positive();
-/** Goes into an HTTP header: a stray newline from a secrets file would make every legacy call fail. */
-const headerSafe = z
-  .string()
-  .min(1)
-  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces (check for a trailing newline)');
 
 /** Where one account field comes from in a legacy profile. */
 export const fieldSourceSchema = z.union([
@@ -48,35 +44,7 @@ export const mappingSchema = z.strictObject({
 });
 export type Mapping = z.infer<typeof mappingSchema>;
 
-const httpConnectorSchema = z.strictObject({
-  kind: z.literal('http'),
-  /** Recorded on each migrated account as `legacy.source`; legacy ids are unique per source. */
-  source: z.string().min(1).default('legacy'),
-  baseUrl: z.url({ protocol: /^https?$/ }),
-  auth: z
-    .discriminatedUnion('type', [
-      z.strictObject({ type: z.literal('none') }),
-      z.strictObject({ type: z.literal('bearer'), token: headerSafe }),
-      z.strictObject({ type: z.literal('basic'), username: headerSafe, password: headerSafe }),
-    ])
-    .default({ type: 'none' }),
-  /** Whole-call budget: connect, send, and read the full answer. */
-  timeoutMs: z.number().int().positive().default(5000),
-  /** PEM file of extra CA certificates trusted for the legacy system's TLS certificate. */
-  caFile: z.string().min(1).optional(),
-  /** An answer body larger than this is treated as a broken legacy system. */
-  maxResponseBytes: z
-    .number()
-    .int()
-    .positive()
-    .default(256 * 1024),
-  /** Production refuses a plain-http legacy URL (it carries passwords) unless this says the network is trusted. */
-  allowInsecureHttp: z.boolean().default(false),
-});
-
-export const legacySchema = z.discriminatedUnion('kind', [httpConnectorSchema]);
-export type LegacyConfig = z.infer<typeof legacySchema>;
-export type HttpConnectorConfig = z.infer<typeof httpConnectorSchema>;
+export { legacySchema, type LegacyConfig } from './legacy-schema.js';
 
 /** A client in oidc-provider's metadata format, plus `first_party` to skip the consent page. */
 const clientSchema = z.looseObject({
@@ -150,6 +118,13 @@ export const configSchema = z
         /** A JS/TS module whose default export refines the mapped profile: `(mapped, legacyProfile) => mapped`. */
         transformModule: z.string().min(1).optional(),
         emailRequired: z.boolean().default(true),
+        /**
+         * A legacy user renamed in the legacy system (same legacy id, new username or email) signs in to the account
+         * already migrated; these say whether its local username / email follow the new legacy values.
+         */
+        followRenames: z
+          .strictObject({ username: z.boolean().default(false), email: z.boolean().default(false) })
+          .prefault({}),
       })
       .prefault({}),
 

@@ -2,7 +2,8 @@
  * What the IdP records about itself. Events never carry a secret: no password, hash or token, only ids, confirmed
  * logins and reasons.
  */
-export type MigrationFailureReason = 'invalid_credentials' | 'disabled' | 'unavailable' | 'validation' | 'conflict';
+export type MigrationFailureReason =
+  'invalid_credentials' | 'disabled' | 'unavailable' | 'unusable' | 'validation' | 'conflict';
 
 export type IdpEvent =
   | {
@@ -19,10 +20,14 @@ export type IdpEvent =
       reason: MigrationFailureReason;
       /** Names of the account fields that failed validation or collided. */
       fields?: string[];
-      /** For `unavailable`: how the legacy system failed (timeout, status 500, …). */
+      /** For `unavailable` and `unusable`: how the legacy system failed (timeout, status 500, unknown hash …). */
       cause?: string;
       legacyLatencyMs?: number;
     }
+  | { type: 'legacy_write_back_failed'; accountId: string; legacy: { source: string; id: string }; cause: string }
+  | { type: 'account_renamed'; accountId: string; fields: string[] }
+  /** The legacy system renamed the user to a name or email another account holds: the old one is kept. */
+  | { type: 'account_rename_refused'; accountId: string; field: string }
   | { type: 'signed_in'; accountId: string; migrated: boolean }
   | { type: 'registered'; accountId: string };
 

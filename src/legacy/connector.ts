@@ -1,6 +1,7 @@
 /**
  * What the IdP needs from a legacy system, whatever it is (HTTP API, SQL database, directory, custom module).
- * Every answer is a value; a connector throws only for its own bugs.
+ * Every answer is a value; a connector throws only for its own bugs (and the resilience layer turns even those
+ * into "unavailable").
  */
 
 /** The legacy system's own record of a user, in its own shape; the migration mapping turns it into an account. */
@@ -10,19 +11,30 @@ export type AuthenticateOutcome =
   | { kind: 'valid'; profile: LegacyProfile }
   /** Unknown login or wrong password: deliberately not told apart. */
   | { kind: 'invalid' }
-  /** The legacy account exists but may not sign in (disabled, locked). */
+  /** The legacy account exists but may not sign in (disabled, locked, expired). */
   | { kind: 'disabled' }
+  /** The legacy record exists but cannot be used: unsupported hash, no stable id, several records for one login. */
+  | { kind: 'unusable'; cause: string }
   /** Down, slow, or answering garbage: the caller fails closed. `cause` is for operators, never for users. */
   | { kind: 'unavailable'; cause: string };
 
 export type FindUserOutcome =
   { kind: 'found'; profile: LegacyProfile } | { kind: 'not-found' } | { kind: 'unavailable'; cause: string };
 
+export type WriteBackOutcome = { kind: 'done' } | { kind: 'failed'; cause: string };
+
+/** Passed to every call: aborted when the call's time is up, so the connector can stop its work. */
+export interface CallContext {
+  signal: AbortSignal;
+}
+
 export interface LegacyConnector {
   /** Names the legacy system on every account migrated from it. */
   readonly source: string;
-  /** `login` is what the user typed, trimmed; `password` exactly as typed. */
-  authenticate(login: string, password: string): Promise<AuthenticateOutcome>;
-  findUser(login: string): Promise<FindUserOutcome>;
+  /** `login` is what the user typed, trimmed; `password` exactly as typed. Never retried by the caller. */
+  authenticate(login: string, password: string, context: CallContext): Promise<AuthenticateOutcome>;
+  findUser(login: string, context: CallContext): Promise<FindUserOutcome>;
+  /** Tells the legacy system a user has moved (e.g. marks the row); optional, and its failure never fails a sign-in. */
+  afterMigration?(legacyId: string, context: CallContext): Promise<WriteBackOutcome>;
   close(): Promise<void>;
 }

@@ -1,8 +1,41 @@
-import type { LegacyConfig } from '../config/schema.js';
+import type { PasswordHasher } from '../accounts/password-hasher.js';
+import type { LegacyConfig } from '../config/legacy-schema.js';
+import type { Logger } from '../log/logger.js';
 import type { LegacyConnector } from './connector.js';
 import { createHttpConnector } from './http-connector.js';
+import { createLdapConnector } from './ldap-connector.js';
+import { createLegacySystem, type LegacySystem } from './legacy-system.js';
+import { createModuleConnector } from './module-connector.js';
+import { createSqlConnector } from './sql-connector.js';
 
-export function createConnector(config: LegacyConfig): LegacyConnector {
-  // One kind so far; each new kind adds a branch on `config.kind` here.
-  return createHttpConnector(config);
+export function createConnector(
+  config: LegacyConfig,
+  hasher: PasswordHasher,
+  logger: Logger,
+): Promise<LegacyConnector> {
+  switch (config.kind) {
+    case 'http':
+      return Promise.resolve(createHttpConnector(config));
+    case 'sql':
+      return Promise.resolve(createSqlConnector(config, hasher));
+    case 'ldap':
+      return Promise.resolve(createLdapConnector(config));
+    case 'module':
+      return createModuleConnector(config, logger);
+  }
+}
+
+/** The configured legacy system: its connector behind timeouts, a concurrency bound and a circuit breaker. */
+export async function openLegacySystem(
+  config: LegacyConfig,
+  hasher: PasswordHasher,
+  logger: Logger,
+): Promise<LegacySystem> {
+  const connector = await createConnector(config, hasher, logger);
+  const log = logger.child({ component: 'legacy', source: config.source });
+  return createLegacySystem(connector, { ...config.resilience, timeoutMs: config.timeoutMs }, (circuit) =>
+    circuit === 'closed'
+      ? log.info({ circuit }, 'legacy system answers again')
+      : log.warn({ circuit }, 'legacy circuit'),
+  );
 }

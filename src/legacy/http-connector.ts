@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { rootCertificates } from 'node:tls';
-import type { HttpConnectorConfig } from '../config/schema.js';
-import type { AuthenticateOutcome, FindUserOutcome, LegacyConnector, LegacyProfile } from './connector.js';
+import type { HttpConnectorConfig } from '../config/legacy-schema.js';
+import type { AuthenticateOutcome, CallContext, FindUserOutcome, LegacyConnector, LegacyProfile } from './connector.js';
 
 /** The legacy connector speaking `legacy-http-api.md`: `POST /authenticate` and `GET /users/{login}`. */
 export function createHttpConnector(config: HttpConnectorConfig): LegacyConnector {
@@ -18,22 +18,22 @@ export function createHttpConnector(config: HttpConnectorConfig): LegacyConnecto
       : new http.Agent({ keepAlive: true });
   const authorization = authorizationHeader(config.auth);
 
-  const call = (method: 'GET' | 'POST', path: string, body?: unknown) =>
+  const call = (context: CallContext, method: 'GET' | 'POST', path: string, body?: unknown) =>
     request({
       url: new URL(basePath + path, base),
       method,
       agent,
       headers: { accept: 'application/json', ...(authorization ? { authorization } : {}) },
       body,
-      timeoutMs: config.timeoutMs,
+      signal: context.signal,
       maxResponseBytes: config.maxResponseBytes,
     });
 
   return {
     source: config.source,
 
-    async authenticate(login, password): Promise<AuthenticateOutcome> {
-      const answer = await call('POST', '/authenticate', { login, password });
+    async authenticate(login, password, context): Promise<AuthenticateOutcome> {
+      const answer = await call(context, 'POST', '/authenticate', { login, password });
       if (answer.kind === 'failed') return { kind: 'unavailable', cause: answer.cause };
       switch (answer.status) {
         case 200:
@@ -51,10 +51,10 @@ export function createHttpConnector(config: HttpConnectorConfig): LegacyConnecto
       }
     },
 
-    async findUser(login): Promise<FindUserOutcome> {
+    async findUser(login, context): Promise<FindUserOutcome> {
       // "." and ".." would be read as path segments and ask for another resource entirely.
       if (/^\.{1,2}$/.test(login)) return { kind: 'not-found' };
-      const answer = await call('GET', `/users/${encodeURIComponent(login)}`);
+      const answer = await call(context, 'GET', `/users/${encodeURIComponent(login)}`);
       if (answer.kind === 'failed') return { kind: 'unavailable', cause: answer.cause };
       if (answer.status === 404) return { kind: 'not-found' };
       if (answer.status !== 200) return { kind: 'unavailable', cause: `status ${answer.status}` };
@@ -92,16 +92,17 @@ interface RequestOptions {
   agent: http.Agent;
   headers: Record<string, string>;
   body: unknown;
-  timeoutMs: number;
+  /** Aborted when the call's time is up (the resilience layer's deadline). */
+  signal: AbortSignal;
   maxResponseBytes: number;
 }
 
-/** One call with one deadline covering connect, send and the whole answer; never throws. */
+/** One call, abandoned whenever the signal fires (connect, send or reading the answer); never throws. */
 function request(options: RequestOptions): Promise<Answer> {
   const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body), 'utf8');
   const transport = options.url.protocol === 'https:' ? https : http;
   return new Promise((resolve) => {
-    const signal = AbortSignal.timeout(options.timeoutMs);
+    const signal = options.signal;
     let req: http.ClientRequest;
     try {
       req = transport.request(

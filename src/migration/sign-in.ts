@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { normaliseLogin, type Account } from '../accounts/account.js';
+import { normaliseLogin, type Account, type AccountProfile } from '../accounts/account.js';
 import type { PasswordHasher } from '../accounts/password-hasher.js';
 import type { RecordEvent } from '../events/recorder.js';
-import type { LegacyConnector, LegacyProfile } from '../legacy/connector.js';
-import type { AccountStore } from '../store/store.js';
+import type { LegacyProfile } from '../legacy/connector.js';
+import type { LegacySystem } from '../legacy/legacy-system.js';
+import type { AccountStore, LoginChange } from '../store/store.js';
 import type { ProfileTransformer } from './transform.js';
 
 export type SignInOutcome =
@@ -21,9 +22,11 @@ export interface SignInDependencies {
   accounts: AccountStore;
   hasher: PasswordHasher;
   /** Undefined once there is no legacy system to ask. */
-  legacy: LegacyConnector | undefined;
+  legacy: LegacySystem | undefined;
   transform: ProfileTransformer;
   record: RecordEvent;
+  /** Whether a legacy rename carries over to the local account (`migration.followRenames`). */
+  followRenames: { username: boolean; email: boolean };
   now?: () => Date;
 }
 
@@ -71,8 +74,12 @@ export function createSignIn(deps: SignInDependencies): SignIn {
       case 'unavailable':
         await failed('unavailable', answer.cause);
         return { kind: 'legacy-unavailable' };
+      case 'unusable':
+        // The legacy system holds a record it cannot vouch for (e.g. a hash of an unknown scheme): support's case.
+        await deps.record({ type: 'migration_failed', reason: 'unusable', cause: answer.cause, legacyLatencyMs });
+        return { kind: 'migration-rejected' };
       case 'valid':
-        return migrate(login, password, answer.profile, legacyLatencyMs, deps.legacy.source);
+        return migrate(login, password, answer.profile, legacyLatencyMs, deps.legacy);
     }
   };
 
@@ -81,8 +88,9 @@ export function createSignIn(deps: SignInDependencies): SignIn {
     password: string,
     legacyProfile: LegacyProfile,
     legacyLatencyMs: number,
-    source: string,
+    legacy: LegacySystem,
   ): Promise<SignInOutcome> {
+    const source = legacy.source;
     const transformed = await deps.transform(legacyProfile);
     if (transformed.kind === 'invalid') {
       await deps.record({
@@ -97,7 +105,11 @@ export function createSignIn(deps: SignInDependencies): SignIn {
     // Already migrated under another name (the mapping renamed it, or a parallel attempt just won): that account
     // judges the password, and no second hash is spent.
     const existing = await deps.accounts.findByLegacyId(source, transformed.legacyId);
-    if (existing) return signInLocally(existing, password);
+    if (existing) {
+      const outcome = await signInLocally(existing, password);
+      if (outcome.kind !== 'signed-in') return outcome;
+      return { ...outcome, account: await followRename(existing, transformed.profile) };
+    }
 
     const at = now();
     const account: Account = {
@@ -119,6 +131,8 @@ export function createSignIn(deps: SignInDependencies): SignIn {
         legacyLatencyMs,
       });
       await deps.record({ type: 'signed_in', accountId: account.id, migrated: true });
+      // Not awaited: telling the legacy system is bookkeeping and must not slow or fail the sign-in.
+      void writeBack(legacy, account.id, transformed.legacyId);
       return { kind: 'signed-in', account, migrated: true };
     }
 
@@ -135,5 +149,46 @@ export function createSignIn(deps: SignInDependencies): SignIn {
       legacyLatencyMs,
     });
     return { kind: 'migration-rejected' };
+  }
+
+  /** Lets the local username / email follow a rename in the legacy system, as configured; never takes another's. */
+  async function followRename(account: Account, legacy: AccountProfile): Promise<Account> {
+    const change: LoginChange = { updatedAt: now() };
+    if (deps.followRenames.username && normaliseLogin(legacy.username) !== normaliseLogin(account.username)) {
+      change.username = legacy.username;
+    }
+    if (
+      deps.followRenames.email &&
+      legacy.email !== undefined &&
+      normaliseLogin(legacy.email) !== normaliseLogin(account.email ?? '')
+    ) {
+      change.email = legacy.email;
+      change.emailVerified = legacy.emailVerified;
+    }
+    const fields = (['username', 'email'] as const).filter((field) => change[field] !== undefined);
+    if (fields.length === 0) return account;
+    const updated = await deps.accounts.updateLogins(account.id, change);
+    switch (updated.kind) {
+      case 'updated':
+        await deps.record({ type: 'account_renamed', accountId: account.id, fields: [...fields] });
+        return updated.account;
+      case 'conflict':
+        await deps.record({ type: 'account_rename_refused', accountId: account.id, field: updated.field });
+        return account;
+      case 'not-found':
+        return account;
+    }
+  }
+
+  async function writeBack(legacy: LegacySystem, accountId: string, legacyId: string): Promise<void> {
+    const outcome = await legacy.afterMigration(legacyId);
+    if (outcome?.kind === 'failed') {
+      await deps.record({
+        type: 'legacy_write_back_failed',
+        accountId,
+        legacy: { source: legacy.source, id: legacyId },
+        cause: outcome.cause,
+      });
+    }
   }
 }

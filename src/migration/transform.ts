@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { accountProfileSchema, type AccountProfile } from '../accounts/account.js';
 import type { FieldSource, Mapping, RolesSource } from '../config/schema.js';
 import type { LegacyProfile } from '../legacy/connector.js';
+import { parseLegacyBoolean } from '../legacy/legacy-values.js';
 
 /**
  * Legacy profile → account profile: the declarative mapping from config, then the optional transform module, then
@@ -72,7 +73,8 @@ export function applyMapping(mapping: Mapping, legacy: LegacyProfile): MappedPro
   const { roles, ...fields } = mapping;
   for (const [field, source] of Object.entries(fields) as [string, FieldSource | undefined][]) {
     const value = source === undefined ? undefined : resolveSource(source, legacy);
-    if (value !== undefined) mapped[field] = field === 'emailVerified' ? toBoolean(value) : toText(value);
+    if (value !== undefined)
+      mapped[field] = field === 'emailVerified' ? (parseLegacyBoolean(value) ?? value) : toText(value);
   }
   if (roles !== undefined) {
     const value = mapRoles(roles, legacy);
@@ -131,19 +133,4 @@ function fillTemplate(template: string, legacy: LegacyProfile): string | undefin
 /** Numbers become text (legacy ids are often numeric); anything else is left for validation to judge. */
 function toText(value: unknown): unknown {
   return typeof value === 'number' ? String(value) : value;
-}
-
-const TRUE_WORDS = new Set(['true', '1', 'yes', 'y', 't']);
-const FALSE_WORDS = new Set(['false', '0', 'no', 'n', 'f', '']);
-
-/** Legacy systems spell booleans many ways; an unrecognised spelling is left for validation to reject. */
-function toBoolean(value: unknown): unknown {
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'number') return value !== 0;
-  if (typeof value === 'string') {
-    const word = value.trim().toLowerCase();
-    if (TRUE_WORDS.has(word)) return true;
-    if (FALSE_WORDS.has(word)) return false;
-  }
-  return value;
 }

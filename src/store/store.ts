@@ -11,6 +11,16 @@ export type AccountField = 'id' | 'username' | 'email' | 'legacyId';
 
 export type InsertAccountResult = { kind: 'inserted'; account: Account } | { kind: 'conflict'; field: AccountField };
 
+export interface LoginChange {
+  username?: string;
+  email?: string;
+  emailVerified?: boolean;
+  updatedAt: Date;
+}
+
+export type UpdateLoginsResult =
+  { kind: 'updated'; account: Account } | { kind: 'not-found' } | { kind: 'conflict'; field: AccountField };
+
 export interface AccountStore {
   findById(id: string): Promise<Account | undefined>;
   /** By normalised username or normalised email (see `normaliseLogin`). */
@@ -18,6 +28,8 @@ export interface AccountStore {
   findByLegacyId(source: string, legacyId: string): Promise<Account | undefined>;
   /** Atomic: either the whole account is stored or, on a unique-index collision, nothing is. */
   insert(account: Account): Promise<InsertAccountResult>;
+  /** Changes the username and/or email (and its verified flag); a collision changes nothing. */
+  updateLogins(id: string, change: LoginChange): Promise<UpdateLoginsResult>;
 }
 
 /** oidc-provider's artifacts (sessions, grants, codes, tokens, interactions …), stored as opaque JSON with an expiry. */

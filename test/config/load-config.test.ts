@@ -43,9 +43,9 @@ describe('configuration', () => {
   it('reads the file named by IDP_CONFIG and secrets from "${VAR}" references', () => {
     const path = file('ok.json', productionFile);
     const { config } = loadConfig({ IDP_CONFIG: path, LEGACY_TOKEN: 'tok', APP_SECRET: 's3cret' }, dir);
-    assert.deepEqual(config.legacy?.auth, { type: 'bearer', token: 'tok' });
+    assert.deepEqual(config.legacy?.kind === 'http' && config.legacy.auth, { type: 'bearer', token: 'tok' });
     assert.equal(config.clients[0]?.client_secret, 's3cret');
-    assert.equal(config.legacy.timeoutMs, 5000);
+    assert.equal(config.legacy?.timeoutMs, 5000);
   });
 
   it('lets environment variables override the file', () => {
@@ -120,9 +120,9 @@ describe('configuration', () => {
     const env = { NODE_ENV: 'production', LEGACY_TOKEN: 't', APP_SECRET: 's', IDP_COOKIE_KEYS: 'k'.repeat(32) };
     assert.match(
       problemsOf(() => loadConfig({ ...env, IDP_CONFIG: file('insecure.json', insecure) }, dir)).join('\n'),
-      /legacy\.baseUrl must be https/,
+      /legacy connection carries passwords unencrypted/,
     );
-    const trusted = { ...insecure, legacy: { ...insecure.legacy, allowInsecureHttp: true } };
+    const trusted = { ...insecure, legacy: { ...insecure.legacy, allowInsecureTransport: true } };
     assert.equal(loadConfig({ ...env, IDP_CONFIG: file('trusted.json', trusted) }, dir).production, true);
   });
 

@@ -6,17 +6,22 @@ import { createServer as createHttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { legacySchema, type HttpConnectorConfig } from '../../src/config/schema.js';
+import { legacySchema, type HttpConnectorConfig } from '../../src/config/legacy-schema.js';
 import { DEMO_USERS } from '../../src/demo/demo-users.js';
 import { LegacyUserService } from '../../src/demo/legacy-service.js';
 import type { LegacyConnector } from '../../src/legacy/connector.js';
 import { createHttpConnector } from '../../src/legacy/http-connector.js';
 import { closeServer, listen } from '../../src/server.js';
 
+/** The connector is driven directly here; in the IdP its calls get their deadline from the resilience layer. */
+const httpConfig = (overrides: Partial<HttpConnectorConfig> & { baseUrl: string }): HttpConnectorConfig => {
+  const config = legacySchema.parse({ kind: 'http', maxResponseBytes: 64 * 1024, ...overrides });
+  assert.equal(config.kind, 'http');
+  return config;
+};
 const connectorFor = (overrides: Partial<HttpConnectorConfig> & { baseUrl: string }): LegacyConnector =>
-  createHttpConnector({
-    ...legacySchema.parse({ kind: 'http', timeoutMs: 500, maxResponseBytes: 64 * 1024, ...overrides }),
-  });
+  createHttpConnector(httpConfig(overrides));
+const within = (ms = 500) => ({ signal: AbortSignal.timeout(ms) });
 
 describe('HTTP legacy connector (legacy-http-api.md)', () => {
   const legacy = new LegacyUserService({ users: DEMO_USERS, token: 'the-token' });
@@ -31,22 +36,22 @@ describe('HTTP legacy connector (legacy-http-api.md)', () => {
   });
 
   it('returns the profile for a valid login and password, by username or email', async () => {
-    const byName = await connector.authenticate('alice', 'wonderland');
+    const byName = await connector.authenticate('alice', 'wonderland', within());
     assert.equal(byName.kind === 'valid' && byName.profile.uid, 'L-1001');
-    const byEmail = await connector.authenticate('bob.builder@example.com', 'can-we-fix-it');
+    const byEmail = await connector.authenticate('bob.builder@example.com', 'can-we-fix-it', within());
     assert.equal(byEmail.kind === 'valid' && byEmail.profile.uid, 'L-1002');
   });
 
   it('classifies 401/404 as invalid and 403/423 as disabled', async () => {
-    assert.deepEqual(await connector.authenticate('alice', 'wrong'), { kind: 'invalid' });
-    assert.deepEqual(await connector.authenticate('nobody', 'x'), { kind: 'invalid' });
-    assert.deepEqual(await connector.authenticate('dave', 'open-the-pod-bay-doors'), { kind: 'disabled' });
+    assert.deepEqual(await connector.authenticate('alice', 'wrong', within()), { kind: 'invalid' });
+    assert.deepEqual(await connector.authenticate('nobody', 'x', within()), { kind: 'invalid' });
+    assert.deepEqual(await connector.authenticate('dave', 'open-the-pod-bay-doors', within()), { kind: 'disabled' });
   });
 
   it('looks users up without a password', async () => {
-    const found = await connector.findUser('carol');
+    const found = await connector.findUser('carol', within());
     assert.equal(found.kind === 'found' && found.profile.uid, 'L-1003');
-    assert.deepEqual(await connector.findUser('nobody'), { kind: 'not-found' });
+    assert.deepEqual(await connector.findUser('nobody', within()), { kind: 'not-found' });
     assert.equal(legacy.calls.findUser, 2);
   });
 
@@ -61,10 +66,10 @@ describe('HTTP legacy connector (legacy-http-api.md)', () => {
     for (const [fault, cause] of cases) {
       legacy.fault = fault;
       try {
-        const outcome = await connector.authenticate('alice', 'wonderland');
+        const outcome = await connector.authenticate('alice', 'wonderland', within());
         assert.equal(outcome.kind, 'unavailable', fault);
         assert.match(outcome.cause, cause);
-        const lookup = await connector.findUser('alice');
+        const lookup = await connector.findUser('alice', within());
         assert.equal(lookup.kind, 'unavailable', `${fault} lookup`);
       } finally {
         legacy.fault = 'none';
@@ -72,11 +77,14 @@ describe('HTTP legacy connector (legacy-http-api.md)', () => {
     }
   });
 
-  it('gives up at its timeout when the legacy system never answers', async () => {
+  it('abandons a call that never gets an answer when its deadline signal fires', async () => {
     legacy.fault = 'hang';
     try {
       const started = performance.now();
-      assert.deepEqual(await connector.authenticate('alice', 'wonderland'), { kind: 'unavailable', cause: 'timeout' });
+      assert.deepEqual(await connector.authenticate('alice', 'wonderland', within()), {
+        kind: 'unavailable',
+        cause: 'timeout',
+      });
       const elapsed = performance.now() - started;
       assert.ok(elapsed >= 450 && elapsed < 2000, `took ${Math.round(elapsed)} ms`);
     } finally {
@@ -89,31 +97,31 @@ describe('HTTP legacy connector (legacy-http-api.md)', () => {
     await stopped.start();
     const url = stopped.url;
     await stopped.stop();
-    const outcome = await connectorFor({ baseUrl: url }).authenticate('alice', 'wonderland');
+    const outcome = await connectorFor({ baseUrl: url }).authenticate('alice', 'wonderland', within());
     assert.deepEqual(outcome, { kind: 'unavailable', cause: 'connection failed (ECONNREFUSED)' });
   });
 
   it('never asks for "." or ".." as a user, which would address another resource', async () => {
     legacy.resetCalls();
-    assert.deepEqual(await connector.findUser('..'), { kind: 'not-found' });
-    assert.deepEqual(await connector.findUser('.'), { kind: 'not-found' });
+    assert.deepEqual(await connector.findUser('..', within()), { kind: 'not-found' });
+    assert.deepEqual(await connector.findUser('.', within()), { kind: 'not-found' });
     assert.equal(legacy.calls.findUser, 0);
   });
 
   it('fails closed when Node refuses to send the request at all', async () => {
     // The config schema rejects such a token; built by hand here to reach the connector's own guard.
     const broken = createHttpConnector({
-      ...legacySchema.parse({ kind: 'http', baseUrl: legacy.url }),
+      ...httpConfig({ baseUrl: legacy.url }),
       auth: { type: 'bearer', token: 'token-with-newline\n' },
     });
-    const outcome = await broken.authenticate('alice', 'wonderland');
+    const outcome = await broken.authenticate('alice', 'wonderland', within());
     assert.equal(outcome.kind, 'unavailable');
     assert.match(outcome.cause, /request refused/);
   });
 
   it('fails closed, never "invalid", when its credentials are refused', async () => {
     const wrongToken = connectorFor({ baseUrl: legacy.url, auth: { type: 'bearer', token: 'wrong' } });
-    assert.equal((await wrongToken.authenticate('alice', 'wonderland')).kind, 'unavailable');
+    assert.equal((await wrongToken.authenticate('alice', 'wonderland', within())).kind, 'unavailable');
   });
 });
 
@@ -176,8 +184,8 @@ describe('HTTP legacy connector: URLs, basic credentials and TLS with a custom C
   it('keeps the base URL’s path, encodes the login, and sends basic credentials and the JSON body of the contract', async () => {
     seen.length = 0;
     const connector = connectorFor({ baseUrl: `http://127.0.0.1:${plainPort}/api/v1/`, auth: basic });
-    assert.equal((await connector.authenticate(' a/b@c ', 'p w')).kind, 'valid');
-    assert.equal((await connector.findUser('a/b@c')).kind, 'found');
+    assert.equal((await connector.authenticate(' a/b@c ', 'p w', within())).kind, 'valid');
+    assert.equal((await connector.findUser('a/b@c', within())).kind, 'found');
     assert.deepEqual(
       seen.map((s) => s.url),
       ['/api/v1/authenticate', '/api/v1/users/a%2Fb%40c'],
@@ -186,7 +194,11 @@ describe('HTTP legacy connector: URLs, basic credentials and TLS with a custom C
   });
 
   it('refuses a TLS certificate it was not told to trust', async () => {
-    const outcome = await connectorFor({ baseUrl: `https://127.0.0.1:${tlsPort}`, auth: basic }).authenticate('a', 'b');
+    const outcome = await connectorFor({ baseUrl: `https://127.0.0.1:${tlsPort}`, auth: basic }).authenticate(
+      'a',
+      'b',
+      within(),
+    );
     assert.equal(outcome.kind, 'unavailable');
     assert.match(outcome.cause, /SELF_SIGNED|CERT/);
   });
@@ -197,7 +209,7 @@ describe('HTTP legacy connector: URLs, basic credentials and TLS with a custom C
       auth: basic,
       caFile: join(dir, 'cert.pem'),
     });
-    const outcome = await connector.authenticate('a', 'b');
+    const outcome = await connector.authenticate('a', 'b', within());
     assert.equal(outcome.kind === 'valid' && outcome.profile.uid, 'L-9');
   });
 });

@@ -24,6 +24,10 @@ export function storeContract(name: string, open: (() => Promise<Store>) | { ski
         username: `user-${id.slice(0, 8)}`,
         email: `${id.slice(0, 8)}@example.com`,
         emailVerified: false,
+        name: undefined,
+        givenName: undefined,
+        familyName: undefined,
+        legacy: undefined,
         roles: ['r1'],
         origin: 'registered',
         passwordHash: '$2b$10$abcdefghijklmnopqrstuuC3UUrS1rxvVq0n3p8H2Lk8dJxW0d1pW',
@@ -89,6 +93,45 @@ export function storeContract(name: string, open: (() => Promise<Store>) | { ski
         const legacy = (source: string) => ({ source, id: 'L-shared', migratedAt: new Date() });
         assert.equal((await store.accounts.insert(account({ legacy: legacy('src-1') }))).kind, 'inserted');
         assert.equal((await store.accounts.insert(account({ legacy: legacy('src-2') }))).kind, 'inserted');
+      });
+
+      it('changes username and email, keeping uniqueness, and changes nothing on a collision', async () => {
+        const first = account();
+        const second = account();
+        await store.accounts.insert(first);
+        await store.accounts.insert(second);
+        const at = new Date(Math.floor(Date.now() / 1000) * 1000 + 5000);
+        const renamed = await store.accounts.updateLogins(first.id, {
+          username: `Renamed-${first.username}`,
+          email: `renamed-${first.email ?? ''}`,
+          emailVerified: true,
+          updatedAt: at,
+        });
+        assert.equal(renamed.kind, 'updated');
+        const found = await store.accounts.findByLogin(normaliseLogin(`renamed-${first.username}`));
+        assert.deepEqual(found, {
+          ...first,
+          username: `Renamed-${first.username}`,
+          email: `renamed-${first.email ?? ''}`,
+          emailVerified: true,
+          updatedAt: at,
+        });
+        assert.equal(
+          await store.accounts.findByLogin(normaliseLogin(first.username)),
+          undefined,
+          'the old name is free',
+        );
+
+        const clash = await store.accounts.updateLogins(second.id, {
+          email: found.email.toUpperCase(),
+          username: 'free-name-x',
+          updatedAt: at,
+        });
+        assert.deepEqual(clash, { kind: 'conflict', field: 'email' });
+        assert.deepEqual(await store.accounts.findById(second.id), second, 'nothing changed');
+        assert.deepEqual(await store.accounts.updateLogins('no-such-id', { username: 'x1', updatedAt: at }), {
+          kind: 'not-found',
+        });
       });
 
       it('lets exactly one of many concurrent inserts of the same user win', async () => {

@@ -35,6 +35,8 @@ export interface TestIdpOptions {
   backend?: Backend;
   /** Start with no legacy system at all. */
   withoutLegacy?: boolean;
+  /** Another legacy system than the HTTP stub (its `legacy` config); the stub still starts, unused. */
+  legacy?: Record<string, unknown>;
 }
 
 export interface TestIdp {
@@ -77,12 +79,14 @@ export async function startTestIdp(options: TestIdpOptions = {}): Promise<TestId
         ...(options.withoutLegacy
           ? {}
           : {
-              legacy: {
+              legacy: options.legacy ?? {
                 kind: 'http',
                 source: 'test-legacy',
                 baseUrl: legacy.url,
                 auth: { type: 'bearer', token: LEGACY_TOKEN },
                 timeoutMs: 1000,
+                // The suites switch faults on and off on purpose; the breaker has its own tests.
+                resilience: { breakerFailures: 1000 },
               },
             }),
         migration: { mapping: DEMO_MAPPING },

@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { normaliseLogin, type Account, type AccountOrigin } from '../../accounts/account.js';
-import type { AccountField, AccountStore, InsertAccountResult } from '../store.js';
+import type { AccountField, AccountStore, InsertAccountResult, LoginChange, UpdateLoginsResult } from '../store.js';
 
 interface AccountRow {
   id: string;
@@ -32,8 +32,16 @@ export class SqliteAccountStore implements AccountStore {
   readonly #byLogin: Statement<[string, string], AccountRow>;
   readonly #byLegacyId: Statement<[string, string], AccountRow>;
   readonly #insert: Statement<Record<string, unknown>>;
+  readonly #updateLogins: Statement<Record<string, unknown>>;
 
   constructor(db: Database) {
+    // NULL parameters keep the current value: one statement serves every combination of changes.
+    this.#updateLogins = db.prepare(`
+      UPDATE accounts SET
+        username = coalesce(@username, username), username_norm = coalesce(@username_norm, username_norm),
+        email = coalesce(@email, email), email_norm = coalesce(@email_norm, email_norm),
+        email_verified = coalesce(@email_verified, email_verified), updated_at = @updated_at
+      WHERE id = @id`);
     this.#byId = db.prepare('SELECT * FROM accounts WHERE id = ?');
     // Usernames cannot contain "@", so at most one of the two can match a given login.
     this.#byLogin = db.prepare('SELECT * FROM accounts WHERE username_norm = ? OR email_norm = ? LIMIT 1');
@@ -56,6 +64,26 @@ export class SqliteAccountStore implements AccountStore {
 
   findByLegacyId(source: string, legacyId: string): Promise<Account | undefined> {
     return Promise.resolve(toAccount(this.#byLegacyId.get(source, legacyId)));
+  }
+
+  updateLogins(id: string, change: LoginChange): Promise<UpdateLoginsResult> {
+    try {
+      const { changes } = this.#updateLogins.run({
+        id,
+        username: change.username ?? null,
+        username_norm: change.username === undefined ? null : normaliseLogin(change.username),
+        email: change.email ?? null,
+        email_norm: change.email === undefined ? null : normaliseLogin(change.email),
+        email_verified: change.emailVerified === undefined ? null : change.emailVerified ? 1 : 0,
+        updated_at: change.updatedAt.getTime(),
+      });
+      const account = toAccount(this.#byId.get(id));
+      return Promise.resolve(changes === 0 || !account ? { kind: 'not-found' } : { kind: 'updated', account });
+    } catch (error) {
+      const field = conflictingField(error);
+      if (field) return Promise.resolve({ kind: 'conflict', field });
+      throw error;
+    }
   }
 
   insert(account: Account): Promise<InsertAccountResult> {

@@ -1,6 +1,6 @@
 import type { Collection, Db } from 'mongodb';
 import { normaliseLogin, type Account, type AccountOrigin } from '../../accounts/account.js';
-import type { AccountField, AccountStore, InsertAccountResult } from '../store.js';
+import type { AccountField, AccountStore, InsertAccountResult, LoginChange, UpdateLoginsResult } from '../store.js';
 import { duplicateKeyPattern } from './mongo-store.js';
 
 interface AccountDocument {
@@ -59,6 +59,24 @@ export class MongoAccountStore implements AccountStore {
 
   async findByLegacyId(source: string, legacyId: string): Promise<Account | undefined> {
     return toAccount(await this.#accounts.findOne({ 'legacy.source': source, 'legacy.id': legacyId }));
+  }
+
+  async updateLogins(id: string, change: LoginChange): Promise<UpdateLoginsResult> {
+    const set: Partial<AccountDocument> = { updatedAt: change.updatedAt };
+    if (change.username !== undefined)
+      Object.assign(set, { username: change.username, usernameNorm: normaliseLogin(change.username) });
+    if (change.email !== undefined)
+      Object.assign(set, { email: change.email, emailNorm: normaliseLogin(change.email) });
+    if (change.emailVerified !== undefined) set.emailVerified = change.emailVerified;
+    try {
+      const updated = await this.#accounts.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after' });
+      const account = toAccount(updated);
+      return account ? { kind: 'updated', account } : { kind: 'not-found' };
+    } catch (error) {
+      const keyPattern = duplicateKeyPattern(error);
+      if (!keyPattern) throw error;
+      return { kind: 'conflict', field: fieldOf(keyPattern) };
+    }
   }
 
   async insert(account: Account): Promise<InsertAccountResult> {

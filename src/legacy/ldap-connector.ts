@@ -1,0 +1,171 @@
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
+import { Client, escapeFilter, InvalidCredentialsError, type Entry } from 'ldapts';
+import type { LdapConnectorConfig } from '../config/legacy-schema.js';
+import type { AuthenticateOutcome, CallContext, FindUserOutcome, LegacyConnector, LegacyProfile } from './connector.js';
+import { toProfileValue } from './legacy-values.js';
+
+/**
+ * A directory (OpenLDAP, Active Directory) as the legacy system: a service account finds the user's entry, then a
+ * bind as that entry with the presented password is the password check. The directory keeps enforcing its own
+ * policies (lockout, expiry); their Active Directory sub-codes become the connector's outcomes.
+ */
+
+const BINARY_IDS = new Set(['objectGUID', 'objectSid']);
+
+export function createLdapConnector(config: LdapConnectorConfig): LegacyConnector {
+  const ca = config.caFile ? [readFileSync(config.caFile)] : undefined;
+  // A fresh object per use: ldapts' startTLS() stores the plain socket in the options it is given.
+  const tlsOptions = (): ConnectionOptions => (ca ? { ca } : {});
+
+  /** A fresh connection (TLS'd as configured) that closes itself if the call's time runs out. */
+  const connect = async (context: CallContext): Promise<Client> => {
+    const client = new Client({
+      url: config.url,
+      timeout: config.timeoutMs,
+      connectTimeout: config.timeoutMs,
+      // For ldap:// the TLS options go to startTLS only: given here too, ldapts mishandles the upgrade.
+      ...(config.url.startsWith('ldaps:') ? { tlsOptions: tlsOptions() } : {}),
+      strictDN: true,
+    });
+    context.signal.addEventListener('abort', () => void client.unbind().catch(() => undefined), { once: true });
+    if (config.startTls) await client.startTLS(tlsOptions());
+    return client;
+  };
+
+  const findEntries = async (login: string, context: CallContext): Promise<Entry[]> => {
+    const service = await connect(context);
+    try {
+      await service.bind(config.bindDn, config.bindPassword);
+      const { searchEntries } = await service.search(config.searchBase, {
+        scope: config.scope,
+        filter: config.searchFilter.replaceAll('{login}', escapeFilter`${login}`),
+        attributes: config.attributes.includes(config.idAttribute)
+          ? config.attributes
+          : [...config.attributes, config.idAttribute],
+        explicitBufferAttributes: [...BINARY_IDS].filter((name) => name === config.idAttribute),
+        // Two are enough to know a login is ambiguous.
+        sizeLimit: 2,
+        timeLimit: Math.ceil(config.timeoutMs / 1000),
+      });
+      return searchEntries;
+    } finally {
+      await service.unbind().catch(() => undefined);
+    }
+  };
+
+  const isDisabled = async (dn: string, context: CallContext): Promise<boolean> => {
+    if (!config.disabledFilter) return false;
+    const service = await connect(context);
+    try {
+      await service.bind(config.bindDn, config.bindPassword);
+      const { searchEntries } = await service.search(dn, {
+        scope: 'base',
+        filter: config.disabledFilter,
+        attributes: ['1.1'],
+      });
+      return searchEntries.length > 0;
+    } finally {
+      await service.unbind().catch(() => undefined);
+    }
+  };
+
+  return {
+    source: config.source,
+
+    async authenticate(login, password, context): Promise<AuthenticateOutcome> {
+      // An empty password makes a simple bind "unauthenticated" and many directories accept it: never ask.
+      if (password === '') return { kind: 'invalid' };
+      try {
+        const entries = await findEntries(login, context);
+        const [entry] = entries;
+        if (!entry) return { kind: 'invalid' };
+        if (entries.length > 1) return { kind: 'unusable', cause: 'several directory entries match one login' };
+        const profile = profileOf(entry, config.idAttribute);
+        if (profile[config.idAttribute] === undefined) {
+          return { kind: 'unusable', cause: `the entry has no ${config.idAttribute}` };
+        }
+
+        const user = await connect(context);
+        try {
+          await user.bind(entry.dn, password);
+        } catch (error) {
+          if (error instanceof InvalidCredentialsError) return refusalOf(error.message);
+          throw error;
+        } finally {
+          await user.unbind().catch(() => undefined);
+        }
+        return (await isDisabled(entry.dn, context)) ? { kind: 'disabled' } : { kind: 'valid', profile };
+      } catch (error) {
+        return { kind: 'unavailable', cause: describe(error) };
+      }
+    },
+
+    async findUser(login, context): Promise<FindUserOutcome> {
+      try {
+        const [entry] = await findEntries(login, context);
+        return entry ? { kind: 'found', profile: profileOf(entry, config.idAttribute) } : { kind: 'not-found' };
+      } catch (error) {
+        return { kind: 'unavailable', cause: describe(error) };
+      }
+    },
+
+    close: () => Promise.resolve(),
+  };
+}
+
+/**
+ * Active Directory explains a failed bind in the diagnostic message: "…AcceptSecurityContext error, data 775, v…".
+ * Those that mean "right password, but this account may not sign in" become `disabled`; the rest are plain wrong
+ * credentials. An account that must change or has an expired password is refused too: its password is one the
+ * directory no longer trusts, so it must not become the account's password here.
+ */
+const AD_REFUSALS: Readonly<Record<string, string>> = {
+  '530': 'not permitted to sign in at this time',
+  '531': 'not permitted to sign in at this workstation',
+  '532': 'password expired',
+  '533': 'account disabled',
+  '701': 'account expired',
+  '773': 'password must be changed',
+  '775': 'account locked',
+};
+
+export function refusalOf(diagnostic: string): AuthenticateOutcome {
+  const code = /\bdata ([0-9a-f]{3,4})\b/i.exec(diagnostic)?.[1]?.toLowerCase();
+  return code !== undefined && code in AD_REFUSALS ? { kind: 'disabled' } : { kind: 'invalid' };
+}
+
+/** The entry's attributes as a profile: single values as text, multiple as lists, the id as text. */
+function profileOf(entry: Entry, idAttribute: string): LegacyProfile {
+  const profile: Record<string, unknown> = { dn: entry.dn };
+  for (const [name, value] of Object.entries(entry)) {
+    if (name === 'dn' || name === idAttribute) continue;
+    const converted = toProfileValue(Array.isArray(value) && value.length === 1 ? value[0] : value);
+    if (converted !== undefined && !(Array.isArray(converted) && converted.length === 0)) profile[name] = converted;
+  }
+  const id = idOf(entry[idAttribute]);
+  if (id !== undefined) profile[idAttribute] = id;
+  return profile;
+}
+
+function idOf(value: Entry[string] | undefined): string | undefined {
+  const single = Array.isArray(value) ? value[0] : value;
+  if (single === undefined) return undefined;
+  if (Buffer.isBuffer(single)) return single.length === 16 ? guidText(single) : single.toString('hex');
+  return single.trim() === '' ? undefined : single;
+}
+
+/** objectGUID as Active Directory prints it: the first three groups are little-endian. */
+function guidText(bytes: Buffer): string {
+  const hex = (from: number, to: number, reverse: boolean) => {
+    const part = bytes.subarray(from, to);
+    return Buffer.from(reverse ? [...part].reverse() : part).toString('hex');
+  };
+  return [hex(0, 4, true), hex(4, 6, true), hex(6, 8, true), hex(8, 10, false), hex(10, 16, false)].join('-');
+}
+
+function describe(error: unknown): string {
+  const { code, name, message } = error as { code?: unknown; name?: unknown; message?: unknown };
+  const label = typeof code === 'string' ? code : typeof name === 'string' ? name : 'error';
+  return `directory call failed (${label}${typeof message === 'string' && message ? `: ${message.slice(0, 120)}` : ''})`;
+}

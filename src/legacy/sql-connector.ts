@@ -1,0 +1,180 @@
+import { readFileSync } from 'node:fs';
+import mysql from 'mysql2/promise';
+import pg from 'pg';
+import type { PasswordHasher } from '../accounts/password-hasher.js';
+import type { SqlConnectorConfig } from '../config/legacy-schema.js';
+import type { AuthenticateOutcome, FindUserOutcome, LegacyConnector, LegacyProfile } from './connector.js';
+import { parseLegacyBoolean, toProfileValue } from './legacy-values.js';
+
+/**
+ * A legacy user table read directly (PostgreSQL through pg, MySQL/MariaDB through mysql2). The connector reads the
+ * user's row and the IdP verifies the stored hash itself, so the legacy database needs only a read-only role; the
+ * hash and salt columns never leave this file.
+ */
+
+type Row = Record<string, unknown>;
+
+/**
+ * The few things the connector needs from a database driver. Each statement has one text parameter (the login, or
+ * the legacy id for the write-back): `$1` in PostgreSQL, `:login` / `:id` in MySQL (named, so it may repeat).
+ */
+interface SqlDatabase {
+  query(sql: string, value: string): Promise<Row[]>;
+  close(): Promise<void>;
+}
+
+export function createSqlConnector(config: SqlConnectorConfig, hasher: PasswordHasher): LegacyConnector {
+  const db = config.url.startsWith('postgres') ? openPostgres(config) : openMysql(config);
+  const { columns } = config;
+
+  const lookUp = async (login: string): Promise<{ rows: Row[] } | { failed: string }> => {
+    try {
+      return { rows: await db.query(config.userQuery, login) };
+    } catch (error) {
+      return { failed: describe(error) };
+    }
+  };
+
+  return {
+    source: config.source,
+
+    async authenticate(login, password): Promise<AuthenticateOutcome> {
+      const found = await lookUp(login);
+      if ('failed' in found) return { kind: 'unavailable', cause: found.failed };
+      if (found.rows.length === 0) return { kind: 'invalid' };
+      if (found.rows.length > 1) return { kind: 'unusable', cause: `${found.rows.length} records match one login` };
+      const row = found.rows[0] as Row;
+
+      const hash = row[columns.passwordHash];
+      if (typeof hash !== 'string' || hash === '')
+        return { kind: 'unusable', cause: 'the record has no password hash' };
+      if (legacyIdOf(row, columns.id) === undefined) return { kind: 'unusable', cause: 'the record has no id' };
+      const salt = columns.salt === undefined ? undefined : row[columns.salt];
+      const verdict = await hasher.verifyLegacy(
+        password,
+        hash,
+        config.hash,
+        typeof salt === 'string' ? salt : undefined,
+      );
+      switch (verdict.kind) {
+        case 'unsupported':
+          return { kind: 'unusable', cause: verdict.reason };
+        case 'mismatch':
+          return { kind: 'invalid' };
+        case 'match':
+          // Only a caller who knows the password learns that the account is disabled.
+          if (columns.disabled !== undefined && parseLegacyBoolean(row[columns.disabled]) === true) {
+            return { kind: 'disabled' };
+          }
+          return { kind: 'valid', profile: profileOf(row, config) };
+      }
+    },
+
+    async findUser(login): Promise<FindUserOutcome> {
+      const found = await lookUp(login);
+      if ('failed' in found) return { kind: 'unavailable', cause: found.failed };
+      const [row] = found.rows;
+      return row ? { kind: 'found', profile: profileOf(row, config) } : { kind: 'not-found' };
+    },
+
+    ...(config.writeBack === undefined
+      ? {}
+      : {
+          async afterMigration(legacyId: string) {
+            try {
+              await db.query(config.writeBack as string, legacyId);
+              return { kind: 'done' as const };
+            } catch (error) {
+              return { kind: 'failed' as const, cause: describe(error) };
+            }
+          },
+        }),
+
+    close: () => db.close(),
+  };
+}
+
+/** The row as a legacy profile: every column but the secrets, the id as text under its own column name. */
+function profileOf(row: Row, config: SqlConnectorConfig): LegacyProfile {
+  const secret = new Set([config.columns.passwordHash, config.columns.salt]);
+  const profile: Record<string, unknown> = {};
+  for (const [column, value] of Object.entries(row)) {
+    if (secret.has(column)) continue;
+    const converted = toProfileValue(value);
+    if (converted !== undefined) profile[column] = converted;
+  }
+  profile[config.columns.id] = legacyIdOf(row, config.columns.id);
+  return profile;
+}
+
+function legacyIdOf(row: Row, column: string): string | undefined {
+  const id = row[column];
+  if (typeof id === 'string' && id.trim() !== '') return id;
+  if (typeof id === 'number' || typeof id === 'bigint') return String(id);
+  return undefined;
+}
+
+function tlsOf(config: SqlConnectorConfig) {
+  if (!config.tls) return undefined;
+  return {
+    rejectUnauthorized: config.tls.rejectUnauthorized,
+    ...(config.tls.caFile ? { ca: readFileSync(config.tls.caFile, 'utf8') } : {}),
+  };
+}
+
+function openPostgres(config: SqlConnectorConfig): SqlDatabase {
+  const tls = tlsOf(config);
+  const pool = new pg.Pool({
+    connectionString: config.url,
+    max: config.poolSize,
+    connectionTimeoutMillis: config.timeoutMs,
+    // The server cancels a query that outlives the call's budget, so a slow query does not hold a connection.
+    statement_timeout: config.timeoutMs,
+    query_timeout: config.timeoutMs,
+    ...(tls ? { ssl: tls } : {}),
+  });
+  // An idle connection dropped by the server must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  return {
+    query: async (sql, value) => (await pool.query<Row>(sql, [value])).rows,
+    close: () => pool.end(),
+  };
+}
+
+function openMysql(config: SqlConnectorConfig): SqlDatabase {
+  const tls = tlsOf(config);
+  const pool = mysql.createPool({
+    uri: config.url.replace(/^mariadb:/, 'mysql:'),
+    connectionLimit: config.poolSize,
+    connectTimeout: config.timeoutMs,
+    // Big integers as text: legacy ids must not lose digits.
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    dateStrings: false,
+    namedPlaceholders: true,
+    ...(tls ? { ssl: tls } : {}),
+  });
+  // The server stops a statement that outlives the call's budget (MariaDB: max_statement_time, in seconds; MySQL:
+  // max_execution_time, in ms), so a slow query neither holds a connection nor runs on after the caller gave up.
+  const seconds = (config.timeoutMs / 1000).toFixed(3);
+  pool.on('connection', (connection) => {
+    const core = connection as unknown as { query(sql: string, callback: (error: unknown) => void): void };
+    core.query(`SET SESSION max_statement_time = ${seconds}`, (error) => {
+      if (error) core.query(`SET SESSION max_execution_time = ${config.timeoutMs}`, () => undefined);
+    });
+  });
+  return {
+    async query(sql, value) {
+      const [rows] = await pool.execute({ sql, timeout: config.timeoutMs }, { login: value, id: value });
+      return Array.isArray(rows) ? (rows as Row[]) : [];
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** What went wrong, for operators: the driver's error code, never the query's parameters. */
+function describe(error: unknown): string {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && code !== '') return `query failed (${code})`;
+  return `query failed (${typeof message === 'string' ? message : String(error)})`;
+}

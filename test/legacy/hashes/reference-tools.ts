@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import {
+  legacyHashOptionsSchema,
+  verifyLegacyHash,
+  type LegacyHashOptions,
+  type LegacyHashVerdict,
+} from '../../../src/legacy/hashes/legacy-hash.js';
+
+/**
+ * Test vectors come from independent implementations (OpenSSL, Apache, OpenLDAP, PHP, libargon2, passlib), run at
+ * test time, so the code under test never grades its own homework.
+ */
+
+/** Debian's python, which has passlib; the `python3` first on PATH may not. */
+export const PYTHON = '/usr/bin/python3';
+
+export type ReferenceTool = 'openssl' | 'htpasswd' | 'slappasswd' | 'php' | 'php-argon2' | 'argon2' | 'passlib';
+
+function onPath(command: string): boolean {
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => dir !== '' && existsSync(join(dir, command)));
+}
+
+function probe(tool: ReferenceTool): boolean {
+  switch (tool) {
+    case 'php-argon2':
+      return onPath('php') && spawnSync('php', ['-r', 'exit(defined("PASSWORD_ARGON2ID") ? 0 : 1);']).status === 0;
+    case 'passlib':
+      return existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import passlib.hash']).status === 0;
+    default:
+      return onPath(tool);
+  }
+}
+
+const installed = new Map<ReferenceTool, boolean>();
+
+/** node:test options: run when the tool is there, otherwise skip and say why. */
+export function requires(tool: ReferenceTool): { skip: string | false } {
+  if (!installed.has(tool)) installed.set(tool, probe(tool));
+  return { skip: installed.get(tool) === true ? false : `skipped: ${tool} not installed` };
+}
+
+export function run(command: string, args: readonly string[], input?: string): string {
+  return execFileSync(command, args, { input, encoding: 'utf8', env: { ...process.env, PYTHONUTF8: '1' } }).trim();
+}
+
+/** Runs a Python snippet with passlib importable as `h` (passlib.hash) and hashlib; extra arguments in sys.argv[1:]. */
+export function python(code: string, ...args: string[]): string {
+  return run(PYTHON, ['-c', `import sys, base64, hashlib\nimport passlib.hash as h\n${code}`, ...args]);
+}
+
+/** passlib's adapted base64 (`.` for `+`, no padding), for re-encoding a digest in tests. */
+export function passlibBase64(bytes: Buffer): string {
+  return bytes.toString('base64').replace(/=+$/, '').replaceAll('+', '.');
+}
+
+/** `htpasswd -nb` prints `user:hash`. */
+export function htpasswd(flag: string, password: string): string {
+  return run('htpasswd', ['-nb' + flag, 'user', password]).replace(/^user:/, '');
+}
+
+export function options(input: Partial<LegacyHashOptions> = {}): LegacyHashOptions {
+  return legacyHashOptionsSchema.parse(input);
+}
+
+export function verify(
+  password: string,
+  hash: string,
+  scheme: LegacyHashOptions['scheme'] = 'detect',
+  salt?: string,
+): Promise<LegacyHashVerdict> {
+  return verifyLegacyHash(password, hash, options({ scheme }), salt);
+}
+
+export const MATCH: LegacyHashVerdict = { kind: 'match' };
+export const MISMATCH: LegacyHashVerdict = { kind: 'mismatch' };
+
+/** Unsupported, and the reason quotes neither the hash nor the password; returns the reason. */
+export function assertUnsupported(verdict: LegacyHashVerdict, hash: string, password: string): string {
+  if (verdict.kind !== 'unsupported') assert.fail(`expected unsupported, got ${verdict.kind}`);
+  assert.ok(verdict.reason.length > 0);
+  if (hash.length >= 4) assert.ok(!verdict.reason.includes(hash), `reason quotes the hash: ${verdict.reason}`);
+  if (password.length >= 4) assert.ok(!verdict.reason.includes(password), `reason quotes the password`);
+  return verdict.reason;
+}
+
+/**
+ * The checks every scheme family gets: the right password matches (by detection and by the named scheme), a wrong
+ * one does not, and a truncated or corrupted copy of the hash is reported unsupported, not as a mismatch.
+ */
+export async function assertVerifies(hash: string, password: string, scheme: LegacyHashOptions['scheme']) {
+  assert.deepEqual(await verify(password, hash), MATCH, `detect should match ${hash}`);
+  assert.deepEqual(await verify(password, hash, scheme), MATCH, `${scheme} should match ${hash}`);
+  assert.deepEqual(await verify(`${password}x`, hash), MISMATCH);
+  assert.deepEqual(await verify(password.slice(1), hash, scheme), MISMATCH);
+  // One character of the digest changed, keeping the format valid: catches a comparison that stops short.
+  const at = hash.length - 10;
+  const tampered = hash.slice(0, at) + (hash[at] === 'A' ? 'B' : 'A') + hash.slice(at + 1);
+  assert.notEqual((await verify(password, tampered, scheme)).kind, 'match');
+  const truncated = hash.slice(0, Math.ceil(hash.length / 2));
+  assertUnsupported(await verify(password, truncated, scheme), truncated, password);
+  const corrupted = `${hash.slice(0, -1)}!`;
+  assertUnsupported(await verify(password, corrupted, scheme), corrupted, password);
+}

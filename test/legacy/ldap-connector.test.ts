@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { legacySchema, type LdapConnectorConfig } from '../../src/config/legacy-schema.js';
+import type { LegacyConnector } from '../../src/legacy/connector.js';
+import { createLdapConnector, refusalOf } from '../../src/legacy/ldap-connector.js';
+import { closedPort, startBlackHole, startLdapLegacyStore, type LdapLegacyStore } from '../support/legacy-stores.js';
+import { serverSkipReason } from '../support/servers/availability.js';
+import { connectorContract } from './connector-contract.js';
+
+const skip = serverSkipReason('openldap');
+const within = (ms = 5000) => ({ signal: AbortSignal.timeout(ms) });
+
+function ldapConfig(store: LdapLegacyStore, overrides: Partial<LdapConnectorConfig> = {}): LdapConnectorConfig {
+  const config = legacySchema.parse({
+    kind: 'ldap',
+    source: 'directory',
+    url: store.server.ldapsUrl,
+    caFile: store.server.caFile,
+    bindDn: store.server.serviceDn,
+    bindPassword: store.server.servicePassword,
+    searchBase: store.server.usersDn,
+    disabledFilter: '(employeeType=disabled)',
+    timeoutMs: 2000,
+    ...overrides,
+  });
+  assert.equal(config.kind, 'ldap');
+  return config;
+}
+
+connectorContract(
+  'LDAP (OpenLDAP over ldaps://)',
+  skip
+    ? { skip }
+    : async () => {
+        const store = await startLdapLegacyStore();
+        const config = ldapConfig(store);
+        // Read now: the server deletes its CA file when it stops.
+        const down = createLdapConnector({
+          ...config,
+          url: `ldap://127.0.0.1:${await closedPort()}`,
+          caFile: undefined,
+        });
+        const live = createLdapConnector(config);
+        let broken = false;
+        const hole = await startBlackHole();
+        const { lena, otto } = store.users;
+        return {
+          connector: {
+            source: live.source,
+            authenticate: (...args) => (broken ? down : live).authenticate(...args),
+            findUser: (...args) => (broken ? down : live).findUser(...args),
+            close: () => Promise.resolve(),
+          } satisfies LegacyConnector,
+          valid: { login: lena.login, password: lena.password, legacyId: lena.id, email: lena.email },
+          idField: 'entryUUID',
+          disabled: { login: otto.login, password: otto.password },
+          unusable: { login: 'twins@example.com', password: 'dup-pw' },
+          secretFields: ['userPassword'],
+          breakDown: () => {
+            broken = true;
+            return Promise.resolve();
+          },
+          restore: () => {
+            broken = false;
+            return Promise.resolve();
+          },
+          hanging: () => createLdapConnector({ ...config, url: `ldap://127.0.0.1:${hole.port}`, caFile: undefined }),
+          close: async () => {
+            await hole.close();
+            await store.stop();
+          },
+        };
+      },
+);
+
+describe('LDAP connector: transports, profile, Active Directory codes', { skip, timeout: 120_000 }, () => {
+  let store: LdapLegacyStore;
+  let ca: Buffer;
+  before(async () => {
+    store = await startLdapLegacyStore();
+    ca = readFileSync(store.server.caFile);
+  });
+  after(() => store.stop());
+
+  const signInWith = (connector: LegacyConnector) => connector.authenticate('lena', 'lena-ldap-pw', within());
+
+  it('works over ldap:// upgraded with StartTLS', async () => {
+    const outcome = await signInWith(createLdapConnector(ldapConfig(store, { url: store.server.url, startTls: true })));
+    assert.equal(outcome.kind === 'valid' && outcome.profile.entryUUID, store.ids.lena);
+  });
+
+  it('refuses a directory certificate it was not told to trust', async () => {
+    const outcome = await signInWith(createLdapConnector(ldapConfig(store, { caFile: undefined })));
+    assert.equal(outcome.kind, 'unavailable');
+    assert.ok(ca.length > 0);
+  });
+
+  it('makes the entry’s attributes the profile, with its DN, and never its password', async () => {
+    const outcome = await signInWith(createLdapConnector(ldapConfig(store)));
+    assert.equal(outcome.kind, 'valid');
+    assert.deepEqual(
+      { ...outcome.profile, entryUUID: 'x' },
+      {
+        dn: `uid=lena,${store.server.usersDn}`,
+        uid: 'lena',
+        mail: 'lena@example.com',
+        cn: 'Lena Directory',
+        givenName: 'Lena',
+        sn: 'Directory',
+        entryUUID: 'x',
+      },
+    );
+  });
+
+  it('escapes the login in the search filter', async () => {
+    const connector = createLdapConnector(ldapConfig(store));
+    assert.deepEqual(await connector.authenticate('*', 'lena-ldap-pw', within()), { kind: 'invalid' });
+    assert.deepEqual(await connector.authenticate('lena)(uid=*', 'lena-ldap-pw', within()), { kind: 'invalid' });
+    assert.deepEqual(await connector.findUser('*', within()), { kind: 'not-found' });
+  });
+
+  it('fails closed when the service account cannot bind', async () => {
+    const outcome = await signInWith(createLdapConnector(ldapConfig(store, { bindPassword: 'wrong' })));
+    assert.equal(outcome.kind, 'unavailable');
+  });
+});
+
+describe('Active Directory bind failures (messages as AD writes them; no AD server exists here)', () => {
+  const message = (code: string) =>
+    `80090308: LdapErr: DSID-0C09044E, comment: AcceptSecurityContext error, data ${code}, v4563`;
+  it('maps disabled, locked, expired and must-change codes to a refusal, and the rest to wrong credentials', () => {
+    for (const code of ['530', '531', '532', '533', '701', '773', '775'])
+      assert.deepEqual(refusalOf(message(code)), { kind: 'disabled' });
+    for (const code of ['52e', '525']) assert.deepEqual(refusalOf(message(code)), { kind: 'invalid' });
+    assert.deepEqual(refusalOf('Invalid Credentials'), { kind: 'invalid' });
+  });
+});

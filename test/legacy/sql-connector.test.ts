@@ -1,0 +1,159 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createPasswordHasher, type PasswordHasher } from '../../src/accounts/password-hasher.js';
+import { legacySchema, type SqlConnectorConfig } from '../../src/config/legacy-schema.js';
+import type { LegacyConnector } from '../../src/legacy/connector.js';
+import { createSqlConnector } from '../../src/legacy/sql-connector.js';
+import { closedPort, startSqlLegacyStore, type SqlLegacyStore } from '../support/legacy-stores.js';
+import { serverSkipReason } from '../support/servers/availability.js';
+import { connectorContract } from './connector-contract.js';
+
+const within = (ms = 5000) => ({ signal: AbortSignal.timeout(ms) });
+
+function sqlConfig(store: SqlLegacyStore, overrides: Partial<SqlConnectorConfig> = {}): SqlConnectorConfig {
+  const config = legacySchema.parse({
+    kind: 'sql',
+    source: `${store.dialect}-users`,
+    url: store.server.url,
+    userQuery: store.userQuery,
+    columns: { id: 'id', passwordHash: 'pw_hash', disabled: 'is_blocked' },
+    writeBack: store.writeBack,
+    timeoutMs: 2000,
+    ...overrides,
+  });
+  assert.equal(config.kind, 'sql');
+  return config;
+}
+
+/** The connector under test, switchable to the same connector aimed at a port where no database listens. */
+function switchable(live: LegacyConnector, dead: LegacyConnector) {
+  let down = false;
+  const current = () => (down ? dead : live);
+  return {
+    connector: {
+      source: live.source,
+      authenticate: (...args: Parameters<LegacyConnector['authenticate']>) => current().authenticate(...args),
+      findUser: (...args: Parameters<LegacyConnector['findUser']>) => current().findUser(...args),
+      close: async () => {
+        await live.close();
+        await dead.close();
+      },
+    } satisfies LegacyConnector,
+    setDown: (value: boolean) => {
+      down = value;
+      return Promise.resolve();
+    },
+  };
+}
+
+for (const dialect of ['postgres', 'mariadb'] as const) {
+  const skip = serverSkipReason(dialect);
+  const setUp = async () => {
+    const store = await startSqlLegacyStore(dialect);
+    const hasher = await createPasswordHasher({ cost: 10, threads: 2 });
+    const config = sqlConfig(store);
+    const deadUrl = store.server.url.replace(/:\d+\//, `:${await closedPort()}/`);
+    const { connector, setDown } = switchable(
+      createSqlConnector(config, hasher),
+      createSqlConnector({ ...config, url: deadUrl }, hasher),
+    );
+    const { ann, dan, eve } = store.users;
+    return {
+      connector,
+      valid: { login: ann.login, password: ann.password, legacyId: ann.id, email: ann.email },
+      idField: 'id',
+      disabled: { login: dan.login, password: dan.password },
+      unusable: { login: eve.login, password: eve.password },
+      secretFields: ['pw_hash'],
+      breakDown: () => setDown(true),
+      restore: () => setDown(false),
+      hanging: () => createSqlConnector({ ...config, userQuery: store.slowQuery, timeoutMs: 300 }, hasher),
+      close: async () => {
+        await connector.close();
+        await hasher.close();
+        await store.stop();
+      },
+    };
+  };
+  connectorContract(`SQL (${dialect})`, skip ? { skip } : setUp);
+
+  describe(`SQL connector on ${dialect}: hashes, ambiguity, write-back`, { skip, timeout: 120_000 }, () => {
+    let store: SqlLegacyStore;
+    let hasher: PasswordHasher;
+    let connector: LegacyConnector;
+    before(async () => {
+      store = await startSqlLegacyStore(dialect);
+      hasher = await createPasswordHasher({ cost: 10, threads: 2 });
+      connector = createSqlConnector(sqlConfig(store), hasher);
+    });
+    after(async () => {
+      await connector.close();
+      await hasher.close();
+      await store.stop();
+    });
+
+    it('verifies bcrypt ($2y$ from htpasswd), sha512-crypt and md5-crypt (openssl) and argon2id (php) hashes', async () => {
+      const { ann, ben, cid, fay } = store.users;
+      for (const user of [ann, ben, cid, fay]) {
+        const outcome = await connector.authenticate(user.login, user.password, within());
+        assert.equal(outcome.kind === 'valid' && outcome.profile.id, user.id, user.login);
+        assert.equal((await connector.authenticate(user.login, `${user.password}x`, within())).kind, 'invalid');
+      }
+    });
+
+    it('turns the row into a profile without the hash: text, booleans, and the id as text', async () => {
+      const outcome = await connector.authenticate('ann', store.users.ann.password, within());
+      assert.equal(outcome.kind, 'valid');
+      assert.deepEqual(
+        { ...outcome.profile, is_blocked: Boolean(outcome.profile.is_blocked) },
+        {
+          id: '1001',
+          login: 'ann',
+          email: 'ann@example.com',
+          first_name: 'ANN',
+          last_name: 'Legacy',
+          is_blocked: false,
+        },
+      );
+    });
+
+    it('refuses to guess between two records matching one login', async () => {
+      const outcome = await connector.authenticate('dup@example.com', 'dup-pw', within());
+      assert.deepEqual(outcome, { kind: 'unusable', cause: '2 records match one login' });
+    });
+
+    it('marks the row as migrated with the read-only role’s one granted column', async () => {
+      assert.equal(await store.migratedAt('1002'), null);
+      assert.deepEqual(await connector.afterMigration?.('1002', within()), { kind: 'done' });
+      assert.ok(await store.migratedAt('1002'));
+    });
+
+    it('reports a write-back the role may not run as failed, without throwing', async () => {
+      const denied = createSqlConnector(
+        sqlConfig(store, { writeBack: store.writeBack.replace('migrated_at', 'email') }),
+        hasher,
+      );
+      try {
+        const outcome = await denied.afterMigration?.('1003', within());
+        assert.equal(outcome?.kind, 'failed');
+      } finally {
+        await denied.close();
+      }
+    });
+
+    it('reports a broken query as unavailable with the driver’s error code, never the login', async () => {
+      const broken = createSqlConnector(
+        sqlConfig(store, { userQuery: store.userQuery.replace('users', 'no_such_table') }),
+        hasher,
+      );
+      try {
+        const outcome = await broken.authenticate('ann', 'whatever', within());
+        assert.equal(outcome.kind, 'unavailable');
+        assert.match(outcome.cause, /^query failed \(/);
+        assert.ok(!outcome.cause.includes('ann'));
+      } finally {
+        await broken.close();
+      }
+    });
+  });
+}

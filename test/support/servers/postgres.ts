@@ -1,0 +1,217 @@
+/**
+ * A private PostgreSQL server for one test file: its own cluster in a temp dir, TCP on a free loopback port, no Unix
+ * socket (so nothing clashes with a system server or a parallel test), durability switched off for speed.
+ */
+import { writeFileSync, chownSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import { findPostgres, POSTGRES_RUN_AS_CANDIDATES, serverSkipReason } from './availability.js';
+import {
+  DEFAULT_STARTUP_TIMEOUT_MS,
+  timeLeft,
+  isRoot,
+  killNow,
+  LOOPBACK,
+  lookupOsUser,
+  makeServerDir,
+  randomSecret,
+  registerEmergencyCleanup,
+  removeDir,
+  runCommand,
+  spawnServer,
+  withFreshPorts,
+  waitUntilReady,
+  type OsUser,
+  type ServerProcess,
+  type StartOptions,
+} from './process.js';
+
+export interface PostgresServer {
+  /** The read-only role: SELECT on every table in schema public, nothing else (no INSERT, no CREATE, no TEMP). */
+  url: string;
+  /** A superuser, for loading fixtures and for any extra GRANT a test needs. */
+  adminUrl: string;
+  host: string;
+  port: number;
+  database: string;
+  readOnlyUser: string;
+  adminUser: string;
+  /** `SELECT version()`, for diagnostics. */
+  serverVersion: string;
+  /** Milliseconds from the call to startPostgres until the server was set up. */
+  startupMs: number;
+  /**
+   * Lets the read-only role UPDATE just these columns of a table in schema public, as a legacy DBA would for a
+   * write-back ("mark the row as migrated") without handing out general write access.
+   */
+  grantUpdate(table: string, columns: readonly string[]): Promise<void>;
+  /** Fast shutdown, then removes the cluster. Safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+const DATABASE = 'legacy';
+const ADMIN_USER = 'test_admin';
+const READ_ONLY_USER = 'app_reader';
+
+export async function startPostgres(options: StartOptions = {}): Promise<PostgresServer> {
+  const startedAt = performance.now();
+  const timeoutMs = timeLeft(options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS);
+  const binaries = findPostgres();
+  if (!binaries) throw new Error(String(serverSkipReason('postgres')));
+  // PostgreSQL will not run as root, so under root (CI) the cluster belongs to an unprivileged account.
+  const runAs = isRoot() ? await firstOsUser(POSTGRES_RUN_AS_CANDIDATES) : undefined;
+  if (isRoot() && !runAs) throw new Error('running as root and there is no account to run PostgreSQL as');
+
+  const dir = makeServerDir('postgres', runAs);
+  const dataDir = join(dir, 'data');
+  const adminPassword = randomSecret();
+  const readerPassword = randomSecret();
+  const env = serverEnv();
+  let server: ServerProcess | undefined;
+  const unregister = registerEmergencyCleanup(() => {
+    if (server) killNow(server.pid);
+    removeDir(dir);
+  });
+
+  try {
+    const passwordFile = join(dir, 'admin-password');
+    writeFileSync(passwordFile, `${adminPassword}\n`, { mode: 0o600 });
+    if (runAs) chownSync(passwordFile, runAs.uid, runAs.gid);
+    await runCommand(
+      binaries.initdb,
+      [
+        ...['-D', dataDir, '-U', ADMIN_USER, `--pwfile=${passwordFile}`],
+        ...['--auth-host=scram-sha-256', '--auth-local=reject', '--encoding=UTF8', '--locale=C'],
+        ...['--no-sync', '--no-instructions'],
+      ],
+      { runAs, cwd: dir, env, timeoutMs: timeoutMs() },
+    );
+    rmSync(passwordFile);
+
+    const started = await withFreshPorts(1, async ([port = 0]) => {
+      const child = await spawnServer({
+        name: 'PostgreSQL',
+        command: binaries.postgres,
+        args: [
+          ...['-D', dataDir, '-p', String(port)],
+          ...['-c', `listen_addresses=${LOOPBACK}`, '-c', 'unix_socket_directories='],
+          // A test cluster is thrown away afterwards: crash safety only costs time.
+          ...['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
+          ...['-c', 'max_connections=50', '-c', 'shared_buffers=32MB'],
+        ],
+        logFile: join(dir, 'postgres.log'),
+        cwd: dir,
+        runAs,
+        env,
+      });
+      server = child;
+      try {
+        // Authenticating (not just connecting) proves it is our server and not another test's on a recycled port.
+        await waitUntilReady(child, () => query(adminUrl(port, 'postgres'), 'SELECT 1'), { timeoutMs: timeoutMs() });
+      } catch (error) {
+        await child.terminate('SIGKILL', 0);
+        throw error;
+      }
+      return { process: child, port };
+    });
+    const { port } = started;
+    const admin = (database: string): string => adminUrl(port, database);
+
+    await withClient(admin('postgres'), async (client) => {
+      await client.query(
+        `CREATE ROLE ${READ_ONLY_USER} LOGIN PASSWORD ${client.escapeLiteral(readerPassword)} CONNECTION LIMIT 20`,
+      );
+      await client.query(`CREATE DATABASE ${DATABASE}`);
+      // PUBLIC may connect and create temp tables by default; the read-only role gets only what it needs.
+      await client.query(`REVOKE ALL ON DATABASE ${DATABASE} FROM PUBLIC`);
+      await client.query(`GRANT CONNECT ON DATABASE ${DATABASE} TO ${READ_ONLY_USER}`);
+    });
+    const serverVersion = await withClient(admin(DATABASE), async (client) => {
+      await client.query('REVOKE ALL ON SCHEMA public FROM PUBLIC');
+      await client.query(`GRANT USAGE ON SCHEMA public TO ${READ_ONLY_USER}`);
+      // Fixtures are created later, by the admin: default privileges make each new table readable, nothing more.
+      await client.query(
+        `ALTER DEFAULT PRIVILEGES FOR ROLE ${ADMIN_USER} IN SCHEMA public GRANT SELECT ON TABLES TO ${READ_ONLY_USER}`,
+      );
+      const result = await client.query<{ version: string }>('SELECT version() AS version');
+      return result.rows[0]?.version ?? 'unknown';
+    });
+
+    let stopping: Promise<void> | undefined;
+    return {
+      url: url(READ_ONLY_USER, readerPassword, port, DATABASE),
+      adminUrl: admin(DATABASE),
+      host: LOOPBACK,
+      port,
+      database: DATABASE,
+      readOnlyUser: READ_ONLY_USER,
+      adminUser: ADMIN_USER,
+      serverVersion,
+      startupMs: Math.round(performance.now() - startedAt),
+      async grantUpdate(table, columns) {
+        await withClient(admin(DATABASE), async (client) => {
+          const columnList = columns.map((column) => client.escapeIdentifier(column)).join(', ');
+          await client.query(
+            `GRANT UPDATE (${columnList}) ON TABLE public.${client.escapeIdentifier(table)} TO ${READ_ONLY_USER}`,
+          );
+        });
+      },
+      stop() {
+        stopping ??= (async () => {
+          // SIGINT is PostgreSQL's fast shutdown: it disconnects clients instead of waiting for them.
+          await started.process.terminate('SIGINT', 15_000);
+          removeDir(dir);
+          unregister();
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    if (server) await server.terminate('SIGKILL', 0);
+    removeDir(dir);
+    unregister();
+    throw error;
+  }
+
+  function adminUrl(port: number, database: string): string {
+    return url(ADMIN_USER, adminPassword, port, database);
+  }
+}
+
+function url(user: string, password: string, port: number, database: string): string {
+  return `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${LOOPBACK}:${port}/${database}`;
+}
+
+async function withClient<T>(connectionString: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 5_000 });
+  // An error event on an idle client (the server going away) would otherwise crash the test process.
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    return await use(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function query(connectionString: string, sql: string): Promise<void> {
+  await withClient(connectionString, async (client) => {
+    await client.query(sql);
+  });
+}
+
+async function firstOsUser(names: readonly string[]): Promise<OsUser | undefined> {
+  for (const name of names) {
+    const user = await lookupOsUser(name);
+    if (user) return user;
+  }
+  return undefined;
+}
+
+/** PG* variables meant for the developer's own server must not steer initdb or the test cluster. */
+function serverEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('PG') && !name.startsWith('LC_')),
+  );
+}

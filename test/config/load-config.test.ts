@@ -161,6 +161,26 @@ describe('shipped configuration files', () => {
     assert.equal(config.clients.length, 3);
   });
 
+  for (const [name, env] of [
+    ['sql-postgres.json', { LEGACY_DB_URL: 'postgres://reader:pw@db.internal/shop', SHOP_CLIENT_SECRET: 's' }],
+    ['sql-mysql-salted.json', { LEGACY_DB_URL: 'mysql://reader:pw@db.internal/forum', FORUM_CLIENT_SECRET: 's' }],
+    ['ldap-active-directory.json', { AD_BIND_PASSWORD: 'pw', INTRANET_CLIENT_SECRET: 's' }],
+    ['module.json', { GATEWAY_API_KEY: 'k', PORTAL_CLIENT_SECRET: 's' }],
+  ] as const) {
+    it(`config/examples/${name} is a valid production configuration`, () => {
+      const { config } = loadConfig(
+        {
+          NODE_ENV: 'production',
+          IDP_CONFIG: new URL(`examples/${name}`, root).pathname,
+          IDP_COOKIE_KEYS: 'c'.repeat(32),
+          ...env,
+        },
+        dir,
+      );
+      assert.ok(config.legacy);
+    });
+  }
+
   it('config/docker.json is valid and maps the demo legacy service exactly as demo mode does', () => {
     const { config } = loadConfig(
       { IDP_CONFIG: new URL('docker.json', root).pathname, LEGACY_TOKEN: 't', DEMO_CLIENT_SECRET: 's' },

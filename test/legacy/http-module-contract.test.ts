@@ -1,3 +1,5 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { legacySchema } from '../../src/config/legacy-schema.js';
 import { DEMO_USERS } from '../../src/demo/demo-users.js';
@@ -70,4 +72,25 @@ connectorContract('custom module', async () => {
     },
     close: () => Promise.resolve(),
   };
+});
+
+describe('the shipped example legacy module', () => {
+  it('loads as a module connector', async () => {
+    const config = legacySchema.parse({
+      kind: 'module',
+      path: fileURLToPath(new URL('../../config/examples/legacy-module.example.ts', import.meta.url)),
+    });
+    assert.equal(config.kind, 'module');
+    const connector = await createModuleConnector(config, createLogger('silent'));
+    assert.equal(connector.source, 'legacy');
+  });
+
+  it('refuses to start with a module that lacks the functions', async () => {
+    const config = legacySchema.parse({
+      kind: 'module',
+      path: fileURLToPath(new URL('../support/html.ts', import.meta.url)),
+    });
+    assert.equal(config.kind, 'module');
+    await assert.rejects(createModuleConnector(config, createLogger('silent')), /must export functions authenticate/);
+  });
 });

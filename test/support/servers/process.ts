@@ -232,6 +232,10 @@ export async function spawnServer(options: SpawnServerOptions): Promise<ServerPr
   if (pid === undefined || exitInfo) {
     throw new Error(`${options.name} could not be started\n${readTail(options.logFile)}`);
   }
+  // A test that forgets stop() should not hang its process forever: unreferenced, the server no longer keeps the
+  // event loop alive, the process ends, and the exit hook below kills the server. stop() holds a timer while it
+  // waits, so a deliberate shutdown still runs to the end.
+  child.unref();
   return {
     name: options.name,
     pid,

@@ -113,7 +113,7 @@ export async function startMariaDb(options: StartOptions = {}): Promise<MariaDbS
           ...['--innodb-flush-log-at-trx-commit=0', '--innodb-doublewrite=0', '--skip-log-bin'],
           ...['--performance-schema=OFF', '--max-connections=50'],
         ],
-        logFile: join(dir, 'mariadbd.log'),
+        logFile: join(dir, `mariadbd-${port}.log`),
         cwd: dir,
       });
       server = child;

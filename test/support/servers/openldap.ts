@@ -93,7 +93,7 @@ export async function startOpenLdap(options: StartOptions = {}): Promise<OpenLda
         command: binaries.slapd,
         // -d keeps slapd in the foreground (so it is our child and stops with us); "none" logs only errors.
         args: ['-f', configFile, '-h', `ldap://${LOOPBACK}:${port}/ ldaps://${LOOPBACK}:${ldapsPort}/`, '-d', 'none'],
-        logFile: join(dir, 'slapd.log'),
+        logFile: join(dir, `slapd-${port}.log`),
         cwd: dir,
         // Ignore the machine's ldap.conf, which could point the server's own client side elsewhere.
         env: { ...process.env, LDAPNOINIT: '1' },

@@ -100,7 +100,8 @@ export async function startPostgres(options: StartOptions = {}): Promise<Postgre
           ...['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
           ...['-c', 'max_connections=50', '-c', 'shared_buffers=32MB'],
         ],
-        logFile: join(dir, 'postgres.log'),
+        // One log per attempt, so a retry's failure is not judged by an earlier attempt's messages.
+        logFile: join(dir, `postgres-${port}.log`),
         cwd: dir,
         runAs,
         env,

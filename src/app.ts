@@ -7,13 +7,15 @@ import { createEventRecorder } from './events/recorder.js';
 import { assetRoutes } from './http/assets.js';
 import { errorHandler } from './http/error-handler.js';
 import { healthRoutes } from './http/health.js';
+import { metricsRoutes } from './http/metrics-route.js';
 import { createPageRenderer } from './http/pages.js';
 import { requestLogging } from './http/request-context.js';
 import { providerPages } from './interaction/provider-pages.js';
 import { interactionRoutes } from './interaction/routes.js';
 import { openLegacySystem } from './legacy/create-connector.js';
-import type { LegacySystem } from './legacy/legacy-system.js';
+import type { LegacyHealth, LegacySystem } from './legacy/legacy-system.js';
 import type { Logger } from './log/logger.js';
+import { createMetrics } from './metrics/metrics.js';
 import { createSignIn, type SignIn } from './migration/sign-in.js';
 import { createProfileTransformer } from './migration/transform.js';
 import { loadCookieKeys, loadSigningKeys } from './oidc/keys.js';
@@ -53,28 +55,39 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     cost: config.passwords.bcryptCost,
     threads: config.passwords.hashingThreads,
   });
-  const legacy = config.legacy ? await openLegacySystem(config.legacy, hasher, logger) : undefined;
-  const record = createEventRecorder(store.events, logger);
+  let legacy: LegacySystem | undefined;
+  const metrics = createMetrics({
+    ...(config.legacy ? { legacyHealth: () => legacy?.health() ?? CLOSED_CIRCUIT } : {}),
+    hashQueue: () => hasher.queued,
+  });
+  legacy = config.legacy ? await openLegacySystem(config.legacy, hasher, logger, metrics.observeLegacyCall) : undefined;
+  const record = createEventRecorder(store.events, logger, [metrics.observeEvent]);
 
   const transform = await createProfileTransformer({
     ...config.migration,
     onModuleError: (error) => logger.error({ err: error }, 'transform module failed'),
   });
-  const signIn = createSignIn({
-    accounts: store.accounts,
-    hasher,
-    legacy,
-    transform,
-    record,
-    followRenames: config.migration.followRenames,
-  });
-  const register = createRegister({
-    accounts: store.accounts,
-    hasher,
-    legacy,
-    record,
-    passwordMinLength: config.passwords.minLength,
-  });
+  const signIn = observed(
+    createSignIn({
+      accounts: store.accounts,
+      hasher,
+      legacy,
+      transform,
+      record,
+      followRenames: config.migration.followRenames,
+    }),
+    metrics.observeSignIn,
+  );
+  const register = observed(
+    createRegister({
+      accounts: store.accounts,
+      hasher,
+      legacy,
+      record,
+      passwordMinLength: config.passwords.minLength,
+    }),
+    metrics.observeRegistration,
+  );
 
   const [signingKeys, cookieKeys] = await Promise.all([
     loadSigningKeys(store.secrets),
@@ -101,6 +114,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
   for (const router of [
     assetRoutes(`${ROOT}public`),
     healthRoutes(store, legacy),
+    metricsRoutes(metrics, config.metrics.bearerToken),
     interactionRoutes({
       provider: app,
       signIn,
@@ -126,5 +140,16 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
       await hasher.close();
       if (!options.store) await store.close();
     },
+  };
+}
+
+const CLOSED_CIRCUIT: LegacyHealth = { source: '', circuit: 'closed', inFlight: 0, queued: 0 };
+
+/** A service function whose every outcome is also counted. */
+function observed<A extends unknown[], R>(fn: (...args: A) => Promise<R>, observe: (outcome: R) => void) {
+  return async (...args: A): Promise<R> => {
+    const outcome = await fn(...args);
+    observe(outcome);
+    return outcome;
   };
 }

@@ -14,6 +14,8 @@ export interface PasswordHasher {
   verifyDecoy(password: string): Promise<false>;
   /** A hash from a legacy store (bcrypt, argon2, crypt, LDAP, ...); never rejects for a bad hash, says `unsupported`. */
   verifyLegacy(password: string, hash: string, options: LegacyHashOptions, salt?: string): Promise<LegacyHashVerdict>;
+  /** Tasks waiting for a thread (a metric: a growing queue means sign-ins are hashing-bound). */
+  readonly queued: number;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,9 @@ export async function createPasswordHasher(options: PasswordHasherOptions): Prom
     },
     verifyLegacy: async (password, hash, options, salt) =>
       (await pool.run({ op: 'verify-legacy', password, hash, options, salt })) as LegacyHashVerdict,
+    get queued() {
+      return pool.queueSize;
+    },
     close: () => pool.destroy(),
   };
 }

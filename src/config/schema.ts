@@ -149,6 +149,13 @@ export const configSchema = z
       })
       .prefault({}),
 
+    metrics: z
+      .strictObject({
+        /** When set, `/metrics` requires `Authorization: Bearer <token>`; otherwise restrict it at the network. */
+        bearerToken: z.string().min(16).optional(),
+      })
+      .prefault({}),
+
     demo: z
       .strictObject({
         legacyPort: z.number().int().min(0).max(65535).default(3001),

@@ -1,6 +1,6 @@
 import type { Logger } from '../log/logger.js';
 import type { EventStore } from '../store/store.js';
-import type { IdpEvent } from './event.js';
+import type { IdpEvent, StoredEvent } from './event.js';
 
 export type RecordEvent = (event: IdpEvent) => Promise<void>;
 
@@ -8,12 +8,17 @@ export type RecordEvent = (event: IdpEvent) => Promise<void>;
  * Appends to the event log and writes the same event to the structured log. A failed append is logged, not thrown:
  * the sign-in that caused the event has already happened and must not be undone by bookkeeping.
  */
-export function createEventRecorder(events: EventStore, logger: Logger): RecordEvent {
+export function createEventRecorder(
+  events: EventStore,
+  logger: Logger,
+  listeners: readonly ((event: StoredEvent) => void)[] = [],
+): RecordEvent {
   const log = logger.child({ component: 'events' });
   return async (event) => {
     try {
       const stored = await events.append(event);
       log.info({ event: stored }, event.type);
+      for (const listener of listeners) listener(stored);
     } catch (error) {
       log.error({ event, err: error }, `could not append ${event.type} event`);
     }

@@ -4,7 +4,7 @@ import type { Logger } from '../log/logger.js';
 import type { LegacyConnector } from './connector.js';
 import { createHttpConnector } from './http-connector.js';
 import { createLdapConnector } from './ldap-connector.js';
-import { createLegacySystem, type LegacySystem } from './legacy-system.js';
+import { createLegacySystem, type LegacyObservers, type LegacySystem } from './legacy-system.js';
 import { createModuleConnector } from './module-connector.js';
 import { createSqlConnector } from './sql-connector.js';
 
@@ -30,12 +30,19 @@ export async function openLegacySystem(
   config: LegacyConfig,
   hasher: PasswordHasher,
   logger: Logger,
+  onCall?: LegacyObservers['onCall'],
 ): Promise<LegacySystem> {
   const connector = await createConnector(config, hasher, logger);
   const log = logger.child({ component: 'legacy', source: config.source });
-  return createLegacySystem(connector, { ...config.resilience, timeoutMs: config.timeoutMs }, (circuit) =>
-    circuit === 'closed'
-      ? log.info({ circuit }, 'legacy system answers again')
-      : log.warn({ circuit }, 'legacy circuit'),
+  return createLegacySystem(
+    connector,
+    { ...config.resilience, timeoutMs: config.timeoutMs },
+    {
+      onCircuitChange: (circuit) =>
+        circuit === 'closed'
+          ? log.info({ circuit }, 'legacy system answers again')
+          : log.warn({ circuit }, 'legacy circuit'),
+      ...(onCall ? { onCall } : {}),
+    },
   );
 }

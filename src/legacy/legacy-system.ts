@@ -71,11 +71,27 @@ const CIRCUIT_NAMES: Record<CircuitState, CircuitHealth> = {
 
 const isUnavailable = (outcome: unknown) => (outcome as { kind?: unknown }).kind === 'unavailable';
 
+export interface LegacyObservers {
+  onCircuitChange?: (state: CircuitHealth) => void;
+  /** Every call as the caller saw it: operation, outcome kind, seconds (for the latency histogram). */
+  onCall?: (operation: 'authenticate' | 'findUser' | 'afterMigration', outcome: string, seconds: number) => void;
+}
+
 export function createLegacySystem(
   connector: LegacyConnector,
   options: ResilienceOptions,
-  onCircuitChange?: (state: CircuitHealth) => void,
+  observers: LegacyObservers = {},
 ): LegacySystem {
+  const { onCircuitChange } = observers;
+  const timed = async <T extends { kind: string }>(
+    operation: 'authenticate' | 'findUser' | 'afterMigration',
+    call: () => Promise<T>,
+  ): Promise<T> => {
+    const started = performance.now();
+    const outcome = await call();
+    observers.onCall?.(operation, outcome.kind, (performance.now() - started) / 1000);
+    return outcome;
+  };
   const limit = bulkhead(options.maxConcurrent, options.maxQueued);
   // Only an unavailable legacy system counts against it: a wrong password is a healthy answer.
   const breaker = circuitBreaker(handleAll.orWhenResult(isUnavailable), {
@@ -98,16 +114,21 @@ export function createLegacySystem(
   return {
     source: connector.source,
     authenticate: (login, password) =>
-      settle(guarded.execute(({ signal }) => connector.authenticate(login, password, context(signal)))),
-    findUser: (login) => settle(lookups.execute(({ signal }) => connector.findUser(login, context(signal)))),
+      timed('authenticate', () =>
+        settle(guarded.execute(({ signal }) => connector.authenticate(login, password, context(signal)))),
+      ),
+    findUser: (login) =>
+      timed('findUser', () => settle(lookups.execute(({ signal }) => connector.findUser(login, context(signal))))),
     async afterMigration(legacyId) {
       const writeBack = connector.afterMigration?.bind(connector);
       if (!writeBack) return undefined;
-      try {
-        return await writeBacks.execute(({ signal }) => writeBack(legacyId, context(signal)));
-      } catch (error) {
-        return { kind: 'failed', cause: describe(error) };
-      }
+      return timed('afterMigration', async (): Promise<WriteBackOutcome> => {
+        try {
+          return await writeBacks.execute(({ signal }) => writeBack(legacyId, context(signal)));
+        } catch (error) {
+          return { kind: 'failed', cause: describe(error) };
+        }
+      });
     },
     health: () => ({
       source: connector.source,

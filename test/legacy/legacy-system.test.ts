@@ -31,7 +31,7 @@ describe('legacy system resilience', () => {
         lookupAttempts: 3,
         ...options,
       },
-      onCircuit,
+      { onCircuitChange: onCircuit },
     );
   };
 

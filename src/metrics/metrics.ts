@@ -1,0 +1,104 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { RegistrationOutcome } from '../accounts/register.js';
+import type { IdpEvent } from '../events/event.js';
+import type { CircuitHealth, LegacyHealth } from '../legacy/legacy-system.js';
+import type { SignInOutcome } from '../migration/sign-in.js';
+
+/**
+ * Prometheus metrics (prom-client), one registry per IdP instance. Names follow Prometheus conventions; labels are
+ * small closed sets (outcomes, operations), never logins or ids.
+ */
+export interface Metrics {
+  readonly registry: Registry;
+  observeSignIn(outcome: SignInOutcome): void;
+  observeRegistration(outcome: RegistrationOutcome): void;
+  observeEvent(event: IdpEvent): void;
+  observeLegacyCall(operation: LegacyOperation, outcome: string, seconds: number): void;
+}
+
+export type LegacyOperation = 'authenticate' | 'findUser' | 'afterMigration' | 'listUsers';
+
+const CIRCUIT_VALUES: Record<CircuitHealth, number> = { closed: 0, 'half-open': 1, open: 2, isolated: 3 };
+
+export interface MetricSources {
+  legacyHealth?: () => LegacyHealth;
+  hashQueue: () => number;
+}
+
+export function createMetrics(sources: MetricSources): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'idp_' });
+
+  const signIns = new Counter({
+    name: 'idp_sign_ins_total',
+    help: 'Password sign-ins on the hosted page, by outcome.',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const registrations = new Counter({
+    name: 'idp_registrations_total',
+    help: 'Sign-up attempts, by outcome.',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const migrations = new Counter({
+    name: 'idp_migrations_total',
+    help: 'First sign-ins that reached the legacy system, by outcome (migrated, or the reason it failed).',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const legacyCalls = new Histogram({
+    name: 'idp_legacy_call_duration_seconds',
+    help: 'Duration of calls to the legacy system, by operation and outcome.',
+    labelNames: ['operation', 'outcome'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  if (sources.legacyHealth) {
+    const health = sources.legacyHealth;
+    new Gauge({
+      name: 'idp_legacy_circuit_state',
+      help: 'Circuit breaker in front of the legacy system: 0 closed, 1 half-open, 2 open, 3 isolated.',
+      registers: [registry],
+      collect() {
+        this.set(CIRCUIT_VALUES[health().circuit]);
+      },
+    });
+    new Gauge({
+      name: 'idp_legacy_calls_in_flight',
+      help: 'Legacy calls running now.',
+      registers: [registry],
+      collect() {
+        this.set(health().inFlight);
+      },
+    });
+    new Gauge({
+      name: 'idp_legacy_calls_queued',
+      help: 'Legacy calls waiting for a slot.',
+      registers: [registry],
+      collect() {
+        this.set(health().queued);
+      },
+    });
+  }
+  new Gauge({
+    name: 'idp_password_hash_queue',
+    help: 'Password hash and verify tasks waiting for a worker thread.',
+    registers: [registry],
+    collect() {
+      this.set(sources.hashQueue());
+    },
+  });
+
+  return {
+    registry,
+    observeSignIn: (outcome) =>
+      signIns.inc({ outcome: outcome.kind === 'signed-in' ? (outcome.migrated ? 'migrated' : 'local') : outcome.kind }),
+    observeRegistration: (outcome) => registrations.inc({ outcome: outcome.kind }),
+    observeEvent(event) {
+      if (event.type === 'migrated') migrations.inc({ outcome: 'migrated' });
+      if (event.type === 'migration_failed') migrations.inc({ outcome: event.reason });
+    },
+    observeLegacyCall: (operation, outcome, seconds) => legacyCalls.observe({ operation, outcome }, seconds),
+  };
+}

@@ -13,7 +13,7 @@ import { requestLogging } from './http/request-context.js';
 import { providerPages } from './interaction/provider-pages.js';
 import { interactionRoutes } from './interaction/routes.js';
 import { openLegacySystem } from './legacy/create-connector.js';
-import type { LegacyHealth, LegacySystem } from './legacy/legacy-system.js';
+import type { LegacySystem } from './legacy/legacy-system.js';
 import type { Logger } from './log/logger.js';
 import { createMetrics } from './metrics/metrics.js';
 import { createSignIn, type SignIn } from './migration/sign-in.js';
@@ -55,12 +55,13 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     cost: config.passwords.bcryptCost,
     threads: config.passwords.hashingThreads,
   });
-  let legacy: LegacySystem | undefined;
+  const legacy = config.legacy
+    ? await openLegacySystem(config.legacy, hasher, logger, (...call) => metrics.observeLegacyCall(...call))
+    : undefined;
   const metrics = createMetrics({
-    ...(config.legacy ? { legacyHealth: () => legacy?.health() ?? CLOSED_CIRCUIT } : {}),
+    ...(legacy ? { legacyHealth: () => legacy.health() } : {}),
     hashQueue: () => hasher.queued,
   });
-  legacy = config.legacy ? await openLegacySystem(config.legacy, hasher, logger, metrics.observeLegacyCall) : undefined;
   const record = createEventRecorder(store.events, logger, [metrics.observeEvent]);
 
   const transform = await createProfileTransformer({
@@ -142,8 +143,6 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     },
   };
 }
-
-const CLOSED_CIRCUIT: LegacyHealth = { source: '', circuit: 'closed', inFlight: 0, queued: 0 };
 
 /** A service function whose every outcome is also counted. */
 function observed<A extends unknown[], R>(fn: (...args: A) => Promise<R>, observe: (outcome: R) => void) {

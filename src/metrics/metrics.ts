@@ -10,10 +10,11 @@ import type { SignInOutcome } from '../migration/sign-in.js';
  */
 export interface Metrics {
   readonly registry: Registry;
-  observeSignIn(outcome: SignInOutcome): void;
-  observeRegistration(outcome: RegistrationOutcome): void;
-  observeEvent(event: IdpEvent): void;
-  observeLegacyCall(operation: LegacyOperation, outcome: string, seconds: number): void;
+  // Properties, not methods: they are handed around as callbacks.
+  readonly observeSignIn: (outcome: SignInOutcome) => void;
+  readonly observeRegistration: (outcome: RegistrationOutcome) => void;
+  readonly observeEvent: (event: IdpEvent) => void;
+  readonly observeLegacyCall: (operation: LegacyOperation, outcome: string, seconds: number) => void;
 }
 
 export type LegacyOperation = 'authenticate' | 'findUser' | 'afterMigration' | 'listUsers';
@@ -95,7 +96,7 @@ export function createMetrics(sources: MetricSources): Metrics {
     observeSignIn: (outcome) =>
       signIns.inc({ outcome: outcome.kind === 'signed-in' ? (outcome.migrated ? 'migrated' : 'local') : outcome.kind }),
     observeRegistration: (outcome) => registrations.inc({ outcome: outcome.kind }),
-    observeEvent(event) {
+    observeEvent: (event) => {
       if (event.type === 'migrated') migrations.inc({ outcome: 'migrated' });
       if (event.type === 'migration_failed') migrations.inc({ outcome: event.reason });
     },

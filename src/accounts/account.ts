@@ -43,6 +43,11 @@ export function normaliseLogin(login: string): string {
 // eslint-disable-next-line no-control-regex -- the point is to reject control characters
 const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]/u;
 
+/** True when text carries control or invisible characters: never part of a real username, email or name. */
+export function hasInvisibleCharacters(text: string): boolean {
+  return INVISIBLE.test(text);
+}
+
 const visibleText = (max: number) =>
   z
     .string()

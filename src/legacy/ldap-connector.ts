@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { ConnectionOptions } from 'node:tls';
+import { checkServerIdentity, type ConnectionOptions } from 'node:tls';
 import { Client, escapeFilter, InvalidCredentialsError, type Entry } from 'ldapts';
 import type { LdapConnectorConfig } from '../config/legacy-schema.js';
 import type { AuthenticateOutcome, CallContext, FindUserOutcome, LegacyConnector, LegacyProfile } from './connector.js';
@@ -12,14 +12,27 @@ import { toProfileValue } from './legacy-values.js';
  */
 
 const BINARY_IDS = new Set(['objectGUID', 'objectSid']);
+/** Never part of a profile, even if configured in `attributes` or readable by the service account. */
+const PASSWORD_ATTRIBUTES = new Set(
+  ['userPassword', 'authPassword', 'unicodePwd', 'sambaNTPassword', 'sambaLMPassword', 'ntPassword', 'pwdHistory'].map(
+    (name) => name.toLowerCase(),
+  ),
+);
 
 export function createLdapConnector(config: LdapConnectorConfig): LegacyConnector {
   const ca = config.caFile ? [readFileSync(config.caFile)] : undefined;
-  // A fresh object per use: ldapts' startTLS() stores the plain socket in the options it is given.
-  const tlsOptions = (): ConnectionOptions => (ca ? { ca } : {});
+  const host = new URL(config.url).hostname;
+  // A fresh object per use: ldapts' startTLS() stores the plain socket in the options it is given. The identity
+  // check is pinned to the configured host: ldapts does not pass it to StartTLS, and Node would check "localhost".
+  const tlsOptions = (): ConnectionOptions => ({
+    ...(ca ? { ca } : {}),
+    checkServerIdentity: (_name, certificate) => checkServerIdentity(host, certificate),
+  });
 
   /** A fresh connection (TLS'd as configured) that closes itself if the call's time runs out. */
   const connect = async (context: CallContext): Promise<Client> => {
+    // A call whose time is up opens nothing more (a user bind now would still count against a lockout policy).
+    context.signal.throwIfAborted();
     const client = new Client({
       url: config.url,
       timeout: config.timeoutMs,
@@ -39,7 +52,8 @@ export function createLdapConnector(config: LdapConnectorConfig): LegacyConnecto
       await service.bind(config.bindDn, config.bindPassword);
       const { searchEntries } = await service.search(config.searchBase, {
         scope: config.scope,
-        filter: config.searchFilter.replaceAll('{login}', escapeFilter`${login}`),
+        // A replacer function: a replacement string would expand `$&`, `$'` … typed into the login.
+        filter: config.searchFilter.replaceAll('{login}', () => escapeFilter`${login}`),
         attributes: config.attributes.includes(config.idAttribute)
           ? config.attributes
           : [...config.attributes, config.idAttribute],
@@ -70,6 +84,24 @@ export function createLdapConnector(config: LdapConnectorConfig): LegacyConnecto
     }
   };
 
+  /** The password check: a bind as the entry. Undefined when it succeeded, else the refusal. */
+  const userBind = async (
+    dn: string,
+    password: string,
+    context: CallContext,
+  ): Promise<AuthenticateOutcome | undefined> => {
+    const user = await connect(context);
+    try {
+      await user.bind(dn, password);
+      return undefined;
+    } catch (error) {
+      if (error instanceof InvalidCredentialsError) return refusalOf(error.message);
+      throw error;
+    } finally {
+      await user.unbind().catch(() => undefined);
+    }
+  };
+
   return {
     source: config.source,
 
@@ -79,21 +111,13 @@ export function createLdapConnector(config: LdapConnectorConfig): LegacyConnecto
       try {
         const entries = await findEntries(login, context);
         const [entry] = entries;
-        if (!entry) return { kind: 'invalid' };
         if (entries.length > 1) return { kind: 'unusable', cause: 'several directory entries match one login' };
+        // An unknown login still makes one bind (to a DN that does not exist), so it takes as long as a wrong password.
+        const refused = await userBind(entry?.dn ?? `cn=jit-idp-no-such-user,${config.searchBase}`, password, context);
+        if (!entry || refused) return refused ?? { kind: 'invalid' };
         const profile = profileOf(entry, config.idAttribute);
         if (profile[config.idAttribute] === undefined) {
           return { kind: 'unusable', cause: `the entry has no ${config.idAttribute}` };
-        }
-
-        const user = await connect(context);
-        try {
-          await user.bind(entry.dn, password);
-        } catch (error) {
-          if (error instanceof InvalidCredentialsError) return refusalOf(error.message);
-          throw error;
-        } finally {
-          await user.unbind().catch(() => undefined);
         }
         return (await isDisabled(entry.dn, context)) ? { kind: 'disabled' } : { kind: 'valid', profile };
       } catch (error) {
@@ -127,7 +151,7 @@ const AD_REFUSALS: Readonly<Record<string, string>> = {
   '533': 'account disabled',
   '701': 'account expired',
   '773': 'password must be changed',
-  '775': 'account locked',
+  // Not 775 (locked): AD reports it whatever the password, so telling it apart would reveal the account.
 };
 
 export function refusalOf(diagnostic: string): AuthenticateOutcome {
@@ -139,7 +163,7 @@ export function refusalOf(diagnostic: string): AuthenticateOutcome {
 function profileOf(entry: Entry, idAttribute: string): LegacyProfile {
   const profile: Record<string, unknown> = { dn: entry.dn };
   for (const [name, value] of Object.entries(entry)) {
-    if (name === 'dn' || name === idAttribute) continue;
+    if (name === 'dn' || name === idAttribute || PASSWORD_ATTRIBUTES.has(name.toLowerCase())) continue;
     const converted = toProfileValue(Array.isArray(value) && value.length === 1 ? value[0] : value);
     if (converted !== undefined && !(Array.isArray(converted) && converted.length === 0)) profile[name] = converted;
   }
@@ -164,8 +188,16 @@ function guidText(bytes: Buffer): string {
   return [hex(0, 4, true), hex(4, 6, true), hex(6, 8, true), hex(8, 10, false), hex(10, 16, false)].join('-');
 }
 
+/** What went wrong, for operators: the error's class or code, never its message (it may quote the typed login). */
 function describe(error: unknown): string {
-  const { code, name, message } = error as { code?: unknown; name?: unknown; message?: unknown };
-  const label = typeof code === 'string' ? code : typeof name === 'string' ? name : 'error';
-  return `directory call failed (${label}${typeof message === 'string' && message ? `: ${message.slice(0, 120)}` : ''})`;
+  const { code, name } = error as { code?: unknown; name?: unknown };
+  const label =
+    typeof code === 'string'
+      ? code
+      : typeof code === 'number'
+        ? `result ${code}`
+        : typeof name === 'string'
+          ? name
+          : 'error';
+  return `directory call failed (${label})`;
 }

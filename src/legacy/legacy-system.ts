@@ -99,17 +99,24 @@ export function createLegacySystem(
     breaker: new ConsecutiveBreaker(options.breakerFailures),
   });
   breaker.onStateChange((state) => onCircuitChange?.(CIRCUIT_NAMES[state]));
-  const deadline = timeout(options.timeoutMs, TimeoutStrategy.Aggressive);
-  const guarded = wrap(limit, breaker, deadline);
+  // Two deadlines. The caller's (outermost, aggressive) covers the wait for a slot too and answers on time. The
+  // work's (innermost, cooperative) aborts the connector's signal and keeps the slot until the connector has
+  // actually stopped, so abandoned calls never pile up beyond the concurrency bound.
+  const callerDeadline = (ms: number) => timeout(ms, TimeoutStrategy.Aggressive);
+  const work = timeout(options.timeoutMs, TimeoutStrategy.Cooperative);
+  const guarded = wrap(callerDeadline(options.timeoutMs), limit, breaker, work);
   const lookups = wrap(
-    retry(handleWhenResult(isUnavailable).orType(TaskCancelledError), {
+    callerDeadline(options.timeoutMs * options.lookupAttempts),
+    retry(handleWhenResult(isUnavailable), {
       maxAttempts: options.lookupAttempts - 1,
       backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 500 }),
     }),
-    guarded,
+    limit,
+    breaker,
+    work,
   );
   // Write-backs are bounded like every call, but do not decide whether sign-ins may reach the legacy system.
-  const writeBacks = wrap(limit, deadline);
+  const writeBacks = wrap(callerDeadline(options.timeoutMs), limit, work);
 
   return {
     source: connector.source,

@@ -7,6 +7,8 @@ const FALSE_WORDS = new Set(['false', '0', 'no', 'n', 'f', '']);
 export function parseLegacyBoolean(value: unknown): boolean | undefined {
   if (typeof value === 'boolean') return value;
   if (typeof value === 'number' || typeof value === 'bigint') return value !== 0 && value !== 0n;
+  // MySQL BIT(1) columns arrive as bytes.
+  if (Buffer.isBuffer(value)) return value.some((byte) => byte !== 0);
   if (typeof value === 'string') {
     const word = value.trim().toLowerCase();
     if (TRUE_WORDS.has(word)) return true;

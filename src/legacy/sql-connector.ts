@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import type { PasswordHasher } from '../accounts/password-hasher.js';
 import type { SqlConnectorConfig } from '../config/legacy-schema.js';
+import type { LegacyHashOptions } from './hashes/legacy-hash.js';
 import type { AuthenticateOutcome, FindUserOutcome, LegacyConnector, LegacyProfile } from './connector.js';
 import { parseLegacyBoolean, toProfileValue } from './legacy-values.js';
 
@@ -27,52 +29,67 @@ export function createSqlConnector(config: SqlConnectorConfig, hasher: PasswordH
   const db = config.url.startsWith('postgres') ? openPostgres(config) : openMysql(config);
   const { columns } = config;
 
-  const lookUp = async (login: string): Promise<{ rows: Row[] } | { failed: string }> => {
+  const lookUp = async (login: string): Promise<{ rows: Row[] } | { failed: string } | { noMatch: true }> => {
     try {
       return { rows: await db.query(config.userQuery, login) };
     } catch (error) {
+      // A login the database cannot even compare (e.g. a NUL byte in PostgreSQL) matches no one: that is not an
+      // outage, and must not let odd input open the circuit for everyone.
+      if (isDataException(error)) return { noMatch: true };
       return { failed: describe(error) };
     }
+  };
+
+  // An unknown login still costs one verification, so response time does not tell known logins from unknown ones.
+  let decoy: Promise<{ hash: string; salt?: string }> | undefined;
+  const spendDecoy = async (password: string) => {
+    decoy ??= decoyHash(config.hash, hasher);
+    const { hash, salt } = await decoy;
+    await hasher.verifyLegacy(password, hash, config.hash, salt);
   };
 
   return {
     source: config.source,
 
-    async authenticate(login, password): Promise<AuthenticateOutcome> {
+    async authenticate(login, password, { signal }): Promise<AuthenticateOutcome> {
       const found = await lookUp(login);
       if ('failed' in found) return { kind: 'unavailable', cause: found.failed };
-      if (found.rows.length === 0) return { kind: 'invalid' };
+      if ('noMatch' in found || found.rows.length === 0) {
+        await spendDecoy(password);
+        return { kind: 'invalid' };
+      }
       if (found.rows.length > 1) return { kind: 'unusable', cause: `${found.rows.length} records match one login` };
+      if (signal.aborted) return { kind: 'unavailable', cause: 'timeout' };
       const row = found.rows[0] as Row;
 
       const hash = row[columns.passwordHash];
       if (typeof hash !== 'string' || hash === '')
         return { kind: 'unusable', cause: 'the record has no password hash' };
-      if (legacyIdOf(row, columns.id) === undefined) return { kind: 'unusable', cause: 'the record has no id' };
-      const salt = columns.salt === undefined ? undefined : row[columns.salt];
-      const verdict = await hasher.verifyLegacy(
-        password,
-        hash,
-        config.hash,
-        typeof salt === 'string' ? salt : undefined,
-      );
+      const salt = saltOf(row, columns.salt);
+      if (salt === null) return { kind: 'unusable', cause: 'the salt column holds neither text nor bytes' };
+      const verdict = await hasher.verifyLegacy(password, hash, { ...config.hash, ...salt?.encoding }, salt?.value);
+      if (signal.aborted) return { kind: 'unavailable', cause: 'timeout' };
       switch (verdict.kind) {
         case 'unsupported':
           return { kind: 'unusable', cause: verdict.reason };
         case 'mismatch':
           return { kind: 'invalid' };
-        case 'match':
+        case 'match': {
+          if (legacyIdOf(row, columns.id) === undefined) return { kind: 'unusable', cause: 'the record has no id' };
+          if (columns.disabled === undefined) return { kind: 'valid', profile: profileOf(row, config) };
           // Only a caller who knows the password learns that the account is disabled.
-          if (columns.disabled !== undefined && parseLegacyBoolean(row[columns.disabled]) === true) {
-            return { kind: 'disabled' };
-          }
-          return { kind: 'valid', profile: profileOf(row, config) };
+          const value = row[columns.disabled];
+          const disabled = value === null ? false : parseLegacyBoolean(value);
+          if (disabled === undefined) return { kind: 'unusable', cause: 'the disabled column holds no yes/no value' };
+          return disabled ? { kind: 'disabled' } : { kind: 'valid', profile: profileOf(row, config) };
+        }
       }
     },
 
     async findUser(login): Promise<FindUserOutcome> {
       const found = await lookUp(login);
       if ('failed' in found) return { kind: 'unavailable', cause: found.failed };
+      if ('noMatch' in found) return { kind: 'not-found' };
       const [row] = found.rows;
       return row ? { kind: 'found', profile: profileOf(row, config) } : { kind: 'not-found' };
     },
@@ -172,9 +189,44 @@ function openMysql(config: SqlConnectorConfig): SqlDatabase {
   };
 }
 
-/** What went wrong, for operators: the driver's error code, never the query's parameters. */
+/** What went wrong, for operators: the driver's error code or class, never its message (it may quote the login). */
 function describe(error: unknown): string {
-  const { code, message } = error as { code?: unknown; message?: unknown };
+  const { code, name } = error as { code?: unknown; name?: unknown };
   if (typeof code === 'string' && code !== '') return `query failed (${code})`;
-  return `query failed (${typeof message === 'string' ? message : String(error)})`;
+  return `query failed (${typeof name === 'string' ? name : 'error'})`;
+}
+
+/** PostgreSQL's SQLSTATE class 22: the value could not be used in the comparison at all. */
+function isDataException(error: unknown): boolean {
+  const { code } = error as { code?: unknown };
+  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
+}
+
+/**
+ * The salt as verifyLegacy takes it: text as configured, binary columns (bytea, VARBINARY) as hex. Undefined
+ * without a salt column or value; null for a value that is neither.
+ */
+function saltOf(
+  row: Row,
+  column: string | undefined,
+): { value: string; encoding?: { saltEncoding: 'hex' } } | undefined | null {
+  const value = column === undefined ? undefined : row[column];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return { value };
+  if (Buffer.isBuffer(value)) return { value: value.toString('hex'), encoding: { saltEncoding: 'hex' } };
+  return null;
+}
+
+const DIGEST_BYTES: Partial<Record<LegacyHashOptions['scheme'], number>> = {
+  'salted-md5': 16,
+  'salted-sha1': 20,
+  'salted-sha256': 32,
+  'salted-sha512': 64,
+};
+
+/** A stored hash no password matches, of the configured kind so that checking it costs what a real check costs. */
+async function decoyHash(options: LegacyHashOptions, hasher: PasswordHasher): Promise<{ hash: string; salt?: string }> {
+  if (!options.scheme.startsWith('salted-')) return { hash: await hasher.hash(randomBytes(18).toString('base64')) };
+  const digest = randomBytes(DIGEST_BYTES[options.scheme] ?? 64);
+  return { hash: digest.toString(options.hashEncoding), salt: randomBytes(8).toString('hex') };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { normaliseLogin, type Account, type AccountProfile } from '../accounts/account.js';
+import { hasInvisibleCharacters, normaliseLogin, type Account, type AccountProfile } from '../accounts/account.js';
 import type { PasswordHasher } from '../accounts/password-hasher.js';
 import type { RecordEvent } from '../events/recorder.js';
 import type { LegacyProfile } from '../legacy/connector.js';
@@ -47,6 +47,11 @@ export function createSignIn(deps: SignInDependencies): SignIn {
   return async (typedLogin, password) => {
     const login = normaliseLogin(typedLogin);
     if (login === '' || password === '') return { kind: 'invalid-credentials' };
+    // No account can have such a login, and odd bytes must not reach (and trouble) the legacy system.
+    if (hasInvisibleCharacters(login)) {
+      await deps.hasher.verifyDecoy(password);
+      return { kind: 'invalid-credentials' };
+    }
 
     const local = await deps.accounts.findByLogin(login);
     if (local) return signInLocally(local, password);
@@ -153,7 +158,7 @@ export function createSignIn(deps: SignInDependencies): SignIn {
 
   /** Lets the local username / email follow a rename in the legacy system, as configured; never takes another's. */
   async function followRename(account: Account, legacy: AccountProfile): Promise<Account> {
-    const change: LoginChange = { updatedAt: now() };
+    const change: LoginChange = { updatedAt: now(), ifUpdatedAt: account.updatedAt };
     if (deps.followRenames.username && normaliseLogin(legacy.username) !== normaliseLogin(account.username)) {
       change.username = legacy.username;
     }
@@ -175,7 +180,9 @@ export function createSignIn(deps: SignInDependencies): SignIn {
       case 'conflict':
         await deps.record({ type: 'account_rename_refused', accountId: account.id, field: updated.field });
         return account;
+      case 'stale':
       case 'not-found':
+        // Someone changed it meanwhile (a newer rename, perhaps): theirs stands.
         return account;
     }
   }

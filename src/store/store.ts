@@ -16,10 +16,16 @@ export interface LoginChange {
   email?: string;
   emailVerified?: boolean;
   updatedAt: Date;
+  /** Apply only if the account is still as it was read (its `updatedAt`): a concurrent change wins. */
+  ifUpdatedAt: Date;
 }
 
 export type UpdateLoginsResult =
-  { kind: 'updated'; account: Account } | { kind: 'not-found' } | { kind: 'conflict'; field: AccountField };
+  | { kind: 'updated'; account: Account }
+  | { kind: 'not-found' }
+  /** The account changed since it was read; nothing was written. */
+  | { kind: 'stale' }
+  | { kind: 'conflict'; field: AccountField };
 
 export interface AccountStore {
   findById(id: string): Promise<Account | undefined>;
@@ -28,7 +34,7 @@ export interface AccountStore {
   findByLegacyId(source: string, legacyId: string): Promise<Account | undefined>;
   /** Atomic: either the whole account is stored or, on a unique-index collision, nothing is. */
   insert(account: Account): Promise<InsertAccountResult>;
-  /** Changes the username and/or email (and its verified flag); a collision changes nothing. */
+  /** Changes the username and/or email (and its verified flag); a collision or a stale read changes nothing. */
   updateLogins(id: string, change: LoginChange): Promise<UpdateLoginsResult>;
 }
 

@@ -113,8 +113,26 @@ describe('LDAP connector: transports, profile, Active Directory codes', { skip, 
     );
   });
 
+  it('never lets a password attribute into the profile, even when asked for and readable', async () => {
+    const admin = createLdapConnector(
+      ldapConfig(store, {
+        bindDn: store.server.adminDn,
+        bindPassword: store.server.adminPassword,
+        attributes: ['*', 'entryUUID'],
+      }),
+    );
+    const outcome = await signInWith(admin);
+    assert.equal(outcome.kind, 'valid');
+    assert.equal(outcome.profile.userPassword, undefined);
+    assert.equal(outcome.profile.uid, 'lena');
+  });
+
   it('escapes the login in the search filter', async () => {
     const connector = createLdapConnector(ldapConfig(store));
+    // `$&`-style sequences would be expanded by a string replacement, putting the template's parentheses back.
+    for (const login of ['$`', "$'", '$&', '$$', 'lena$&']) {
+      assert.deepEqual(await connector.authenticate(login, 'lena-ldap-pw', within()), { kind: 'invalid' }, login);
+    }
     assert.deepEqual(await connector.authenticate('*', 'lena-ldap-pw', within()), { kind: 'invalid' });
     assert.deepEqual(await connector.authenticate('lena)(uid=*', 'lena-ldap-pw', within()), { kind: 'invalid' });
     assert.deepEqual(await connector.findUser('*', within()), { kind: 'not-found' });
@@ -129,10 +147,10 @@ describe('LDAP connector: transports, profile, Active Directory codes', { skip, 
 describe('Active Directory bind failures (messages as AD writes them; no AD server exists here)', () => {
   const message = (code: string) =>
     `80090308: LdapErr: DSID-0C09044E, comment: AcceptSecurityContext error, data ${code}, v4563`;
-  it('maps disabled, locked, expired and must-change codes to a refusal, and the rest to wrong credentials', () => {
-    for (const code of ['530', '531', '532', '533', '701', '773', '775'])
+  it('maps disabled, expired and must-change codes to a refusal, and locked (sent whatever the password) and the rest to wrong credentials', () => {
+    for (const code of ['530', '531', '532', '533', '701', '773'])
       assert.deepEqual(refusalOf(message(code)), { kind: 'disabled' });
-    for (const code of ['52e', '525']) assert.deepEqual(refusalOf(message(code)), { kind: 'invalid' });
+    for (const code of ['52e', '525', '775']) assert.deepEqual(refusalOf(message(code)), { kind: 'invalid' });
     assert.deepEqual(refusalOf('Invalid Credentials'), { kind: 'invalid' });
   });
 });

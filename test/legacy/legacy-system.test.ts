@@ -81,6 +81,24 @@ describe('legacy system resilience', () => {
     assert.equal(legacy.calls.authenticate, 3);
   });
 
+  it('counts the wait for a slot against the deadline, and keeps a slot until an abandoned call has stopped', async () => {
+    const system = systemWith({ maxConcurrent: 1, maxQueued: 5, timeoutMs: 250 });
+    legacy.delayMs = 200;
+    const started = performance.now();
+    const outcomes = await Promise.all(
+      Array.from({ length: 3 }, async () => {
+        const outcome = await system.authenticate('alice', 'wonderland');
+        return { kind: outcome.kind, ms: performance.now() - started };
+      }),
+    );
+    assert.equal(outcomes[0]?.kind, 'valid');
+    for (const late of outcomes.slice(1)) {
+      assert.deepEqual(late.kind, 'unavailable');
+      assert.ok(late.ms < 400, `answered after ${Math.round(late.ms)} ms, beyond its 250 ms budget`);
+    }
+    assert.ok(legacy.calls.authenticate <= 2, 'never more calls at once than the bound allows');
+  });
+
   it('gives up at its deadline and reports a timeout', async () => {
     const system = systemWith({ timeoutMs: 200 });
     legacy.fault = 'hang';

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import mysql from 'mysql2/promise';
+import pg from 'pg';
 import { createPasswordHasher, type PasswordHasher } from '../../src/accounts/password-hasher.js';
 import { legacySchema, type SqlConnectorConfig } from '../../src/config/legacy-schema.js';
 import type { LegacyConnector } from '../../src/legacy/connector.js';
@@ -138,6 +141,78 @@ for (const dialect of ['postgres', 'mariadb'] as const) {
         assert.equal(outcome?.kind, 'failed');
       } finally {
         await denied.close();
+      }
+    });
+
+    it('answers a login the database cannot compare (a NUL byte) as invalid, not as an outage', async () => {
+      assert.deepEqual(await connector.authenticate('ann\u0000', 'x', within()), { kind: 'invalid' });
+      // MariaDB's collations ignore the trailing NUL and find "ann"; PostgreSQL refuses to compare it at all.
+      if (dialect === 'postgres')
+        assert.deepEqual(await connector.findUser('ann\u0000', within()), { kind: 'not-found' });
+    });
+
+    it('reads binary salts and BIT flags, and refuses a disabled column it cannot read as yes/no', async () => {
+      const salt = Buffer.from([0, 255, 16, 128, 7]);
+      const hash = createHash('sha256').update(salt).update('quirky pw').digest('hex');
+      const postgres = dialect === 'postgres';
+      const ddl = postgres
+        ? 'CREATE TABLE quirky (id int PRIMARY KEY, login text, pw_hash text, salt bytea, flag bit(1), status text)'
+        : 'CREATE TABLE quirky (id INT PRIMARY KEY, login VARCHAR(32), pw_hash VARCHAR(128), salt VARBINARY(16), flag BIT(1), status VARCHAR(16))';
+      const rows: [number, string, number, string][] = [
+        [1, 'q-open', 0, 'active'],
+        [2, 'q-flagged', 1, 'active'],
+      ];
+      if (postgres) {
+        const admin = new pg.Client({ connectionString: store.server.adminUrl });
+        await admin.connect();
+        await admin.query(ddl);
+        for (const [id, login, flag] of rows) {
+          await admin.query("INSERT INTO quirky VALUES ($1, $2, $3, $4, $5::bit(1), 'locked')", [
+            id,
+            login,
+            hash,
+            salt,
+            String(flag),
+          ]);
+        }
+        await admin.end();
+      } else {
+        const admin = await mysql.createConnection(store.server.adminUrl);
+        await admin.query(ddl);
+        for (const [id, login, flag] of rows) {
+          await admin.execute("INSERT INTO quirky VALUES (?, ?, ?, ?, CAST(? AS UNSIGNED), 'locked')", [
+            id,
+            login,
+            hash,
+            salt,
+            String(flag),
+          ]);
+        }
+        await admin.end();
+      }
+      const quirky = (disabled: string) =>
+        createSqlConnector(
+          sqlConfig(store, {
+            userQuery: postgres ? 'SELECT * FROM quirky WHERE login = $1' : 'SELECT * FROM quirky WHERE login = :login',
+            columns: { id: 'id', passwordHash: 'pw_hash', salt: 'salt', disabled },
+            hash: { scheme: 'salted-sha256', saltPosition: 'prefix', saltEncoding: 'utf8', hashEncoding: 'hex' },
+          }),
+          hasher,
+        );
+      const byFlag = quirky('flag');
+      const byStatus = quirky('status');
+      try {
+        if (!postgres) {
+          // MariaDB hands BIT(1) over as bytes.
+          assert.equal((await byFlag.authenticate('q-open', 'quirky pw', within())).kind, 'valid');
+          assert.deepEqual(await byFlag.authenticate('q-flagged', 'quirky pw', within()), { kind: 'disabled' });
+        }
+        assert.equal((await byFlag.authenticate('q-open', 'wrong', within())).kind, 'invalid');
+        const unreadable = await byStatus.authenticate('q-open', 'quirky pw', within());
+        assert.deepEqual(unreadable, { kind: 'unusable', cause: 'the disabled column holds no yes/no value' });
+      } finally {
+        await byFlag.close();
+        await byStatus.close();
       }
     });
 

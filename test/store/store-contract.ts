@@ -106,6 +106,7 @@ export function storeContract(name: string, open: (() => Promise<Store>) | { ski
           email: `renamed-${first.email ?? ''}`,
           emailVerified: true,
           updatedAt: at,
+          ifUpdatedAt: first.updatedAt,
         });
         assert.equal(renamed.kind, 'updated');
         const found = await store.accounts.findByLogin(normaliseLogin(`renamed-${first.username}`));
@@ -126,12 +127,23 @@ export function storeContract(name: string, open: (() => Promise<Store>) | { ski
           email: found.email.toUpperCase(),
           username: 'free-name-x',
           updatedAt: at,
+          ifUpdatedAt: second.updatedAt,
         });
         assert.deepEqual(clash, { kind: 'conflict', field: 'email' });
         assert.deepEqual(await store.accounts.findById(second.id), second, 'nothing changed');
-        assert.deepEqual(await store.accounts.updateLogins('no-such-id', { username: 'x1', updatedAt: at }), {
-          kind: 'not-found',
+        const stale = await store.accounts.updateLogins(first.id, {
+          username: 'late-rename',
+          updatedAt: at,
+          ifUpdatedAt: first.updatedAt,
         });
+        assert.deepEqual(stale, { kind: 'stale' }, 'read before the rename: refused');
+        assert.equal(await store.accounts.findByLogin('late-rename'), undefined);
+        const missing = await store.accounts.updateLogins('no-such-id', {
+          username: 'x1',
+          updatedAt: at,
+          ifUpdatedAt: at,
+        });
+        assert.deepEqual(missing, { kind: 'not-found' });
       });
 
       it('lets exactly one of many concurrent inserts of the same user win', async () => {

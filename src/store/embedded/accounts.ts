@@ -41,7 +41,7 @@ export class SqliteAccountStore implements AccountStore {
         username = coalesce(@username, username), username_norm = coalesce(@username_norm, username_norm),
         email = coalesce(@email, email), email_norm = coalesce(@email_norm, email_norm),
         email_verified = coalesce(@email_verified, email_verified), updated_at = @updated_at
-      WHERE id = @id`);
+      WHERE id = @id AND updated_at = @if_updated_at`);
     this.#byId = db.prepare('SELECT * FROM accounts WHERE id = ?');
     // Usernames cannot contain "@", so at most one of the two can match a given login.
     this.#byLogin = db.prepare('SELECT * FROM accounts WHERE username_norm = ? OR email_norm = ? LIMIT 1');
@@ -76,9 +76,11 @@ export class SqliteAccountStore implements AccountStore {
         email_norm: change.email === undefined ? null : normaliseLogin(change.email),
         email_verified: change.emailVerified === undefined ? null : change.emailVerified ? 1 : 0,
         updated_at: change.updatedAt.getTime(),
+        if_updated_at: change.ifUpdatedAt.getTime(),
       });
       const account = toAccount(this.#byId.get(id));
-      return Promise.resolve(changes === 0 || !account ? { kind: 'not-found' } : { kind: 'updated', account });
+      if (!account) return Promise.resolve({ kind: 'not-found' });
+      return Promise.resolve(changes === 0 ? { kind: 'stale' } : { kind: 'updated', account });
     } catch (error) {
       const field = conflictingField(error);
       if (field) return Promise.resolve({ kind: 'conflict', field });

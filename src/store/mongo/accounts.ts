@@ -69,9 +69,16 @@ export class MongoAccountStore implements AccountStore {
       Object.assign(set, { email: change.email, emailNorm: normaliseLogin(change.email) });
     if (change.emailVerified !== undefined) set.emailVerified = change.emailVerified;
     try {
-      const updated = await this.#accounts.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after' });
+      const updated = await this.#accounts.findOneAndUpdate(
+        { _id: id, updatedAt: change.ifUpdatedAt },
+        { $set: set },
+        { returnDocument: 'after' },
+      );
       const account = toAccount(updated);
-      return account ? { kind: 'updated', account } : { kind: 'not-found' };
+      if (account) return { kind: 'updated', account };
+      return (await this.#accounts.countDocuments({ _id: id }, { limit: 1 })) > 0
+        ? { kind: 'stale' }
+        : { kind: 'not-found' };
     } catch (error) {
       const keyPattern = duplicateKeyPattern(error);
       if (!keyPattern) throw error;

@@ -59,7 +59,7 @@ export function createSqlConnector(config: SqlConnectorConfig, hasher: PasswordH
         return { kind: 'invalid' };
       }
       if (found.rows.length > 1) return { kind: 'unusable', cause: `${found.rows.length} records match one login` };
-      if (signal.aborted) return { kind: 'unavailable', cause: 'timeout' };
+      if (expired(signal)) return { kind: 'unavailable', cause: 'timeout' };
       const row = found.rows[0] as Row;
 
       const hash = row[columns.passwordHash];
@@ -68,7 +68,7 @@ export function createSqlConnector(config: SqlConnectorConfig, hasher: PasswordH
       const salt = saltOf(row, columns.salt);
       if (salt === null) return { kind: 'unusable', cause: 'the salt column holds neither text nor bytes' };
       const verdict = await hasher.verifyLegacy(password, hash, { ...config.hash, ...salt?.encoding }, salt?.value);
-      if (signal.aborted) return { kind: 'unavailable', cause: 'timeout' };
+      if (expired(signal)) return { kind: 'unavailable', cause: 'timeout' };
       switch (verdict.kind) {
         case 'unsupported':
           return { kind: 'unusable', cause: verdict.reason };
@@ -194,6 +194,11 @@ function describe(error: unknown): string {
   const { code, name } = error as { code?: unknown; name?: unknown };
   if (typeof code === 'string' && code !== '') return `query failed (${code})`;
   return `query failed (${typeof name === 'string' ? name : 'error'})`;
+}
+
+/** Whether the call's time is up (a function, so each check reads the signal afresh). */
+function expired(signal: AbortSignal): boolean {
+  return signal.aborted;
 }
 
 /** PostgreSQL's SQLSTATE class 22: the value could not be used in the comparison at all. */

@@ -1,6 +1,19 @@
 import { z } from 'zod';
 
-export type AccountOrigin = 'migrated' | 'registered';
+import type { LegacyHashOptions } from '../legacy/hashes/legacy-hash.js';
+
+/** migrated: moved at its first sign-in; registered: signed up here; imported: brought over by a bulk import. */
+export type AccountOrigin = 'migrated' | 'registered' | 'imported';
+
+/**
+ * What an account keeps of its password. Normally the IdP's own bcrypt format; after a bulk import possibly the
+ * legacy system's hash (verified at the next sign-in, then replaced by bcrypt), or nothing at all (the user must
+ * reset it).
+ */
+export type StoredPassword =
+  | { kind: 'bcrypt'; hash: string }
+  | { kind: 'legacy'; hash: string; options: LegacyHashOptions; salt?: string | undefined }
+  | { kind: 'none' };
 
 export interface LegacyReference {
   /** Which legacy system (the connector's `source`); legacy ids are unique per source. */
@@ -25,8 +38,7 @@ export interface Account extends AccountProfile {
   id: string;
   origin: AccountOrigin;
   legacy?: LegacyReference | undefined;
-  /** Self-describing, see `password-hash.ts`. */
-  passwordHash: string;
+  password: StoredPassword;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -77,7 +77,7 @@ export function createRegister(deps: RegisterDependencies): Register {
       roles: [],
       id: randomUUID(),
       origin: 'registered',
-      passwordHash: await deps.hasher.hash(password),
+      password: { kind: 'bcrypt', hash: await deps.hasher.hash(password) },
       createdAt: at,
       updatedAt: at,
     };

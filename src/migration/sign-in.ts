@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hasInvisibleCharacters, normaliseLogin, type Account, type AccountProfile } from '../accounts/account.js';
+import { checkPassword } from '../accounts/check-password.js';
 import type { PasswordHasher } from '../accounts/password-hasher.js';
 import type { RecordEvent } from '../events/recorder.js';
 import type { LegacyProfile } from '../legacy/connector.js';
@@ -39,9 +40,25 @@ export function createSignIn(deps: SignInDependencies): SignIn {
   const now = deps.now ?? (() => new Date());
 
   const signInLocally = async (account: Account, password: string): Promise<SignInOutcome> => {
-    if (!(await deps.hasher.verify(password, account.passwordHash))) return { kind: 'invalid-credentials' };
-    await deps.record({ type: 'signed_in', accountId: account.id, migrated: false });
-    return { kind: 'signed-in', account, migrated: false };
+    const check = await checkPassword(deps.hasher, account.password, password);
+    switch (check.kind) {
+      case 'mismatch':
+        return { kind: 'invalid-credentials' };
+      case 'reset-required':
+        // Told like a wrong password (no account enumeration); "Forgot your password?" is the way in.
+        await deps.record({ type: 'sign_in_refused', accountId: account.id, reason: 'password_reset_required' });
+        return { kind: 'invalid-credentials' };
+      case 'unusable':
+        await deps.record({ type: 'sign_in_refused', accountId: account.id, reason: 'unusable_password_hash' });
+        return { kind: 'migration-rejected' };
+      case 'match':
+        if (check.upgraded) {
+          await deps.accounts.updatePassword(account.id, check.upgraded, now());
+          await deps.record({ type: 'password_rehashed', accountId: account.id });
+        }
+        await deps.record({ type: 'signed_in', accountId: account.id, migrated: false });
+        return { kind: 'signed-in', account, migrated: false };
+    }
   };
 
   return async (typedLogin, password) => {
@@ -122,7 +139,7 @@ export function createSignIn(deps: SignInDependencies): SignIn {
       id: randomUUID(),
       origin: 'migrated',
       legacy: { source, id: transformed.legacyId, migratedAt: at },
-      passwordHash: await deps.hasher.hash(password),
+      password: { kind: 'bcrypt', hash: await deps.hasher.hash(password) },
       createdAt: at,
       updatedAt: at,
     };

@@ -1,4 +1,4 @@
-import type { Account } from '../accounts/account.js';
+import type { Account, AccountOrigin, StoredPassword } from '../accounts/account.js';
 import type { EventQuery, IdpEvent, StoredEvent } from '../events/event.js';
 
 /**
@@ -10,6 +10,12 @@ import type { EventQuery, IdpEvent, StoredEvent } from '../events/event.js';
 export type AccountField = 'id' | 'username' | 'email' | 'legacyId';
 
 export type InsertAccountResult = { kind: 'inserted'; account: Account } | { kind: 'conflict'; field: AccountField };
+
+export interface AccountSearch {
+  text?: string;
+  origin?: AccountOrigin;
+  limit?: number;
+}
 
 export interface LoginChange {
   username?: string;
@@ -34,8 +40,17 @@ export interface AccountStore {
   findByLegacyId(source: string, legacyId: string): Promise<Account | undefined>;
   /** Atomic: either the whole account is stored or, on a unique-index collision, nothing is. */
   insert(account: Account): Promise<InsertAccountResult>;
+  /** Each account accepted or refused on its own, as `insert` would; one round trip / transaction per batch. */
+  insertMany(accounts: readonly Account[]): Promise<InsertAccountResult[]>;
   /** Changes the username and/or email (and its verified flag); a collision or a stale read changes nothing. */
   updateLogins(id: string, change: LoginChange): Promise<UpdateLoginsResult>;
+  /** Replaces the stored password; false when there is no such account. */
+  updatePassword(id: string, password: StoredPassword, updatedAt: Date): Promise<boolean>;
+  countByOrigin(): Promise<Record<AccountOrigin, number>>;
+  /** Accounts carrying a legacy reference to this source (migrated or imported from it). */
+  countFromSource(source: string): Promise<number>;
+  /** Newest first: by username or email prefix, or exact id / legacy id. */
+  search(query: AccountSearch): Promise<Account[]>;
 }
 
 /** oidc-provider's artifacts (sessions, grants, codes, tokens, interactions …), stored as opaque JSON with an expiry. */
@@ -68,12 +83,19 @@ export interface SecretStore {
   getOrCreate<T>(name: string, create: () => T): Promise<T>;
 }
 
+/** Small mutable settings shared by every process (the legacy cut-off, for one). */
+export interface SettingsStore {
+  get<T>(name: string): Promise<T | undefined>;
+  set(name: string, value: unknown): Promise<void>;
+}
+
 export interface Store {
   readonly kind: 'embedded' | 'mongodb';
   readonly accounts: AccountStore;
   readonly artifacts: ArtifactStore;
   readonly events: EventStore;
   readonly secrets: SecretStore;
+  readonly settings: SettingsStore;
   /** True when the store answers; for readiness checks. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -30,7 +30,7 @@ export function storeContract(name: string, open: (() => Promise<Store>) | { ski
         legacy: undefined,
         roles: ['r1'],
         origin: 'registered',
-        passwordHash: '$2b$10$abcdefghijklmnopqrstuuC3UUrS1rxvVq0n3p8H2Lk8dJxW0d1pW',
+        password: { kind: 'bcrypt', hash: '$2b$10$abcdefghijklmnopqrstuuC3UUrS1rxvVq0n3p8H2Lk8dJxW0d1pW' },
         createdAt: at,
         updatedAt: at,
         ...overrides,
@@ -146,6 +146,75 @@ export function storeContract(name: string, open: (() => Promise<Store>) | { ski
         assert.deepEqual(missing, { kind: 'not-found' });
       });
 
+      it('keeps every kind of stored password, and replaces one', async () => {
+        const legacy = account({
+          origin: 'imported',
+          password: {
+            kind: 'legacy',
+            hash: '$6$salt$digest',
+            options: { scheme: 'salted-sha256', saltPosition: 'prefix', saltEncoding: 'hex', hashEncoding: 'hex' },
+            salt: 'a1b2',
+          },
+        });
+        const none = account({ origin: 'imported', password: { kind: 'none' } });
+        await store.accounts.insert(legacy);
+        await store.accounts.insert(none);
+        assert.deepEqual((await store.accounts.findById(legacy.id))?.password, legacy.password);
+        assert.deepEqual((await store.accounts.findById(none.id))?.password, { kind: 'none' });
+        const at = new Date(Math.floor(Date.now() / 1000) * 1000 + 9000);
+        assert.equal(await store.accounts.updatePassword(legacy.id, { kind: 'bcrypt', hash: '$2b$10$new' }, at), true);
+        const updated = await store.accounts.findById(legacy.id);
+        assert.deepEqual([updated?.password, updated?.updatedAt], [{ kind: 'bcrypt', hash: '$2b$10$new' }, at]);
+        assert.equal(await store.accounts.updatePassword('no-such-id', { kind: 'none' }, at), false);
+      });
+
+      it('inserts a batch, refusing each clash on its own and storing the rest', async () => {
+        const existing = account({
+          legacy: { source: 'batch-src', id: 'B-0', migratedAt: new Date() },
+          origin: 'imported',
+        });
+        await store.accounts.insert(existing);
+        const batch = [
+          account({ origin: 'imported', legacy: { source: 'batch-src', id: 'B-1', migratedAt: new Date() } }),
+          account({ origin: 'imported', legacy: { source: 'batch-src', id: 'B-0', migratedAt: new Date() } }),
+          account({ origin: 'imported', username: existing.username.toUpperCase() }),
+          account({ origin: 'imported', legacy: { source: 'batch-src', id: 'B-2', migratedAt: new Date() } }),
+        ];
+        const results = await store.accounts.insertMany(batch);
+        assert.deepEqual(
+          results.map((r) => (r.kind === 'conflict' ? r.field : r.kind)),
+          ['inserted', 'legacyId', 'username', 'inserted'],
+        );
+        assert.ok(await store.accounts.findById(batch[3]?.id ?? ''));
+        assert.equal(await store.accounts.findById(batch[1]?.id ?? ''), undefined);
+        assert.equal(await store.accounts.countFromSource('batch-src'), 3);
+        assert.deepEqual(await store.accounts.insertMany([]), []);
+      });
+
+      it('counts accounts by origin and searches them by name prefix, email prefix, id and legacy id', async () => {
+        const before = await store.accounts.countByOrigin();
+        const marker = `srch${randomUUID().slice(0, 6)}`;
+        const found = account({
+          username: `${marker}-Findme`,
+          email: `${marker}@find.example`,
+          origin: 'migrated',
+          legacy: { source: 's', id: `${marker}-L`, migratedAt: new Date() },
+        });
+        await store.accounts.insert(found);
+        const after = await store.accounts.countByOrigin();
+        assert.equal(after.migrated, before.migrated + 1);
+        assert.equal(after.registered, before.registered);
+        for (const text of [`${marker}-find`, `${marker.toUpperCase()}@FIND`, found.id, `${marker}-L`]) {
+          assert.deepEqual(
+            (await store.accounts.search({ text })).map((a) => a.id),
+            [found.id],
+            text,
+          );
+        }
+        assert.deepEqual(await store.accounts.search({ text: marker, origin: 'registered' }), []);
+        assert.ok((await store.accounts.search({ limit: 2 })).length <= 2);
+      });
+
       it('lets exactly one of many concurrent inserts of the same user win', async () => {
         const legacy = { source: 'legacy-race', id: `L-${randomUUID()}`, migratedAt: new Date() };
         const results = await Promise.all(
@@ -236,6 +305,16 @@ export function storeContract(name: string, open: (() => Promise<Store>) | { ski
         );
         assert.ok(values.every((v) => v.n === values[0]?.n));
         assert.deepEqual(await store.secrets.getOrCreate(name, () => ({ n: -1 })), values[0]);
+      });
+    });
+
+    describe('settings', () => {
+      it('stores, replaces and reads shared settings', async () => {
+        const name = `setting-${randomUUID()}`;
+        assert.equal(await store.settings.get(name), undefined);
+        await store.settings.set(name, { on: true, at: 'x.y' });
+        await store.settings.set(name, { on: false, at: 'x.y' });
+        assert.deepEqual(await store.settings.get(name), { on: false, at: 'x.y' });
       });
     });
 

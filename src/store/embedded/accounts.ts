@@ -1,6 +1,14 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { normaliseLogin, type Account, type AccountOrigin } from '../../accounts/account.js';
-import type { AccountField, AccountStore, InsertAccountResult, LoginChange, UpdateLoginsResult } from '../store.js';
+import { normaliseLogin, type Account, type AccountOrigin, type StoredPassword } from '../../accounts/account.js';
+import type { LegacyHashOptions } from '../../legacy/hashes/legacy-hash.js';
+import type {
+  AccountField,
+  AccountSearch,
+  AccountStore,
+  InsertAccountResult,
+  LoginChange,
+  UpdateLoginsResult,
+} from '../store.js';
 
 interface AccountRow {
   id: string;
@@ -15,7 +23,9 @@ interface AccountRow {
   legacy_source: string | null;
   legacy_id: string | null;
   migrated_at: number | null;
+  password_kind: string;
   password_hash: string;
+  password_legacy: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -28,13 +38,29 @@ const UNIQUE_COLUMNS: Record<string, AccountField> = {
 };
 
 export class SqliteAccountStore implements AccountStore {
+  readonly #db: Database;
   readonly #byId: Statement<[string], AccountRow>;
   readonly #byLogin: Statement<[string, string], AccountRow>;
   readonly #byLegacyId: Statement<[string, string], AccountRow>;
   readonly #insert: Statement<Record<string, unknown>>;
   readonly #updateLogins: Statement<Record<string, unknown>>;
+  readonly #updatePassword: Statement<Record<string, unknown>>;
+  readonly #countByOrigin: Statement<[], { origin: string; count: number }>;
+  readonly #countFromSource: Statement<[string], { count: number }>;
 
   constructor(db: Database) {
+    this.#db = db;
+    this.#byId = db.prepare('SELECT * FROM accounts WHERE id = ?');
+    // Usernames cannot contain "@", so at most one of the two can match a given login.
+    this.#byLogin = db.prepare('SELECT * FROM accounts WHERE username_norm = ? OR email_norm = ? LIMIT 1');
+    this.#byLegacyId = db.prepare('SELECT * FROM accounts WHERE legacy_source = ? AND legacy_id = ?');
+    this.#insert = db.prepare(`
+      INSERT INTO accounts (id, username, username_norm, email, email_norm, email_verified, name, given_name,
+        family_name, roles, origin, legacy_source, legacy_id, migrated_at, password_kind, password_hash,
+        password_legacy, created_at, updated_at)
+      VALUES (@id, @username, @username_norm, @email, @email_norm, @email_verified, @name, @given_name,
+        @family_name, @roles, @origin, @legacy_source, @legacy_id, @migrated_at, @password_kind, @password_hash,
+        @password_legacy, @created_at, @updated_at)`);
     // NULL parameters keep the current value: one statement serves every combination of changes.
     this.#updateLogins = db.prepare(`
       UPDATE accounts SET
@@ -42,16 +68,12 @@ export class SqliteAccountStore implements AccountStore {
         email = coalesce(@email, email), email_norm = coalesce(@email_norm, email_norm),
         email_verified = coalesce(@email_verified, email_verified), updated_at = @updated_at
       WHERE id = @id AND updated_at = @if_updated_at`);
-    this.#byId = db.prepare('SELECT * FROM accounts WHERE id = ?');
-    // Usernames cannot contain "@", so at most one of the two can match a given login.
-    this.#byLogin = db.prepare('SELECT * FROM accounts WHERE username_norm = ? OR email_norm = ? LIMIT 1');
-    this.#byLegacyId = db.prepare('SELECT * FROM accounts WHERE legacy_source = ? AND legacy_id = ?');
-    this.#insert = db.prepare(`
-      INSERT INTO accounts (id, username, username_norm, email, email_norm, email_verified, name, given_name,
-        family_name, roles, origin, legacy_source, legacy_id, migrated_at, password_hash, created_at, updated_at)
-      VALUES (@id, @username, @username_norm, @email, @email_norm, @email_verified, @name, @given_name,
-        @family_name, @roles, @origin, @legacy_source, @legacy_id, @migrated_at, @password_hash, @created_at,
-        @updated_at)`);
+    this.#updatePassword = db.prepare(`
+      UPDATE accounts SET password_kind = @password_kind, password_hash = @password_hash,
+        password_legacy = @password_legacy, updated_at = @updated_at
+      WHERE id = @id`);
+    this.#countByOrigin = db.prepare('SELECT origin, count(*) AS count FROM accounts GROUP BY origin');
+    this.#countFromSource = db.prepare('SELECT count(*) AS count FROM accounts WHERE legacy_source = ?');
   }
 
   findById(id: string): Promise<Account | undefined> {
@@ -64,6 +86,15 @@ export class SqliteAccountStore implements AccountStore {
 
   findByLegacyId(source: string, legacyId: string): Promise<Account | undefined> {
     return Promise.resolve(toAccount(this.#byLegacyId.get(source, legacyId)));
+  }
+
+  insert(account: Account): Promise<InsertAccountResult> {
+    return Promise.resolve(this.#insertOne(account));
+  }
+
+  insertMany(accounts: readonly Account[]): Promise<InsertAccountResult[]> {
+    // One transaction for the batch (one fsync), each row still accepted or refused on its own.
+    return Promise.resolve(this.#db.transaction(() => accounts.map((account) => this.#insertOne(account))).immediate());
   }
 
   updateLogins(id: string, change: LoginChange): Promise<UpdateLoginsResult> {
@@ -88,7 +119,44 @@ export class SqliteAccountStore implements AccountStore {
     }
   }
 
-  insert(account: Account): Promise<InsertAccountResult> {
+  updatePassword(id: string, password: StoredPassword, updatedAt: Date): Promise<boolean> {
+    const { changes } = this.#updatePassword.run({ id, ...passwordColumns(password), updated_at: updatedAt.getTime() });
+    return Promise.resolve(changes > 0);
+  }
+
+  countByOrigin(): Promise<Record<AccountOrigin, number>> {
+    const counts: Record<AccountOrigin, number> = { migrated: 0, registered: 0, imported: 0 };
+    for (const { origin, count } of this.#countByOrigin.all()) counts[origin as AccountOrigin] = count;
+    return Promise.resolve(counts);
+  }
+
+  countFromSource(source: string): Promise<number> {
+    return Promise.resolve(this.#countFromSource.get(source)?.count ?? 0);
+  }
+
+  search(query: AccountSearch): Promise<Account[]> {
+    const text = normaliseLogin(query.text ?? '');
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (text !== '') {
+      // Prefix matches use the unique indexes; ids and legacy ids match exactly.
+      where.push(
+        '(username_norm >= ? AND username_norm < ? OR email_norm >= ? AND email_norm < ? OR id = ? OR legacy_id = ?)',
+      );
+      params.push(text, `${text}\uffff`, text, `${text}\uffff`, query.text ?? '', query.text ?? '');
+    }
+    if (query.origin) {
+      where.push('origin = ?');
+      params.push(query.origin);
+    }
+    params.push(Math.min(Math.max(query.limit ?? 50, 1), 500));
+    const sql = `SELECT * FROM accounts ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY created_at DESC LIMIT ?`;
+    const rows = this.#db.prepare<(string | number)[], AccountRow>(sql).all(...params);
+    return Promise.resolve(rows.map((row) => toAccount(row) as Account));
+  }
+
+  #insertOne(account: Account): InsertAccountResult {
     try {
       this.#insert.run({
         id: account.id,
@@ -105,17 +173,41 @@ export class SqliteAccountStore implements AccountStore {
         legacy_source: account.legacy?.source ?? null,
         legacy_id: account.legacy?.id ?? null,
         migrated_at: account.legacy?.migratedAt.getTime() ?? null,
-        password_hash: account.passwordHash,
+        ...passwordColumns(account.password),
         created_at: account.createdAt.getTime(),
         updated_at: account.updatedAt.getTime(),
       });
-      return Promise.resolve({ kind: 'inserted', account });
+      return { kind: 'inserted', account };
     } catch (error) {
       const field = conflictingField(error);
-      if (field) return Promise.resolve({ kind: 'conflict', field });
+      if (field) return { kind: 'conflict', field };
       throw error;
     }
   }
+}
+
+function passwordColumns(password: StoredPassword) {
+  switch (password.kind) {
+    case 'bcrypt':
+      return { password_kind: 'bcrypt', password_hash: password.hash, password_legacy: null };
+    case 'legacy':
+      return {
+        password_kind: 'legacy',
+        password_hash: password.hash,
+        password_legacy: JSON.stringify({ options: password.options, salt: password.salt }),
+      };
+    case 'none':
+      return { password_kind: 'none', password_hash: '', password_legacy: null };
+  }
+}
+
+function toPassword(row: AccountRow): StoredPassword {
+  if (row.password_kind === 'none') return { kind: 'none' };
+  if (row.password_kind === 'legacy') {
+    const legacy = JSON.parse(row.password_legacy ?? '{}') as { options: LegacyHashOptions; salt?: string };
+    return { kind: 'legacy', hash: row.password_hash, options: legacy.options, salt: legacy.salt };
+  }
+  return { kind: 'bcrypt', hash: row.password_hash };
 }
 
 function conflictingField(error: unknown): AccountField | undefined {
@@ -142,7 +234,7 @@ function toAccount(row: AccountRow | undefined): Account | undefined {
       row.legacy_source !== null && row.legacy_id !== null && row.migrated_at !== null
         ? { source: row.legacy_source, id: row.legacy_id, migratedAt: new Date(row.migrated_at) }
         : undefined,
-    passwordHash: row.password_hash,
+    password: toPassword(row),
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   };

@@ -7,6 +7,7 @@ import { SqliteArtifactStore } from './artifacts.js';
 import { SqliteEventStore } from './events.js';
 import { migrateSchema } from './schema.js';
 import { SqliteSecretStore } from './secrets.js';
+import { SqliteSettingsStore } from './settings.js';
 
 const PURGE_INTERVAL_MS = 60_000;
 
@@ -33,6 +34,7 @@ export function openEmbeddedStore(path: string): Store {
     artifacts,
     events: new SqliteEventStore(db),
     secrets: new SqliteSecretStore(db),
+    settings: new SqliteSettingsStore(db),
     ping: () => {
       try {
         db.prepare('SELECT 1').get();

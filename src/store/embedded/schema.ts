@@ -54,6 +54,18 @@ const MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL
   );
   `,
+  // Imported accounts may keep a legacy hash (kind 'legacy', its options in password_legacy) or none ('none').
+  `
+  ALTER TABLE accounts ADD COLUMN password_kind TEXT NOT NULL DEFAULT 'bcrypt';
+  ALTER TABLE accounts ADD COLUMN password_legacy TEXT;
+  CREATE INDEX accounts_origin ON accounts (origin);
+  CREATE INDEX accounts_created ON accounts (created_at);
+  CREATE TABLE settings (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 export function migrateSchema(db: Database): void {

@@ -1,6 +1,13 @@
-import type { Collection, Db } from 'mongodb';
-import { normaliseLogin, type Account, type AccountOrigin } from '../../accounts/account.js';
-import type { AccountField, AccountStore, InsertAccountResult, LoginChange, UpdateLoginsResult } from '../store.js';
+import { MongoBulkWriteError, type Collection, type Db, type Filter, type WriteError } from 'mongodb';
+import { normaliseLogin, type Account, type AccountOrigin, type StoredPassword } from '../../accounts/account.js';
+import type {
+  AccountField,
+  AccountSearch,
+  AccountStore,
+  InsertAccountResult,
+  LoginChange,
+  UpdateLoginsResult,
+} from '../store.js';
 import { duplicateKeyPattern } from './mongo-store.js';
 
 interface AccountDocument {
@@ -16,7 +23,7 @@ interface AccountDocument {
   roles: string[];
   origin: AccountOrigin;
   legacy?: { source: string; id: string; migratedAt: Date };
-  passwordHash: string;
+  password: StoredPassword;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -44,6 +51,8 @@ export class MongoAccountStore implements AccountStore {
         unique: true,
         partialFilterExpression: { 'legacy.id': { $type: 'string' } },
       },
+      { key: { origin: 1 }, name: 'origin' },
+      { key: { createdAt: -1 }, name: 'created' },
     ]);
   }
 
@@ -86,6 +95,62 @@ export class MongoAccountStore implements AccountStore {
     }
   }
 
+  async insertMany(accounts: readonly Account[]): Promise<InsertAccountResult[]> {
+    const results: InsertAccountResult[] = accounts.map((account) => ({ kind: 'inserted', account }));
+    if (accounts.length === 0) return results;
+    try {
+      // Unordered: every document is tried; the refused ones come back as write errors with their index.
+      await this.#accounts.insertMany(accounts.map(toDocument), { ordered: false });
+    } catch (error) {
+      if (!(error instanceof MongoBulkWriteError)) throw error;
+      const writeErrors: WriteError[] = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+      for (const writeError of writeErrors) {
+        if (writeError.code !== 11000) throw error;
+        results[writeError.index] = { kind: 'conflict', field: fieldOfIndex(writeError.errmsg ?? '') };
+      }
+    }
+    return results;
+  }
+
+  async updatePassword(id: string, password: StoredPassword, updatedAt: Date): Promise<boolean> {
+    const { matchedCount } = await this.#accounts.updateOne({ _id: id }, { $set: { password, updatedAt } });
+    return matchedCount > 0;
+  }
+
+  async countByOrigin(): Promise<Record<AccountOrigin, number>> {
+    const counts: Record<AccountOrigin, number> = { migrated: 0, registered: 0, imported: 0 };
+    const groups = this.#accounts.aggregate<{ _id: AccountOrigin; count: number }>([
+      { $group: { _id: '$origin', count: { $sum: 1 } } },
+    ]);
+    for await (const group of groups) counts[group._id] = group.count;
+    return counts;
+  }
+
+  countFromSource(source: string): Promise<number> {
+    return this.#accounts.countDocuments({ 'legacy.source': source });
+  }
+
+  async search(query: AccountSearch): Promise<Account[]> {
+    const filter: Filter<AccountDocument> = {};
+    const text = normaliseLogin(query.text ?? '');
+    if (text !== '') {
+      const prefix = new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
+      filter.$or = [
+        { usernameNorm: prefix },
+        { emailNorm: prefix },
+        { _id: query.text ?? '' },
+        { 'legacy.id': query.text ?? '' },
+      ];
+    }
+    if (query.origin) filter.origin = query.origin;
+    const docs = await this.#accounts
+      .find(filter)
+      .sort({ createdAt: -1 })
+      .limit(Math.min(Math.max(query.limit ?? 50, 1), 500))
+      .toArray();
+    return docs.map((doc) => toAccount(doc) as Account);
+  }
+
   async insert(account: Account): Promise<InsertAccountResult> {
     try {
       await this.#accounts.insertOne(toDocument(account));
@@ -96,6 +161,15 @@ export class MongoAccountStore implements AccountStore {
       return { kind: 'conflict', field: fieldOf(keyPattern) };
     }
   }
+}
+
+/** From a duplicate-key message ("… index: email_unique dup key: …"), which unique index refused the write. */
+function fieldOfIndex(message: string): AccountField {
+  const index = /index: (\S+)/.exec(message)?.[1];
+  if (index === 'username_unique') return 'username';
+  if (index === 'email_unique') return 'email';
+  if (index === 'legacy_id_unique') return 'legacyId';
+  return 'id';
 }
 
 function fieldOf(keyPattern: Record<string, unknown>): AccountField {
@@ -118,7 +192,7 @@ function toDocument(account: Account): AccountDocument {
     roles: account.roles,
     origin: account.origin,
     ...(account.legacy === undefined ? {} : { legacy: account.legacy }),
-    passwordHash: account.passwordHash,
+    password: account.password,
     createdAt: account.createdAt,
     updatedAt: account.updatedAt,
   };
@@ -137,7 +211,7 @@ function toAccount(doc: AccountDocument | null): Account | undefined {
     roles: doc.roles,
     origin: doc.origin,
     legacy: doc.legacy,
-    passwordHash: doc.passwordHash,
+    password: doc.password,
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
   };

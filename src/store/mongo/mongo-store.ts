@@ -4,6 +4,7 @@ import { MongoAccountStore } from './accounts.js';
 import { MongoArtifactStore } from './artifacts.js';
 import { MongoEventStore } from './events.js';
 import { MongoSecretStore } from './secrets.js';
+import { MongoSettingsStore } from './settings.js';
 
 /**
  * The production store. Every process of a scaled-out IdP opens one of these on the same replica set; uniqueness and
@@ -25,6 +26,7 @@ export async function openMongoStore(uri: string, databaseName?: string): Promis
   const artifacts = new MongoArtifactStore(db);
   const events = new MongoEventStore(db);
   const secrets = new MongoSecretStore(db);
+  const settings = new MongoSettingsStore(db);
   try {
     await Promise.all([accounts.createIndexes(), artifacts.createIndexes(), events.createIndexes()]);
   } catch (error) {
@@ -37,6 +39,7 @@ export async function openMongoStore(uri: string, databaseName?: string): Promis
     artifacts,
     events,
     secrets,
+    settings,
     ping: async () => {
       try {
         await db.command({ ping: 1 });

@@ -103,7 +103,7 @@ export class MongoAccountStore implements AccountStore {
       await this.#accounts.insertMany(accounts.map(toDocument), { ordered: false });
     } catch (error) {
       if (!(error instanceof MongoBulkWriteError)) throw error;
-      const writeErrors: WriteError[] = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+      const writeErrors = ([] as WriteError[]).concat(error.writeErrors);
       for (const writeError of writeErrors) {
         if (writeError.code !== 11000) throw error;
         results[writeError.index] = { kind: 'conflict', field: fieldOfIndex(writeError.errmsg ?? '') };

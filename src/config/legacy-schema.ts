@@ -52,6 +52,8 @@ const httpConnectorSchema = z.strictObject({
     .default(256 * 1024),
   /** Production refuses plain http here (passwords travel on it) unless the network is declared trusted. */
   allowInsecureTransport: z.boolean().default(false),
+  /** Users per page when a bulk import reads `GET /users?after=…&limit=…`. */
+  listPageSize: z.number().int().min(1).max(10_000).default(500),
 });
 
 const sqlConnectorSchema = z.strictObject({
@@ -76,6 +78,11 @@ const sqlConnectorSchema = z.strictObject({
   hash: legacyHashOptionsSchema.prefault({}),
   /** Run after a successful migration with the legacy id as its parameter (`$1` / `:id`); a failure is only recorded. */
   writeBack: z.string().min(1).optional(),
+  /**
+   * For bulk import: one page of users after the last id read (its parameter, NULL at first), ordered by id, e.g.
+   * `SELECT … FROM users WHERE ($1::bigint IS NULL OR id > $1) ORDER BY id LIMIT 1000`.
+   */
+  listQuery: z.string().min(1).optional(),
   poolSize: z.number().int().min(1).max(100).default(4),
   /** TLS to the database: a CA file to trust; `rejectUnauthorized: false` only for a trusted private network. */
   tls: z
@@ -104,6 +111,8 @@ const ldapConnectorSchema = z.strictObject({
     .default(['uid', 'mail', 'cn', 'givenName', 'sn', 'displayName', 'memberOf', 'entryUUID']),
   /** The stable id: `entryUUID` (OpenLDAP), `objectGUID` (Active Directory), or any unique attribute. */
   idAttribute: z.string().min(1).default('entryUUID'),
+  /** Which entries a bulk import reads (under `searchBase`). */
+  listFilter: z.string().min(1).default('(objectClass=inetOrgPerson)'),
   /** Evaluated by the directory on the user's entry after a successful bind; a match means disabled. */
   disabledFilter: z.string().min(1).optional(),
   allowInsecureTransport: z.boolean().default(false),

@@ -1,3 +1,5 @@
+import type { LegacyHashOptions } from './hashes/legacy-hash.js';
+
 /**
  * What the IdP needs from a legacy system, whatever it is (HTTP API, SQL database, directory, custom module).
  * Every answer is a value; a connector throws only for its own bugs (and the resilience layer turns even those
@@ -23,6 +25,18 @@ export type FindUserOutcome =
 
 export type WriteBackOutcome = { kind: 'done' } | { kind: 'failed'; cause: string };
 
+/** A legacy user as a bulk import reads it: the profile, and the stored hash where the legacy system gives it. */
+export interface LegacyUserRecord {
+  profile: LegacyProfile;
+  password?: { hash: string; options: LegacyHashOptions; salt?: string | undefined };
+}
+
+/** One page of an enumeration, and where to resume after it (kept in the import's checkpoint). */
+export interface LegacyUserPage {
+  records: LegacyUserRecord[];
+  resumeFrom: string;
+}
+
 /** Passed to every call: aborted when the call's time is up, so the connector can stop its work. */
 export interface CallContext {
   signal: AbortSignal;
@@ -34,6 +48,11 @@ export interface LegacyConnector {
   /** `login` is what the user typed, trimmed; `password` exactly as typed. Never retried by the caller. */
   authenticate(login: string, password: string, context: CallContext): Promise<AuthenticateOutcome>;
   findUser(login: string, context: CallContext): Promise<FindUserOutcome>;
+  /**
+   * Every legacy user, page by page, from a resume point a previous run returned (bulk import of the stragglers).
+   * Optional: a connector that cannot enumerate (a module without it) cannot be the source of an import.
+   */
+  enumerateUsers?(resumeFrom: string | undefined, signal: AbortSignal): AsyncIterable<LegacyUserPage>;
   /** Tells the legacy system a user has moved (e.g. marks the row); optional, and its failure never fails a sign-in. */
   afterMigration?(legacyId: string, context: CallContext): Promise<WriteBackOutcome>;
   close(): Promise<void>;

@@ -3,7 +3,9 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { rootCertificates } from 'node:tls';
 import type { HttpConnectorConfig } from '../config/legacy-schema.js';
+import { z } from 'zod';
 import type { AuthenticateOutcome, CallContext, FindUserOutcome, LegacyConnector, LegacyProfile } from './connector.js';
+import { recordFromListing } from './listing.js';
 
 /** The legacy connector speaking `legacy-http-api.md`: `POST /authenticate` and `GET /users/{login}`. */
 export function createHttpConnector(config: HttpConnectorConfig): LegacyConnector {
@@ -18,7 +20,13 @@ export function createHttpConnector(config: HttpConnectorConfig): LegacyConnecto
       : new http.Agent({ keepAlive: true });
   const authorization = authorizationHeader(config.auth);
 
-  const call = (context: CallContext, method: 'GET' | 'POST', path: string, body?: unknown) =>
+  const call = (
+    context: CallContext,
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    maxResponseBytes = config.maxResponseBytes,
+  ) =>
     request({
       url: new URL(basePath + path, base),
       method,
@@ -26,7 +34,7 @@ export function createHttpConnector(config: HttpConnectorConfig): LegacyConnecto
       headers: { accept: 'application/json', ...(authorization ? { authorization } : {}) },
       body,
       signal: context.signal,
-      maxResponseBytes: config.maxResponseBytes,
+      maxResponseBytes,
     });
 
   return {
@@ -61,6 +69,28 @@ export function createHttpConnector(config: HttpConnectorConfig): LegacyConnecto
       return answer.profile
         ? { kind: 'found', profile: answer.profile }
         : { kind: 'unavailable', cause: answer.bodyProblem };
+    },
+
+    async *enumerateUsers(resumeFrom, signal) {
+      let after = resumeFrom;
+      for (;;) {
+        const query = new URLSearchParams({ limit: String(config.listPageSize), ...(after ? { after } : {}) });
+        // A page holds many profiles (and hashes): its size limit grows with the page.
+        const limit = Math.max(config.maxResponseBytes, config.listPageSize * 4096);
+        const answer = await call({ signal }, 'GET', `/users?${query.toString()}`, undefined, limit);
+        if (answer.kind === 'failed') throw new Error(`legacy user listing failed: ${answer.cause}`);
+        if (answer.status !== 200 || !answer.profile) {
+          throw new Error(
+            `legacy user listing failed: ${answer.profile ? `status ${answer.status}` : answer.bodyProblem}`,
+          );
+        }
+        const page = listingPageSchema.safeParse(answer.profile);
+        if (!page.success) throw new Error('legacy user listing answered without {"users": [...], "next": …}');
+        const next = page.data.next ?? undefined;
+        yield { records: page.data.users.map(recordFromListing), resumeFrom: next ?? END_OF_LISTING };
+        if (next === undefined || page.data.users.length === 0) return;
+        after = next;
+      }
     },
 
     close() {
@@ -149,6 +179,14 @@ function request(options: RequestOptions): Promise<Answer> {
     req.end(payload);
   });
 }
+
+/** The resume token after the last page: nothing left to read. */
+const END_OF_LISTING = '';
+
+const listingPageSchema = z.object({
+  users: z.array(z.record(z.string(), z.unknown())),
+  next: z.string().min(1).nullable().optional(),
+});
 
 function parseProfile(body: Buffer): { profile: LegacyProfile } | { problem: string } {
   let value: unknown;

@@ -134,6 +134,37 @@ export function createLdapConnector(config: LdapConnectorConfig): LegacyConnecto
       }
     },
 
+    async *enumerateUsers(resumeFrom, signal) {
+      // Directories have no stable order to resume from, so the resume point is a count of entries already read.
+      const skip = Number(resumeFrom ?? 0);
+      const service = await connect({ signal });
+      try {
+        await service.bind(config.bindDn, config.bindPassword);
+        let read = 0;
+        for await (const page of service.searchPaginated(config.searchBase, {
+          scope: config.scope,
+          filter: config.listFilter,
+          attributes: config.attributes.includes(config.idAttribute)
+            ? config.attributes
+            : [...config.attributes, config.idAttribute],
+          explicitBufferAttributes: [...BINARY_IDS].filter((name) => name === config.idAttribute),
+          paged: { pageSize: 500 },
+        })) {
+          const fresh = page.searchEntries.slice(Math.max(0, skip - read));
+          read += page.searchEntries.length;
+          if (fresh.length > 0) {
+            // The service account cannot read password hashes, so imported directory users must reset theirs.
+            yield {
+              records: fresh.map((entry) => ({ profile: profileOf(entry, config.idAttribute) })),
+              resumeFrom: String(read),
+            };
+          }
+        }
+      } finally {
+        await service.unbind().catch(() => undefined);
+      }
+    },
+
     close: () => Promise.resolve(),
   };
 }

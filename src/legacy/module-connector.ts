@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import type { ModuleConnectorConfig } from '../config/legacy-schema.js';
 import type { Logger } from '../log/logger.js';
+import { recordFromListing } from './listing.js';
 import type {
   AuthenticateOutcome,
   CallContext,
@@ -32,6 +33,8 @@ export interface LegacyModule {
   authenticate(login: string, password: string, context: ModuleContext): Promise<unknown>;
   findUser(login: string, context: ModuleContext): Promise<unknown>;
   afterMigration?(legacyId: string, context: ModuleContext): Promise<unknown>;
+  /** For bulk import: pages of `{ users: [profile with optional passwordHash/hashScheme/salt], resumeFrom }`. */
+  enumerateUsers?(resumeFrom: string | undefined, context: ModuleContext): AsyncIterable<unknown>;
   close?(): Promise<unknown>;
 }
 
@@ -43,6 +46,7 @@ const authenticateSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('unusable'), cause: z.string() }),
   z.strictObject({ kind: z.literal('unavailable'), cause: z.string() }),
 ]);
+const pageSchema = z.strictObject({ users: z.array(profileSchema), resumeFrom: z.string() });
 const findUserSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('found'), profile: profileSchema }),
   z.strictObject({ kind: z.literal('not-found') }),
@@ -93,6 +97,17 @@ export async function createModuleConnector(config: ModuleConnectorConfig, logge
               return { kind: 'done' };
             } catch (error) {
               return { kind: 'failed', cause: error instanceof Error ? error.message : String(error) };
+            }
+          },
+        }
+      : {}),
+    ...(module.enumerateUsers
+      ? {
+          async *enumerateUsers(resumeFrom: string | undefined, signal: AbortSignal) {
+            for await (const page of module.enumerateUsers?.(resumeFrom, contextFor({ signal })) ?? []) {
+              const parsed = pageSchema.safeParse(page);
+              if (!parsed.success) throw new Error('module enumerateUsers gave a malformed page');
+              yield { records: parsed.data.users.map(recordFromListing), resumeFrom: parsed.data.resumeFrom };
             }
           },
         }

@@ -5,7 +5,13 @@ import pg from 'pg';
 import type { PasswordHasher } from '../accounts/password-hasher.js';
 import type { SqlConnectorConfig } from '../config/legacy-schema.js';
 import type { LegacyHashOptions } from './hashes/legacy-hash.js';
-import type { AuthenticateOutcome, FindUserOutcome, LegacyConnector, LegacyProfile } from './connector.js';
+import type {
+  AuthenticateOutcome,
+  FindUserOutcome,
+  LegacyConnector,
+  LegacyProfile,
+  LegacyUserRecord,
+} from './connector.js';
 import { parseLegacyBoolean, toProfileValue } from './legacy-values.js';
 
 /**
@@ -17,11 +23,12 @@ import { parseLegacyBoolean, toProfileValue } from './legacy-values.js';
 type Row = Record<string, unknown>;
 
 /**
- * The few things the connector needs from a database driver. Each statement has one text parameter (the login, or
- * the legacy id for the write-back): `$1` in PostgreSQL, `:login` / `:id` in MySQL (named, so it may repeat).
+ * The few things the connector needs from a database driver. Each statement has one text parameter: the login, the
+ * legacy id for the write-back, or the last id read (null at first) for the listing: `$1` in PostgreSQL, `:login` /
+ * `:id` / `:after` in MySQL (named, so it may repeat).
  */
 interface SqlDatabase {
-  query(sql: string, value: string): Promise<Row[]>;
+  query(sql: string, value: string | null): Promise<Row[]>;
   close(): Promise<void>;
 }
 
@@ -107,7 +114,35 @@ export function createSqlConnector(config: SqlConnectorConfig, hasher: PasswordH
           },
         }),
 
+    ...(config.listQuery === undefined
+      ? {}
+      : {
+          async *enumerateUsers(resumeFrom: string | undefined) {
+            let after = resumeFrom ?? null;
+            for (;;) {
+              const rows = await db.query(config.listQuery as string, after);
+              const last = rows.at(-1);
+              if (!last) return;
+              const lastId = legacyIdOf(last, columns.id);
+              if (lastId === undefined) throw new Error('the listing returned a row without an id');
+              yield { records: rows.map((row) => recordOf(row, config)), resumeFrom: lastId };
+              after = lastId;
+            }
+          },
+        }),
+
     close: () => db.close(),
+  };
+}
+
+/** A listed row for a bulk import: its profile, and its hash (with salt) to keep until the user's next sign-in. */
+function recordOf(row: Row, config: SqlConnectorConfig): LegacyUserRecord {
+  const hash = row[config.columns.passwordHash];
+  const salt = saltOf(row, config.columns.salt);
+  if (typeof hash !== 'string' || hash === '' || salt === null) return { profile: profileOf(row, config) };
+  return {
+    profile: profileOf(row, config),
+    password: { hash, options: { ...config.hash, ...salt?.encoding }, salt: salt?.value },
   };
 }
 
@@ -182,7 +217,7 @@ function openMysql(config: SqlConnectorConfig): SqlDatabase {
   });
   return {
     async query(sql, value) {
-      const [rows] = await pool.execute({ sql, timeout: config.timeoutMs }, { login: value, id: value });
+      const [rows] = await pool.execute({ sql, timeout: config.timeoutMs }, { login: value, id: value, after: value });
       return Array.isArray(rows) ? (rows as Row[]) : [];
     },
     close: () => pool.end(),

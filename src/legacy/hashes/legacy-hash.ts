@@ -112,3 +112,23 @@ export async function verifyLegacyHash(
     return unsupported('the hash could not be verified (the hashing library rejected it)');
   }
 }
+
+const SALTED_DIGEST = /^(?:[0-9a-fA-F]{32,128}|[A-Za-z0-9+/]{22,88}={0,2})$/;
+
+/**
+ * Whether a hash looks like the configured scheme, without verifying anything (no password is at hand, e.g. at a
+ * bulk import). Undefined when it does; otherwise why not, without quoting the hash.
+ */
+export function legacyHashFormatProblem(hash: string, options: LegacyHashOptions): string | undefined {
+  const stored = hash.trim();
+  if (stored === '') return 'the hash is empty';
+  if (options.scheme.startsWith('salted-')) {
+    return SALTED_DIGEST.test(stored) ? undefined : `the hash is not a ${options.hashEncoding} digest`;
+  }
+  const detection = detectScheme(stored);
+  if ('reason' in detection) return detection.reason;
+  if (options.scheme !== 'detect' && detection.scheme !== options.scheme) {
+    return `the hash is ${detection.scheme}, not ${options.scheme}`;
+  }
+  return undefined;
+}

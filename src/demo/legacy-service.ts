@@ -13,6 +13,8 @@ export interface LegacyUserRecord {
   status?: 'active' | 'disabled' | 'locked';
   /** What the demo shows next to the user. */
   note?: string;
+  /** Handed out by the user listing (bulk import), as the contract's optional passwordHash / hashScheme. */
+  listedHash?: { passwordHash: string; hashScheme?: string };
 }
 
 /** How the service misbehaves: `down` refuses connections, `hang` never answers, the rest answer wrongly. */
@@ -26,6 +28,7 @@ export interface LegacyCalls {
 
 interface StoredUser {
   profile: LegacyUserRecord['profile'];
+  listedHash: LegacyUserRecord['listedHash'];
   status: NonNullable<LegacyUserRecord['status']>;
   salt: Buffer;
   digest: Buffer;
@@ -70,6 +73,7 @@ export class LegacyUserService {
   addUser(user: LegacyUserRecord): void {
     const salt = randomBytes(16);
     const stored: StoredUser = {
+      listedHash: user.listedHash,
       profile: user.profile,
       status: user.status ?? 'active',
       salt,
@@ -185,7 +189,7 @@ export class LegacyUserService {
     const page = unique.filter((u) => u.profile.uid > after).slice(0, limit);
     const last = page.at(-1);
     const more = last !== undefined && unique.some((u) => u.profile.uid > last.profile.uid);
-    return [200, { users: page.map((u) => u.profile), next: more ? last.profile.uid : null }];
+    return [200, { users: page.map((u) => ({ ...u.profile, ...u.listedHash })), next: more ? last.profile.uid : null }];
   }
 }
 

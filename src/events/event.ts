@@ -33,7 +33,16 @@ export type IdpEvent =
   | { type: 'sign_in_refused'; accountId: string; reason: 'password_reset_required' | 'unusable_password_hash' }
   /** An imported legacy hash was verified once and replaced by a bcrypt hash of the same password. */
   | { type: 'password_rehashed'; accountId: string }
-  | { type: 'registered'; accountId: string };
+  | { type: 'registered'; accountId: string }
+  /** A bulk import run that stored accounts (a dry run records nothing). */
+  | {
+      type: 'imported';
+      source: string;
+      imported: number;
+      withoutPassword: number;
+      skipped: number;
+      rejected: number;
+    };
 
 type EventType = IdpEvent['type'];
 

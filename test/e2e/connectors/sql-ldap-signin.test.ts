@@ -51,7 +51,11 @@ for (const dialect of ['postgres', 'mariadb'] as const) {
       const account = await t.idp.store.accounts.findByLogin(normaliseLogin('cid'));
       assert.ok(account);
       assert.deepEqual(account.legacy && [account.legacy.source, account.legacy.id], ['shop-db', cid.id]);
-      assert.match(account.password.kind === 'bcrypt' ? account.password.hash : '', /^\$2b\$10\$/, 'only a fresh bcrypt hash is kept');
+      assert.match(
+        account.password.kind === 'bcrypt' ? account.password.hash : '',
+        /^\$2b\$10\$/,
+        'only a fresh bcrypt hash is kept',
+      );
       assert.equal(attempt.tokens?.claims()?.given_name, 'CID');
       for (let i = 0; i < 100 && !(await store.migratedAt(cid.id)); i++) await new Promise((r) => setTimeout(r, 20));
       assert.ok(await store.migratedAt(cid.id), 'the write-back marked the row');

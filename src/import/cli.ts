@@ -1,0 +1,112 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createPasswordHasher } from '../accounts/password-hasher.js';
+import { ConfigError, loadConfig } from '../config/load-config.js';
+import { createEventRecorder } from '../events/recorder.js';
+import { createConnector } from '../legacy/create-connector.js';
+import { createLogger } from '../log/logger.js';
+import { createProfileTransformer } from '../migration/transform.js';
+import { openStore } from '../store/open-store.js';
+import { connectorSource, fileSource, formatOf, type ImportSource } from './import-source.js';
+import { progressPrinter } from './progress.js';
+import { runImport } from './run-import.js';
+
+const USAGE = `npm run import -- (--file <users.jsonl|users.csv> | --from-legacy) [options]
+
+  --file <path>         JSON Lines or CSV (header row) of legacy profiles, with optional passwordHash, hashScheme, salt
+  --format jsonl|csv    when the file name does not say
+  --from-legacy         read the configured legacy system's own user listing
+  --source <name>       legacy source the accounts belong to (default: legacy.source from the configuration)
+  --dry-run             transform, validate and check for clashes; store nothing
+  --report <path>       rejected records and their reasons, as JSON Lines (default: data/import-report.jsonl)
+  --checkpoint <path>   resume point after a crash (default: data/import-checkpoint.json)
+  --fresh               ignore an existing checkpoint and start over
+  --page-size <n>       users per stored batch (default 1000)
+`;
+
+/** `npm run import`: the bulk import of the stragglers, with the IdP's own configuration and store. */
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      file: { type: 'string' },
+      format: { type: 'string' },
+      'from-legacy': { type: 'boolean', default: false },
+      source: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      report: { type: 'string', default: 'data/import-report.jsonl' },
+      checkpoint: { type: 'string', default: 'data/import-checkpoint.json' },
+      fresh: { type: 'boolean', default: false },
+      'page-size': { type: 'string', default: '1000' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help || (!values.file && !values['from-legacy']) || (values.file && values['from-legacy'])) {
+    process.stderr.write(USAGE);
+    return values.help ? 0 : 64;
+  }
+  const pageSize = Number(values['page-size']);
+  if (!Number.isInteger(pageSize) || pageSize < 1) throw new UsageError('--page-size must be a positive integer');
+
+  const { config } = loadConfig();
+  const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+  const store = await openStore(config.store);
+  const hasher = await createPasswordHasher({ cost: config.passwords.bcryptCost, threads: 1 });
+  const connector =
+    values['from-legacy'] && config.legacy ? await createConnector(config.legacy, hasher, logger) : undefined;
+  try {
+    let source: ImportSource;
+    if (values.file) {
+      const format = (values.format as 'jsonl' | 'csv' | undefined) ?? formatOf(values.file);
+      if (format !== 'jsonl' && format !== 'csv') throw new UsageError('say --format jsonl or --format csv');
+      source = fileSource(resolve(values.file), format, pageSize);
+    } else {
+      if (!connector) throw new UsageError('--from-legacy needs "legacy" in the configuration');
+      source = connectorSource(connector);
+    }
+    const legacySource = values.source ?? config.legacy?.source ?? 'legacy';
+    const transform = await createProfileTransformer({
+      ...config.migration,
+      onModuleError: (error) => logger.error({ err: error }, 'transform module failed'),
+    });
+    const controller = new AbortController();
+    process.once('SIGINT', () => controller.abort(new Error('interrupted')));
+    const summary = await runImport(
+      { accounts: store.accounts, transform, record: createEventRecorder(store.events, logger), legacySource },
+      source,
+      {
+        dryRun: values['dry-run'],
+        checkpointPath: values.checkpoint,
+        fresh: values.fresh,
+        reportPath: values.report,
+        onProgress: progressPrinter(process.stderr),
+        signal: controller.signal,
+      },
+    );
+    process.stdout.write(
+      `${summary.dryRun ? 'dry run: nothing stored. ' : ''}read ${summary.read}, imported ${summary.imported} ` +
+        `(${summary.withoutPassword} must reset their password), skipped ${summary.skipped} (already here), ` +
+        `rejected ${summary.rejected}${summary.rejected > 0 ? ` (see ${values.report})` : ''} in ` +
+        `${(summary.durationMs / 1000).toFixed(1)} s${summary.resumedFrom ? ', resumed from the checkpoint' : ''}\n`,
+    );
+    return 0;
+  } finally {
+    await connector?.close();
+    await hasher.close();
+    await store.close();
+  }
+}
+
+class UsageError extends Error {}
+
+try {
+  process.exitCode = await main();
+} catch (error) {
+  if (error instanceof ConfigError || error instanceof UsageError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exitCode = error instanceof UsageError ? 64 : 78;
+  } else {
+    process.stderr.write(`import stopped: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write('Run the same command again to resume from the last stored page.\n');
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,259 @@
+import { randomUUID } from 'node:crypto';
+import { appendFile, mkdir, readFile, rename, rm, truncate, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { normaliseLogin, type Account, type StoredPassword } from '../accounts/account.js';
+import type { RecordEvent } from '../events/recorder.js';
+import type { LegacyUserRecord } from '../legacy/connector.js';
+import { legacyHashFormatProblem } from '../legacy/hashes/legacy-hash.js';
+import type { ProfileTransformer } from '../migration/transform.js';
+import type { AccountStore } from '../store/store.js';
+import type { ImportItem, ImportSource } from './import-source.js';
+
+/**
+ * Bulk import of the stragglers: every legacy user read from a source goes through the same transformation and
+ * validation as a first sign-in, and becomes an account (origin "imported") keeping its legacy hash when it has a
+ * usable one, or none (password reset required). Idempotent: a legacy id already here is skipped. Resumable: after
+ * each stored page a checkpoint records where to start again.
+ */
+
+export interface ImportCounts {
+  read: number;
+  imported: number;
+  /** Of the imported: without a usable legacy hash, so their users must reset their password. */
+  withoutPassword: number;
+  /** Already here (same legacy id): nothing to do. */
+  skipped: number;
+  rejected: number;
+}
+
+export interface ImportSummary extends ImportCounts {
+  dryRun: boolean;
+  total: number | undefined;
+  /** The resume point this run started from, when it continued an interrupted one. */
+  resumedFrom: string | undefined;
+  durationMs: number;
+}
+
+export interface ImportProgress extends ImportCounts {
+  total: number | undefined;
+  elapsedMs: number;
+}
+
+export interface ImportOptions {
+  dryRun?: boolean;
+  /** Where to keep the resume point; without one, a run always starts from the beginning. */
+  checkpointPath?: string;
+  /** Ignore an existing checkpoint and start over. */
+  fresh?: boolean;
+  /** JSON Lines of rejected records and their reasons (never a hash or other secret). */
+  reportPath?: string;
+  onProgress?: (progress: ImportProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface ImportDependencies {
+  accounts: AccountStore;
+  transform: ProfileTransformer;
+  record: RecordEvent;
+  /** The legacy source imported accounts are tied to (the connector's `source`): ids are unique per source. */
+  legacySource: string;
+  now?: () => Date;
+}
+
+interface Checkpoint {
+  signature: string;
+  resumeFrom: string;
+  counts: ImportCounts;
+  /** The report's length when the checkpoint was taken: lines after it belong to pages that will be read again. */
+  reportBytes: number;
+}
+
+interface Rejection {
+  ref: string;
+  legacyId?: string;
+  reason: string;
+  fields?: string[];
+}
+
+export async function runImport(
+  deps: ImportDependencies,
+  source: ImportSource,
+  options: ImportOptions = {},
+): Promise<ImportSummary> {
+  const started = performance.now();
+  const now = deps.now ?? (() => new Date());
+  const dryRun = options.dryRun ?? false;
+  const signal = options.signal ?? new AbortController().signal;
+  const checkpoint =
+    options.fresh || !options.checkpointPath
+      ? undefined
+      : await readCheckpoint(options.checkpointPath, source.signature);
+  const counts: ImportCounts = checkpoint?.counts ?? {
+    read: 0,
+    imported: 0,
+    withoutPassword: 0,
+    skipped: 0,
+    rejected: 0,
+  };
+  const total = await source.total();
+  let reportBytes = checkpoint?.reportBytes ?? 0;
+  if (options.reportPath) {
+    await mkdir(dirname(options.reportPath), { recursive: true });
+    if (checkpoint) await truncate(options.reportPath, reportBytes);
+    else await writeFile(options.reportPath, '');
+  }
+  // In a dry run nothing is stored, so clashes inside the source itself must be remembered here.
+  const seen = dryRun ? { legacyIds: new Set<string>(), logins: new Set<string>() } : undefined;
+
+  for await (const page of source.pages(checkpoint?.resumeFrom, signal)) {
+    signal.throwIfAborted();
+    const rejections: Rejection[] = [];
+    const candidates: { ref: string; account: Account }[] = [];
+    for (const item of page.items) {
+      counts.read++;
+      const outcome = await prepare(item, deps, now());
+      if ('reason' in outcome) rejections.push(outcome);
+      else candidates.push({ ref: item.ref, account: outcome });
+    }
+
+    const results = dryRun
+      ? await Promise.all(candidates.map(({ account }) => dryRunInsert(deps.accounts, account, seen)))
+      : await deps.accounts.insertMany(candidates.map(({ account }) => account));
+    for (const [index, result] of results.entries()) {
+      const candidate = candidates[index];
+      if (!candidate) continue;
+      if (result.kind === 'inserted') {
+        counts.imported++;
+        if (candidate.account.password.kind === 'none') counts.withoutPassword++;
+      } else if (result.field === 'legacyId' || (await alreadyHere(deps.accounts, candidate.account))) {
+        // The store may name another unique index first; if this legacy user is here, it is a repeat, not a clash.
+        counts.skipped++;
+      } else {
+        rejections.push({
+          ref: candidate.ref,
+          legacyId: candidate.account.legacy?.id,
+          reason: `${result.field} belongs to another account`,
+          fields: [result.field],
+        });
+      }
+    }
+    counts.rejected += rejections.length;
+
+    if (options.reportPath && rejections.length > 0) {
+      const lines = rejections.map((r) => `${JSON.stringify(r)}\n`).join('');
+      await appendFile(options.reportPath, lines);
+      reportBytes += Buffer.byteLength(lines);
+    }
+    if (options.checkpointPath && !dryRun) {
+      await writeCheckpoint(options.checkpointPath, {
+        signature: source.signature,
+        resumeFrom: page.resumeFrom,
+        counts,
+        reportBytes,
+      });
+    }
+    options.onProgress?.({ ...counts, total, elapsedMs: performance.now() - started });
+  }
+
+  if (options.checkpointPath && !dryRun) await rm(options.checkpointPath, { force: true });
+  const summary: ImportSummary = {
+    ...counts,
+    dryRun,
+    total,
+    resumedFrom: checkpoint?.resumeFrom,
+    durationMs: Math.round(performance.now() - started),
+  };
+  if (!dryRun) {
+    await deps.record({
+      type: 'imported',
+      source: source.signature,
+      imported: counts.imported,
+      withoutPassword: counts.withoutPassword,
+      skipped: counts.skipped,
+      rejected: counts.rejected,
+    });
+  }
+  return summary;
+}
+
+/** One item as an account ready to insert, or why it cannot be one. */
+async function prepare(item: ImportItem, deps: ImportDependencies, at: Date): Promise<Account | Rejection> {
+  if ('problem' in item) return { ref: item.ref, reason: item.problem };
+  const transformed = await deps.transform(item.record.profile);
+  if (transformed.kind === 'invalid') {
+    return { ref: item.ref, reason: 'the profile failed validation', fields: transformed.fields };
+  }
+  return {
+    ...transformed.profile,
+    id: randomUUID(),
+    origin: 'imported',
+    legacy: { source: deps.legacySource, id: transformed.legacyId, migratedAt: at },
+    password: keptPassword(item.record),
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
+/** The legacy hash, if it is one the IdP can verify at the user's next sign-in; otherwise none (reset required). */
+function keptPassword(record: LegacyUserRecord): StoredPassword {
+  const password = record.password;
+  if (!password || legacyHashFormatProblem(password.hash, password.options) !== undefined) return { kind: 'none' };
+  return { kind: 'legacy', hash: password.hash.trim(), options: password.options, salt: password.salt };
+}
+
+async function alreadyHere(accounts: AccountStore, account: Account): Promise<boolean> {
+  return (
+    account.legacy !== undefined &&
+    (await accounts.findByLegacyId(account.legacy.source, account.legacy.id)) !== undefined
+  );
+}
+
+/** What `insertMany` would answer, found by reading instead of writing. */
+async function dryRunInsert(
+  accounts: AccountStore,
+  account: Account,
+  seen: { legacyIds: Set<string>; logins: Set<string> } | undefined,
+) {
+  const legacyKey = `${account.legacy?.source ?? ''}\u0000${account.legacy?.id ?? ''}`;
+  if (
+    seen?.legacyIds.has(legacyKey) ||
+    (account.legacy && (await accounts.findByLegacyId(account.legacy.source, account.legacy.id)))
+  ) {
+    return { kind: 'conflict' as const, field: 'legacyId' as const };
+  }
+  for (const [field, login] of [
+    ['username', account.username],
+    ['email', account.email],
+  ] as const) {
+    if (login === undefined) continue;
+    const key = normaliseLogin(login);
+    if (seen?.logins.has(key) || (await accounts.findByLogin(key))) return { kind: 'conflict' as const, field };
+  }
+  seen?.legacyIds.add(legacyKey);
+  seen?.logins.add(normaliseLogin(account.username));
+  if (account.email) seen?.logins.add(normaliseLogin(account.email));
+  return { kind: 'inserted' as const, account };
+}
+
+async function readCheckpoint(path: string, signature: string): Promise<Checkpoint | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const checkpoint = JSON.parse(text) as Checkpoint;
+  if (checkpoint.signature !== signature) {
+    throw new Error(
+      `the checkpoint ${path} belongs to another import (${checkpoint.signature}); remove it or use --fresh`,
+    );
+  }
+  return checkpoint;
+}
+
+/** Written to a temporary file and renamed, so a crash never leaves half a checkpoint. */
+async function writeCheckpoint(path: string, checkpoint: Checkpoint): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(`${path}.tmp`, JSON.stringify(checkpoint));
+  await rename(`${path}.tmp`, path);
+}

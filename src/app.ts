@@ -13,6 +13,7 @@ import { requestLogging } from './http/request-context.js';
 import { providerPages } from './interaction/provider-pages.js';
 import { interactionRoutes } from './interaction/routes.js';
 import { openLegacySystem } from './legacy/create-connector.js';
+import { createLegacySwitch, type LegacySwitch } from './legacy/legacy-switch.js';
 import type { LegacySystem } from './legacy/legacy-system.js';
 import type { Logger } from './log/logger.js';
 import { createMetrics } from './metrics/metrics.js';
@@ -42,6 +43,7 @@ export interface Idp {
   store: Store;
   hasher: PasswordHasher;
   legacy: LegacySystem | undefined;
+  legacySwitch: LegacySwitch;
   signIn: SignIn;
   register: Register;
   close(): Promise<void>;
@@ -68,11 +70,12 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     ...config.migration,
     onModuleError: (error) => logger.error({ err: error }, 'transform module failed'),
   });
+  const legacySwitch = createLegacySwitch(legacy, store.settings, config.migration.cutOff);
   const signIn = observed(
     createSignIn({
       accounts: store.accounts,
       hasher,
-      legacy,
+      legacy: legacySwitch,
       transform,
       record,
       followRenames: config.migration.followRenames,
@@ -83,7 +86,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     createRegister({
       accounts: store.accounts,
       hasher,
-      legacy,
+      legacy: legacySwitch,
       record,
       passwordMinLength: config.passwords.minLength,
     }),
@@ -134,6 +137,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     store,
     hasher,
     legacy,
+    legacySwitch,
     signIn,
     register,
     async close() {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { RecordEvent } from '../events/recorder.js';
-import type { LegacySystem } from '../legacy/legacy-system.js';
+import type { LegacySwitch } from '../legacy/legacy-switch.js';
 import type { AccountStore } from '../store/store.js';
 import { emailSchema, normaliseLogin, optionalNameSchema, usernameSchema, type Account } from './account.js';
 import type { PasswordHasher } from './password-hasher.js';
@@ -28,7 +28,8 @@ export type Register = (input: RegistrationInput) => Promise<RegistrationOutcome
 export interface RegisterDependencies {
   accounts: AccountStore;
   hasher: PasswordHasher;
-  legacy: LegacySystem | undefined;
+  /** The legacy system, unless there is none or it has been cut off. */
+  legacy: LegacySwitch;
   record: RecordEvent;
   passwordMinLength: number;
   now?: () => Date;
@@ -63,8 +64,8 @@ export function createRegister(deps: RegisterDependencies): Register {
     const local = await Promise.all(logins.map((login) => deps.accounts.findByLogin(normaliseLogin(login))));
     if (local.some(Boolean)) return { kind: 'taken' };
 
-    if (deps.legacy) {
-      const legacy = deps.legacy;
+    const legacy = await deps.legacy.active();
+    if (legacy) {
       const answers = await Promise.all(logins.map((login) => legacy.findUser(login)));
       if (answers.some((answer) => answer.kind === 'unavailable')) return { kind: 'legacy-unavailable' };
       if (answers.some((answer) => answer.kind === 'found')) return { kind: 'taken' };

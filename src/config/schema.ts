@@ -122,6 +122,8 @@ export const configSchema = z
          * A legacy user renamed in the legacy system (same legacy id, new username or email) signs in to the account
          * already migrated; these say whether its local username / email follow the new legacy values.
          */
+        /** Stops every call to the legacy system for good (the console can record the same switch). */
+        cutOff: z.boolean().default(false),
         followRenames: z
           .strictObject({ username: z.boolean().default(false), email: z.boolean().default(false) })
           .prefault({}),

@@ -4,6 +4,7 @@ import { checkPassword } from '../accounts/check-password.js';
 import type { PasswordHasher } from '../accounts/password-hasher.js';
 import type { RecordEvent } from '../events/recorder.js';
 import type { LegacyProfile } from '../legacy/connector.js';
+import type { LegacySwitch } from '../legacy/legacy-switch.js';
 import type { LegacySystem } from '../legacy/legacy-system.js';
 import type { AccountStore, LoginChange } from '../store/store.js';
 import type { ProfileTransformer } from './transform.js';
@@ -22,8 +23,8 @@ export type SignIn = (login: string, password: string) => Promise<SignInOutcome>
 export interface SignInDependencies {
   accounts: AccountStore;
   hasher: PasswordHasher;
-  /** Undefined once there is no legacy system to ask. */
-  legacy: LegacySystem | undefined;
+  /** The legacy system, unless there is none or it has been cut off. */
+  legacy: LegacySwitch;
   transform: ProfileTransformer;
   record: RecordEvent;
   /** Whether a legacy rename carries over to the local account (`migration.followRenames`). */
@@ -73,13 +74,14 @@ export function createSignIn(deps: SignInDependencies): SignIn {
     const local = await deps.accounts.findByLogin(login);
     if (local) return signInLocally(local, password);
 
-    if (!deps.legacy) {
+    const legacy = await deps.legacy.active();
+    if (!legacy) {
       await deps.hasher.verifyDecoy(password);
       return { kind: 'invalid-credentials' };
     }
 
     const started = performance.now();
-    const answer = await deps.legacy.authenticate(typedLogin.trim(), password);
+    const answer = await legacy.authenticate(typedLogin.trim(), password);
     const legacyLatencyMs = Math.round(performance.now() - started);
     // No login on these events: nothing confirmed it is a name, and people type passwords into the name field.
     const failed = (reason: 'invalid_credentials' | 'disabled' | 'unavailable', cause?: string) =>
@@ -101,7 +103,7 @@ export function createSignIn(deps: SignInDependencies): SignIn {
         await deps.record({ type: 'migration_failed', reason: 'unusable', cause: answer.cause, legacyLatencyMs });
         return { kind: 'migration-rejected' };
       case 'valid':
-        return migrate(login, password, answer.profile, legacyLatencyMs, deps.legacy);
+        return migrate(login, password, answer.profile, legacyLatencyMs, legacy);
     }
   };
 

@@ -11,7 +11,11 @@ import { metricsRoutes } from './http/metrics-route.js';
 import { createPageRenderer } from './http/pages.js';
 import { requestLogging } from './http/request-context.js';
 import { providerPages } from './interaction/provider-pages.js';
+import { passwordRoutes } from './interaction/password-routes.js';
 import { interactionRoutes } from './interaction/routes.js';
+import { outboxMailer, smtpMailer, type SentMail } from './mail/mailer.js';
+import { createPasswordReset } from './accounts/password-reset.js';
+import { newPasswordSchema } from './accounts/account.js';
 import { openLegacySystem } from './legacy/create-connector.js';
 import { createLegacySwitch, type LegacySwitch } from './legacy/legacy-switch.js';
 import type { LegacySystem } from './legacy/legacy-system.js';
@@ -46,6 +50,8 @@ export interface Idp {
   legacySwitch: LegacySwitch;
   signIn: SignIn;
   register: Register;
+  /** Mail kept in memory when no SMTP server is configured (demo, development). */
+  outbox: readonly SentMail[] | undefined;
   close(): Promise<void>;
 }
 
@@ -93,6 +99,22 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     metrics.observeRegistration,
   );
 
+  const outbox = config.mail.smtpUrl ? undefined : outboxMailer();
+  const mailer = outbox ?? smtpMailer(config.mail.smtpUrl ?? '', config.mail.from);
+  const passwordReset = createPasswordReset({
+    accounts: store.accounts,
+    artifacts: store.artifacts,
+    hasher,
+    legacy: legacySwitch,
+    transform,
+    record,
+    mailer,
+    linkFor: (token) => `${config.issuer}/password/reset?token=${encodeURIComponent(token)}`,
+    productName: config.productName,
+    passwordSchema: newPasswordSchema(config.passwords.minLength),
+    ttlSeconds: config.passwordReset.ttlSeconds,
+  });
+
   const [signingKeys, cookieKeys] = await Promise.all([
     loadSigningKeys(store.secrets),
     loadCookieKeys(store.secrets, config.cookies.keys),
@@ -119,6 +141,13 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     assetRoutes(`${ROOT}public`),
     healthRoutes(store, legacy),
     metricsRoutes(metrics, config.metrics.bearerToken),
+    passwordRoutes({
+      reset: passwordReset,
+      render,
+      logger,
+      passwordMinLength: config.passwords.minLength,
+      ...(outbox ? { outbox: outbox.outbox } : {}),
+    }),
     interactionRoutes({
       provider: app,
       signIn,
@@ -140,9 +169,11 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     legacySwitch,
     signIn,
     register,
+    outbox: outbox?.outbox,
     async close() {
       await legacy?.close();
       await hasher.close();
+      mailer.close();
       if (!options.store) await store.close();
     },
   };

@@ -3,7 +3,14 @@ import { z } from 'zod';
 import type { RecordEvent } from '../events/recorder.js';
 import type { LegacySwitch } from '../legacy/legacy-switch.js';
 import type { AccountStore } from '../store/store.js';
-import { emailSchema, normaliseLogin, optionalNameSchema, usernameSchema, type Account } from './account.js';
+import {
+  emailSchema,
+  newPasswordSchema,
+  normaliseLogin,
+  optionalNameSchema,
+  usernameSchema,
+  type Account,
+} from './account.js';
 import type { PasswordHasher } from './password-hasher.js';
 
 export interface RegistrationInput {
@@ -35,9 +42,6 @@ export interface RegisterDependencies {
   now?: () => Date;
 }
 
-/** Longer is accepted by the hasher, but nobody types more and it bounds the work a request can cause. */
-const PASSWORD_MAX_LENGTH = 1024;
-
 export function createRegister(deps: RegisterDependencies): Register {
   const now = deps.now ?? (() => new Date());
   const inputSchema = z.object({
@@ -45,10 +49,7 @@ export function createRegister(deps: RegisterDependencies): Register {
     email: emailSchema,
     givenName: optionalNameSchema,
     familyName: optionalNameSchema,
-    password: z
-      .string()
-      .min(deps.passwordMinLength, `must be at least ${deps.passwordMinLength} characters`)
-      .max(PASSWORD_MAX_LENGTH, `must be at most ${PASSWORD_MAX_LENGTH} characters`),
+    password: newPasswordSchema(deps.passwordMinLength),
   });
 
   return async (input) => {

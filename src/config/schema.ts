@@ -151,6 +151,25 @@ export const configSchema = z
       })
       .prefault({}),
 
+    mail: z
+      .strictObject({
+        /** SMTP server for password reset mail, e.g. `smtps://user:${SMTP_PASSWORD}@smtp.example.com`. Without one
+         * (development, demo), mail is kept in memory and shown on /dev/outbox; production requires it. */
+        smtpUrl: z
+          .string()
+          .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+          .optional(),
+        from: z.string().min(3).default('JIT Identity <no-reply@localhost>'),
+      })
+      .prefault({}),
+
+    passwordReset: z
+      .strictObject({
+        /** How long a reset link works. */
+        ttlSeconds: z.number().int().min(60).max(86_400).default(1800),
+      })
+      .prefault({}),
+
     metrics: z
       .strictObject({
         /** When set, `/metrics` requires `Authorization: Bearer <token>`; otherwise restrict it at the network. */

@@ -12,6 +12,8 @@ export type IdpEvent =
       login: string;
       legacy: { source: string; id: string };
       legacyLatencyMs: number;
+      /** How the legacy system vouched for the user: a first sign-in (the default), or a password reset by email. */
+      via?: 'password_reset';
     }
   | {
       type: 'migration_failed';
@@ -34,6 +36,9 @@ export type IdpEvent =
   /** An imported legacy hash was verified once and replaced by a bcrypt hash of the same password. */
   | { type: 'password_rehashed'; accountId: string }
   | { type: 'registered'; accountId: string }
+  | { type: 'password_reset_requested'; accountId: string }
+  | { type: 'password_reset_requested'; legacy: { source: string; id: string } }
+  | { type: 'password_reset'; accountId: string; migrated: boolean }
   /** A bulk import run that stored accounts (a dry run records nothing). */
   | {
       type: 'imported';

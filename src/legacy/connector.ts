@@ -21,7 +21,10 @@ export type AuthenticateOutcome =
   | { kind: 'unavailable'; cause: string };
 
 export type FindUserOutcome =
-  { kind: 'found'; profile: LegacyProfile } | { kind: 'not-found' } | { kind: 'unavailable'; cause: string };
+  /** `disabled`: the legacy system says the account may not sign in (where it can tell without a password). */
+  | { kind: 'found'; profile: LegacyProfile; disabled?: boolean }
+  | { kind: 'not-found' }
+  | { kind: 'unavailable'; cause: string };
 
 export type WriteBackOutcome = { kind: 'done' } | { kind: 'failed'; cause: string };
 

@@ -128,7 +128,12 @@ export function createLdapConnector(config: LdapConnectorConfig): LegacyConnecto
     async findUser(login, context): Promise<FindUserOutcome> {
       try {
         const [entry] = await findEntries(login, context);
-        return entry ? { kind: 'found', profile: profileOf(entry, config.idAttribute) } : { kind: 'not-found' };
+        if (!entry) return { kind: 'not-found' };
+        return {
+          kind: 'found',
+          profile: profileOf(entry, config.idAttribute),
+          disabled: await isDisabled(entry.dn, context),
+        };
       } catch (error) {
         return { kind: 'unavailable', cause: describe(error) };
       }

@@ -98,7 +98,11 @@ export function createSqlConnector(config: SqlConnectorConfig, hasher: PasswordH
       if ('failed' in found) return { kind: 'unavailable', cause: found.failed };
       if ('noMatch' in found) return { kind: 'not-found' };
       const [row] = found.rows;
-      return row ? { kind: 'found', profile: profileOf(row, config) } : { kind: 'not-found' };
+      if (!row) return { kind: 'not-found' };
+      const flag = columns.disabled === undefined ? undefined : row[columns.disabled];
+      // Unreadable counts as disabled here: a look-up must never be the way around a blocked account.
+      const disabled = flag === undefined || flag === null ? false : (parseLegacyBoolean(flag) ?? true);
+      return { kind: 'found', profile: profileOf(row, config), disabled };
     },
 
     ...(config.writeBack === undefined

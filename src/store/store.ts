@@ -63,6 +63,8 @@ export interface ArtifactStore {
   findByUid(model: string, uid: string): Promise<ArtifactPayload | undefined>;
   findByUserCode(model: string, userCode: string): Promise<ArtifactPayload | undefined>;
   consume(model: string, id: string): Promise<void>;
+  /** Removes a live artifact and returns it, atomically: of concurrent takers exactly one gets it (single use). */
+  take(model: string, id: string): Promise<ArtifactPayload | undefined>;
   destroy(model: string, id: string): Promise<void>;
   /** Removes every artifact of every model issued under the grant. */
   revokeByGrantId(grantId: string): Promise<void>;

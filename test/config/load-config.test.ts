@@ -24,6 +24,7 @@ const problemsOf = (fn: () => unknown): string[] => {
 
 const productionFile = {
   issuer: 'https://id.example.com',
+  mail: { smtpUrl: 'smtps://mailer@smtp.example.com' },
   legacy: { kind: 'http', baseUrl: 'https://legacy.internal/api', auth: { type: 'bearer', token: '${LEGACY_TOKEN}' } },
   clients: [{ client_id: 'app', client_secret: '${APP_SECRET}', redirect_uris: ['https://app.example.com/cb'] }],
 };
@@ -108,7 +109,8 @@ describe('configuration', () => {
 
   it('refuses production mode with development defaults, naming each missing setting', () => {
     const problems = problemsOf(() => loadConfig({ NODE_ENV: 'production' }, dir));
-    assert.equal(problems.length, 4);
+    assert.equal(problems.length, 5);
+    assert.match(problems.join('\n'), /"mail.smtpUrl" is not configured/);
     assert.match(problems.join('\n'), /issuer must be an https URL/);
     assert.match(problems.join('\n'), /"legacy" is not configured: demo mode is for development only/);
     assert.match(problems.join('\n'), /"clients" is empty/);
@@ -155,6 +157,7 @@ describe('shipped configuration files', () => {
         PORTAL_CLIENT_SECRET: 'p',
         PARTNER_CLIENT_SECRET: 'q',
         IDP_COOKIE_KEYS: 'c'.repeat(32),
+        SMTP_URL: 'smtps://mailer:pw@smtp.example.com',
       },
       dir,
     );
@@ -173,6 +176,7 @@ describe('shipped configuration files', () => {
           NODE_ENV: 'production',
           IDP_CONFIG: new URL(`examples/${name}`, root).pathname,
           IDP_COOKIE_KEYS: 'c'.repeat(32),
+          SMTP_URL: 'smtp://relay.internal:25',
           ...env,
         },
         dir,

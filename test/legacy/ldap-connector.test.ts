@@ -127,6 +127,14 @@ describe('LDAP connector: transports, profile, Active Directory codes', { skip, 
     assert.equal(outcome.profile.uid, 'lena');
   });
 
+  it('tells a look-up that an entry is disabled', async () => {
+    const connector = createLdapConnector(ldapConfig(store));
+    const otto = await connector.findUser('otto', within());
+    assert.equal(otto.kind === 'found' && otto.disabled, true);
+    const lena = await connector.findUser('lena', within());
+    assert.equal(lena.kind === 'found' && lena.disabled, false);
+  });
+
   it('escapes the login in the search filter', async () => {
     const connector = createLdapConnector(ldapConfig(store));
     // `$&`-style sequences would be expanded by a string replacement, putting the template's parentheses back.

@@ -120,6 +120,13 @@ for (const dialect of ['postgres', 'mariadb'] as const) {
       );
     });
 
+    it('tells a look-up that an account is disabled, so a password reset cannot get round it', async () => {
+      const dan = await connector.findUser('dan', within());
+      assert.equal(dan.kind === 'found' && dan.disabled, true);
+      const ann = await connector.findUser('ann', within());
+      assert.equal(ann.kind === 'found' && ann.disabled, false);
+    });
+
     it('refuses to guess between two records matching one login', async () => {
       const outcome = await connector.authenticate('dup@example.com', 'dup-pw', within());
       assert.deepEqual(outcome, { kind: 'unusable', cause: '2 records match one login' });

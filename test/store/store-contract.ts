@@ -258,6 +258,22 @@ export function storeContract(name: string, open: (() => Promise<Store>) | { ski
         assert.equal(typeof found?.consumed, 'number');
       });
 
+      it('hands a single-use artifact to exactly one of many concurrent takers', async () => {
+        const id = randomUUID();
+        await store.artifacts.upsert('PasswordReset', id, { accountId: 'a1' }, 60);
+        const taken = await Promise.all(Array.from({ length: 10 }, () => store.artifacts.take('PasswordReset', id)));
+        assert.deepEqual(taken.filter(Boolean), [{ accountId: 'a1' }]);
+        assert.equal(await store.artifacts.take('PasswordReset', id), undefined);
+        const expired = randomUUID();
+        await store.artifacts.upsert('PasswordReset', expired, { accountId: 'a2' }, 1);
+        await new Promise((resolve) => setTimeout(resolve, 1100));
+        assert.equal(
+          await store.artifacts.take('PasswordReset', expired),
+          undefined,
+          'an expired one is never handed out',
+        );
+      });
+
       it('finds by user code, and revokes every artifact of a grant across models', async () => {
         const grantId = randomUUID();
         await store.artifacts.upsert('DeviceCode', 'd1', { grantId, userCode: `UC-${grantId}` }, 60);

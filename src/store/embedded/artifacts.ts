@@ -14,6 +14,7 @@ export class SqliteArtifactStore implements ArtifactStore {
   readonly #findByUserCode: Statement<[string, string, number], ArtifactRow>;
   readonly #consume: Statement<[number, string, string]>;
   readonly #destroy: Statement<[string, string]>;
+  readonly #take: Statement<[string, string, number], { payload: string }>;
   readonly #revoke: Statement<[string]>;
   readonly #purge: Statement<[number]>;
 
@@ -33,6 +34,9 @@ export class SqliteArtifactStore implements ArtifactStore {
     );
     this.#consume = db.prepare('UPDATE oidc_artifacts SET consumed_at = ? WHERE model = ? AND id = ?');
     this.#destroy = db.prepare('DELETE FROM oidc_artifacts WHERE model = ? AND id = ?');
+    this.#take = db.prepare(
+      `DELETE FROM oidc_artifacts WHERE model = ? AND id = ? AND ${live} AND consumed_at IS NULL RETURNING payload`,
+    );
     this.#revoke = db.prepare('DELETE FROM oidc_artifacts WHERE grant_id = ?');
     this.#purge = db.prepare('DELETE FROM oidc_artifacts WHERE expires_at IS NOT NULL AND expires_at <= ?');
   }
@@ -66,6 +70,11 @@ export class SqliteArtifactStore implements ArtifactStore {
   consume(model: string, id: string): Promise<void> {
     this.#consume.run(Math.floor(Date.now() / 1000), model, id);
     return Promise.resolve();
+  }
+
+  take(model: string, id: string): Promise<ArtifactPayload | undefined> {
+    const row = this.#take.get(model, id, Date.now());
+    return Promise.resolve(row ? (JSON.parse(row.payload) as ArtifactPayload) : undefined);
   }
 
   destroy(model: string, id: string): Promise<void> {

@@ -63,6 +63,15 @@ export class MongoArtifactStore implements ArtifactStore {
     await this.#artifacts.updateOne({ _id: key(model, id) }, { $set: { consumed: Math.floor(Date.now() / 1000) } });
   }
 
+  async take(model: string, id: string) {
+    const doc = await this.#artifacts.findOneAndDelete({
+      _id: key(model, id),
+      consumed: { $exists: false },
+      ...live(),
+    });
+    return doc ? (JSON.parse(doc.payload) as ArtifactPayload) : undefined;
+  }
+
   async destroy(model: string, id: string) {
     await this.#artifacts.deleteOne({ _id: key(model, id) });
   }

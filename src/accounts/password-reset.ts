@@ -1,0 +1,160 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { RecordEvent } from '../events/recorder.js';
+import type { LegacySwitch } from '../legacy/legacy-switch.js';
+import type { Mailer } from '../mail/mailer.js';
+import type { ProfileTransformer } from '../migration/transform.js';
+import type { AccountStore, ArtifactStore } from '../store/store.js';
+import { normaliseLogin, type Account } from './account.js';
+import type { PasswordHasher } from './password-hasher.js';
+
+/**
+ * Forgot-password, also for users who never migrated: a link by email, single use and short-lived, stored only as
+ * a hash. For a login unknown here but known to the legacy system, completing the reset creates the account from
+ * the legacy profile (origin "migrated") with the new password. Nothing the requester sees depends on whether an
+ * account exists.
+ */
+
+export type ResetOutcome =
+  | { kind: 'done'; account: Account; migrated: boolean }
+  /** Unknown, expired or already used link. */
+  | { kind: 'invalid-link' }
+  | { kind: 'invalid-password'; message: string }
+  | { kind: 'legacy-unavailable' }
+  /** The legacy profile can no longer become an account (validation, or its name now belongs to someone else). */
+  | { kind: 'rejected' };
+
+export interface PasswordReset {
+  /** Sends a link if the login is known, here or in the legacy system; does nothing visible otherwise. */
+  request(login: string): Promise<void>;
+  /** Whether a link can still be used (without using it). */
+  isUsable(token: string): Promise<boolean>;
+  complete(token: string, newPassword: string): Promise<ResetOutcome>;
+}
+
+export interface PasswordResetDependencies {
+  accounts: AccountStore;
+  artifacts: ArtifactStore;
+  hasher: PasswordHasher;
+  legacy: LegacySwitch;
+  transform: ProfileTransformer;
+  record: RecordEvent;
+  mailer: Mailer;
+  /** The page a link opens, with the token appended. */
+  linkFor(token: string): string;
+  productName: string;
+  passwordSchema: z.ZodType<string>;
+  ttlSeconds: number;
+  now?: () => Date;
+}
+
+const MODEL = 'PasswordReset';
+
+type ResetTarget = { accountId: string } | { legacyLogin: string };
+
+export function createPasswordReset(deps: PasswordResetDependencies): PasswordReset {
+  const now = deps.now ?? (() => new Date());
+  const idOf = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+  const sendLink = async (to: string, name: string, target: ResetTarget) => {
+    const token = randomBytes(32).toString('base64url');
+    await deps.artifacts.upsert(MODEL, idOf(token), target, deps.ttlSeconds);
+    const minutes = Math.round(deps.ttlSeconds / 60);
+    await deps.mailer.send({
+      to,
+      subject: `Reset your ${deps.productName} password`,
+      text:
+        `Hello ${name},\n\nsomeone (hopefully you) asked to reset the password of your ${deps.productName} account.\n` +
+        `Open this link within ${minutes} minutes to choose a new one:\n\n${deps.linkFor(token)}\n\n` +
+        `If it was not you, ignore this email: your password stays as it is.\n`,
+    });
+  };
+
+  return {
+    async request(typedLogin) {
+      const login = normaliseLogin(typedLogin);
+      if (login === '') return;
+      const account = await deps.accounts.findByLogin(login);
+      if (account) {
+        if (!account.email) return;
+        await sendLink(account.email, account.username, { accountId: account.id });
+        await deps.record({ type: 'password_reset_requested', accountId: account.id });
+        return;
+      }
+      const legacy = await deps.legacy.active();
+      if (!legacy) return;
+      const found = await legacy.findUser(typedLogin.trim());
+      // A reset must never be the way around a legacy account that is disabled or locked.
+      if (found.kind !== 'found' || found.disabled) return;
+      const profile = await deps.transform(found.profile);
+      if (profile.kind !== 'valid' || !profile.profile.email) return;
+      await sendLink(profile.profile.email, profile.profile.username, { legacyLogin: typedLogin.trim() });
+      await deps.record({ type: 'password_reset_requested', legacy: { source: legacy.source, id: profile.legacyId } });
+    },
+
+    async isUsable(token) {
+      const found = await deps.artifacts.find(MODEL, idOf(token));
+      return found !== undefined && found.consumed === undefined;
+    },
+
+    async complete(token, newPassword) {
+      // The password is checked first, so that a weak one does not use up the link.
+      const parsed = deps.passwordSchema.safeParse(newPassword);
+      if (!parsed.success) return { kind: 'invalid-password', message: parsed.error.issues[0]?.message ?? 'invalid' };
+      const target = targetSchema.safeParse(await deps.artifacts.take(MODEL, idOf(token)));
+      if (!target.success) return { kind: 'invalid-link' };
+      const password = { kind: 'bcrypt' as const, hash: await deps.hasher.hash(newPassword) };
+      const at = now();
+
+      if ('accountId' in target.data) {
+        const account = await deps.accounts.findById(target.data.accountId);
+        if (!account || !(await deps.accounts.updatePassword(account.id, password, at)))
+          return { kind: 'invalid-link' };
+        await deps.record({ type: 'password_reset', accountId: account.id, migrated: false });
+        return { kind: 'done', account: { ...account, password, updatedAt: at }, migrated: false };
+      }
+
+      // A user who never migrated: their account is made now, from the legacy system's current profile.
+      const legacy = await deps.legacy.active();
+      if (!legacy) return { kind: 'rejected' };
+      const found = await legacy.findUser(target.data.legacyLogin);
+      if (found.kind === 'unavailable') return { kind: 'legacy-unavailable' };
+      if (found.kind === 'not-found' || found.disabled) return { kind: 'rejected' };
+      const transformed = await deps.transform(found.profile);
+      if (transformed.kind === 'invalid') return { kind: 'rejected' };
+      const existing = await deps.accounts.findByLegacyId(legacy.source, transformed.legacyId);
+      if (existing) {
+        // Migrated meanwhile (a sign-in, an import): the link still proves the mailbox, so it sets the password.
+        await deps.accounts.updatePassword(existing.id, password, at);
+        await deps.record({ type: 'password_reset', accountId: existing.id, migrated: false });
+        return { kind: 'done', account: { ...existing, password, updatedAt: at }, migrated: false };
+      }
+      const account: Account = {
+        ...transformed.profile,
+        id: randomUUID(),
+        origin: 'migrated',
+        legacy: { source: legacy.source, id: transformed.legacyId, migratedAt: at },
+        password,
+        createdAt: at,
+        updatedAt: at,
+      };
+      const inserted = await deps.accounts.insert(account);
+      if (inserted.kind === 'conflict') return { kind: 'rejected' };
+      await deps.record({
+        type: 'migrated',
+        accountId: account.id,
+        login: normaliseLogin(target.data.legacyLogin),
+        legacy: { source: legacy.source, id: transformed.legacyId },
+        legacyLatencyMs: 0,
+        via: 'password_reset',
+      });
+      await deps.record({ type: 'password_reset', accountId: account.id, migrated: true });
+      return { kind: 'done', account, migrated: true };
+    },
+  };
+}
+
+const targetSchema = z.union([
+  z.object({ accountId: z.string().min(1) }),
+  z.object({ legacyLogin: z.string().min(1) }),
+]);

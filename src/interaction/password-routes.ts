@@ -1,0 +1,141 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { PasswordReset } from '../accounts/password-reset.js';
+import { formField, parseForm } from '../http/forms.js';
+import type { RenderPage } from '../http/pages.js';
+import type { Logger } from '../log/logger.js';
+import type { SentMail } from '../mail/mailer.js';
+
+export interface PasswordRouteDependencies {
+  reset: PasswordReset;
+  render: RenderPage;
+  logger: Logger;
+  passwordMinLength: number;
+  /** Demo and development without SMTP: the mails, shown on /dev/outbox. */
+  outbox?: readonly SentMail[];
+}
+
+/** Only a way back into a sign-in in progress: never an arbitrary URL (no open redirect). */
+const RETURN_PATH = /^\/interaction\/[\w-]{1,64}$/;
+
+/** Forgot-password pages: ask for a link, then choose a new password. */
+export function passwordRoutes(deps: PasswordRouteDependencies): Router {
+  const router = new Router();
+  const { render } = deps;
+  const returnPath = (value: string) => (RETURN_PATH.test(value) ? value : '');
+
+  router.get('/password/forgot', async (ctx) => {
+    await render(ctx, {
+      view: 'forgot-password',
+      title: 'Reset your password',
+      locals: { returnTo: returnPath(String(ctx.query.return ?? '')), login: '' },
+    });
+  });
+
+  router.post('/password/forgot', parseForm, async (ctx) => {
+    const login = formField(ctx.request.body, 'login');
+    // Answered at once and the same way for every login: the work (look-ups, the legacy system, mail) happens
+    // afterwards, so neither the text nor the timing says whether an account exists.
+    void deps.reset
+      .request(login)
+      .catch((error: unknown) => deps.logger.error({ err: error }, 'password reset request failed'));
+    await render(ctx, {
+      view: 'forgot-password-sent',
+      title: 'Check your email',
+      locals: { returnTo: returnPath(formField(ctx.request.body, 'returnTo')) },
+    });
+  });
+
+  const renderReset = async (ctx: Context, token: string, returnTo: string, error = '', status = 200) => {
+    await render(ctx, {
+      view: 'reset-password',
+      title: 'Choose a new password',
+      status,
+      locals: { token, returnTo, error, passwordMinLength: deps.passwordMinLength },
+    });
+  };
+  const renderExpired = (ctx: Context, returnTo: string) =>
+    render(ctx, {
+      view: 'reset-done',
+      title: 'This link cannot be used',
+      status: 400,
+      locals: {
+        heading: 'This link cannot be used',
+        message: 'It has expired or was already used. Ask for a new one.',
+        returnTo,
+        again: true,
+      },
+    });
+
+  router.get('/password/reset', async (ctx) => {
+    const token = String(ctx.query.token ?? '');
+    const returnTo = returnPath(String(ctx.query.return ?? ''));
+    // The token stays out of logs: only the path is logged, and this page is not cached.
+    if (!(await deps.reset.isUsable(token))) {
+      await renderExpired(ctx, returnTo);
+      return;
+    }
+    await renderReset(ctx, token, returnTo);
+  });
+
+  router.post('/password/reset', parseForm, async (ctx) => {
+    const body = ctx.request.body;
+    const token = formField(body, 'token');
+    const returnTo = returnPath(formField(body, 'returnTo'));
+    const password = formField(body, 'password');
+    if (password !== formField(body, 'confirm')) {
+      await renderReset(ctx, token, returnTo, 'The two passwords are not the same.', 400);
+      return;
+    }
+    const outcome = await deps.reset.complete(token, password);
+    switch (outcome.kind) {
+      case 'invalid-password':
+        await renderReset(ctx, token, returnTo, `The new password ${outcome.message}.`, 400);
+        return;
+      case 'invalid-link':
+        await renderExpired(ctx, returnTo);
+        return;
+      case 'legacy-unavailable':
+        await renderReset(
+          ctx,
+          token,
+          returnTo,
+          'This is temporarily unavailable. Please try again in a few minutes.',
+          503,
+        );
+        return;
+      case 'rejected':
+        await render(ctx, {
+          view: 'reset-done',
+          title: 'Your account could not be moved',
+          status: 422,
+          locals: {
+            heading: 'Your account could not be moved',
+            message: 'Your account could not be moved to the new system. Please contact support.',
+            returnTo,
+            again: false,
+          },
+        });
+        return;
+      case 'done':
+        await render(ctx, {
+          view: 'reset-done',
+          title: 'Password changed',
+          locals: {
+            heading: 'Your password has been changed',
+            message: 'You can now sign in with your new password.',
+            returnTo,
+            again: false,
+          },
+        });
+    }
+  });
+
+  const outbox = deps.outbox;
+  if (outbox) {
+    router.get('/dev/outbox', async (ctx) => {
+      await render(ctx, { view: 'outbox', title: 'Outbox', locals: { mails: outbox } });
+    });
+  }
+  return router;
+}

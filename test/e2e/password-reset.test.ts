@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { SMTPServer } from 'smtp-server';
+import { normaliseLogin } from '../../src/accounts/account.js';
+import type { SentMail } from '../../src/mail/mailer.js';
+import { alertText } from '../support/html.js';
+import { startTestIdp, type TestIdp } from '../support/harness.js';
+import { beginAuthorization, signIn, UserAgent } from '../support/oidc-flow.js';
+
+async function eventually<T>(read: () => T | undefined, what: string): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const value = read();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+const linkIn = (text: string) => /https?:\/\/\S+\/password\/reset\?token=\S+/.exec(text)?.[0] ?? '';
+const leadOf = (html: string) => /<p class="lead"[^>]*>([\s\S]*?)<\/p>/.exec(html)?.[1]?.trim() ?? '';
+
+describe('forgot password, also for users not yet migrated', () => {
+  let t: TestIdp;
+  let outbox: readonly SentMail[];
+  before(async () => {
+    t = await startTestIdp();
+    outbox = t.idp.outbox ?? [];
+    assert.equal((await signIn(t.issuer, 'alice', 'wonderland')).status, 303);
+  });
+  after(() => t.close());
+
+  const requestLink = async (login: string, agent = new UserAgent()) => {
+    const sent = outbox.length;
+    const response = await agent.request(`${t.issuer}/password/forgot`, { form: { login, returnTo: '' } });
+    assert.equal(response.status, 200);
+    return { page: await response.text(), sent };
+  };
+  const mailAfter = (sent: number, to: string) =>
+    eventually(() => (outbox.length > sent && outbox[0]?.to === to ? outbox[0] : undefined), `mail to ${to}`);
+  const choose = (link: string, password: string, confirm = password) => {
+    const token = new URL(link).searchParams.get('token') ?? '';
+    return new UserAgent().request(`${t.issuer}/password/reset`, { form: { token, password, confirm, returnTo: '' } });
+  };
+
+  it('mails a single-use link to a local user and changes the password with it', async () => {
+    const { page, sent } = await requestLink('ALICE@example.com');
+    assert.match(leadOf(page), /If an account exists for what you entered/);
+    const mail = await mailAfter(sent, 'alice@example.com');
+    assert.match(mail.subject, /Reset your JIT Identity password/);
+    const link = linkIn(mail.text);
+    assert.ok(link.startsWith(`${t.issuer}/password/reset?token=`));
+
+    const form = await new UserAgent().request(link);
+    assert.equal(form.status, 200);
+    assert.match(await form.text(), /Choose a new password/);
+
+    const mismatch = await choose(link, 'a new password', 'another one');
+    assert.equal(mismatch.status, 400);
+    assert.equal(alertText(await mismatch.text()), 'The two passwords are not the same.');
+    const tooShort = await choose(link, 'short');
+    assert.equal(tooShort.status, 400);
+    assert.match(alertText(await tooShort.text()), /at least 8 characters/);
+
+    const done = await choose(link, 'alice new password');
+    assert.equal(done.status, 200);
+    assert.match(await done.text(), /Your password has been changed/);
+    assert.equal((await signIn(t.issuer, 'alice', 'wonderland')).status, 401);
+    assert.equal((await signIn(t.issuer, 'alice', 'alice new password')).status, 303);
+
+    const again = await choose(link, 'yet another password');
+    assert.equal(again.status, 400, 'a link works once');
+    assert.match(await again.text(), /expired or was already used/);
+    assert.equal((await new UserAgent().request(link)).status, 400);
+  });
+
+  it('creates the account of a legacy user who never signed in, with the new password', async () => {
+    const { sent } = await requestLink('carol');
+    const mail = await mailAfter(sent, 'carol@example.com');
+    assert.equal(await t.idp.store.accounts.findByLogin('carol'), undefined, 'nothing is created by asking');
+    const done = await choose(linkIn(mail.text), 'carol chose this');
+    assert.equal(done.status, 200);
+    const carol = await t.idp.store.accounts.findByLogin(normaliseLogin('carol'));
+    assert.equal(carol?.origin, 'migrated');
+    assert.deepEqual(carol.roles, ['admin', 'employee']);
+    const [migrated] = await t.idp.store.events.list({ type: 'migrated', accountId: carol.id });
+    assert.deepEqual(migrated?.type === 'migrated' && migrated.via, 'password_reset');
+
+    t.legacy.resetCalls();
+    assert.equal((await signIn(t.issuer, 'carol', 'carol chose this')).status, 303);
+    assert.equal(t.legacy.calls.authenticate, 0);
+  });
+
+  it('answers an unknown login exactly like a known one, and sends nothing', async () => {
+    const known = await requestLink('bob');
+    await mailAfter(known.sent, 'Bob.Builder@Example.com');
+    const unknown = await requestLink('nobody-anywhere');
+    assert.equal(leadOf(unknown.page), leadOf(known.page));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.ok(outbox.every((mail) => !mail.to.includes('nobody')));
+    assert.equal(outbox.length, unknown.sent);
+  });
+
+  it('lets an imported user without a password set one', async () => {
+    const now = new Date();
+    await t.idp.store.accounts.insert({
+      id: 'imported-no-password',
+      username: 'ivy',
+      email: 'ivy@example.com',
+      emailVerified: true,
+      roles: [],
+      origin: 'imported',
+      legacy: { source: 'test-legacy', id: 'IV-1', migratedAt: now },
+      password: { kind: 'none' },
+      createdAt: now,
+      updatedAt: now,
+    });
+    assert.equal((await signIn(t.issuer, 'ivy', 'anything')).status, 401);
+    const { sent } = await requestLink('ivy');
+    const mail = await mailAfter(sent, 'ivy@example.com');
+    assert.equal((await choose(linkIn(mail.text), 'ivy has a password')).status, 200);
+    assert.equal((await signIn(t.issuer, 'ivy', 'ivy has a password')).status, 303);
+  });
+
+  it('is linked from the sign-in page and links back to it, never elsewhere', async () => {
+    const start = await beginAuthorization(t.issuer);
+    const uid = start.interactionUrl.split('/').pop() ?? '';
+    const login = await (await start.agent.request(start.interactionUrl)).text();
+    assert.match(login, new RegExp(`href="/password/forgot\\?return=/interaction/${uid}"`));
+    const forgot = await (await start.agent.request(`${t.issuer}/password/forgot?return=/interaction/${uid}`)).text();
+    assert.match(forgot, new RegExp(`href="/interaction/${uid}">Back to sign in`));
+    const evil = await (await start.agent.request(`${t.issuer}/password/forgot?return=https://evil.example/`)).text();
+    assert.doesNotMatch(evil, /evil\.example/);
+  });
+});
+
+describe('password reset mail over SMTP', () => {
+  const received: { to: string[]; body: string }[] = [];
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, session, callback) {
+      let body = '';
+      stream.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      stream.on('end', () => {
+        received.push({ to: session.envelope.rcptTo.map((r) => r.address), body });
+        callback();
+      });
+    },
+  });
+  let t: TestIdp;
+  before(async () => {
+    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+    const { port } = smtp.server.address() as AddressInfo;
+    t = await startTestIdp({
+      config: { mail: { smtpUrl: `smtp://127.0.0.1:${port}`, from: 'IdP <idp@example.com>' } },
+    });
+  });
+  after(async () => {
+    await t.close();
+    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  });
+
+  it('delivers the link to the SMTP server, and keeps no outbox', async () => {
+    assert.equal(t.idp.outbox, undefined);
+    assert.equal((await fetch(`${t.issuer}/dev/outbox`)).status, 404);
+    await new UserAgent().request(`${t.issuer}/password/forgot`, { form: { login: 'dave', returnTo: '' } });
+    const mail = await eventually(() => received[0], 'an SMTP delivery');
+    assert.deepEqual(mail.to, ['dave@example.com']);
+    assert.match(mail.body, /From: IdP <idp@example.com>/);
+    assert.match(mail.body.replace(/=\r?\n/g, ''), /password\/reset\?token=/);
+  });
+});

@@ -49,17 +49,21 @@ export type IdpEvent =
       rejected: number;
     };
 
-type EventType = IdpEvent['type'];
+export type EventType = IdpEvent['type'];
 
 export type StoredEvent = IdpEvent & { id: string; at: Date };
 
 export interface EventQuery {
   type?: EventType;
+  /** Any of these types (with `type`, both must hold). */
+  types?: readonly EventType[];
   accountId?: string;
+  /** Only events at or after this time. */
+  since?: Date;
   limit?: number;
 }
 
-/** How many events a query returns: 100 unless asked, and never "all" by accident. */
+/** How many events a query returns: 100 unless asked, never "all" by accident, at most 50,000. */
 export function eventLimit(query: EventQuery): number {
-  return Math.max(1, query.limit ?? 100);
+  return Math.min(Math.max(1, query.limit ?? 100), 50_000);
 }

@@ -307,6 +307,13 @@ export function storeContract(name: string, open: (() => Promise<Store>) | { ski
           ['signed_in', 'registered'],
         );
         assert.ok(mine.every((e) => e.at instanceof Date && typeof e.id === 'string'));
+        const both = await store.events.list({ accountId, types: ['registered', 'migrated'] });
+        assert.deepEqual(
+          both.map((e) => e.type),
+          ['registered'],
+        );
+        assert.deepEqual(await store.events.list({ accountId, since: new Date(Date.now() + 60_000) }), []);
+        assert.equal((await store.events.list({ accountId, since: new Date(Date.now() - 60_000) })).length, 2);
         const [failure] = await store.events.list({ type: 'migration_failed', limit: 1 });
         assert.deepEqual(failure?.type === 'migration_failed' && failure.fields, ['email']);
       });

@@ -32,9 +32,17 @@ export class SqliteEventStore implements EventStore {
       where.push('type = ?');
       params.push(query.type);
     }
+    if (query.types) {
+      where.push(`type IN (${query.types.map(() => '?').join(', ') || "''"})`);
+      params.push(...query.types);
+    }
     if (query.accountId) {
       where.push('account_id = ?');
       params.push(query.accountId);
+    }
+    if (query.since) {
+      where.push('at >= ?');
+      params.push(query.since.getTime());
     }
     params.push(eventLimit(query));
     const sql = `SELECT id, at, data FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}

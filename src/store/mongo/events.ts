@@ -44,7 +44,9 @@ export class MongoEventStore implements EventStore {
   async list(query: EventQuery = {}): Promise<StoredEvent[]> {
     const filter: Filter<EventDocument> = {};
     if (query.type) filter.type = query.type;
+    if (query.types) filter.type = { $in: query.types.filter((type) => !query.type || type === query.type) };
     if (query.accountId) filter.accountId = query.accountId;
+    if (query.since) filter.at = { $gte: query.since };
     // Millisecond time first: ObjectIds from different processes only order to the second.
     const docs = await this.#events.find(filter).sort({ at: -1, _id: -1 }).limit(eventLimit(query)).toArray();
     return docs.map((doc) => ({ ...doc.data, id: doc._id.toHexString(), at: doc.at }));

@@ -1,4 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { createAdminAccess } from './admin/admin-access.js';
+import { adminApiRoutes } from './admin/api-routes.js';
+import { consoleRoutes } from './admin/console-routes.js';
+import { createImportJobs, type ImportJobs } from './admin/import-jobs.js';
 import type Provider from 'oidc-provider';
 import { createPasswordHasher, type PasswordHasher } from './accounts/password-hasher.js';
 import { createRegister, type Register } from './accounts/register.js';
@@ -52,6 +57,8 @@ export interface Idp {
   register: Register;
   /** Mail kept in memory when no SMTP server is configured (demo, development). */
   outbox: readonly SentMail[] | undefined;
+  /** Imports started from the console or the admin API. */
+  jobs: ImportJobs;
   close(): Promise<void>;
 }
 
@@ -115,9 +122,10 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     ttlSeconds: config.passwordReset.ttlSeconds,
   });
 
-  const [signingKeys, cookieKeys] = await Promise.all([
+  const [signingKeys, cookieKeys, csrfSecret] = await Promise.all([
     loadSigningKeys(store.secrets),
     loadCookieKeys(store.secrets, config.cookies.keys),
+    store.secrets.getOrCreate('console-csrf-key', () => randomBytes(32).toString('base64url')),
   ]);
   const render = createPageRenderer({
     viewsDir: `${ROOT}views`,
@@ -135,12 +143,17 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     logger,
   });
 
+  const adminAccess = createAdminAccess({ config, provider: app, accounts: store.accounts, signingKeys, csrfSecret });
+  const jobs = createImportJobs({ store, legacy, transform, record, logger });
+
   app.use(requestLogging(logger));
   app.use(errorHandler(render, logger));
   for (const router of [
     assetRoutes(`${ROOT}public`),
     healthRoutes(store, legacy),
     metricsRoutes(metrics, config.metrics.bearerToken),
+    consoleRoutes({ issuer: config.issuer, access: adminAccess, store, legacy, legacySwitch, jobs, record, render }),
+    adminApiRoutes({ access: adminAccess, store, legacy, legacySwitch, jobs, record }),
     passwordRoutes({
       reset: passwordReset,
       render,
@@ -170,7 +183,9 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     signIn,
     register,
     outbox: outbox?.outbox,
+    jobs,
     async close() {
+      await jobs.settled();
       await legacy?.close();
       await hasher.close();
       mailer.close();

@@ -170,6 +170,15 @@ export const configSchema = z
       })
       .prefault({}),
 
+    admin: z
+      .strictObject({
+        /** Accounts with any of these roles may use the console and the admin API. */
+        roles: z.array(z.string().min(1)).default(['admin']),
+        /** Further accounts, by username, that are admins whatever their roles. */
+        usernames: z.array(z.string().min(1)).default([]),
+      })
+      .prefault({}),
+
     metrics: z
       .strictObject({
         /** When set, `/metrics` requires `Authorization: Bearer <token>`; otherwise restrict it at the network. */

@@ -39,6 +39,8 @@ export type IdpEvent =
   | { type: 'password_reset_requested'; accountId: string }
   | { type: 'password_reset_requested'; legacy: { source: string; id: string } }
   | { type: 'password_reset'; accountId: string; migrated: boolean }
+  /** Anything an operator did through the console or the admin API, with who did it. */
+  | { type: 'admin_action'; adminId: string; action: AdminAction; detail?: Record<string, string | number | boolean> }
   /** A bulk import run that stored accounts (a dry run records nothing). */
   | {
       type: 'imported';
@@ -50,6 +52,8 @@ export type IdpEvent =
     };
 
 export type EventType = IdpEvent['type'];
+
+export type AdminAction = 'cut_off' | 'reconnect' | 'import_started' | 'import_finished' | 'readiness_check';
 
 export type StoredEvent = IdpEvent & { id: string; at: Date };
 

@@ -1,23 +1,36 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import Router from '@koa/router';
 
-/** The hosted pages' static files: read once at start, served with an ETag. */
+/** The static files: read once at start, served with an ETag. */
 export function assetRoutes(publicDir: string): Router {
   const router = new Router();
-  const styles = readFileSync(join(publicDir, 'styles.css'));
-  const etag = `"${createHash('sha256').update(styles).digest('base64url').slice(0, 16)}"`;
-  router.get('/assets/styles.css', (ctx) => {
-    ctx.set('cache-control', 'public, max-age=3600');
-    ctx.etag = etag;
-    ctx.type = 'text/css';
-    ctx.status = 200;
-    if (ctx.fresh) {
-      ctx.status = 304;
-      return;
-    }
-    ctx.body = styles;
-  });
+  const files: [path: string, file: string, type: string][] = [
+    ['/assets/styles.css', join(publicDir, 'styles.css'), 'text/css'],
+    ['/assets/console.js', join(publicDir, 'console.js'), 'application/javascript'],
+    // The console's chart library, served from the package rather than a CDN: no third party sees operators.
+    [
+      '/assets/chart.umd.min.js',
+      join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js'),
+      'application/javascript',
+    ],
+  ];
+  for (const [path, file, type] of files) {
+    const content = readFileSync(file);
+    const etag = `"${createHash('sha256').update(content).digest('base64url').slice(0, 16)}"`;
+    router.get(path, (ctx) => {
+      ctx.set('cache-control', 'public, max-age=3600');
+      ctx.etag = etag;
+      ctx.type = type;
+      ctx.status = 200;
+      if (ctx.fresh) {
+        ctx.status = 304;
+        return;
+      }
+      ctx.body = content;
+    });
+  }
   return router;
 }

@@ -5,7 +5,14 @@ import { requestIdOf } from './request-context.js';
 
 export type RenderPage = (
   ctx: Pick<Context, 'status' | 'type' | 'body' | 'set' | 'state'>,
-  page: { view: string; title: string; status?: number; locals?: Record<string, unknown> },
+  page: {
+    view: string;
+    title: string;
+    status?: number;
+    locals?: Record<string, unknown>;
+    /** `console` for the operators' pages: wide, with their navigation. */
+    layout?: 'card' | 'console';
+  },
 ) => Promise<void>;
 
 export interface PageOptions {
@@ -18,7 +25,10 @@ export interface PageOptions {
 
 /** Renders a view inside the one layout, with what every page shows: the product's name and the request id. */
 export function createPageRenderer(options: PageOptions): RenderPage {
-  const layout = join(options.viewsDir, 'layout.ejs');
+  const layouts = {
+    card: join(options.viewsDir, 'layout.ejs'),
+    console: join(options.viewsDir, 'admin', 'layout.ejs'),
+  };
   return async (ctx, page) => {
     const common = { productName: options.productName, demoMode: options.demoMode, requestId: requestIdOf(ctx) };
     const body = await ejs.renderFile(
@@ -32,6 +42,10 @@ export function createPageRenderer(options: PageOptions): RenderPage {
     ctx.type = 'html';
     // Pages can carry form values and error states; never let a shared cache keep them.
     ctx.set('cache-control', 'no-store');
-    ctx.body = await ejs.renderFile(layout, { ...common, title: page.title, body }, { cache: options.cache });
+    ctx.body = await ejs.renderFile(
+      layouts[page.layout ?? 'card'],
+      { ...common, ...(page.layout === 'console' ? page.locals : {}), title: page.title, body },
+      { cache: options.cache },
+    );
   };
 }

@@ -58,7 +58,7 @@ export function fileSource(path: string, format: FileFormat, pageSize: number): 
 }
 
 /** The legacy connector's own enumeration (HTTP listing, SQL listing query, LDAP paged search, module). */
-export function connectorSource(connector: LegacyConnector): ImportSource {
+export function connectorSource(connector: Pick<LegacyConnector, 'source' | 'enumerateUsers'>): ImportSource {
   const enumerate = connector.enumerateUsers?.bind(connector);
   if (!enumerate)
     throw new Error(`the ${connector.source} connector cannot enumerate its users (see README, bulk import)`);

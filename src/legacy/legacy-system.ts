@@ -59,6 +59,8 @@ export interface LegacySystem {
   /** Undefined when the connector has no write-back. */
   afterMigration(legacyId: string): Promise<WriteBackOutcome | undefined>;
   health(): LegacyHealth;
+  /** The connector's enumeration (bulk import), unguarded: an import is one sequential reader. */
+  enumerateUsers?: LegacyConnector['enumerateUsers'];
   close(): Promise<void>;
 }
 
@@ -143,6 +145,7 @@ export function createLegacySystem(
       inFlight: options.maxConcurrent - limit.executionSlots,
       queued: options.maxQueued - limit.queueSlots,
     }),
+    ...(connector.enumerateUsers ? { enumerateUsers: connector.enumerateUsers.bind(connector) } : {}),
     close: () => connector.close(),
   };
 }

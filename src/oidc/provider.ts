@@ -1,9 +1,10 @@
-import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { errors, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import type { AccountStore, ArtifactStore } from '../store/store.js';
 import { createAdapter } from './adapter.js';
 import { accountClaims, claimsForScopes, CLAIMS_BY_SCOPE } from './claims.js';
+import { ADMIN_CONSOLE_CLIENT, ADMIN_SCOPE } from '../admin/admin-access.js';
 import type { SigningJwk } from './keys.js';
 
 /** The hosted pages oidc-provider renders itself (logout, errors) are drawn by the page layer. */
@@ -27,6 +28,8 @@ export interface ProviderDependencies {
 export const FIRST_PARTY = 'first_party';
 /** Client metadata: an API allowed to introspect tokens issued to other clients. */
 export const INTROSPECT_ANY = 'introspect_any_token';
+/** Client metadata: a client that may get tokens for the admin API (automation, with client credentials). */
+export const ADMIN_API_CLIENT = 'admin_api';
 
 /**
  * oidc-provider, configured: it owns the protocol (discovery, authorize, token, userinfo, revocation, introspection,
@@ -34,6 +37,7 @@ export const INTROSPECT_ANY = 'introspect_any_token';
  */
 export function createProvider(deps: ProviderDependencies): Provider {
   const { config } = deps;
+  const adminApi = `${config.issuer}/admin/api`;
   const secureCookies = new URL(config.issuer).protocol === 'https:';
 
   const findAccount = async (_ctx: KoaContextWithOIDC, sub: string) => {
@@ -44,7 +48,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
 
   const configuration: Configuration = {
     adapter: createAdapter(deps.artifacts),
-    clients: config.clients,
+    clients: [...config.clients, adminConsoleClient(config)],
     clientDefaults: {
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
@@ -52,7 +56,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
       id_token_signed_response_alg: 'RS256',
     },
     extraClientMetadata: {
-      properties: [FIRST_PARTY, INTROSPECT_ANY],
+      properties: [FIRST_PARTY, INTROSPECT_ANY, ADMIN_API_CLIENT],
       validator(_ctx, key, value) {
         if (value !== undefined && typeof value !== 'boolean') {
           throw new errors.InvalidClientMetadata(`${key} must be a boolean`);
@@ -77,6 +81,8 @@ export function createProvider(deps: ProviderDependencies): Provider {
       required: (_ctx, client) => client.clientAuthMethod === 'none',
     },
     features: {
+      // Automation for the admin API; only clients declared with grant_types client_credentials can use it.
+      clientCredentials: { enabled: true },
       devInteractions: { enabled: false },
       // A client may revoke and introspect its own tokens; introspecting others' needs introspect_any_token.
       revocation: {
@@ -103,7 +109,17 @@ export function createProvider(deps: ProviderDependencies): Provider {
         enabled: true,
         defaultResource: () => undefined,
         useGrantedResource: () => true,
-        getResourceServerInfo: (_ctx, indicator) => {
+        getResourceServerInfo: (_ctx, indicator, client) => {
+          if (indicator === adminApi) {
+            if (client.metadata()[ADMIN_API_CLIENT] !== true) throw new errors.InvalidTarget();
+            return {
+              scope: ADMIN_SCOPE,
+              audience: adminApi,
+              accessTokenFormat: 'jwt',
+              accessTokenTTL: 600,
+              jwt: { sign: { alg: 'RS256' as const } },
+            };
+          }
           const server = config.resourceServers[indicator];
           if (!server) throw new errors.InvalidTarget();
           return {
@@ -185,4 +201,21 @@ function logProviderErrors(provider: Provider, logger: Logger) {
   provider.on('grant.error', logRejection('grant.error'));
   provider.on('end_session.error', logRejection('end_session.error'));
   provider.on('userinfo.error', logRejection('userinfo.error'));
+}
+
+/**
+ * The console's own client: it only ever starts a sign-in so the browser gets an IdP session (the console reads the
+ * session; it needs no tokens). Public, so it has no secret to keep, and PKCE is required of it.
+ */
+function adminConsoleClient(config: Config): ClientMetadata {
+  return {
+    client_id: ADMIN_CONSOLE_CLIENT,
+    client_name: `${config.productName} console`,
+    token_endpoint_auth_method: 'none',
+    grant_types: ['authorization_code'],
+    response_types: ['code'],
+    redirect_uris: [`${config.issuer}/admin/callback`],
+    post_logout_redirect_uris: [`${config.issuer}/admin`],
+    [FIRST_PARTY]: true,
+  };
 }

@@ -16,6 +16,8 @@ export const TEST_CLIENTS = {
   firstParty: { client_id: 'first-party-rp', client_secret: 'first-party-secret-0123456789abcdef' },
   thirdParty: { client_id: 'third-party-rp', client_secret: 'third-party-secret-0123456789abcdef' },
   public: { client_id: 'public-spa', client_secret: undefined },
+  opsBot: { client_id: 'ops-bot', client_secret: 'ops-bot-secret-0123456789abcdef0123' },
+  otherBot: { client_id: 'other-bot', client_secret: 'other-bot-secret-0123456789abcdef0' },
 } as const;
 export const TEST_API = 'https://api.test/';
 export const LEGACY_TOKEN = 'test-legacy-token';
@@ -99,6 +101,14 @@ export async function startTestIdp(options: TestIdpOptions = {}): Promise<TestId
             first_party: true,
           },
           { ...TEST_CLIENTS.thirdParty, client_name: 'Third Party App', redirect_uris: [RP_REDIRECT] },
+          {
+            ...TEST_CLIENTS.opsBot,
+            grant_types: ['client_credentials'],
+            response_types: [],
+            redirect_uris: [],
+            admin_api: true,
+          },
+          { ...TEST_CLIENTS.otherBot, grant_types: ['client_credentials'], response_types: [], redirect_uris: [] },
           {
             client_id: TEST_CLIENTS.public.client_id,
             client_name: 'Public SPA',

@@ -1,0 +1,99 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import { normaliseLogin, type Account } from '../accounts/account.js';
+import type { Config } from '../config/schema.js';
+import type { SigningJwk } from '../oidc/keys.js';
+import type { AccountStore } from '../store/store.js';
+
+/**
+ * Who may operate the IdP. The console uses the IdP's own sign-in (its session cookie, after an authorization
+ * request of the internal console client); the API takes JWT access tokens for the admin API resource with the
+ * "admin" scope: a user's (who must be an admin) or an automation client's (client credentials). No second
+ * password system.
+ */
+
+export const ADMIN_CONSOLE_CLIENT = 'idp-admin-console';
+export const ADMIN_SCOPE = 'admin';
+
+export type Admin =
+  { kind: 'account'; account: Account; id: string } | { kind: 'client'; clientId: string; id: string };
+
+export interface AdminAccess {
+  readonly apiResource: string;
+  /** The signed-in admin of this browser, if the IdP session belongs to one; `session` when signed in at all. */
+  consoleAdmin(ctx: Context): Promise<{ admin?: Admin; signedIn: boolean; sessionUid?: string }>;
+  /** The admin behind a bearer token, or why not. */
+  apiAdmin(authorization: string): Promise<Admin | { problem: string }>;
+  isAdmin(account: Account): boolean;
+  /** A form token bound to the IdP session, so a console form cannot be posted from anywhere else. */
+  csrfToken(sessionUid: string): string;
+  checkCsrf(sessionUid: string, token: string): boolean;
+}
+
+export function createAdminAccess(deps: {
+  config: Config;
+  provider: Provider;
+  accounts: AccountStore;
+  signingKeys: SigningJwk[];
+  csrfSecret: string;
+}): AdminAccess {
+  const roles = new Set(deps.config.admin.roles);
+  const usernames = new Set(deps.config.admin.usernames.map(normaliseLogin));
+  const apiResource = `${deps.config.issuer}/admin/api`;
+  const publicKeys = createLocalJWKSet({
+    keys: deps.signingKeys.map(({ kty, crv, x, y, n, e, kid, alg, use }) => ({ kty, crv, x, y, n, e, kid, alg, use })),
+  });
+  const isAdmin = (account: Account) =>
+    account.roles.some((role) => roles.has(role)) || usernames.has(normaliseLogin(account.username));
+  const csrfToken = (sessionUid: string) =>
+    createHmac('sha256', deps.csrfSecret).update(sessionUid).digest('base64url');
+
+  return {
+    apiResource,
+    isAdmin,
+    csrfToken,
+    checkCsrf(sessionUid, token) {
+      const expected = Buffer.from(csrfToken(sessionUid));
+      const presented = Buffer.from(token);
+      return presented.length === expected.length && timingSafeEqual(presented, expected);
+    },
+
+    async consoleAdmin(ctx) {
+      const session = await deps.provider.Session.get(ctx);
+      const accountId = session.accountId;
+      if (!accountId) return { signedIn: false };
+      const account = await deps.accounts.findById(accountId);
+      if (!account) return { signedIn: false };
+      return {
+        signedIn: true,
+        sessionUid: session.uid,
+        ...(isAdmin(account) ? { admin: { kind: 'account', account, id: account.id } as const } : {}),
+      };
+    },
+
+    async apiAdmin(authorization) {
+      const token = /^Bearer (\S+)$/i.exec(authorization)?.[1];
+      if (!token) return { problem: 'a bearer access token is required' };
+      let claims;
+      try {
+        ({ payload: claims } = await jwtVerify(token, publicKeys, {
+          issuer: deps.config.issuer,
+          audience: apiResource,
+        }));
+      } catch {
+        return { problem: 'the access token is invalid or expired' };
+      }
+      const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ') : [];
+      if (!scopes.includes(ADMIN_SCOPE)) return { problem: `the access token lacks the "${ADMIN_SCOPE}" scope` };
+      if (typeof claims.sub === 'string' && claims.sub !== claims.client_id) {
+        const account = await deps.accounts.findById(claims.sub);
+        if (!account || !isAdmin(account)) return { problem: 'the token’s user is not an admin' };
+        return { kind: 'account', account, id: account.id };
+      }
+      const clientId = typeof claims.client_id === 'string' ? claims.client_id : '';
+      return clientId ? { kind: 'client', clientId, id: `client:${clientId}` } : { problem: 'the token names no one' };
+    },
+  };
+}

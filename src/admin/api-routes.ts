@@ -1,0 +1,118 @@
+import Router from '@koa/router';
+import type { Context, Next } from 'koa';
+import { z } from 'zod';
+import type { EventType } from '../events/event.js';
+import type { RecordEvent } from '../events/recorder.js';
+import type { LegacySwitch } from '../legacy/legacy-switch.js';
+import type { LegacySystem } from '../legacy/legacy-system.js';
+import type { Store } from '../store/store.js';
+import type { Admin, AdminAccess } from './admin-access.js';
+import type { ImportJobs } from './import-jobs.js';
+import { publicAccount } from './public-account.js';
+import { migrationStats } from './stats.js';
+
+export interface AdminApiDependencies {
+  access: AdminAccess;
+  store: Store;
+  legacy: LegacySystem | undefined;
+  legacySwitch: LegacySwitch;
+  jobs: ImportJobs;
+  record: RecordEvent;
+}
+
+const cutOffBody = z.strictObject({ cutOff: z.boolean() });
+const importBody = z.strictObject({ kind: z.enum(['import', 'readiness']) });
+const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+/**
+ * The admin API: the console's data and actions as JSON, for automation. Bearer JWT access tokens for the admin API
+ * resource with the "admin" scope (client credentials for robots). Errors are `{error, error_description}`.
+ */
+export function adminApiRoutes(deps: AdminApiDependencies): Router {
+  const router = new Router({ prefix: '/admin/api' });
+  const fail = (ctx: Context, status: number, error: string, description: string) => {
+    ctx.status = status;
+    ctx.body = { error, error_description: description };
+  };
+
+  router.use(async (ctx: Context, next: Next) => {
+    const admin = await deps.access.apiAdmin(ctx.get('authorization'));
+    if ('problem' in admin) {
+      ctx.set('www-authenticate', `Bearer error="invalid_token", error_description="${admin.problem}"`);
+      fail(ctx, 401, 'invalid_token', admin.problem);
+      return;
+    }
+    (ctx.state as { admin?: Admin }).admin = admin;
+    await next();
+  });
+  const adminOf = (ctx: Context) => (ctx.state as { admin: Admin }).admin;
+  const jsonBody = async (ctx: Context): Promise<unknown> => {
+    if (!ctx.is('application/json')) return undefined;
+    let text = '';
+    for await (const chunk of ctx.req) {
+      text += (chunk as Buffer).toString();
+      if (text.length > 10_000) return undefined;
+    }
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return undefined;
+    }
+  };
+
+  router.get('/stats', async (ctx) => {
+    ctx.body = await migrationStats(deps.store, deps.legacy, deps.legacySwitch);
+  });
+
+  router.get('/events', async (ctx) => {
+    const { limit } = listQuery.parse(ctx.query);
+    const type = typeof ctx.query.type === 'string' ? (ctx.query.type as EventType) : undefined;
+    const accountId = typeof ctx.query.account === 'string' ? ctx.query.account : undefined;
+    ctx.body = {
+      events: await deps.store.events.list({ ...(type ? { type } : {}), ...(accountId ? { accountId } : {}), limit }),
+    };
+  });
+
+  router.get('/accounts', async (ctx) => {
+    const { limit } = listQuery.parse(ctx.query);
+    const text = typeof ctx.query.q === 'string' ? ctx.query.q : '';
+    const origin = (['migrated', 'registered', 'imported'] as const).find((o) => o === ctx.query.origin);
+    const accounts = await deps.store.accounts.search({ text, ...(origin ? { origin } : {}), limit });
+    ctx.body = { accounts: accounts.map(publicAccount) };
+  });
+
+  router.get('/cutoff', async (ctx) => {
+    ctx.body = await deps.legacySwitch.state();
+  });
+
+  router.put('/cutoff', async (ctx) => {
+    const body = cutOffBody.safeParse(await jsonBody(ctx));
+    if (!body.success) return fail(ctx, 400, 'invalid_request', 'expected {"cutOff": true|false}');
+    const admin = adminOf(ctx);
+    try {
+      await deps.legacySwitch.set(body.data.cutOff, admin.id);
+    } catch (error) {
+      return fail(ctx, 409, 'conflict', error instanceof Error ? error.message : String(error));
+    }
+    await deps.record({ type: 'admin_action', adminId: admin.id, action: body.data.cutOff ? 'cut_off' : 'reconnect' });
+    ctx.body = await deps.legacySwitch.state();
+  });
+
+  router.get('/import', (ctx) => {
+    ctx.body = { job: deps.jobs.status() ?? null };
+  });
+
+  router.post('/import', async (ctx) => {
+    const body = importBody.safeParse(await jsonBody(ctx));
+    if (!body.success) return fail(ctx, 400, 'invalid_request', 'expected {"kind": "import"|"readiness"}');
+    const started = deps.jobs.start(body.data.kind, adminOf(ctx));
+    if (started.kind === 'busy') return fail(ctx, 409, 'conflict', 'an import is already running');
+    if (started.kind === 'impossible') return fail(ctx, 409, 'conflict', started.reason);
+    ctx.status = 202;
+    ctx.body = { job: deps.jobs.status() };
+  });
+
+  return router;
+}

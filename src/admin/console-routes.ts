@@ -1,0 +1,191 @@
+import { randomBytes, createHash } from 'node:crypto';
+import Router from '@koa/router';
+import type { Context, Next } from 'koa';
+import type { AccountOrigin } from '../accounts/account.js';
+import type { EventType } from '../events/event.js';
+import type { RecordEvent } from '../events/recorder.js';
+import { formField, parseForm } from '../http/forms.js';
+import type { RenderPage } from '../http/pages.js';
+import type { LegacySwitch } from '../legacy/legacy-switch.js';
+import type { LegacySystem } from '../legacy/legacy-system.js';
+import type { Store } from '../store/store.js';
+import { ADMIN_CONSOLE_CLIENT, type Admin, type AdminAccess } from './admin-access.js';
+import { publicAccount } from './public-account.js';
+import type { ImportJobs } from './import-jobs.js';
+import { migrationStats } from './stats.js';
+
+export interface ConsoleDependencies {
+  issuer: string;
+  access: AdminAccess;
+  store: Store;
+  legacy: LegacySystem | undefined;
+  legacySwitch: LegacySwitch;
+  jobs: ImportJobs;
+  record: RecordEvent;
+  render: RenderPage;
+}
+
+interface ConsoleState {
+  admin: Admin;
+  csrf: string;
+  sessionUid: string;
+}
+
+/** Where a sign-in may send the operator back to: a console page, nothing else. */
+const CONSOLE_PATH = /^\/admin(\/(events|accounts))?$/;
+const EVENT_TYPES: readonly EventType[] = [
+  'migrated',
+  'migration_failed',
+  'signed_in',
+  'sign_in_refused',
+  'registered',
+  'imported',
+  'password_reset_requested',
+  'password_reset',
+  'password_rehashed',
+  'account_renamed',
+  'account_rename_refused',
+  'legacy_write_back_failed',
+  'admin_action',
+];
+
+/**
+ * The operators' console: server-rendered pages (a chart library draws the charts) behind the IdP's own sign-in and
+ * an admin role. Every change made here is an `admin_action` event with the admin's id.
+ */
+export function consoleRoutes(deps: ConsoleDependencies): Router {
+  const router = new Router({ prefix: '/admin' });
+  const { render, access } = deps;
+
+  const signInUrl = (returnTo: string) => {
+    // The console needs only the session the sign-in leaves behind; this PKCE verifier is never used.
+    const challenge = createHash('sha256').update(randomBytes(32)).digest('base64url');
+    const params = new URLSearchParams({
+      client_id: ADMIN_CONSOLE_CLIENT,
+      response_type: 'code',
+      scope: 'openid',
+      redirect_uri: `${deps.issuer}/admin/callback`,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      state: returnTo,
+    });
+    return `/auth?${params.toString()}`;
+  };
+
+  const requireAdmin = async (ctx: Context, next: Next) => {
+    const { admin, signedIn, sessionUid } = await access.consoleAdmin(ctx);
+    if (!signedIn || !sessionUid) {
+      ctx.redirect(signInUrl(CONSOLE_PATH.test(ctx.path) ? ctx.path : '/admin'));
+      return;
+    }
+    if (!admin) {
+      await render(ctx, {
+        view: 'error',
+        title: 'Not an operator',
+        status: 403,
+        locals: {
+          heading: 'This account cannot use the console',
+          message: 'Sign in with an operator account (one with an admin role).',
+          code: 'access_denied',
+        },
+      });
+      return;
+    }
+    const state: ConsoleState = { admin, sessionUid, csrf: access.csrfToken(sessionUid) };
+    Object.assign(ctx.state, state);
+    await next();
+  };
+  const stateOf = (ctx: Context) => ctx.state as ConsoleState;
+  const page = (ctx: Context, view: string, title: string, locals: Record<string, unknown>, status = 200) =>
+    render(ctx, {
+      view: `admin/${view}`,
+      title,
+      status,
+      layout: 'console',
+      locals: { ...locals, adminName: adminName(stateOf(ctx).admin), csrf: stateOf(ctx).csrf, section: view },
+    });
+  const checkCsrf = async (ctx: Context, next: Next) => {
+    if (!access.checkCsrf(stateOf(ctx).sessionUid, formField(ctx.request.body, 'csrf'))) {
+      ctx.status = 403;
+      ctx.body = 'This form has expired; reload the page and try again.';
+      return;
+    }
+    await next();
+  };
+
+  router.get('/callback', (ctx) => {
+    const state = String(ctx.query.state ?? '');
+    if (ctx.query.error) {
+      ctx.status = 400;
+      ctx.body = `Sign-in did not complete (${String(ctx.query.error)}).`;
+      return;
+    }
+    ctx.redirect(CONSOLE_PATH.test(state) ? state : '/admin');
+  });
+
+  router.get('/signout', (ctx) => {
+    const params = new URLSearchParams({
+      client_id: ADMIN_CONSOLE_CLIENT,
+      post_logout_redirect_uri: `${deps.issuer}/admin`,
+    });
+    ctx.redirect(`/session/end?${params.toString()}`);
+  });
+
+  router.get('/', requireAdmin, async (ctx) => {
+    const stats = await migrationStats(deps.store, deps.legacy, deps.legacySwitch);
+    await page(ctx, 'dashboard', 'Migration', { stats, job: deps.jobs.status(), statsJson: JSON.stringify(stats) });
+  });
+
+  router.get('/events', requireAdmin, async (ctx) => {
+    const type = EVENT_TYPES.find((t) => t === ctx.query.type);
+    const accountId = typeof ctx.query.account === 'string' && ctx.query.account !== '' ? ctx.query.account : undefined;
+    const events = await deps.store.events.list({
+      ...(type ? { type } : {}),
+      ...(accountId ? { accountId } : {}),
+      limit: 200,
+    });
+    await page(ctx, 'events', 'Events', { events, types: EVENT_TYPES, type: type ?? '', accountId: accountId ?? '' });
+  });
+
+  router.get('/accounts', requireAdmin, async (ctx) => {
+    const text = typeof ctx.query.q === 'string' ? ctx.query.q.slice(0, 200) : '';
+    const origin = (['migrated', 'registered', 'imported'] as const).find((o) => o === ctx.query.origin);
+    const accounts = await deps.store.accounts.search({ text, ...(origin ? { origin } : {}), limit: 100 });
+    await page(ctx, 'accounts', 'Accounts', {
+      accounts: accounts.map(publicAccount),
+      q: text,
+      origin: origin ?? '',
+    });
+  });
+
+  router.post('/cutoff', requireAdmin, parseForm, checkCsrf, async (ctx) => {
+    const cutOff = formField(ctx.request.body, 'cutOff') === 'on';
+    const admin = stateOf(ctx).admin;
+    try {
+      await deps.legacySwitch.set(cutOff, admin.id);
+    } catch (error) {
+      ctx.status = 409;
+      ctx.body = error instanceof Error ? error.message : String(error);
+      return;
+    }
+    await deps.record({ type: 'admin_action', adminId: admin.id, action: cutOff ? 'cut_off' : 'reconnect' });
+    ctx.redirect('/admin');
+  });
+
+  router.post('/import', requireAdmin, parseForm, checkCsrf, (ctx) => {
+    const kind = formField(ctx.request.body, 'kind') === 'import' ? 'import' : 'readiness';
+    const started = deps.jobs.start(kind, stateOf(ctx).admin);
+    if (started.kind !== 'started') {
+      ctx.status = 409;
+      ctx.body = started.kind === 'busy' ? 'An import is already running.' : started.reason;
+      return;
+    }
+    ctx.redirect('/admin');
+  });
+
+  return router;
+}
+
+function adminName(admin: Admin): string {
+  return admin.kind === 'account' ? admin.account.username : admin.clientId;
+}

@@ -1,0 +1,169 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import * as oidc from 'openid-client';
+import { normaliseLogin } from '../../src/accounts/account.js';
+import { startTestIdp, TEST_CLIENTS, type TestIdp } from '../support/harness.js';
+import { discover, signIn, UserAgent } from '../support/oidc-flow.js';
+
+describe('operating the migration: console and admin API', () => {
+  let t: TestIdp;
+  let carolId = '';
+  before(async () => {
+    t = await startTestIdp();
+    // carol's legacy role "admin" maps to the admin role; alice is staff.
+    assert.equal((await signIn(t.issuer, 'alice', 'wonderland')).status, 303);
+    assert.equal((await signIn(t.issuer, 'carol', 'higher further faster')).status, 303);
+    carolId = (await t.idp.store.accounts.findByLogin('carol'))?.id ?? '';
+    await signIn(t.issuer, 'erin', 'no-valid-email');
+  });
+  after(() => t.close());
+
+  /** Opens the console the way a browser does: redirected to the IdP's sign-in, then back. */
+  const consoleAs = async (login: string, password: string) => {
+    const agent = new UserAgent();
+    const first = await agent.request(`${t.issuer}/admin/accounts`);
+    assert.equal(first.status, 302);
+    const authorize = new URL(first.headers.get('location') ?? '', t.issuer);
+    assert.equal(authorize.pathname, '/auth');
+    assert.equal(authorize.searchParams.get('client_id'), 'idp-admin-console');
+    const page = await agent.follow(await agent.request(authorize.href), t.issuer);
+    const posted = await agent.request(`${page.url}/login`, { form: { login, password } });
+    const landed = await agent.follow(posted, t.issuer);
+    return { agent, landed };
+  };
+  const csrfOf = (html: string) => /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+
+  it('signs an operator in through the IdP itself and returns to the page asked for', async () => {
+    const { landed } = await consoleAs('carol', 'higher further faster');
+    assert.equal(new URL(landed.url).pathname, '/admin/accounts');
+    assert.equal(landed.response.status, 200);
+    const html = await landed.response.text();
+    assert.match(html, /Signed in as <strong>carol<\/strong>/);
+  });
+
+  it('refuses an account without the admin role', async () => {
+    const { landed } = await consoleAs('alice', 'wonderland');
+    assert.equal(landed.response.status, 403);
+    assert.match(await landed.response.text(), /This account cannot use the console/);
+  });
+
+  it('shows accounts by origin, failures by reason and the legacy system on the dashboard', async () => {
+    const { agent } = await consoleAs('carol', 'higher further faster');
+    const html = await (await agent.request(`${t.issuer}/admin`)).text();
+    assert.match(html, /id="total-accounts">2</);
+    assert.match(html, /id="migrated-accounts">2</);
+    assert.match(html, /<td>validation<\/td><td>1<\/td><td>email \(1\)<\/td>/);
+    assert.match(html, /id="circuit">closed/);
+    const stats = JSON.parse(
+      /<script type="application\/json" id="stats">([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '{}',
+    ) as {
+      perHour: { migrated: number; failed: number }[];
+    };
+    assert.equal(stats.perHour.at(-1)?.migrated, 2);
+    assert.equal(stats.perHour.at(-1)?.failed, 1);
+  });
+
+  it('filters events and finds accounts', async () => {
+    const { agent } = await consoleAs('carol', 'higher further faster');
+    const events = await (await agent.request(`${t.issuer}/admin/events?type=migrated`)).text();
+    const rows = [...events.matchAll(/<tr><td><time/g)].length;
+    assert.equal(rows, 2);
+    assert.doesNotMatch(events, /<td>signed_in<\/td>/);
+    const accounts = await (await agent.request(`${t.issuer}/admin/accounts?q=CARO`)).text();
+    assert.match(accounts, /<td>carol@example.com<\/td>/);
+    assert.doesNotMatch(accounts, /alice@example.com/);
+    assert.doesNotMatch(accounts, /\$2b\$/, 'no hash on any page');
+  });
+
+  it('cuts the legacy system off only with the form’s token, and records who did it', async () => {
+    const { agent } = await consoleAs('carol', 'higher further faster');
+    const forged = await agent.request(`${t.issuer}/admin/cutoff`, { form: { cutOff: 'on', csrf: 'forged' } });
+    assert.equal(forged.status, 403);
+    assert.equal((await t.idp.legacySwitch.state()).cutOff, false);
+
+    const csrf = csrfOf(await (await agent.request(`${t.issuer}/admin`)).text());
+    const done = await agent.request(`${t.issuer}/admin/cutoff`, { form: { cutOff: 'on', csrf } });
+    assert.equal(done.status, 302);
+    assert.deepEqual(
+      [(await t.idp.legacySwitch.state()).cutOff, (await t.idp.legacySwitch.state()).by],
+      [true, carolId],
+    );
+    const [event] = await t.idp.store.events.list({ type: 'admin_action' });
+    assert.deepEqual(event?.type === 'admin_action' && [event.adminId, event.action], [carolId, 'cut_off']);
+    await t.idp.legacySwitch.set(false, carolId);
+  });
+
+  it('checks readiness: how many legacy users would be left without an account', async () => {
+    const { agent } = await consoleAs('carol', 'higher further faster');
+    const csrf = csrfOf(await (await agent.request(`${t.issuer}/admin`)).text());
+    assert.equal((await agent.request(`${t.issuer}/admin/import`, { form: { kind: 'readiness', csrf } })).status, 302);
+    await t.idp.jobs.settled();
+    const html = await (await agent.request(`${t.issuer}/admin`)).text();
+    // Five legacy users: alice and carol are here; bob and dave are not; erin's profile cannot be imported.
+    assert.match(html, /id="readiness">2 of 5 legacy users have no account here yet \(1 could not be imported\)/);
+    assert.equal((await t.idp.store.accounts.countByOrigin()).imported, 0, 'a readiness check imports nothing');
+  });
+
+  describe('admin API', () => {
+    const adminApi = () => `${t.issuer}/admin/api`;
+    const robotToken = async (client: 'opsBot' | 'otherBot' = 'opsBot') => {
+      const config = await discover(t.issuer, client);
+      return (await oidc.clientCredentialsGrant(config, { scope: 'admin', resource: adminApi() })).access_token;
+    };
+    const call = (path: string, token: string, init: { method?: string; body?: unknown } = {}) =>
+      fetch(`${adminApi()}${path}`, {
+        method: init.method ?? 'GET',
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(init.body ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(init.body ? { body: JSON.stringify(init.body) } : {}),
+      });
+
+    it('refuses calls without a valid admin token', async () => {
+      const anonymous = await fetch(`${adminApi()}/stats`);
+      assert.equal(anonymous.status, 401);
+      assert.deepEqual(((await anonymous.json()) as { error: string }).error, 'invalid_token');
+      assert.equal((await call('/stats', 'not-a-token')).status, 401);
+      await assert.rejects(
+        robotToken('otherBot'),
+        (error: Error) => (error.cause as { error?: string }).error === 'invalid_target',
+      );
+    });
+
+    it('answers a robot with client credentials: stats, events, accounts without passwords', async () => {
+      const token = await robotToken();
+      const stats = (await (await call('/stats', token)).json()) as { accounts: { migrated: number } };
+      assert.equal(stats.accounts.migrated, 2);
+      const events = (await (await call('/events?type=migration_failed&limit=5', token)).json()) as {
+        events: unknown[];
+      };
+      assert.equal(events.events.length, 1);
+      const accounts = (await (await call('/accounts?q=alice', token)).json()) as { accounts: { password: unknown }[] };
+      assert.deepEqual(
+        accounts.accounts.map((a) => a.password),
+        ['bcrypt'],
+      );
+    });
+
+    it('switches the cut-off and imports the rest, recording the robot as the admin', async () => {
+      const token = await robotToken();
+      const off = await call('/cutoff', token, { method: 'PUT', body: { cutOff: true } });
+      assert.equal(off.status, 200);
+      assert.equal(((await off.json()) as { cutOff: boolean }).cutOff, true);
+      assert.equal((await call('/cutoff', token, { method: 'PUT', body: { cutOff: 'yes' } })).status, 400);
+      await call('/cutoff', token, { method: 'PUT', body: { cutOff: false } });
+
+      const started = await call('/import', token, { method: 'POST', body: { kind: 'import' } });
+      assert.equal(started.status, 202);
+      await t.idp.jobs.settled();
+      const job = ((await (await call('/import', token)).json()) as { job: { summary: { imported: number } } }).job;
+      assert.equal(job.summary.imported, 2);
+      assert.equal((await t.idp.store.accounts.findByLogin(normaliseLogin('bob')))?.origin, 'imported');
+      const actions = await t.idp.store.events.list({ type: 'admin_action', limit: 10 });
+      assert.ok(
+        actions.some((e) => e.type === 'admin_action' && e.adminId === `client:${TEST_CLIENTS.opsBot.client_id}`),
+      );
+    });
+  });
+});

@@ -1,7 +1,6 @@
 import { randomBytes, createHash } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
-import type { AccountOrigin } from '../accounts/account.js';
 import type { EventType } from '../events/event.js';
 import type { RecordEvent } from '../events/recorder.js';
 import { formField, parseForm } from '../http/forms.js';

@@ -106,9 +106,13 @@ describe(
 
     it('checks readiness, then cuts the legacy system off', async () => {
       await page.getByRole('link', { name: 'Migration' }).click();
-      await page.getByRole('button', { name: 'Check readiness' }).click();
+      await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith('/admin/import')),
+        page.getByRole('button', { name: 'Check readiness' }).click(),
+      ]);
+      await page.waitForLoadState('load');
       await stack.idp.jobs.settled();
-      await page.reload();
+      await page.goto(`${stack.issuer}/admin`);
       assert.match(await page.locator('#readiness').innerText(), /2 of 5 legacy users have no account here yet/);
       await page.getByRole('button', { name: 'Cut off the legacy system' }).click();
       await page.waitForURL(`${stack.issuer}/admin`);

@@ -26,6 +26,7 @@ import { createLegacySwitch, type LegacySwitch } from './legacy/legacy-switch.js
 import type { LegacySystem } from './legacy/legacy-system.js';
 import type { Logger } from './log/logger.js';
 import { createMetrics } from './metrics/metrics.js';
+import { createWebhookDispatcher } from './webhooks/dispatcher.js';
 import { createSignIn, type SignIn } from './migration/sign-in.js';
 import { createProfileTransformer } from './migration/transform.js';
 import { loadCookieKeys, loadSigningKeys } from './oidc/keys.js';
@@ -77,7 +78,8 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     ...(legacy ? { legacyHealth: () => legacy.health() } : {}),
     hashQueue: () => hasher.queued,
   });
-  const record = createEventRecorder(store.events, logger, [metrics.observeEvent]);
+  const webhooks = createWebhookDispatcher(config.webhooks, store.webhooks, logger);
+  const record = createEventRecorder(store.events, logger, [metrics.observeEvent, (event) => webhooks.enqueue(event)]);
 
   const transform = await createProfileTransformer({
     ...config.migration,
@@ -186,6 +188,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     jobs,
     async close() {
       await jobs.settled();
+      await webhooks.close();
       await legacy?.close();
       await hasher.close();
       mailer.close();

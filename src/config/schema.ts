@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { WEBHOOK_EVENT_NAMES } from '../webhooks/webhook-events.js';
 import { legacySchema } from './legacy-schema.js';
 
 /**
@@ -178,6 +179,23 @@ export const configSchema = z
         usernames: z.array(z.string().min(1)).default([]),
       })
       .prefault({}),
+
+    /** Subscribers told of events by signed HTTP POSTs (see README, "Webhooks"). */
+    webhooks: z
+      .array(
+        z.strictObject({
+          id: z.string().regex(/^[\w-]{1,64}$/, 'letters, digits, _ and - only'),
+          url: z.url({ protocol: /^https?$/ }),
+          /** Signs every body (HMAC-SHA256); give it from the environment. */
+          secret: z.string().min(16),
+          events: z.array(z.enum(WEBHOOK_EVENT_NAMES)).min(1).default(['user.migrated']),
+          maxAttempts: z.number().int().min(1).max(50).default(12),
+          initialDelayMs: z.number().int().min(10).default(5000),
+          timeoutMs: z.number().int().min(100).default(10_000),
+        }),
+      )
+      .default([])
+      .refine((hooks) => new Set(hooks.map((h) => h.id)).size === hooks.length, 'webhook ids must be unique'),
 
     metrics: z
       .strictObject({

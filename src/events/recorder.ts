@@ -11,14 +11,20 @@ export type RecordEvent = (event: IdpEvent) => Promise<void>;
 export function createEventRecorder(
   events: EventStore,
   logger: Logger,
-  listeners: readonly ((event: StoredEvent) => void)[] = [],
+  listeners: readonly ((event: StoredEvent) => void | Promise<void>)[] = [],
 ): RecordEvent {
   const log = logger.child({ component: 'events' });
   return async (event) => {
     try {
       const stored = await events.append(event);
       log.info({ event: stored }, event.type);
-      for (const listener of listeners) listener(stored);
+      for (const listener of listeners) {
+        try {
+          await listener(stored);
+        } catch (error) {
+          log.error({ event: stored, err: error }, `a listener failed on the ${event.type} event`);
+        }
+      }
     } catch (error) {
       log.error({ event, err: error }, `could not append ${event.type} event`);
     }

@@ -85,6 +85,29 @@ export interface SecretStore {
   getOrCreate<T>(name: string, create: () => T): Promise<T>;
 }
 
+export interface WebhookDelivery {
+  id: string;
+  webhook: string;
+  eventId: string;
+  /** The JSON body to send, exactly as signed. */
+  payload: string;
+  attempts: number;
+}
+
+/**
+ * Webhook deliveries waiting to be sent, shared by every process: claiming one leases it for a while, so two
+ * processes never send the same delivery at the same time; a lease that runs out (a process died) makes it due again.
+ */
+export interface WebhookStore {
+  /** Idempotent per (webhook, event). */
+  enqueue(deliveries: readonly { webhook: string; eventId: string; payload: string }[]): Promise<void>;
+  claimDue(limit: number, leaseMs: number): Promise<WebhookDelivery[]>;
+  delivered(id: string): Promise<void>;
+  /** Due again at `nextAttemptAt`, or never (`dead`) when the attempts are used up. */
+  failed(id: string, error: string, nextAttemptAt: Date | 'dead'): Promise<void>;
+  counts(): Promise<{ pending: number; delivered: number; dead: number }>;
+}
+
 /** Small mutable settings shared by every process (the legacy cut-off, for one). */
 export interface SettingsStore {
   get<T>(name: string): Promise<T | undefined>;
@@ -98,6 +121,7 @@ export interface Store {
   readonly events: EventStore;
   readonly secrets: SecretStore;
   readonly settings: SettingsStore;
+  readonly webhooks: WebhookStore;
   /** True when the store answers; for readiness checks. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -331,6 +331,44 @@ export function storeContract(name: string, open: (() => Promise<Store>) | { ski
       });
     });
 
+    describe('webhook deliveries', () => {
+      it('enqueues once per webhook and event, leases due deliveries to one claimer, retries and gives up', async () => {
+        const eventId = randomUUID();
+        const webhook = `hook-${randomUUID().slice(0, 8)}`;
+        await store.webhooks.enqueue([{ webhook, eventId, payload: '{"a":1}' }]);
+        await store.webhooks.enqueue([{ webhook, eventId, payload: '{"a":1}' }]);
+        const claims = await Promise.all([store.webhooks.claimDue(50, 60_000), store.webhooks.claimDue(50, 60_000)]);
+        const mine = claims.flat().filter((d) => d.webhook === webhook);
+        assert.equal(mine.length, 1, 'one delivery, claimed once');
+        const delivery = mine[0];
+        assert.ok(delivery);
+        assert.deepEqual([delivery.eventId, delivery.payload, delivery.attempts], [eventId, '{"a":1}', 0]);
+        assert.equal(
+          (await store.webhooks.claimDue(50, 60_000)).filter((d) => d.webhook === webhook).length,
+          0,
+          'leased',
+        );
+
+        await store.webhooks.failed(delivery.id, 'status 500', new Date(Date.now() - 1));
+        const again = (await store.webhooks.claimDue(50, 60_000)).find((d) => d.id === delivery.id);
+        assert.equal(again?.attempts, 1, 'due again after a failure, with the attempt counted');
+        await store.webhooks.failed(delivery.id, 'status 500', 'dead');
+        assert.equal(
+          (await store.webhooks.claimDue(50, 0)).find((d) => d.id === delivery.id),
+          undefined,
+          'never after giving up',
+        );
+
+        const other = randomUUID();
+        await store.webhooks.enqueue([{ webhook, eventId: other, payload: '{}' }]);
+        const [fresh] = (await store.webhooks.claimDue(50, 60_000)).filter((d) => d.eventId === other);
+        assert.ok(fresh);
+        await store.webhooks.delivered(fresh.id);
+        const counts = await store.webhooks.counts();
+        assert.ok(counts.delivered >= 1 && counts.dead >= 1);
+      });
+    });
+
     describe('settings', () => {
       it('stores, replaces and reads shared settings', async () => {
         const name = `setting-${randomUUID()}`;

@@ -8,6 +8,7 @@ import { SqliteEventStore } from './events.js';
 import { migrateSchema } from './schema.js';
 import { SqliteSecretStore } from './secrets.js';
 import { SqliteSettingsStore } from './settings.js';
+import { SqliteWebhookStore } from './webhooks.js';
 
 const PURGE_INTERVAL_MS = 60_000;
 
@@ -35,6 +36,7 @@ export function openEmbeddedStore(path: string): Store {
     events: new SqliteEventStore(db),
     secrets: new SqliteSecretStore(db),
     settings: new SqliteSettingsStore(db),
+    webhooks: new SqliteWebhookStore(db),
     ping: () => {
       try {
         db.prepare('SELECT 1').get();

@@ -5,6 +5,7 @@ import { MongoArtifactStore } from './artifacts.js';
 import { MongoEventStore } from './events.js';
 import { MongoSecretStore } from './secrets.js';
 import { MongoSettingsStore } from './settings.js';
+import { MongoWebhookStore } from './webhooks.js';
 
 /**
  * The production store. Every process of a scaled-out IdP opens one of these on the same replica set; uniqueness and
@@ -27,8 +28,14 @@ export async function openMongoStore(uri: string, databaseName?: string): Promis
   const events = new MongoEventStore(db);
   const secrets = new MongoSecretStore(db);
   const settings = new MongoSettingsStore(db);
+  const webhooks = new MongoWebhookStore(db);
   try {
-    await Promise.all([accounts.createIndexes(), artifacts.createIndexes(), events.createIndexes()]);
+    await Promise.all([
+      accounts.createIndexes(),
+      artifacts.createIndexes(),
+      events.createIndexes(),
+      webhooks.createIndexes(),
+    ]);
   } catch (error) {
     await client.close();
     throw error;
@@ -40,6 +47,7 @@ export async function openMongoStore(uri: string, databaseName?: string): Promis
     events,
     secrets,
     settings,
+    webhooks,
     ping: async () => {
       try {
         await db.command({ ping: 1 });

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import { closeServer, listen } from '../../src/server.js';
+import { startTestIdp, type TestIdp } from '../support/harness.js';
+import { signIn } from '../support/oidc-flow.js';
+
+const SECRET = 'webhook-signing-secret-0123456789';
+
+/** What a subscriber does with our signature header, written from the README's description. */
+function verify(header: string, body: string): boolean {
+  const parts = Object.fromEntries(header.split(',').map((p) => p.split('=') as [string, string]));
+  const expected = createHmac('sha256', SECRET)
+    .update(`${parts.t ?? ''}.${body}`)
+    .digest('hex');
+  return (
+    (parts.v1 ?? '').length === expected.length && timingSafeEqual(Buffer.from(parts.v1 ?? ''), Buffer.from(expected))
+  );
+}
+
+describe('webhooks', () => {
+  const received: { eventId: string; body: string; valid: boolean }[] = [];
+  let answer: 'ok' | 'error' | 'hang' = 'error';
+  const receiver = createServer((req: IncomingMessage, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      received.push({
+        eventId: String(req.headers['x-idp-event-id']),
+        body,
+        valid: verify(String(req.headers['x-idp-signature']), body),
+      });
+      if (answer === 'hang') return;
+      res.writeHead(answer === 'ok' ? 204 : 500).end();
+    });
+  });
+  let t: TestIdp;
+  before(async () => {
+    const port = await listen(receiver, 0, '127.0.0.1');
+    t = await startTestIdp({
+      config: {
+        webhooks: [
+          {
+            id: 'crm',
+            url: `http://127.0.0.1:${port}/hooks`,
+            secret: SECRET,
+            events: ['user.migrated', 'user.registered'],
+            initialDelayMs: 50,
+            maxAttempts: 4,
+            timeoutMs: 300,
+          },
+        ],
+      },
+    });
+  });
+  after(async () => {
+    await t.close();
+    await closeServer(receiver, 10);
+  });
+
+  const until = async (check: () => boolean, what: string) => {
+    for (let i = 0; i < 300 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.ok(check(), `timed out waiting for ${what}`);
+  };
+
+  it('sends a signed user.migrated, retrying with the same idempotency key until it is accepted', async () => {
+    answer = 'error';
+    assert.equal((await signIn(t.issuer, 'alice', 'wonderland')).status, 303);
+    await until(() => received.length >= 2, 'two failed attempts');
+    answer = 'ok';
+    await until(() => received.length >= 3, 'the accepted attempt');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(received.length, 3, 'nothing more once accepted');
+    assert.equal(new Set(received.map((r) => r.eventId)).size, 1, 'the same event id on every attempt');
+    assert.ok(
+      received.every((r) => r.valid),
+      'every body verifies against the signature',
+    );
+    const body = JSON.parse(received[0]?.body ?? '{}') as {
+      id: string;
+      type: string;
+      data: { legacy: { id: string } };
+    };
+    assert.equal(body.type, 'user.migrated');
+    assert.equal(body.id, received[0]?.eventId);
+    assert.equal(body.data.legacy.id, 'L-1001');
+    assert.ok(!received[0]?.body.includes('wonderland'));
+    assert.deepEqual(await t.idp.store.webhooks.counts(), { pending: 0, delivered: 1, dead: 0 });
+  });
+
+  it('never makes a sign-in wait for a subscriber that hangs, and gives up after the last attempt', async () => {
+    answer = 'hang';
+    received.length = 0;
+    const started = performance.now();
+    assert.equal((await signIn(t.issuer, 'bob', 'can-we-fix-it')).status, 303);
+    assert.ok(performance.now() - started < 1000, 'the sign-in did not wait for the webhook');
+    await until(() => received.length >= 4, 'four attempts');
+    for (let i = 0; i < 100; i++) {
+      if ((await t.idp.store.webhooks.counts()).dead === 1) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.deepEqual(await t.idp.store.webhooks.counts(), { pending: 0, delivered: 1, dead: 1 });
+    answer = 'ok';
+  });
+
+  it('only sends the events subscribed to', async () => {
+    received.length = 0;
+    await signIn(t.issuer, 'erin', 'no-valid-email');
+    await signIn(t.issuer, 'alice', 'wonderland');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.deepEqual(received, [], 'migration.failed and signed_in are not subscribed');
+  });
+});

@@ -73,6 +73,7 @@ function banner(config: Config, port: number, store: string, demo: DemoMode | un
       `  Demo app:      ${demo.appUrl}      <- open this and click "Sign in"`,
       `  Legacy users:  ${demo.legacy.url}  (the old system, speaking legacy-http-api.md)`,
       `  Outbox:        ${config.issuer}/dev/outbox  (password reset mails; no SMTP server in demo mode)`,
+      `  Console:       ${config.issuer}/admin  (sign in as carol: her legacy "admin" role makes her an operator)`,
       '',
       '  Legacy users (username / old password):',
       ...DEMO_USERS.map((u) => `    ${u.profile.user_name.padEnd(8)} ${u.password.padEnd(24)} ${u.note ?? ''}`),

@@ -10,7 +10,9 @@ import { createRegister, type Register } from './accounts/register.js';
 import type { Config } from './config/schema.js';
 import { createEventRecorder } from './events/recorder.js';
 import { assetRoutes } from './http/assets.js';
+import { createCsrf } from './http/csrf.js';
 import { errorHandler } from './http/error-handler.js';
+import { securityHeaders } from './http/security-headers.js';
 import { healthRoutes } from './http/health.js';
 import { metricsRoutes } from './http/metrics-route.js';
 import { createPageRenderer } from './http/pages.js';
@@ -127,9 +129,22 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
   const [signingKeys, cookieKeys, csrfSecret] = await Promise.all([
     loadSigningKeys(store.secrets),
     loadCookieKeys(store.secrets, config.cookies.keys),
-    store.secrets.getOrCreate('console-csrf-key', () => randomBytes(32).toString('base64url')),
+    store.secrets.getOrCreate('csrf-key', () => randomBytes(32).toString('base64url')),
   ]);
+  const csrf = createCsrf(csrfSecret, (ctx) =>
+    render(ctx, {
+      view: 'error',
+      title: 'This form has expired',
+      status: 403,
+      locals: {
+        heading: 'This form has expired',
+        message: 'Go back, reload the page and try again.',
+        code: 'invalid_request',
+      },
+    }),
+  );
   const render = createPageRenderer({
+    csrf,
     viewsDir: `${ROOT}views`,
     productName: config.productName,
     demoMode: options.demoMode ?? false,
@@ -145,20 +160,32 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     logger,
   });
 
-  const adminAccess = createAdminAccess({ config, provider: app, accounts: store.accounts, signingKeys, csrfSecret });
+  const adminAccess = createAdminAccess({ config, provider: app, accounts: store.accounts, signingKeys });
   const jobs = createImportJobs({ store, legacy, transform, record, logger });
 
+  app.use(securityHeaders(new URL(config.issuer).protocol === 'https:'));
   app.use(requestLogging(logger));
   app.use(errorHandler(render, logger));
   for (const router of [
     assetRoutes(`${ROOT}public`),
     healthRoutes(store, legacy),
     metricsRoutes(metrics, config.metrics.bearerToken),
-    consoleRoutes({ issuer: config.issuer, access: adminAccess, store, legacy, legacySwitch, jobs, record, render }),
+    consoleRoutes({
+      issuer: config.issuer,
+      access: adminAccess,
+      store,
+      legacy,
+      legacySwitch,
+      jobs,
+      record,
+      render,
+      csrf,
+    }),
     adminApiRoutes({ access: adminAccess, store, legacy, legacySwitch, jobs, record }),
     passwordRoutes({
       reset: passwordReset,
       render,
+      csrf,
       logger,
       passwordMinLength: config.passwords.minLength,
       ...(outbox ? { outbox: outbox.outbox } : {}),
@@ -169,6 +196,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
       register,
       accounts: store.accounts,
       render,
+      csrf,
       passwordMinLength: config.passwords.minLength,
     }),
   ]) {

@@ -1,4 +1,3 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
@@ -27,9 +26,6 @@ export interface AdminAccess {
   /** The admin behind a bearer token, or why not. */
   apiAdmin(authorization: string): Promise<Admin | { problem: string }>;
   isAdmin(account: Account): boolean;
-  /** A form token bound to the IdP session, so a console form cannot be posted from anywhere else. */
-  csrfToken(sessionUid: string): string;
-  checkCsrf(sessionUid: string, token: string): boolean;
 }
 
 export function createAdminAccess(deps: {
@@ -37,7 +33,6 @@ export function createAdminAccess(deps: {
   provider: Provider;
   accounts: AccountStore;
   signingKeys: SigningJwk[];
-  csrfSecret: string;
 }): AdminAccess {
   const roles = new Set(deps.config.admin.roles);
   const usernames = new Set(deps.config.admin.usernames.map(normaliseLogin));
@@ -47,18 +42,10 @@ export function createAdminAccess(deps: {
   });
   const isAdmin = (account: Account) =>
     account.roles.some((role) => roles.has(role)) || usernames.has(normaliseLogin(account.username));
-  const csrfToken = (sessionUid: string) =>
-    createHmac('sha256', deps.csrfSecret).update(sessionUid).digest('base64url');
 
   return {
     apiResource,
     isAdmin,
-    csrfToken,
-    checkCsrf(sessionUid, token) {
-      const expected = Buffer.from(csrfToken(sessionUid));
-      const presented = Buffer.from(token);
-      return presented.length === expected.length && timingSafeEqual(presented, expected);
-    },
 
     async consoleAdmin(ctx) {
       const session = await deps.provider.Session.get(ctx);

@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import type { EventType } from '../events/event.js';
 import type { RecordEvent } from '../events/recorder.js';
+import type { Csrf } from '../http/csrf.js';
 import { formField, parseForm } from '../http/forms.js';
 import type { RenderPage } from '../http/pages.js';
 import type { LegacySwitch } from '../legacy/legacy-switch.js';
@@ -22,12 +23,11 @@ export interface ConsoleDependencies {
   jobs: ImportJobs;
   record: RecordEvent;
   render: RenderPage;
+  csrf: Csrf;
 }
 
 interface ConsoleState {
   admin: Admin;
-  csrf: string;
-  sessionUid: string;
 }
 
 /** Where a sign-in may send the operator back to: a console page, nothing else. */
@@ -90,7 +90,7 @@ export function consoleRoutes(deps: ConsoleDependencies): Router {
       });
       return;
     }
-    const state: ConsoleState = { admin, sessionUid, csrf: access.csrfToken(sessionUid) };
+    const state: ConsoleState = { admin };
     Object.assign(ctx.state, state);
     await next();
   };
@@ -101,16 +101,8 @@ export function consoleRoutes(deps: ConsoleDependencies): Router {
       title,
       status,
       layout: 'console',
-      locals: { ...locals, adminName: adminName(stateOf(ctx).admin), csrf: stateOf(ctx).csrf, section: view },
+      locals: { ...locals, adminName: adminName(stateOf(ctx).admin), section: view },
     });
-  const checkCsrf = async (ctx: Context, next: Next) => {
-    if (!access.checkCsrf(stateOf(ctx).sessionUid, formField(ctx.request.body, 'csrf'))) {
-      ctx.status = 403;
-      ctx.body = 'This form has expired; reload the page and try again.';
-      return;
-    }
-    await next();
-  };
 
   router.get('/callback', (ctx) => {
     const state = String(ctx.query.state ?? '');
@@ -157,7 +149,7 @@ export function consoleRoutes(deps: ConsoleDependencies): Router {
     });
   });
 
-  router.post('/cutoff', requireAdmin, parseForm, checkCsrf, async (ctx) => {
+  router.post('/cutoff', requireAdmin, parseForm, deps.csrf.check, async (ctx) => {
     const cutOff = formField(ctx.request.body, 'cutOff') === 'on';
     const admin = stateOf(ctx).admin;
     try {
@@ -171,7 +163,7 @@ export function consoleRoutes(deps: ConsoleDependencies): Router {
     ctx.redirect('/admin');
   });
 
-  router.post('/import', requireAdmin, parseForm, checkCsrf, (ctx) => {
+  router.post('/import', requireAdmin, parseForm, deps.csrf.check, (ctx) => {
     const kind = formField(ctx.request.body, 'kind') === 'import' ? 'import' : 'readiness';
     const started = deps.jobs.start(kind, stateOf(ctx).admin);
     if (started.kind !== 'started') {

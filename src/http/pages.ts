@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import ejs from 'ejs';
 import type { Context } from 'koa';
+import type { Csrf } from './csrf.js';
 import { requestIdOf } from './request-context.js';
 
 export type RenderPage = (
-  ctx: Pick<Context, 'status' | 'type' | 'body' | 'set' | 'state'>,
+  ctx: Context,
   page: {
     view: string;
     title: string;
@@ -21,6 +22,8 @@ export interface PageOptions {
   demoMode: boolean;
   /** Compile each template once; off in development so edits show without a restart. */
   cache: boolean;
+  /** Every form on every page carries its token. */
+  csrf: Pick<Csrf, 'token'>;
 }
 
 /** Renders a view inside the one layout, with what every page shows: the product's name and the request id. */
@@ -30,7 +33,12 @@ export function createPageRenderer(options: PageOptions): RenderPage {
     console: join(options.viewsDir, 'admin', 'layout.ejs'),
   };
   return async (ctx, page) => {
-    const common = { productName: options.productName, demoMode: options.demoMode, requestId: requestIdOf(ctx) };
+    const common = {
+      productName: options.productName,
+      demoMode: options.demoMode,
+      requestId: requestIdOf(ctx),
+      csrf: options.csrf.token(ctx),
+    };
     const body = await ejs.renderFile(
       join(options.viewsDir, `${page.view}.ejs`),
       { ...common, ...page.locals },

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { PasswordReset } from '../accounts/password-reset.js';
+import type { Csrf } from '../http/csrf.js';
 import { formField, parseForm } from '../http/forms.js';
 import type { RenderPage } from '../http/pages.js';
 import type { Logger } from '../log/logger.js';
@@ -9,6 +10,7 @@ import type { SentMail } from '../mail/mailer.js';
 export interface PasswordRouteDependencies {
   reset: PasswordReset;
   render: RenderPage;
+  csrf: Csrf;
   logger: Logger;
   passwordMinLength: number;
   /** Demo and development without SMTP: the mails, shown on /dev/outbox. */
@@ -32,7 +34,7 @@ export function passwordRoutes(deps: PasswordRouteDependencies): Router {
     });
   });
 
-  router.post('/password/forgot', parseForm, async (ctx) => {
+  router.post('/password/forgot', parseForm, deps.csrf.check, async (ctx) => {
     const login = formField(ctx.request.body, 'login');
     // Answered at once and the same way for every login: the work (look-ups, the legacy system, mail) happens
     // afterwards, so neither the text nor the timing says whether an account exists.
@@ -78,7 +80,7 @@ export function passwordRoutes(deps: PasswordRouteDependencies): Router {
     await renderReset(ctx, token, returnTo);
   });
 
-  router.post('/password/reset', parseForm, async (ctx) => {
+  router.post('/password/reset', parseForm, deps.csrf.check, async (ctx) => {
     const body = ctx.request.body;
     const token = formField(body, 'token');
     const returnTo = returnPath(formField(body, 'returnTo'));

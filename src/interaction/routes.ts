@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { errors, type InteractionResults, type Provider } from 'oidc-provider';
 import type { Register } from '../accounts/register.js';
+import type { Csrf } from '../http/csrf.js';
 import { formField, parseForm } from '../http/forms.js';
 import type { RenderPage } from '../http/pages.js';
 import type { SignIn } from '../migration/sign-in.js';
@@ -14,6 +15,7 @@ export interface InteractionDependencies {
   register: Register;
   accounts: AccountStore;
   render: RenderPage;
+  csrf: Csrf;
   passwordMinLength: number;
 }
 
@@ -104,7 +106,7 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
     await renderConsent(ctx, interaction);
   });
 
-  router.post('/login', parseForm, async (ctx) => {
+  router.post('/login', parseForm, deps.csrf.check, async (ctx) => {
     const interaction = await interactionFor(ctx, 'login');
     const login = formField(ctx.request.body, 'login');
     const outcome = await deps.signIn(login, formField(ctx.request.body, 'password'));
@@ -120,7 +122,7 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
     await renderRegister(ctx, await interactionFor(ctx, 'login'), {});
   });
 
-  router.post('/register', parseForm, async (ctx) => {
+  router.post('/register', parseForm, deps.csrf.check, async (ctx) => {
     const interaction = await interactionFor(ctx, 'login');
     const values = {
       username: formField(ctx.request.body, 'username'),
@@ -176,7 +178,7 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
     });
   }
 
-  router.post('/confirm', parseForm, async (ctx) => {
+  router.post('/confirm', parseForm, deps.csrf.check, async (ctx) => {
     const interaction = await interactionFor(ctx, 'consent');
     const accountId = interaction.session?.accountId;
     if (!accountId) throw new errors.SessionNotFound('consent without a signed-in account');
@@ -194,7 +196,7 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
     await finish(ctx, { consent: interaction.grantId ? {} : { grantId } }, true);
   });
 
-  router.post('/abort', parseForm, async (ctx) => {
+  router.post('/abort', parseForm, deps.csrf.check, async (ctx) => {
     await interactionFor(ctx);
     await finish(ctx, { error: 'access_denied', error_description: 'The user cancelled the sign-in.' }, false);
   });

@@ -32,15 +32,18 @@ describe('forgot password, also for users not yet migrated', () => {
 
   const requestLink = async (login: string, agent = new UserAgent()) => {
     const sent = outbox.length;
+    await agent.request(`${t.issuer}/password/forgot`);
     const response = await agent.request(`${t.issuer}/password/forgot`, { form: { login, returnTo: '' } });
     assert.equal(response.status, 200);
     return { page: await response.text(), sent };
   };
   const mailAfter = (sent: number, to: string) =>
     eventually(() => (outbox.length > sent && outbox[0]?.to === to ? outbox[0] : undefined), `mail to ${to}`);
-  const choose = (link: string, password: string, confirm = password) => {
+  const choose = async (link: string, password: string, confirm = password) => {
     const token = new URL(link).searchParams.get('token') ?? '';
-    return new UserAgent().request(`${t.issuer}/password/reset`, { form: { token, password, confirm, returnTo: '' } });
+    const agent = new UserAgent();
+    await agent.request(`${t.issuer}/password/forgot`);
+    return agent.request(`${t.issuer}/password/reset`, { form: { token, password, confirm, returnTo: '' } });
   };
 
   it('mails a single-use link to a local user and changes the password with it', async () => {
@@ -164,7 +167,9 @@ describe('password reset mail over SMTP', () => {
   it('delivers the link to the SMTP server, and keeps no outbox', async () => {
     assert.equal(t.idp.outbox, undefined);
     assert.equal((await fetch(`${t.issuer}/dev/outbox`)).status, 404);
-    await new UserAgent().request(`${t.issuer}/password/forgot`, { form: { login: 'dave', returnTo: '' } });
+    const agent = new UserAgent();
+    await agent.request(`${t.issuer}/password/forgot`);
+    await agent.request(`${t.issuer}/password/forgot`, { form: { login: 'dave', returnTo: '' } });
     const mail = await eventually(() => received[0], 'an SMTP delivery');
     assert.deepEqual(mail.to, ['dave@example.com']);
     assert.match(mail.body, /From: IdP <idp@example.com>/);

@@ -197,7 +197,13 @@ for (const { backend, skip } of BACKENDS) {
       const response = await new UserAgent().request(`${t.issuer}/interaction/does-not-exist`);
       assert.equal(response.status, 400);
       assert.match(await response.text(), /This sign-in page has expired/);
-      const posted = await new UserAgent().request(`${t.issuer}/interaction/does-not-exist/login`, {
+      const agent = new UserAgent();
+      const forged = await agent.request(`${t.issuer}/interaction/does-not-exist/login`, {
+        form: { login: 'alice', password: 'wonderland' },
+      });
+      assert.equal(forged.status, 403, 'a form post without the CSRF field is refused first');
+      await agent.request(`${t.issuer}/password/forgot`);
+      const posted = await agent.request(`${t.issuer}/interaction/does-not-exist/login`, {
         form: { login: 'alice', password: 'wonderland' },
       });
       assert.equal(posted.status, 400);

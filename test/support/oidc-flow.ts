@@ -25,6 +25,8 @@ export async function discover(issuer: string, client: ClientName = 'firstParty'
 
 export class UserAgent {
   readonly #cookies = new Map<string, string>();
+  /** The CSRF field of the last page read; sent with every form, as a browser filling that page's form would. */
+  #csrf = '';
 
   async request(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Response> {
     const headers: Record<string, string> = { accept: 'text/html' };
@@ -33,7 +35,7 @@ export class UserAgent {
     let body: string | undefined;
     if (init.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
-      body = new URLSearchParams(init.form).toString();
+      body = new URLSearchParams({ ...(this.#csrf ? { csrf: this.#csrf } : {}), ...init.form }).toString();
     }
     const response = await fetch(url, {
       method: init.method ?? (init.form ? 'POST' : 'GET'),
@@ -49,6 +51,10 @@ export class UserAgent {
       const expired = attributes.some((a) => /^\s*expires=Thu, 01 Jan 1970/i.test(a)) || value === '';
       if (expired) this.#cookies.delete(name);
       else this.#cookies.set(name, value);
+    }
+    if (response.headers.get('content-type')?.includes('text/html')) {
+      const csrf = /name="csrf" value="([^"]+)"/.exec(await response.clone().text())?.[1];
+      if (csrf) this.#csrf = csrf;
     }
     return response;
   }

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import * as oidc from 'openid-client';
+import { RP_REDIRECT, startTestIdp, type TestIdp } from '../support/harness.js';
+import { beginAuthorization, discover, signIn, UserAgent } from '../support/oidc-flow.js';
+
+describe('HTTP hardening', () => {
+  let t: TestIdp;
+  before(async () => {
+    t = await startTestIdp();
+  });
+  after(() => t.close());
+
+  it('sends a strict CSP, no framing, no referrer and no sniffing on the hosted pages', async () => {
+    const start = await beginAuthorization(t.issuer);
+    const page = await start.agent.request(start.interactionUrl);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    for (const directive of [
+      "default-src 'self'",
+      "script-src 'self'",
+      "frame-ancestors 'none'",
+      "object-src 'none'",
+    ]) {
+      assert.ok(csp.includes(directive), `${directive} in ${csp}`);
+    }
+    assert.doesNotMatch(csp, /unsafe-inline|form-action/);
+    assert.equal(page.headers.get('x-frame-options'), 'DENY');
+    assert.equal(page.headers.get('referrer-policy'), 'no-referrer');
+    assert.equal(page.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(page.headers.get('cache-control'), 'no-store');
+    assert.equal(page.headers.get('strict-transport-security'), null, 'no HSTS on plain http');
+  });
+
+  it('keeps form_post responses working: the CSP allows exactly their inline script', async () => {
+    const agent = new UserAgent();
+    await signIn(t.issuer, 'alice', 'wonderland', { agent });
+    const config = await discover(t.issuer);
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: RP_REDIRECT,
+      scope: 'openid',
+      response_mode: 'form_post',
+      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+    });
+    const answer = await agent.follow(await agent.request(url.href), t.issuer);
+    const html = await answer.response.text();
+    const script = /<script>([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '';
+    const hash = `'sha256-${createHash('sha256').update(script).digest('base64')}'`;
+    assert.ok(answer.response.headers.get('content-security-policy')?.includes(hash), 'the script’s hash is allowed');
+    assert.match(html, /name="code"/);
+  });
+
+  it('refuses a hosted form posted without this browser’s CSRF token', async () => {
+    const start = await beginAuthorization(t.issuer);
+    const other = new UserAgent();
+    await other.request(`${t.issuer}/password/forgot`);
+    // The victim's browser (start.agent) posts with a token taken from another browser: refused.
+    const csrf =
+      /name="csrf" value="([^"]+)"/.exec(await (await other.request(`${t.issuer}/password/forgot`)).text())?.[1] ?? '';
+    const forged = await start.agent.request(`${start.interactionUrl}/login`, {
+      form: { login: 'alice', password: 'wonderland', csrf },
+    });
+    assert.equal(forged.status, 403);
+    assert.match(await forged.text(), /This form has expired/);
+  });
+
+  it('refuses an oversized form body with a clear 4xx', async () => {
+    const start = await beginAuthorization(t.issuer);
+    const huge = await start.agent.request(`${start.interactionUrl}/login`, {
+      form: { login: 'a'.repeat(40_000), password: 'x' },
+    });
+    assert.equal(huge.status, 413);
+  });
+});

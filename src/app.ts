@@ -20,7 +20,7 @@ import { requestLogging } from './http/request-context.js';
 import { providerPages } from './interaction/provider-pages.js';
 import { passwordRoutes } from './interaction/password-routes.js';
 import { interactionRoutes } from './interaction/routes.js';
-import { outboxMailer, smtpMailer, type SentMail } from './mail/mailer.js';
+import { outboxMailer, smtpMailer, unsentMailer, type SentMail } from './mail/mailer.js';
 import { createPasswordReset } from './accounts/password-reset.js';
 import { newPasswordSchema } from './accounts/account.js';
 import { openLegacySystem } from './legacy/create-connector.js';
@@ -110,8 +110,9 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     metrics.observeRegistration,
   );
 
-  const outbox = config.mail.smtpUrl ? undefined : outboxMailer();
-  const mailer = outbox ?? smtpMailer(config.mail.smtpUrl ?? '', config.mail.from);
+  const outbox = config.mail.outbox ? outboxMailer() : undefined;
+  const mailer =
+    outbox ?? (config.mail.smtpUrl ? smtpMailer(config.mail.smtpUrl, config.mail.from) : unsentMailer(logger));
   const passwordReset = createPasswordReset({
     accounts: store.accounts,
     artifacts: store.artifacts,

@@ -50,7 +50,7 @@ export interface PasswordResetDependencies {
 
 const MODEL = 'PasswordReset';
 
-type ResetTarget = { accountId: string } | { legacyLogin: string };
+type ResetTarget = { accountId: string } | { legacyLogin: string; legacyId: string };
 
 export function createPasswordReset(deps: PasswordResetDependencies): PasswordReset {
   const now = deps.now ?? (() => new Date());
@@ -84,11 +84,14 @@ export function createPasswordReset(deps: PasswordResetDependencies): PasswordRe
       const legacy = await deps.legacy.active();
       if (!legacy) return;
       const found = await legacy.findUser(typedLogin.trim());
-      // A reset must never be the way around a legacy account that is disabled or locked.
-      if (found.kind !== 'found' || found.disabled) return;
+      // A reset must never be the way around a disabled or locked legacy account: only one known to be enabled.
+      if (found.kind !== 'found' || found.disabled !== false) return;
       const profile = await deps.transform(found.profile);
       if (profile.kind !== 'valid' || !profile.profile.email) return;
-      await sendLink(profile.profile.email, profile.profile.username, { legacyLogin: typedLogin.trim() });
+      await sendLink(profile.profile.email, profile.profile.username, {
+        legacyLogin: typedLogin.trim(),
+        legacyId: profile.legacyId,
+      });
       await deps.record({ type: 'password_reset_requested', legacy: { source: legacy.source, id: profile.legacyId } });
     },
 
@@ -101,15 +104,19 @@ export function createPasswordReset(deps: PasswordResetDependencies): PasswordRe
       // The password is checked first, so that a weak one does not use up the link.
       const parsed = deps.passwordSchema.safeParse(newPassword);
       if (!parsed.success) return { kind: 'invalid-password', message: parsed.error.issues[0]?.message ?? 'invalid' };
-      const target = targetSchema.safeParse(await deps.artifacts.take(MODEL, idOf(token)));
-      if (!target.success) return { kind: 'invalid-link' };
+      // Read now, used up only when the password is written: a passing outage does not waste the link.
+      const stored = await deps.artifacts.find(MODEL, idOf(token));
+      const target = targetSchema.safeParse(stored);
+      if (!target.success || stored?.consumed !== undefined) return { kind: 'invalid-link' };
+      const useLink = async () => (await deps.artifacts.take(MODEL, idOf(token))) !== undefined;
       const password = { kind: 'bcrypt' as const, hash: await deps.hasher.hash(newPassword) };
       const at = now();
 
       if ('accountId' in target.data) {
         const account = await deps.accounts.findById(target.data.accountId);
-        if (!account || !(await deps.accounts.updatePassword(account.id, password, at)))
+        if (!account || !(await useLink()) || !(await deps.accounts.updatePassword(account.id, password, at))) {
           return { kind: 'invalid-link' };
+        }
         await deps.record({ type: 'password_reset', accountId: account.id, migrated: false });
         return { kind: 'done', account: { ...account, password, updatedAt: at }, migrated: false };
       }
@@ -119,9 +126,11 @@ export function createPasswordReset(deps: PasswordResetDependencies): PasswordRe
       if (!legacy) return { kind: 'rejected' };
       const found = await legacy.findUser(target.data.legacyLogin);
       if (found.kind === 'unavailable') return { kind: 'legacy-unavailable' };
-      if (found.kind === 'not-found' || found.disabled) return { kind: 'rejected' };
+      if (found.kind === 'not-found' || found.disabled !== false) return { kind: 'rejected' };
       const transformed = await deps.transform(found.profile);
-      if (transformed.kind === 'invalid') return { kind: 'rejected' };
+      // The login must still name the legacy user the link was mailed to, not someone given that name since.
+      if (transformed.kind === 'invalid' || transformed.legacyId !== target.data.legacyId) return { kind: 'rejected' };
+      if (!(await useLink())) return { kind: 'invalid-link' };
       const existing = await deps.accounts.findByLegacyId(legacy.source, transformed.legacyId);
       if (existing) {
         // Migrated meanwhile (a sign-in, an import): the link still proves the mailbox, so it sets the password.
@@ -156,5 +165,5 @@ export function createPasswordReset(deps: PasswordResetDependencies): PasswordRe
 
 const targetSchema = z.union([
   z.object({ accountId: z.string().min(1) }),
-  z.object({ legacyLogin: z.string().min(1) }),
+  z.object({ legacyLogin: z.string().min(1), legacyId: z.string().min(1) }),
 ]);

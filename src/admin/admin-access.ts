@@ -1,7 +1,7 @@
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
-import { normaliseLogin, type Account } from '../accounts/account.js';
+import type { Account } from '../accounts/account.js';
 import type { Config } from '../config/schema.js';
 import type { SigningJwk } from '../oidc/keys.js';
 import type { AccountStore } from '../store/store.js';
@@ -35,13 +35,12 @@ export function createAdminAccess(deps: {
   signingKeys: SigningJwk[];
 }): AdminAccess {
   const roles = new Set(deps.config.admin.roles);
-  const usernames = new Set(deps.config.admin.usernames.map(normaliseLogin));
+  const accountIds = new Set(deps.config.admin.accountIds);
   const apiResource = `${deps.config.issuer}/admin/api`;
   const publicKeys = createLocalJWKSet({
     keys: deps.signingKeys.map(({ kty, crv, x, y, n, e, kid, alg, use }) => ({ kty, crv, x, y, n, e, kid, alg, use })),
   });
-  const isAdmin = (account: Account) =>
-    account.roles.some((role) => roles.has(role)) || usernames.has(normaliseLogin(account.username));
+  const isAdmin = (account: Account) => account.roles.some((role) => roles.has(role)) || accountIds.has(account.id);
 
   return {
     apiResource,
@@ -76,7 +75,7 @@ export function createAdminAccess(deps: {
       if (!scopes.includes(ADMIN_SCOPE)) return { problem: `the access token lacks the "${ADMIN_SCOPE}" scope` };
       if (typeof claims.sub === 'string' && claims.sub !== claims.client_id) {
         const account = await deps.accounts.findById(claims.sub);
-        if (!account || !isAdmin(account)) return { problem: 'the token’s user is not an admin' };
+        if (!account || !isAdmin(account)) return { problem: 'the user of this token is not an operator' };
         return { kind: 'account', account, id: account.id };
       }
       const clientId = typeof claims.client_id === 'string' ? claims.client_id : '';

@@ -40,7 +40,9 @@ export function adminApiRoutes(deps: AdminApiDependencies): Router {
   router.use(async (ctx: Context, next: Next) => {
     const admin = await deps.access.apiAdmin(ctx.get('authorization'));
     if ('problem' in admin) {
-      ctx.set('www-authenticate', `Bearer error="invalid_token", error_description="${admin.problem}"`);
+      // Header values must be plain ASCII without quotes.
+      const description = admin.problem.replace(/[^\x20-\x7e]|"/g, '');
+      ctx.set('www-authenticate', `Bearer error="invalid_token", error_description="${description}"`);
       fail(ctx, 401, 'invalid_token', admin.problem);
       return;
     }

@@ -54,6 +54,11 @@ const httpConnectorSchema = z.strictObject({
   allowInsecureTransport: z.boolean().default(false),
   /** Users per page when a bulk import reads `GET /users?after=…&limit=…`. */
   listPageSize: z.number().int().min(1).max(10_000).default(500),
+  /**
+   * A field of the profiles `GET /users` returns that is true (1, "Y" …) for a disabled or locked account. The
+   * contract has none, so without it a password reset cannot create accounts of users not yet migrated.
+   */
+  disabledField: z.string().min(1).optional(),
 });
 
 const sqlConnectorSchema = z.strictObject({

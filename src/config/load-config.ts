@@ -57,6 +57,8 @@ export function productionProblems(config: Config, env: Env): string[] {
   }
   if (config.clients.length === 0) problems.push('"clients" is empty: declare the client applications');
   if (!config.mail.smtpUrl) problems.push('"mail.smtpUrl" is not configured: password reset mail would go nowhere');
+  if (config.mail.outbox)
+    problems.push('"mail.outbox" shows every mail, reset links included, to anyone: not in production');
   if (!config.cookies.keys && !env.IDP_COOKIE_KEYS) {
     // Generated keys would work, but an operator must be able to rotate them without touching the database.
     problems.push('cookie keys are not configured (set "cookies.keys" or IDP_COOKIE_KEYS)');

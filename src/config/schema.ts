@@ -161,6 +161,8 @@ export const configSchema = z
           .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
           .optional(),
         from: z.string().min(3).default('JIT Identity <no-reply@localhost>'),
+        /** Keep mail on /dev/outbox instead of sending it (demo mode sets it): anyone can read it, never in production. */
+        outbox: z.boolean().default(false),
       })
       .prefault({}),
 
@@ -173,10 +175,13 @@ export const configSchema = z
 
     admin: z
       .strictObject({
-        /** Accounts with any of these roles may use the console and the admin API. */
-        roles: z.array(z.string().min(1)).default(['admin']),
-        /** Further accounts, by username, that are admins whatever their roles. */
-        usernames: z.array(z.string().min(1)).default([]),
+        /**
+         * Accounts with any of these roles may use the console and the admin API. Roles come from the legacy
+         * mapping: pick one only operators of this IdP have (not, say, every admin of the old application).
+         */
+        roles: z.array(z.string().min(1)).default([]),
+        /** Further operators by account id (`sub`): ids are never reused or chosen by users, names could be. */
+        accountIds: z.array(z.string().min(1)).default([]),
       })
       .prefault({}),
 
@@ -191,7 +196,8 @@ export const configSchema = z
           events: z.array(z.enum(WEBHOOK_EVENT_NAMES)).min(1).default(['user.migrated']),
           maxAttempts: z.number().int().min(1).max(50).default(12),
           initialDelayMs: z.number().int().min(10).default(5000),
-          timeoutMs: z.number().int().min(100).default(10_000),
+          // Well under the 60 s delivery lease, so a slow subscriber never gets one delivery twice at once.
+          timeoutMs: z.number().int().min(100).max(30_000).default(10_000),
         }),
       )
       .default([])

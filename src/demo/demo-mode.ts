@@ -82,8 +82,12 @@ function withDemo(config: Config, legacyUrl: string, appUrl: string): { config: 
         source: 'demo-legacy',
         baseUrl: legacyUrl,
         auth: { type: 'bearer', token: DEMO_LEGACY_TOKEN },
+        disabledField: 'disabled',
       }),
       migration: { ...config.migration, mapping: DEMO_MAPPING },
+      // In the demo, the legacy "admin" role makes an operator (carol); a real deployment picks a dedicated role.
+      admin: { ...config.admin, roles: ['admin'] },
+      mail: { ...config.mail, outbox: true },
       clients: [
         ...config.clients,
         {

@@ -132,7 +132,10 @@ export class LegacyUserService {
     if (req.method === 'GET' && userPath?.[1]) {
       this.calls.findUser++;
       const user = this.#users.get(decodeURIComponent(userPath[1]).trim().toLowerCase());
-      this.#answer(res, () => (user ? [200, user.profile] : [404, { error: 'not found' }]));
+      // Look-ups and the listing say whether an account is disabled (the IdP's `disabledField`).
+      this.#answer(res, () =>
+        user ? [200, { ...user.profile, disabled: user.status !== 'active' }] : [404, { error: 'not found' }],
+      );
       return;
     }
     if (req.method === 'GET' && url.pathname === '/users') {
@@ -189,7 +192,13 @@ export class LegacyUserService {
     const page = unique.filter((u) => u.profile.uid > after).slice(0, limit);
     const last = page.at(-1);
     const more = last !== undefined && unique.some((u) => u.profile.uid > last.profile.uid);
-    return [200, { users: page.map((u) => ({ ...u.profile, ...u.listedHash })), next: more ? last.profile.uid : null }];
+    return [
+      200,
+      {
+        users: page.map((u) => ({ ...u.profile, disabled: u.status !== 'active', ...u.listedHash })),
+        next: more ? last.profile.uid : null,
+      },
+    ];
   }
 }
 

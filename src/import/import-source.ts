@@ -95,7 +95,7 @@ async function* jsonLines(path: string): AsyncIterable<ImportItem> {
       yield { ref, problem: 'not a JSON object' };
       continue;
     }
-    yield { ref, record: recordFromListing(value as Record<string, unknown>) };
+    yield { ref, record: recordFromListing(value as Record<string, unknown>, 'disabled') };
   }
 }
 
@@ -108,7 +108,7 @@ async function* csvRows(path: string): AsyncIterable<ImportItem> {
   for await (const row of parser as AsyncIterable<Record<string, string>>) {
     number++;
     const user = Object.fromEntries(Object.entries(row).filter(([, value]) => value !== ''));
-    yield { ref: `row ${String(number)}`, record: recordFromListing(user) };
+    yield { ref: `row ${String(number)}`, record: recordFromListing(user, 'disabled') };
   }
 }
 

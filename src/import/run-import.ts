@@ -82,6 +82,21 @@ export async function runImport(
 ): Promise<ImportSummary> {
   const started = performance.now();
   const now = deps.now ?? (() => new Date());
+  const unlock = options.checkpointPath ? await lock(`${options.checkpointPath}.lock`) : undefined;
+  try {
+    return await importPages(deps, source, options, started, now);
+  } finally {
+    await unlock?.();
+  }
+}
+
+async function importPages(
+  deps: ImportDependencies,
+  source: ImportSource,
+  options: ImportOptions,
+  started: number,
+  now: () => Date,
+): Promise<ImportSummary> {
   const dryRun = options.dryRun ?? false;
   const signal = options.signal ?? new AbortController().signal;
   const checkpoint =
@@ -117,7 +132,11 @@ export async function runImport(
     }
 
     const results = dryRun
-      ? await Promise.all(candidates.map(({ account }) => dryRunInsert(deps.accounts, account, seen)))
+      ? await dryRunInsertAll(
+          deps.accounts,
+          candidates.map(({ account }) => account),
+          seen,
+        )
       : await deps.accounts.insertMany(candidates.map(({ account }) => account));
     for (const [index, result] of results.entries()) {
       const candidate = candidates[index];
@@ -179,6 +198,8 @@ export async function runImport(
 /** One item as an account ready to insert, or why it cannot be one. */
 async function prepare(item: ImportItem, deps: ImportDependencies, at: Date): Promise<Account | Rejection> {
   if ('problem' in item) return { ref: item.ref, reason: item.problem };
+  // A disabled legacy account must not become an account that can sign in or reset its password.
+  if (item.record.disabled === true) return { ref: item.ref, reason: 'disabled in the legacy system' };
   const transformed = await deps.transform(item.record.profile);
   if (transformed.kind === 'invalid') {
     return { ref: item.ref, reason: 'the profile failed validation', fields: transformed.fields };
@@ -206,6 +227,17 @@ async function alreadyHere(accounts: AccountStore, account: Account): Promise<bo
     account.legacy !== undefined &&
     (await accounts.findByLegacyId(account.legacy.source, account.legacy.id)) !== undefined
   );
+}
+
+/** One at a time, in order, so that clashes inside the page are found as the real insert would find them. */
+async function dryRunInsertAll(
+  accounts: AccountStore,
+  candidates: readonly Account[],
+  seen: { legacyIds: Set<string>; logins: Set<string> } | undefined,
+) {
+  const results = [];
+  for (const account of candidates) results.push(await dryRunInsert(accounts, account, seen));
+  return results;
 }
 
 /** What `insertMany` would answer, found by reading instead of writing. */
@@ -249,6 +281,37 @@ async function readCheckpoint(path: string, signature: string): Promise<Checkpoi
     );
   }
   return checkpoint;
+}
+
+/**
+ * One import per checkpoint at a time (two would interleave their checkpoints): a lock file holding the process id.
+ * A lock left by a process that no longer runs (a crash) is taken over.
+ */
+async function lock(path: string): Promise<() => Promise<void>> {
+  await mkdir(dirname(path), { recursive: true });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(path, String(process.pid), { flag: 'wx' });
+      return () => rm(path, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number(await readFile(path, 'utf8').catch(() => ''));
+      if (holder && holder !== process.pid && isRunning(holder)) {
+        throw new Error(`another import is running (process ${String(holder)}, lock file ${path})`, { cause: error });
+      }
+      await rm(path, { force: true });
+    }
+  }
+  throw new Error(`could not take the import lock ${path}`);
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Written to a temporary file and renamed, so a crash never leaves half a checkpoint. */

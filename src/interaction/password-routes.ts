@@ -36,11 +36,13 @@ export function passwordRoutes(deps: PasswordRouteDependencies): Router {
 
   router.post('/password/forgot', parseForm, deps.csrf.check, async (ctx) => {
     const login = formField(ctx.request.body, 'login');
-    // Answered at once and the same way for every login: the work (look-ups, the legacy system, mail) happens
-    // afterwards, so neither the text nor the timing says whether an account exists.
-    void deps.reset
-      .request(login)
-      .catch((error: unknown) => deps.logger.error({ err: error }, 'password reset request failed'));
+    // Answered the same way for every login, and the work (look-ups, the legacy system, mail) starts only once the
+    // answer has gone out, so neither the text nor the timing says whether an account exists.
+    ctx.res.once('finish', () => {
+      deps.reset
+        .request(login)
+        .catch((error: unknown) => deps.logger.error({ err: error }, 'password reset request failed'));
+    });
     await render(ctx, {
       view: 'forgot-password-sent',
       title: 'Check your email',

@@ -21,7 +21,10 @@ export type AuthenticateOutcome =
   | { kind: 'unavailable'; cause: string };
 
 export type FindUserOutcome =
-  /** `disabled`: the legacy system says the account may not sign in (where it can tell without a password). */
+  /**
+   * `disabled`: whether the legacy system says the account may not sign in; undefined when this connector cannot
+   * tell without a password (then nothing but a sign-in may create the account).
+   */
   | { kind: 'found'; profile: LegacyProfile; disabled?: boolean }
   | { kind: 'not-found' }
   | { kind: 'unavailable'; cause: string };
@@ -31,6 +34,8 @@ export type WriteBackOutcome = { kind: 'done' } | { kind: 'failed'; cause: strin
 /** A legacy user as a bulk import reads it: the profile, and the stored hash where the legacy system gives it. */
 export interface LegacyUserRecord {
   profile: LegacyProfile;
+  /** Whether the legacy system marks the account disabled; undefined when the source cannot tell. */
+  disabled?: boolean;
   password?: { hash: string; options: LegacyHashOptions; salt?: string | undefined };
 }
 

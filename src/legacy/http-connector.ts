@@ -5,7 +5,7 @@ import { rootCertificates } from 'node:tls';
 import type { HttpConnectorConfig } from '../config/legacy-schema.js';
 import { z } from 'zod';
 import type { AuthenticateOutcome, CallContext, FindUserOutcome, LegacyConnector, LegacyProfile } from './connector.js';
-import { recordFromListing } from './listing.js';
+import { disabledOf, recordFromListing } from './listing.js';
 
 /** The legacy connector speaking `legacy-http-api.md`: `POST /authenticate` and `GET /users/{login}`. */
 export function createHttpConnector(config: HttpConnectorConfig): LegacyConnector {
@@ -66,9 +66,9 @@ export function createHttpConnector(config: HttpConnectorConfig): LegacyConnecto
       if (answer.kind === 'failed') return { kind: 'unavailable', cause: answer.cause };
       if (answer.status === 404) return { kind: 'not-found' };
       if (answer.status !== 200) return { kind: 'unavailable', cause: `status ${answer.status}` };
-      return answer.profile
-        ? { kind: 'found', profile: answer.profile }
-        : { kind: 'unavailable', cause: answer.bodyProblem };
+      if (!answer.profile) return { kind: 'unavailable', cause: answer.bodyProblem };
+      const disabled = disabledOf(answer.profile, config.disabledField);
+      return { kind: 'found', profile: answer.profile, ...(disabled === undefined ? {} : { disabled }) };
     },
 
     async *enumerateUsers(resumeFrom, signal) {
@@ -87,7 +87,10 @@ export function createHttpConnector(config: HttpConnectorConfig): LegacyConnecto
         const page = listingPageSchema.safeParse(answer.profile);
         if (!page.success) throw new Error('legacy user listing answered without {"users": [...], "next": …}');
         const next = page.data.next ?? undefined;
-        yield { records: page.data.users.map(recordFromListing), resumeFrom: next ?? END_OF_LISTING };
+        yield {
+          records: page.data.users.map((user) => recordFromListing(user, config.disabledField)),
+          resumeFrom: next ?? END_OF_LISTING,
+        };
         if (next === undefined || page.data.users.length === 0) return;
         after = next;
       }

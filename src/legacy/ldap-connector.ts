@@ -129,11 +129,10 @@ export function createLdapConnector(config: LdapConnectorConfig): LegacyConnecto
       try {
         const [entry] = await findEntries(login, context);
         if (!entry) return { kind: 'not-found' };
-        return {
-          kind: 'found',
-          profile: profileOf(entry, config.idAttribute),
-          disabled: await isDisabled(entry.dn, context),
-        };
+        const profile = profileOf(entry, config.idAttribute);
+        // Without a disabledFilter the directory's own rules (lockout, expiry) are only seen at a bind: unknown.
+        if (!config.disabledFilter) return { kind: 'found', profile };
+        return { kind: 'found', profile, disabled: await isDisabled(entry.dn, context) };
       } catch (error) {
         return { kind: 'unavailable', cause: describe(error) };
       }
@@ -148,7 +147,8 @@ export function createLdapConnector(config: LdapConnectorConfig): LegacyConnecto
         let read = 0;
         for await (const page of service.searchPaginated(config.searchBase, {
           scope: config.scope,
-          filter: config.listFilter,
+          // Disabled entries are left out: an import must not give them an account.
+          filter: config.disabledFilter ? `(&${config.listFilter}(!${config.disabledFilter}))` : config.listFilter,
           attributes: config.attributes.includes(config.idAttribute)
             ? config.attributes
             : [...config.attributes, config.idAttribute],

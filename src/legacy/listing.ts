@@ -1,21 +1,35 @@
 import type { LegacyUserRecord } from './connector.js';
+import { readPath } from '../migration/transform.js';
 import { legacyHashOptionsSchema, legacyHashSchemes } from './hashes/legacy-hash.js';
+import { parseLegacyBoolean } from './legacy-values.js';
 
 /**
  * A listed legacy user (HTTP listing, import file line) as a record: the contract's optional `passwordHash`,
  * `hashScheme` and `salt` fields become the kept hash and leave the profile, so they can never be mapped onto an
  * account field.
  */
-export function recordFromListing(user: Readonly<Record<string, unknown>>): LegacyUserRecord {
+export function recordFromListing(user: Readonly<Record<string, unknown>>, disabledField?: string): LegacyUserRecord {
   const { passwordHash, hashScheme, salt, ...profile } = user;
-  if (typeof passwordHash !== 'string' || passwordHash.trim() === '') return { profile };
+  const disabled = disabledOf(profile, disabledField);
+  const status = disabled === undefined ? {} : { disabled };
+  if (typeof passwordHash !== 'string' || passwordHash.trim() === '') return { profile, ...status };
   const scheme = legacyHashSchemes.find((known) => known === hashScheme) ?? 'detect';
   return {
     profile,
+    ...status,
     password: {
       hash: passwordHash,
       options: legacyHashOptionsSchema.parse({ scheme }),
       salt: typeof salt === 'string' && salt !== '' ? salt : undefined,
     },
   };
+}
+
+/** The configured "disabled" field of a profile, read as a legacy boolean; undefined when not configured or unreadable. */
+export function disabledOf(profile: Readonly<Record<string, unknown>>, field: string | undefined): boolean | undefined {
+  if (field === undefined) return undefined;
+  const value = readPath(profile, field);
+  // A configured field that is absent means "not disabled"; one that cannot be read as yes/no counts as disabled.
+  if (value === undefined || value === null) return false;
+  return parseLegacyBoolean(value) ?? true;
 }

@@ -48,7 +48,7 @@ const authenticateSchema = z.discriminatedUnion('kind', [
 ]);
 const pageSchema = z.strictObject({ users: z.array(profileSchema), resumeFrom: z.string() });
 const findUserSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('found'), profile: profileSchema }),
+  z.strictObject({ kind: z.literal('found'), profile: profileSchema, disabled: z.boolean().optional() }),
   z.strictObject({ kind: z.literal('not-found') }),
   z.strictObject({ kind: z.literal('unavailable'), cause: z.string() }),
 ]);
@@ -107,7 +107,10 @@ export async function createModuleConnector(config: ModuleConnectorConfig, logge
             for await (const page of module.enumerateUsers?.(resumeFrom, contextFor({ signal })) ?? []) {
               const parsed = pageSchema.safeParse(page);
               if (!parsed.success) throw new Error('module enumerateUsers gave a malformed page');
-              yield { records: parsed.data.users.map(recordFromListing), resumeFrom: parsed.data.resumeFrom };
+              yield {
+                records: parsed.data.users.map((user) => recordFromListing(user, 'disabled')),
+                resumeFrom: parsed.data.resumeFrom,
+              };
             }
           },
         }

@@ -99,10 +99,7 @@ export function createSqlConnector(config: SqlConnectorConfig, hasher: PasswordH
       if ('noMatch' in found) return { kind: 'not-found' };
       const [row] = found.rows;
       if (!row) return { kind: 'not-found' };
-      const flag = columns.disabled === undefined ? undefined : row[columns.disabled];
-      // Unreadable counts as disabled here: a look-up must never be the way around a blocked account.
-      const disabled = flag === undefined || flag === null ? false : (parseLegacyBoolean(flag) ?? true);
-      return { kind: 'found', profile: profileOf(row, config), disabled };
+      return { kind: 'found', profile: profileOf(row, config), ...disabledColumn(row, columns.disabled) };
     },
 
     ...(config.writeBack === undefined
@@ -143,11 +140,19 @@ export function createSqlConnector(config: SqlConnectorConfig, hasher: PasswordH
 function recordOf(row: Row, config: SqlConnectorConfig): LegacyUserRecord {
   const hash = row[config.columns.passwordHash];
   const salt = saltOf(row, config.columns.salt);
-  if (typeof hash !== 'string' || hash === '' || salt === null) return { profile: profileOf(row, config) };
-  return {
-    profile: profileOf(row, config),
-    password: { hash, options: { ...config.hash, ...salt?.encoding }, salt: salt?.value },
-  };
+  const base = { profile: profileOf(row, config), ...disabledColumn(row, config.columns.disabled) };
+  if (typeof hash !== 'string' || hash === '' || salt === null) return base;
+  return { ...base, password: { hash, options: { ...config.hash, ...salt?.encoding }, salt: salt?.value } };
+}
+
+/**
+ * The disabled column as a look-up or listing reports it: without one, unknown; unreadable counts as disabled, so
+ * neither a password reset nor an import can be the way around a blocked account.
+ */
+function disabledColumn(row: Row, column: string | undefined): { disabled?: boolean } {
+  if (column === undefined) return {};
+  const flag = row[column];
+  return { disabled: flag === undefined || flag === null ? false : (parseLegacyBoolean(flag) ?? true) };
 }
 
 /** The row as a legacy profile: every column but the secrets, the id as text under its own column name. */

@@ -1,4 +1,5 @@
 import nodemailer from 'nodemailer';
+import type { Logger } from '../log/logger.js';
 
 /** An email the IdP sends (password reset links). Plain text: nothing to render, nothing to track. */
 export interface Mail {
@@ -28,8 +29,8 @@ export function smtpMailer(url: string, from: string): Mailer {
 }
 
 /**
- * Mail kept in memory and shown on `/dev/outbox` instead of being sent: demo mode and development without an SMTP
- * server. Production refuses to start without SMTP.
+ * Mail kept in memory and shown on `/dev/outbox` instead of being sent (demo mode, or `mail.outbox`): anyone can read
+ * it there, so production refuses it.
  */
 export function outboxMailer(keep = 50): Mailer & { readonly outbox: readonly SentMail[] } {
   const outbox: SentMail[] = [];
@@ -38,6 +39,20 @@ export function outboxMailer(keep = 50): Mailer & { readonly outbox: readonly Se
     send(mail) {
       outbox.unshift({ ...mail, at: new Date() });
       outbox.length = Math.min(outbox.length, keep);
+      return Promise.resolve();
+    },
+    close: () => undefined,
+  };
+}
+
+/** Development without SMTP and without the outbox: the mail is dropped, and the log says so (never its link). */
+export function unsentMailer(logger: Logger): Mailer {
+  return {
+    send(mail) {
+      logger.warn(
+        { to: mail.to, subject: mail.subject },
+        'mail not sent: configure mail.smtpUrl (or mail.outbox in development)',
+      );
       return Promise.resolve();
     },
     close: () => undefined,

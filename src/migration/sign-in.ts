@@ -53,9 +53,11 @@ export function createSignIn(deps: SignInDependencies): SignIn {
         await deps.record({ type: 'sign_in_refused', accountId: account.id, reason: 'unusable_password_hash' });
         return { kind: 'migration-rejected' };
       case 'match':
-        if (check.upgraded) {
-          await deps.accounts.updatePassword(account.id, check.upgraded, now());
-          await deps.record({ type: 'password_rehashed', accountId: account.id });
+        if (check.upgraded && account.password.kind === 'legacy') {
+          // Only over the hash just verified: a reset that landed meanwhile keeps its new password.
+          if (await deps.accounts.updatePassword(account.id, check.upgraded, now(), account.password.hash)) {
+            await deps.record({ type: 'password_rehashed', accountId: account.id });
+          }
         }
         await deps.record({ type: 'signed_in', accountId: account.id, migrated: false });
         return { kind: 'signed-in', account, migrated: false };

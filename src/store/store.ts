@@ -44,8 +44,11 @@ export interface AccountStore {
   insertMany(accounts: readonly Account[]): Promise<InsertAccountResult[]>;
   /** Changes the username and/or email (and its verified flag); a collision or a stale read changes nothing. */
   updateLogins(id: string, change: LoginChange): Promise<UpdateLoginsResult>;
-  /** Replaces the stored password; false when there is no such account. */
-  updatePassword(id: string, password: StoredPassword, updatedAt: Date): Promise<boolean>;
+  /**
+   * Replaces the stored password; false when there is no such account, or (with `ifHash`) when the stored hash is no
+   * longer that one (a reset got there first).
+   */
+  updatePassword(id: string, password: StoredPassword, updatedAt: Date, ifHash?: string): Promise<boolean>;
   countByOrigin(): Promise<Record<AccountOrigin, number>>;
   /** Accounts carrying a legacy reference to this source (migrated or imported from it). */
   countFromSource(source: string): Promise<number>;

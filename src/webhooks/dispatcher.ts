@@ -94,9 +94,9 @@ export function createWebhookDispatcher(
     await Promise.all(
       due.map(async (delivery) => {
         const webhook = byId.get(delivery.webhook);
-        // A webhook removed from the configuration: its leftovers are given up, not sent somewhere unknown.
-        if (!webhook) await store.failed(delivery.id, 'webhook no longer configured', 'dead');
-        else await attempt(delivery, webhook);
+        // Unknown here, perhaps configured in a newer process of a rolling deploy: left alone, the lease runs out and
+        // a process that knows the webhook sends it.
+        if (webhook) await attempt(delivery, webhook);
       }),
     );
     return due.length;

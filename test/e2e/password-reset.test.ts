@@ -104,6 +104,13 @@ describe('forgot password, also for users not yet migrated', () => {
     assert.equal(outbox.length, unknown.sent);
   });
 
+  it('never lets a reset create the account of a legacy user who is disabled', async () => {
+    const { sent } = await requestLink('dave');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(outbox.length, sent, 'no link for a locked legacy account');
+    assert.equal(await t.idp.store.accounts.findByLogin('dave'), undefined);
+  });
+
   it('lets an imported user without a password set one', async () => {
     const now = new Date();
     await t.idp.store.accounts.insert({
@@ -156,7 +163,7 @@ describe('password reset mail over SMTP', () => {
     await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
     const { port } = smtp.server.address() as AddressInfo;
     t = await startTestIdp({
-      config: { mail: { smtpUrl: `smtp://127.0.0.1:${port}`, from: 'IdP <idp@example.com>' } },
+      config: { mail: { smtpUrl: `smtp://127.0.0.1:${port}`, from: 'IdP <idp@example.com>', outbox: false } },
     });
   });
   after(async () => {
@@ -169,9 +176,9 @@ describe('password reset mail over SMTP', () => {
     assert.equal((await fetch(`${t.issuer}/dev/outbox`)).status, 404);
     const agent = new UserAgent();
     await agent.request(`${t.issuer}/password/forgot`);
-    await agent.request(`${t.issuer}/password/forgot`, { form: { login: 'dave', returnTo: '' } });
+    await agent.request(`${t.issuer}/password/forgot`, { form: { login: 'carol', returnTo: '' } });
     const mail = await eventually(() => received[0], 'an SMTP delivery');
-    assert.deepEqual(mail.to, ['dave@example.com']);
+    assert.deepEqual(mail.to, ['carol@example.com']);
     assert.match(mail.body, /From: IdP <idp@example.com>/);
     assert.match(mail.body.replace(/=\r?\n/g, ''), /password\/reset\?token=/);
   });

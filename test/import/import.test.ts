@@ -65,6 +65,8 @@ describe('bulk import of the stragglers', () => {
       person(1, { user_name: 'ian-again' }),
       person(5, { user_name: 'alice' }),
       { ...person(6), passwordHash: 'plaintext-looking-thing' },
+      person(8, { user_name: 'imp6' }),
+      person(9, { disabled: true }),
       '',
     ]),
   );
@@ -74,7 +76,7 @@ describe('bulk import of the stragglers', () => {
     const summary = await runImport(deps, fileSource(source, 'jsonl', 3), { dryRun: true });
     assert.deepEqual(
       { read: summary.read, imported: summary.imported, skipped: summary.skipped, rejected: summary.rejected },
-      { read: 8, imported: 4, skipped: 1, rejected: 3 },
+      { read: 10, imported: 4, skipped: 1, rejected: 5 },
     );
     assert.deepEqual(await t.idp.store.accounts.countByOrigin(), before);
   });
@@ -84,7 +86,7 @@ describe('bulk import of the stragglers', () => {
     const summary = await runImport(deps, fileSource(source, 'jsonl', 3), { reportPath: report });
     assert.deepEqual(
       [summary.read, summary.imported, summary.withoutPassword, summary.skipped, summary.rejected],
-      [8, 4, 2, 1, 3],
+      [10, 4, 2, 1, 5],
     );
     const rejected = readFileSync(report, 'utf8')
       .trim()
@@ -94,6 +96,8 @@ describe('bulk import of the stragglers', () => {
       { ref: 'line 4', reason: 'the profile failed validation', fields: ['email'] },
       { ref: 'line 5', reason: 'not valid JSON' },
       { ref: 'line 7', legacyId: 'I-5', reason: 'username belongs to another account', fields: ['username'] },
+      { ref: 'line 9', legacyId: 'I-8', reason: 'username belongs to another account', fields: ['username'] },
+      { ref: 'line 10', reason: 'disabled in the legacy system' },
     ]);
     assert.ok(!readFileSync(report, 'utf8').includes('$2'), 'no hash in the report');
 
@@ -108,12 +112,12 @@ describe('bulk import of the stragglers', () => {
       'unknown hash: reset',
     );
     const [event] = await t.idp.store.events.list({ type: 'imported' });
-    assert.deepEqual(event?.type === 'imported' && [event.imported, event.skipped, event.rejected], [4, 1, 3]);
+    assert.deepEqual(event?.type === 'imported' && [event.imported, event.skipped, event.rejected], [4, 1, 5]);
   });
 
   it('skips everything on a second run', async () => {
     const summary = await runImport(deps, fileSource(source, 'jsonl', 3), {});
-    assert.deepEqual([summary.imported, summary.skipped, summary.rejected], [0, 5, 3]);
+    assert.deepEqual([summary.imported, summary.skipped, summary.rejected], [0, 5, 5]);
   });
 
   it('signs imported users in with their old password, upgrading the legacy hash to bcrypt, without asking the legacy system', async () => {

@@ -166,6 +166,15 @@ export function storeContract(name: string, open: (() => Promise<Store>) | { ski
         const updated = await store.accounts.findById(legacy.id);
         assert.deepEqual([updated?.password, updated?.updatedAt], [{ kind: 'bcrypt', hash: '$2b$10$new' }, at]);
         assert.equal(await store.accounts.updatePassword('no-such-id', { kind: 'none' }, at), false);
+        assert.equal(
+          await store.accounts.updatePassword(legacy.id, { kind: 'none' }, at, '$6$salt$digest'),
+          false,
+          'not over a hash that has changed since it was read',
+        );
+        assert.equal(
+          await store.accounts.updatePassword(legacy.id, { kind: 'bcrypt', hash: '$2b$10$newer' }, at, '$2b$10$new'),
+          true,
+        );
       });
 
       it('inserts a batch, refusing each clash on its own and storing the rest', async () => {

@@ -86,6 +86,7 @@ export async function startTestIdp(options: TestIdpOptions = {}): Promise<TestId
                 source: 'test-legacy',
                 baseUrl: legacy.url,
                 auth: { type: 'bearer', token: LEGACY_TOKEN },
+                disabledField: 'disabled',
                 timeoutMs: 1000,
                 // The suites switch faults on and off on purpose; the breaker has its own tests.
                 resilience: { breakerFailures: 1000 },
@@ -118,6 +119,8 @@ export async function startTestIdp(options: TestIdpOptions = {}): Promise<TestId
           },
         ],
         resourceServers: { [TEST_API]: { scope: 'api:read api:write' } },
+        admin: { roles: ['admin'] },
+        mail: { outbox: true },
       },
       options.config ?? {},
     ),

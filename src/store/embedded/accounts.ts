@@ -71,7 +71,7 @@ export class SqliteAccountStore implements AccountStore {
     this.#updatePassword = db.prepare(`
       UPDATE accounts SET password_kind = @password_kind, password_hash = @password_hash,
         password_legacy = @password_legacy, updated_at = @updated_at
-      WHERE id = @id`);
+      WHERE id = @id AND (@if_hash IS NULL OR password_hash = @if_hash)`);
     this.#countByOrigin = db.prepare('SELECT origin, count(*) AS count FROM accounts GROUP BY origin');
     this.#countFromSource = db.prepare('SELECT count(*) AS count FROM accounts WHERE legacy_source = ?');
   }
@@ -119,8 +119,13 @@ export class SqliteAccountStore implements AccountStore {
     }
   }
 
-  updatePassword(id: string, password: StoredPassword, updatedAt: Date): Promise<boolean> {
-    const { changes } = this.#updatePassword.run({ id, ...passwordColumns(password), updated_at: updatedAt.getTime() });
+  updatePassword(id: string, password: StoredPassword, updatedAt: Date, ifHash?: string): Promise<boolean> {
+    const { changes } = this.#updatePassword.run({
+      id,
+      ...passwordColumns(password),
+      updated_at: updatedAt.getTime(),
+      if_hash: ifHash ?? null,
+    });
     return Promise.resolve(changes > 0);
   }
 

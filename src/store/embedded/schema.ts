@@ -82,6 +82,10 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_at);
   `,
+  // The console's account search by legacy id alone (the unique index leads with the source).
+  `
+  CREATE INDEX accounts_legacy_id ON accounts (legacy_id) WHERE legacy_id IS NOT NULL;
+  `,
 ];
 
 export function migrateSchema(db: Database): void {

@@ -51,6 +51,7 @@ export class MongoAccountStore implements AccountStore {
         unique: true,
         partialFilterExpression: { 'legacy.id': { $type: 'string' } },
       },
+      { key: { 'legacy.id': 1 }, name: 'legacy_id', partialFilterExpression: { 'legacy.id': { $type: 'string' } } },
       { key: { origin: 1 }, name: 'origin' },
       { key: { createdAt: -1 }, name: 'created' },
     ]);
@@ -112,8 +113,11 @@ export class MongoAccountStore implements AccountStore {
     return results;
   }
 
-  async updatePassword(id: string, password: StoredPassword, updatedAt: Date): Promise<boolean> {
-    const { matchedCount } = await this.#accounts.updateOne({ _id: id }, { $set: { password, updatedAt } });
+  async updatePassword(id: string, password: StoredPassword, updatedAt: Date, ifHash?: string): Promise<boolean> {
+    const { matchedCount } = await this.#accounts.updateOne(
+      { _id: id, ...(ifHash === undefined ? {} : { 'password.hash': ifHash }) },
+      { $set: { password, updatedAt } },
+    );
     return matchedCount > 0;
   }
 

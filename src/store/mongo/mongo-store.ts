@@ -15,10 +15,10 @@ export async function openMongoStore(uri: string, databaseName?: string): Promis
   const client = new MongoClient(uri, {
     ignoreUndefined: true,
     // Fail a request fast instead of hanging a sign-in: no primary, or a majority that cannot acknowledge a write.
+    // (Not a client-wide timeoutMS: it would also cut long bulk import batches and the console's statistics.)
     serverSelectionTimeoutMS: 5000,
-    timeoutMS: 5000,
     retryWrites: true,
-    writeConcern: { w: 'majority' },
+    writeConcern: { w: 'majority', wtimeoutMS: 5000 },
     readConcern: { level: 'majority' },
   });
   await client.connect();

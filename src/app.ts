@@ -28,6 +28,7 @@ import { createLegacySwitch, type LegacySwitch } from './legacy/legacy-switch.js
 import type { LegacySystem } from './legacy/legacy-system.js';
 import type { Logger } from './log/logger.js';
 import { createMetrics } from './metrics/metrics.js';
+import { createRateLimiter, unlimited } from './security/rate-limiter.js';
 import { createWebhookDispatcher } from './webhooks/dispatcher.js';
 import { createSignIn, type SignIn } from './migration/sign-in.js';
 import { createProfileTransformer } from './migration/transform.js';
@@ -88,6 +89,15 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     onModuleError: (error) => logger.error({ err: error }, 'transform module failed'),
   });
   const legacySwitch = createLegacySwitch(legacy, store.settings, config.migration.cutOff);
+  const { enabled: rateLimitsOn, maxDelayMs, ...rules } = config.rateLimits;
+  const limiter = rateLimitsOn
+    ? createRateLimiter({
+        rules,
+        counters: store.counters,
+        secret: await store.secrets.getOrCreate('rate-limit-key', () => randomBytes(32).toString('base64url')),
+        maxDelayMs,
+      })
+    : unlimited;
   const signIn = observed(
     createSignIn({
       accounts: store.accounts,
@@ -95,6 +105,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
       legacy: legacySwitch,
       transform,
       record,
+      limiter,
       followRenames: config.migration.followRenames,
     }),
     metrics.observeSignIn,
@@ -187,6 +198,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
       reset: passwordReset,
       render,
       csrf,
+      limiter,
       logger,
       passwordMinLength: config.passwords.minLength,
       ...(outbox ? { outbox: outbox.outbox } : {}),
@@ -198,6 +210,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
       accounts: store.accounts,
       render,
       csrf,
+      limiter,
       passwordMinLength: config.passwords.minLength,
     }),
   ]) {

@@ -9,6 +9,10 @@ import { legacySchema } from './legacy-schema.js';
  */
 
 const seconds = z.number().int().positive();
+const rateRule = (limit: number, windowSeconds: number) =>
+  z
+    .strictObject({ limit: z.number().int().min(1), windowSeconds: z.number().int().min(1) })
+    .default({ limit, windowSeconds });
 
 /** Where one account field comes from in a legacy profile. */
 export const fieldSourceSchema = z.union([
@@ -182,6 +186,25 @@ export const configSchema = z
         roles: z.array(z.string().min(1)).default([]),
         /** Further operators by account id (`sub`): ids are never reused or chosen by users, names could be. */
         accountIds: z.array(z.string().min(1)).default([]),
+      })
+      .prefault({}),
+
+    /**
+     * Rate limits (sliding windows, counted in the store): past half a limit answers slow down progressively, past
+     * the limit they are refused (HTTP 429). First sign-ins that would reach the legacy system have their own,
+     * stricter rules, so the IdP cannot be used to guess passwords against it.
+     */
+    rateLimits: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        signInPerIp: rateRule(60, 300),
+        signInFailuresPerLogin: rateRule(10, 900),
+        legacyPerIp: rateRule(20, 600),
+        legacyPerLogin: rateRule(5, 900),
+        signUpPerIp: rateRule(10, 3600),
+        resetPerIp: rateRule(10, 3600),
+        resetPerLogin: rateRule(3, 3600),
+        maxDelayMs: z.number().int().min(0).max(30_000).default(8000),
       })
       .prefault({}),
 

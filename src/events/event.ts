@@ -3,7 +3,14 @@
  * logins and reasons.
  */
 export type MigrationFailureReason =
-  'invalid_credentials' | 'disabled' | 'unavailable' | 'unusable' | 'validation' | 'conflict';
+  | 'invalid_credentials'
+  | 'disabled'
+  | 'unavailable'
+  | 'unusable'
+  | 'validation'
+  | 'conflict'
+  /** Refused before the legacy system was asked: too many first sign-ins from this client or for this login. */
+  | 'rate_limited';
 
 export type IdpEvent =
   | {

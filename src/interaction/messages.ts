@@ -11,6 +11,11 @@ export interface Refusal {
 }
 
 const WRONG_CREDENTIALS: Refusal = { status: 401, message: 'Wrong username or password.' };
+/** The same for every login, known or not. */
+export const TOO_MANY: Refusal = {
+  status: 429,
+  message: 'Too many attempts. Please wait a few minutes and try again.',
+};
 
 export function signInRefusal(outcome: Exclude<SignInOutcome, { kind: 'signed-in' }>): Refusal {
   switch (outcome.kind) {
@@ -22,6 +27,8 @@ export function signInRefusal(outcome: Exclude<SignInOutcome, { kind: 'signed-in
       return { status: 503, message: 'Sign-in is temporarily unavailable. Please try again in a few minutes.' };
     case 'migration-rejected':
       return { status: 422, message: 'Your account could not be moved to the new system. Please contact support.' };
+    case 'rate-limited':
+      return TOO_MANY;
   }
 }
 

@@ -1,6 +1,8 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
+import { normaliseLogin } from '../accounts/account.js';
 import type { PasswordReset } from '../accounts/password-reset.js';
+import type { RateLimiter } from '../security/rate-limiter.js';
 import type { Csrf } from '../http/csrf.js';
 import { formField, parseForm } from '../http/forms.js';
 import type { RenderPage } from '../http/pages.js';
@@ -11,6 +13,7 @@ export interface PasswordRouteDependencies {
   reset: PasswordReset;
   render: RenderPage;
   csrf: Csrf;
+  limiter: RateLimiter;
   logger: Logger;
   passwordMinLength: number;
   /** Demo and development without SMTP: the mails, shown on /dev/outbox. */
@@ -36,13 +39,19 @@ export function passwordRoutes(deps: PasswordRouteDependencies): Router {
 
   router.post('/password/forgot', parseForm, deps.csrf.check, async (ctx) => {
     const login = formField(ctx.request.body, 'login');
+    const verdict = await deps.limiter.attempt([
+      { rule: 'resetPerIp', subject: ctx.ip },
+      { rule: 'resetPerLogin', subject: normaliseLogin(login) },
+    ]);
     // Answered the same way for every login, and the work (look-ups, the legacy system, mail) starts only once the
     // answer has gone out, so neither the text nor the timing says whether an account exists.
-    ctx.res.once('finish', () => {
-      deps.reset
-        .request(login)
-        .catch((error: unknown) => deps.logger.error({ err: error }, 'password reset request failed'));
-    });
+    // Past a limit nothing is sent, and the answer stays the same: no one learns about limits or accounts from it.
+    if (verdict.kind === 'allowed')
+      ctx.res.once('finish', () => {
+        deps.reset
+          .request(login)
+          .catch((error: unknown) => deps.logger.error({ err: error }, 'password reset request failed'));
+      });
     await render(ctx, {
       view: 'forgot-password-sent',
       title: 'Check your email',

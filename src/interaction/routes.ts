@@ -6,8 +6,10 @@ import type { Csrf } from '../http/csrf.js';
 import { formField, parseForm } from '../http/forms.js';
 import type { RenderPage } from '../http/pages.js';
 import type { SignIn } from '../migration/sign-in.js';
+import { stricter, type RateLimiter } from '../security/rate-limiter.js';
+import { normaliseLogin } from '../accounts/account.js';
 import type { AccountStore } from '../store/store.js';
-import { registrationRefusal, SCOPE_DESCRIPTIONS, signInRefusal } from './messages.js';
+import { registrationRefusal, SCOPE_DESCRIPTIONS, signInRefusal, TOO_MANY } from './messages.js';
 
 export interface InteractionDependencies {
   provider: Provider;
@@ -16,6 +18,7 @@ export interface InteractionDependencies {
   accounts: AccountStore;
   render: RenderPage;
   csrf: Csrf;
+  limiter: RateLimiter;
   passwordMinLength: number;
 }
 
@@ -109,8 +112,21 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
   router.post('/login', parseForm, deps.csrf.check, async (ctx) => {
     const interaction = await interactionFor(ctx, 'login');
     const login = formField(ctx.request.body, 'login');
-    const outcome = await deps.signIn(login, formField(ctx.request.body, 'password'));
+    const failures = { rule: 'signInFailuresPerLogin', subject: normaliseLogin(login) };
+    const verdict = stricter(
+      await deps.limiter.attempt([{ rule: 'signInPerIp', subject: ctx.ip }]),
+      await deps.limiter.peek([failures]),
+    );
+    if (verdict.kind === 'blocked') {
+      ctx.set('retry-after', String(verdict.retryAfterSeconds));
+      await renderLogin(ctx, interaction, login, TOO_MANY.message, TOO_MANY.status);
+      return;
+    }
+    await deps.limiter.slowDown(verdict);
+    const outcome = await deps.signIn(login, formField(ctx.request.body, 'password'), { ip: ctx.ip });
     if (outcome.kind !== 'signed-in') {
+      if (outcome.kind === 'invalid-credentials') await deps.limiter.count(failures);
+      if (outcome.kind === 'rate-limited') ctx.set('retry-after', String(outcome.retryAfterSeconds));
       const refusal = signInRefusal(outcome);
       await renderLogin(ctx, interaction, login, refusal.message, refusal.status);
       return;
@@ -124,6 +140,13 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
 
   router.post('/register', parseForm, deps.csrf.check, async (ctx) => {
     const interaction = await interactionFor(ctx, 'login');
+    const verdict = await deps.limiter.attempt([{ rule: 'signUpPerIp', subject: ctx.ip }]);
+    if (verdict.kind === 'blocked') {
+      ctx.set('retry-after', String(verdict.retryAfterSeconds));
+      await renderRegister(ctx, interaction, { error: TOO_MANY.message }, TOO_MANY.status);
+      return;
+    }
+    await deps.limiter.slowDown(verdict);
     const values = {
       username: formField(ctx.request.body, 'username'),
       email: formField(ctx.request.body, 'email'),

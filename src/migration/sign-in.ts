@@ -6,6 +6,7 @@ import type { RecordEvent } from '../events/recorder.js';
 import type { LegacyProfile } from '../legacy/connector.js';
 import type { LegacySwitch } from '../legacy/legacy-switch.js';
 import type { LegacySystem } from '../legacy/legacy-system.js';
+import type { RateLimiter } from '../security/rate-limiter.js';
 import type { AccountStore, LoginChange } from '../store/store.js';
 import type { ProfileTransformer } from './transform.js';
 
@@ -16,9 +17,16 @@ export type SignInOutcome =
   | { kind: 'legacy-disabled' }
   | { kind: 'legacy-unavailable' }
   /** The legacy system accepted the password but its profile cannot become an account. */
-  | { kind: 'migration-rejected' };
+  | { kind: 'migration-rejected' }
+  /** Too many first sign-ins toward the legacy system from this client or for this login. */
+  | { kind: 'rate-limited'; retryAfterSeconds: number };
 
-export type SignIn = (login: string, password: string) => Promise<SignInOutcome>;
+/** Where a sign-in comes from, for the rate limits. */
+export interface SignInClient {
+  ip: string;
+}
+
+export type SignIn = (login: string, password: string, client: SignInClient) => Promise<SignInOutcome>;
 
 export interface SignInDependencies {
   accounts: AccountStore;
@@ -27,6 +35,7 @@ export interface SignInDependencies {
   legacy: LegacySwitch;
   transform: ProfileTransformer;
   record: RecordEvent;
+  limiter: RateLimiter;
   /** Whether a legacy rename carries over to the local account (`migration.followRenames`). */
   followRenames: { username: boolean; email: boolean };
   now?: () => Date;
@@ -64,7 +73,7 @@ export function createSignIn(deps: SignInDependencies): SignIn {
     }
   };
 
-  return async (typedLogin, password) => {
+  return async (typedLogin, password, client) => {
     const login = normaliseLogin(typedLogin);
     if (login === '' || password === '') return { kind: 'invalid-credentials' };
     // No account can have such a login, and odd bytes must not reach (and trouble) the legacy system.
@@ -81,6 +90,17 @@ export function createSignIn(deps: SignInDependencies): SignIn {
       await deps.hasher.verifyDecoy(password);
       return { kind: 'invalid-credentials' };
     }
+
+    // Stricter limits before the legacy system is asked: the IdP must not become a way to guess its passwords.
+    const verdict = await deps.limiter.attempt([
+      { rule: 'legacyPerIp', subject: client.ip },
+      { rule: 'legacyPerLogin', subject: login },
+    ]);
+    if (verdict.kind === 'blocked') {
+      await deps.record({ type: 'migration_failed', reason: 'rate_limited' });
+      return { kind: 'rate-limited', retryAfterSeconds: verdict.retryAfterSeconds };
+    }
+    await deps.limiter.slowDown(verdict);
 
     const started = performance.now();
     const answer = await legacy.authenticate(typedLogin.trim(), password);

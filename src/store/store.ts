@@ -111,6 +111,19 @@ export interface WebhookStore {
   counts(): Promise<{ pending: number; delivered: number; dead: number }>;
 }
 
+/** Counts in fixed windows, shared by every process (rate limits); old windows expire by themselves. */
+export interface CounterStore {
+  /** Adds one to `key`'s window starting at `windowStart` and returns that window's count and the one before it. */
+  hit(key: string, windowStart: number, windowMs: number): Promise<WindowCounts>;
+  /** The same counts, without adding. */
+  peek(key: string, windowStart: number, windowMs: number): Promise<WindowCounts>;
+}
+
+export interface WindowCounts {
+  current: number;
+  previous: number;
+}
+
 /** Small mutable settings shared by every process (the legacy cut-off, for one). */
 export interface SettingsStore {
   get<T>(name: string): Promise<T | undefined>;
@@ -125,6 +138,7 @@ export interface Store {
   readonly secrets: SecretStore;
   readonly settings: SettingsStore;
   readonly webhooks: WebhookStore;
+  readonly counters: CounterStore;
   /** True when the store answers; for readiness checks. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

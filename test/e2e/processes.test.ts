@@ -91,6 +91,7 @@ describe('the IdP as real processes', () => {
           legacy: { kind: 'http', baseUrl: legacy.url, auth: { type: 'bearer', token: '${LEGACY_TOKEN}' } },
           migration: { mapping: DEMO_MAPPING },
           clients: [{ ...TEST_CLIENTS.firstParty, redirect_uris: [RP_REDIRECT], first_party: true }],
+          rateLimits: { enabled: false },
         }),
       );
       const env = { IDP_CONFIG: configFile, LEGACY_TOKEN };

@@ -120,6 +120,8 @@ export async function startTestIdp(options: TestIdpOptions = {}): Promise<TestId
         ],
         resourceServers: { [TEST_API]: { scope: 'api:read api:write' } },
         admin: { roles: ['admin'] },
+        // The suites sign the same users in many times on purpose; the limits have their own suite.
+        rateLimits: { enabled: false },
         mail: { outbox: true },
       },
       options.config ?? {},

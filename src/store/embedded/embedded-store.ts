@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Store } from '../store.js';
 import { SqliteAccountStore } from './accounts.js';
+import { SqliteCounterStore } from './counters.js';
 import { SqliteArtifactStore } from './artifacts.js';
 import { SqliteEventStore } from './events.js';
 import { migrateSchema } from './schema.js';
@@ -26,7 +27,11 @@ export function openEmbeddedStore(path: string): Store {
   migrateSchema(db);
 
   const artifacts = new SqliteArtifactStore(db);
-  const purge = setInterval(() => artifacts.purgeExpired(), PURGE_INTERVAL_MS);
+  const counters = new SqliteCounterStore(db);
+  const purge = setInterval(() => {
+    artifacts.purgeExpired();
+    counters.purgeExpired();
+  }, PURGE_INTERVAL_MS);
   purge.unref();
 
   return {
@@ -37,6 +42,7 @@ export function openEmbeddedStore(path: string): Store {
     secrets: new SqliteSecretStore(db),
     settings: new SqliteSettingsStore(db),
     webhooks: new SqliteWebhookStore(db),
+    counters,
     ping: () => {
       try {
         db.prepare('SELECT 1').get();

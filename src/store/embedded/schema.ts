@@ -86,6 +86,17 @@ const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX accounts_legacy_id ON accounts (legacy_id) WHERE legacy_id IS NOT NULL;
   `,
+  // Rate-limit counters: one row per key and fixed window, shared by every process.
+  `
+  CREATE TABLE rate_counters (
+    key TEXT NOT NULL,
+    window_start INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (key, window_start)
+  );
+  CREATE INDEX rate_counters_expiry ON rate_counters (expires_at);
+  `,
 ];
 
 export function migrateSchema(db: Database): void {

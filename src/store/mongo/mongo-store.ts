@@ -2,6 +2,7 @@ import { MongoClient, type Db } from 'mongodb';
 import type { Store } from '../store.js';
 import { MongoAccountStore } from './accounts.js';
 import { MongoArtifactStore } from './artifacts.js';
+import { MongoCounterStore } from './counters.js';
 import { MongoEventStore } from './events.js';
 import { MongoSecretStore } from './secrets.js';
 import { MongoSettingsStore } from './settings.js';
@@ -29,12 +30,14 @@ export async function openMongoStore(uri: string, databaseName?: string): Promis
   const secrets = new MongoSecretStore(db);
   const settings = new MongoSettingsStore(db);
   const webhooks = new MongoWebhookStore(db);
+  const counters = new MongoCounterStore(db);
   try {
     await Promise.all([
       accounts.createIndexes(),
       artifacts.createIndexes(),
       events.createIndexes(),
       webhooks.createIndexes(),
+      counters.createIndexes(),
     ]);
   } catch (error) {
     await client.close();
@@ -48,6 +51,7 @@ export async function openMongoStore(uri: string, databaseName?: string): Promis
     secrets,
     settings,
     webhooks,
+    counters,
     ping: async () => {
       try {
         await db.command({ ping: 1 });

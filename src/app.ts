@@ -22,7 +22,7 @@ import { passwordRoutes } from './interaction/password-routes.js';
 import { interactionRoutes } from './interaction/routes.js';
 import { outboxMailer, smtpMailer, unsentMailer, type SentMail } from './mail/mailer.js';
 import { createPasswordReset } from './accounts/password-reset.js';
-import { newPasswordSchema } from './accounts/account.js';
+import { createPasswordPolicy } from './accounts/password-policy.js';
 import { openLegacySystem } from './legacy/create-connector.js';
 import { createLegacySwitch, type LegacySwitch } from './legacy/legacy-switch.js';
 import type { LegacySystem } from './legacy/legacy-system.js';
@@ -88,6 +88,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     ...config.migration,
     onModuleError: (error) => logger.error({ err: error }, 'transform module failed'),
   });
+  const passwordPolicy = createPasswordPolicy(config.passwords.minLength);
   const legacySwitch = createLegacySwitch(legacy, store.settings, config.migration.cutOff);
   const { enabled: rateLimitsOn, maxDelayMs, ...rules } = config.rateLimits;
   const limiter = rateLimitsOn
@@ -116,7 +117,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
       hasher,
       legacy: legacySwitch,
       record,
-      passwordMinLength: config.passwords.minLength,
+      passwordPolicy,
     }),
     metrics.observeRegistration,
   );
@@ -134,7 +135,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     mailer,
     linkFor: (token) => `${config.issuer}/password/reset?token=${encodeURIComponent(token)}`,
     productName: config.productName,
-    passwordSchema: newPasswordSchema(config.passwords.minLength),
+    passwordPolicy,
     ttlSeconds: config.passwordReset.ttlSeconds,
   });
 

@@ -101,14 +101,3 @@ export function accountProfileSchema(options: { emailRequired: boolean }) {
     roles: z.array(visibleText(128)).max(100, 'at most 100 roles').default([]),
   });
 }
-
-/** Longer is accepted by the hasher, but nobody types more and it bounds the work a request can cause. */
-const PASSWORD_MAX_LENGTH = 1024;
-
-/** A password someone chooses here (sign-up, reset); legacy passwords are never judged by it. */
-export function newPasswordSchema(minLength: number) {
-  return z
-    .string()
-    .min(minLength, `must be at least ${minLength} characters`)
-    .max(PASSWORD_MAX_LENGTH, `must be at most ${PASSWORD_MAX_LENGTH} characters`);
-}

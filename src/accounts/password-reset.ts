@@ -7,6 +7,7 @@ import type { ProfileTransformer } from '../migration/transform.js';
 import type { AccountStore, ArtifactStore } from '../store/store.js';
 import { normaliseLogin, type Account } from './account.js';
 import type { PasswordHasher } from './password-hasher.js';
+import type { PasswordPolicy } from './password-policy.js';
 
 /**
  * Forgot-password, also for users who never migrated: a link by email, single use and short-lived, stored only as
@@ -43,7 +44,7 @@ export interface PasswordResetDependencies {
   /** The page a link opens, with the token appended. */
   linkFor(token: string): string;
   productName: string;
-  passwordSchema: z.ZodType<string>;
+  passwordPolicy: PasswordPolicy;
   ttlSeconds: number;
   now?: () => Date;
 }
@@ -101,19 +102,19 @@ export function createPasswordReset(deps: PasswordResetDependencies): PasswordRe
     },
 
     async complete(token, newPassword) {
-      // The password is checked first, so that a weak one does not use up the link.
-      const parsed = deps.passwordSchema.safeParse(newPassword);
-      if (!parsed.success) return { kind: 'invalid-password', message: parsed.error.issues[0]?.message ?? 'invalid' };
-      // Read now, used up only when the password is written: a passing outage does not waste the link.
+      // Read now, used up only when the password is written: a weak password or a passing outage does not waste it.
       const stored = await deps.artifacts.find(MODEL, idOf(token));
       const target = targetSchema.safeParse(stored);
       if (!target.success || stored?.consumed !== undefined) return { kind: 'invalid-link' };
+      const owner = 'accountId' in target.data ? await deps.accounts.findById(target.data.accountId) : undefined;
+      const problem = deps.passwordPolicy(newPassword, { username: owner?.username, email: owner?.email });
+      if (problem) return { kind: 'invalid-password', message: problem };
       const useLink = async () => (await deps.artifacts.take(MODEL, idOf(token))) !== undefined;
       const password = { kind: 'bcrypt' as const, hash: await deps.hasher.hash(newPassword) };
       const at = now();
 
       if ('accountId' in target.data) {
-        const account = await deps.accounts.findById(target.data.accountId);
+        const account = owner;
         if (!account || !(await useLink()) || !(await deps.accounts.updatePassword(account.id, password, at))) {
           return { kind: 'invalid-link' };
         }

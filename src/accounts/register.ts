@@ -3,15 +3,9 @@ import { z } from 'zod';
 import type { RecordEvent } from '../events/recorder.js';
 import type { LegacySwitch } from '../legacy/legacy-switch.js';
 import type { AccountStore } from '../store/store.js';
-import {
-  emailSchema,
-  newPasswordSchema,
-  normaliseLogin,
-  optionalNameSchema,
-  usernameSchema,
-  type Account,
-} from './account.js';
+import { emailSchema, normaliseLogin, optionalNameSchema, usernameSchema, type Account } from './account.js';
 import type { PasswordHasher } from './password-hasher.js';
+import type { PasswordPolicy } from './password-policy.js';
 
 export interface RegistrationInput {
   username: string;
@@ -38,7 +32,7 @@ export interface RegisterDependencies {
   /** The legacy system, unless there is none or it has been cut off. */
   legacy: LegacySwitch;
   record: RecordEvent;
-  passwordMinLength: number;
+  passwordPolicy: PasswordPolicy;
   now?: () => Date;
 }
 
@@ -49,16 +43,16 @@ export function createRegister(deps: RegisterDependencies): Register {
     email: emailSchema,
     givenName: optionalNameSchema,
     familyName: optionalNameSchema,
-    password: newPasswordSchema(deps.passwordMinLength),
+    password: z.string(),
   });
 
   return async (input) => {
     const parsed = inputSchema.safeParse(input);
-    if (!parsed.success) {
-      const errors: Record<string, string> = {};
-      for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? 'form')] ??= issue.message;
-      return { kind: 'invalid-input', errors };
-    }
+    const errors: Record<string, string> = {};
+    for (const issue of parsed.error?.issues ?? []) errors[String(issue.path[0] ?? 'form')] ??= issue.message;
+    const passwordProblem = deps.passwordPolicy(input.password, { username: input.username, email: input.email });
+    if (passwordProblem) errors.password ??= passwordProblem;
+    if (!parsed.success || Object.keys(errors).length > 0) return { kind: 'invalid-input', errors };
     const { password, ...profile } = parsed.data;
     const logins = [profile.username, profile.email];
 

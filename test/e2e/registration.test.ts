@@ -86,6 +86,15 @@ for (const { backend, skip } of BACKENDS) {
       assert.doesNotMatch(html, /short/);
     });
 
+    it('refuses a common password and the username as password', async () => {
+      const common = await submit({ ...newUser('weak1'), password: 'iloveyou' });
+      assert.equal(common.response.status, 400);
+      assert.match(common.html, /most common passwords/);
+      const own = await submit({ ...newUser('weak2'), password: 'new-weak2' });
+      assert.equal(own.response.status, 400);
+      assert.match(own.html, /must not be your username or email/);
+    });
+
     it('creates a registered account, signs the user in, and later sign-ins never ask the legacy system', async () => {
       const { start, response } = await submit(newUser('ok'));
       assert.equal(response.status, 303);

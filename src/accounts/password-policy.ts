@@ -30,7 +30,8 @@ function commonPasswords(): ReadonlySet<string> {
 export function createPasswordPolicy(minLength: number): PasswordPolicy {
   const list = commonPasswords();
   return (password, context = {}) => {
-    const length = [...password].length;
+    // Code points, as NIST counts characters (a UTF-16 length would count some twice).
+    const length = Array.from(password).length;
     if (length < minLength) return `must be at least ${String(minLength)} characters`;
     if (length > PASSWORD_MAX_LENGTH) return `must be at most ${String(PASSWORD_MAX_LENGTH)} characters`;
     const folded = password.normalize('NFKC').toLowerCase();

@@ -51,7 +51,7 @@ export function createRegister(deps: RegisterDependencies): Register {
     const errors: Record<string, string> = {};
     for (const issue of parsed.error?.issues ?? []) errors[String(issue.path[0] ?? 'form')] ??= issue.message;
     const passwordProblem = deps.passwordPolicy(input.password, { username: input.username, email: input.email });
-    if (passwordProblem) errors.password ??= passwordProblem;
+    if (passwordProblem) errors.password = passwordProblem;
     if (!parsed.success || Object.keys(errors).length > 0) return { kind: 'invalid-input', errors };
     const { password, ...profile } = parsed.data;
     const logins = [profile.username, profile.email];

@@ -213,6 +213,9 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
       csrf,
       limiter,
       passwordMinLength: config.passwords.minLength,
+      ...(config.passwords.requireChangeOfWeakLegacyPasswords
+        ? { weakLegacyPasswords: { policy: passwordPolicy, hasher, artifacts: store.artifacts, record } }
+        : {}),
     }),
   ]) {
     app.use(router.routes());

@@ -3,8 +3,8 @@ import { createRequire } from 'node:module';
 /**
  * What a new password must be (sign-up, reset, a forced change), after NIST SP 800-63B: at least `minLength`
  * characters (8 or more), up to 1024, not one of the ~49,000 most common passwords (the list zxcvbn-ts ships), and
- * not the account's own username or email. No composition rules, no expiry. Legacy passwords are never judged by
- * it at sign-in: migration must not lock anyone out.
+ * not the account's own username or email. No composition rules, no expiry. A sign-in is never refused by it:
+ * migration must not lock anyone out (`passwords.requireChangeOfWeakLegacyPasswords` asks for a change instead).
  */
 
 export const PASSWORD_MAX_LENGTH = 1024;

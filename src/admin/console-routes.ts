@@ -42,6 +42,7 @@ const EVENT_TYPES: readonly EventType[] = [
   'password_reset_requested',
   'password_reset',
   'password_rehashed',
+  'password_changed',
   'account_renamed',
   'account_rename_refused',
   'legacy_write_back_failed',

@@ -102,6 +102,12 @@ export const configSchema = z
         /** Worker threads hashing and verifying passwords; 0 means one per CPU core. */
         hashingThreads: z.number().int().min(0).max(64).default(0),
         minLength: z.number().int().min(8).max(64).default(8),
+        /**
+         * At a sign-in with a password the policy would refuse now (short, common: in practice a migrated legacy
+         * one), ask for a new one before continuing, at every sign-in until it is changed. Never a refusal:
+         * migration must not lock anyone out.
+         */
+        requireChangeOfWeakLegacyPasswords: z.boolean().default(false),
       })
       .prefault({}),
 

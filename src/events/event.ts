@@ -42,6 +42,8 @@ export type IdpEvent =
   | { type: 'sign_in_refused'; accountId: string; reason: 'password_reset_required' | 'unusable_password_hash' }
   /** An imported legacy hash was verified once and replaced by a bcrypt hash of the same password. */
   | { type: 'password_rehashed'; accountId: string }
+  /** Chosen at sign-in because the legacy password was too weak (`passwords.requireChangeOfWeakLegacyPasswords`). */
+  | { type: 'password_changed'; accountId: string; reason: 'weak_legacy_password' }
   | { type: 'registered'; accountId: string }
   | { type: 'password_reset_requested'; accountId: string }
   | { type: 'password_reset_requested'; legacy: { source: string; id: string } }

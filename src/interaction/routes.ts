@@ -8,7 +8,10 @@ import type { RenderPage } from '../http/pages.js';
 import type { SignIn } from '../migration/sign-in.js';
 import { stricter, type RateLimiter } from '../security/rate-limiter.js';
 import { normaliseLogin } from '../accounts/account.js';
-import type { AccountStore } from '../store/store.js';
+import type { AccountStore, ArtifactStore } from '../store/store.js';
+import type { PasswordHasher } from '../accounts/password-hasher.js';
+import type { PasswordPolicy } from '../accounts/password-policy.js';
+import type { RecordEvent } from '../events/recorder.js';
 import { registrationRefusal, SCOPE_DESCRIPTIONS, signInRefusal, TOO_MANY } from './messages.js';
 
 export interface InteractionDependencies {
@@ -20,7 +23,16 @@ export interface InteractionDependencies {
   csrf: Csrf;
   limiter: RateLimiter;
   passwordMinLength: number;
+  /** Set when weak legacy passwords must be changed at migration (`passwords.requireChangeOfWeakLegacyPasswords`). */
+  weakLegacyPasswords?: {
+    policy: PasswordPolicy;
+    hasher: PasswordHasher;
+    artifacts: ArtifactStore;
+    record: RecordEvent;
+  };
 }
+
+const PASSWORD_CHANGE = 'PasswordChange';
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -131,7 +143,58 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
       await renderLogin(ctx, interaction, login, refusal.message, refusal.status);
       return;
     }
+    const password = formField(ctx.request.body, 'password');
+    // Judged at every sign-in, not only the migrating one, so a user who walks away from the change is asked again.
+    // Passwords chosen here already passed the policy; in practice only migrated legacy passwords are caught.
+    const weak = deps.weakLegacyPasswords;
+    if (weak?.policy(password, { username: outcome.account.username, email: outcome.account.email })) {
+      // Signed in, but not let through yet: the choice of a new password is bound to this interaction.
+      await weak.artifacts.upsert(PASSWORD_CHANGE, interaction.uid, { accountId: outcome.account.id }, 600);
+      await renderChangePassword(ctx, interaction, '');
+      return;
+    }
     await finish(ctx, { login: { accountId: outcome.account.id, amr: ['pwd'] } }, false);
+  });
+
+  const renderChangePassword = async (ctx: Context, interaction: Interaction, error: string, status = 200) => {
+    await render(ctx, {
+      view: 'change-password',
+      title: 'Choose a new password',
+      status,
+      locals: {
+        uid: interaction.uid,
+        clientName: await clientNameOf(interaction),
+        error,
+        passwordMinLength: deps.passwordMinLength,
+      },
+    });
+  };
+
+  router.post('/password', parseForm, deps.csrf.check, async (ctx) => {
+    const interaction = await interactionFor(ctx, 'login');
+    const weak = deps.weakLegacyPasswords;
+    const pending = weak ? await weak.artifacts.find(PASSWORD_CHANGE, interaction.uid) : undefined;
+    const accountId = typeof pending?.accountId === 'string' ? pending.accountId : undefined;
+    const account = accountId ? await deps.accounts.findById(accountId) : undefined;
+    if (!weak || !account) throw new errors.SessionNotFound('no password change pending');
+    const password = formField(ctx.request.body, 'password');
+    if (password !== formField(ctx.request.body, 'confirm')) {
+      await renderChangePassword(ctx, interaction, 'The two passwords are not the same.', 400);
+      return;
+    }
+    const problem = weak.policy(password, { username: account.username, email: account.email });
+    if (problem) {
+      await renderChangePassword(ctx, interaction, `The new password ${problem}.`, 400);
+      return;
+    }
+    const hash = await weak.hasher.hash(password);
+    // Taken, not just read: of two submissions racing, one changes the password and the other finds nothing.
+    if (!(await weak.artifacts.take(PASSWORD_CHANGE, interaction.uid))) {
+      throw new errors.SessionNotFound('no password change pending');
+    }
+    await deps.accounts.updatePassword(account.id, { kind: 'bcrypt', hash }, new Date());
+    await weak.record({ type: 'password_changed', accountId: account.id, reason: 'weak_legacy_password' });
+    await finish(ctx, { login: { accountId: account.id, amr: ['pwd'] } }, false);
   });
 
   router.get('/register', async (ctx) => {

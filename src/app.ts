@@ -28,6 +28,7 @@ import { createLegacySwitch, type LegacySwitch } from './legacy/legacy-switch.js
 import type { LegacySystem } from './legacy/legacy-system.js';
 import type { Logger } from './log/logger.js';
 import { createMetrics } from './metrics/metrics.js';
+import { equaliseFailureTiming } from './security/failure-timing.js';
 import { createRateLimiter, unlimited } from './security/rate-limiter.js';
 import { createWebhookDispatcher } from './webhooks/dispatcher.js';
 import { createSignIn, type SignIn } from './migration/sign-in.js';
@@ -99,16 +100,19 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
         maxDelayMs,
       })
     : unlimited;
+  const signInWithMigration = createSignIn({
+    accounts: store.accounts,
+    hasher,
+    legacy: legacySwitch,
+    transform,
+    record,
+    limiter,
+    followRenames: config.migration.followRenames,
+  });
   const signIn = observed(
-    createSignIn({
-      accounts: store.accounts,
-      hasher,
-      legacy: legacySwitch,
-      transform,
-      record,
-      limiter,
-      followRenames: config.migration.followRenames,
-    }),
+    config.failedSignInTiming.enabled
+      ? equaliseFailureTiming(signInWithMigration, { maxFloorMs: config.failedSignInTiming.maxFloorMs })
+      : signInWithMigration,
     metrics.observeSignIn,
   );
   const register = observed(

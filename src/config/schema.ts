@@ -214,6 +214,17 @@ export const configSchema = z
       })
       .prefault({}),
 
+    /**
+     * Refused sign-ins held to one adaptive floor so their timing does not tell a migrated user's wrong password from
+     * an unknown login or one the legacy system rejected (src/security/failure-timing.ts).
+     */
+    failedSignInTiming: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        maxFloorMs: z.number().int().min(0).max(30_000).default(2000),
+      })
+      .prefault({}),
+
     /** Subscribers told of events by signed HTTP POSTs (see README, "Webhooks"). */
     webhooks: z
       .array(

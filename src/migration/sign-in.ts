@@ -12,14 +12,19 @@ import type { ProfileTransformer } from './transform.js';
 
 export type SignInOutcome =
   | { kind: 'signed-in'; account: Account; migrated: boolean }
-  /** Unknown login, wrong password, or a login the legacy system rejected: one answer for all three. */
-  | { kind: 'invalid-credentials' }
+  /**
+   * Unknown login, wrong password, or a login the legacy system rejected: one answer for all three. `via` says which
+   * path judged it, for the timing equaliser only; it never reaches the user.
+   */
+  | { kind: 'invalid-credentials'; via: 'local' | 'legacy' }
   | { kind: 'legacy-disabled' }
   | { kind: 'legacy-unavailable' }
   /** The legacy system accepted the password but its profile cannot become an account. */
   | { kind: 'migration-rejected' }
   /** Too many first sign-ins toward the legacy system from this client or for this login. */
   | { kind: 'rate-limited'; retryAfterSeconds: number };
+
+const LOCAL_REFUSAL = { kind: 'invalid-credentials', via: 'local' } as const;
 
 /** Where a sign-in comes from, for the rate limits. */
 export interface SignInClient {
@@ -53,11 +58,11 @@ export function createSignIn(deps: SignInDependencies): SignIn {
     const check = await checkPassword(deps.hasher, account.password, password);
     switch (check.kind) {
       case 'mismatch':
-        return { kind: 'invalid-credentials' };
+        return LOCAL_REFUSAL;
       case 'reset-required':
         // Told like a wrong password (no account enumeration); "Forgot your password?" is the way in.
         await deps.record({ type: 'sign_in_refused', accountId: account.id, reason: 'password_reset_required' });
-        return { kind: 'invalid-credentials' };
+        return LOCAL_REFUSAL;
       case 'unusable':
         await deps.record({ type: 'sign_in_refused', accountId: account.id, reason: 'unusable_password_hash' });
         return { kind: 'migration-rejected' };
@@ -75,11 +80,11 @@ export function createSignIn(deps: SignInDependencies): SignIn {
 
   return async (typedLogin, password, client) => {
     const login = normaliseLogin(typedLogin);
-    if (login === '' || password === '') return { kind: 'invalid-credentials' };
+    if (login === '' || password === '') return LOCAL_REFUSAL;
     // No account can have such a login, and odd bytes must not reach (and trouble) the legacy system.
     if (hasInvisibleCharacters(login)) {
       await deps.hasher.verifyDecoy(password);
-      return { kind: 'invalid-credentials' };
+      return LOCAL_REFUSAL;
     }
 
     const local = await deps.accounts.findByLogin(login);
@@ -88,7 +93,7 @@ export function createSignIn(deps: SignInDependencies): SignIn {
     const legacy = await deps.legacy.active();
     if (!legacy) {
       await deps.hasher.verifyDecoy(password);
-      return { kind: 'invalid-credentials' };
+      return LOCAL_REFUSAL;
     }
 
     // Stricter limits before the legacy system is asked: the IdP must not become a way to guess its passwords.
@@ -113,7 +118,7 @@ export function createSignIn(deps: SignInDependencies): SignIn {
       // A local wrong password costs one bcrypt verification; so do these, so timing does not tell them apart.
       case 'invalid':
         await Promise.all([failed('invalid_credentials'), deps.hasher.verifyDecoy(password)]);
-        return { kind: 'invalid-credentials' };
+        return { kind: 'invalid-credentials', via: 'legacy' };
       case 'disabled':
         await Promise.all([failed('disabled'), deps.hasher.verifyDecoy(password)]);
         return { kind: 'legacy-disabled' };

@@ -122,6 +122,8 @@ export async function startTestIdp(options: TestIdpOptions = {}): Promise<TestId
         admin: { roles: ['admin'] },
         // The suites sign the same users in many times on purpose; the limits have their own suite.
         rateLimits: { enabled: false },
+        // Refusals held to a common floor would slow every suite; the floor has its own.
+        failedSignInTiming: { enabled: false },
         mail: { outbox: true },
       },
       options.config ?? {},

@@ -86,6 +86,8 @@ export const configSchema = z
         mongodbUri: z.string().min(1).optional(),
         mongodbDatabase: z.string().min(1).optional(),
         sqlitePath: z.string().min(1).default('data/idp.sqlite'),
+        /** How long a write waits for another process's write lock before the request gets a 503 to retry. */
+        sqliteBusyTimeoutMs: z.number().int().min(0).max(60_000).default(5000),
       })
       .prefault({}),
 

@@ -1,6 +1,7 @@
 import type { Context, Next } from 'koa';
 import { errors } from 'oidc-provider';
 import type { Logger } from '../log/logger.js';
+import { RETRY_AFTER_SECONDS, StoreUnavailableError } from '../store/store-unavailable.js';
 import type { RenderPage } from './pages.js';
 import { requestIdOf } from './request-context.js';
 
@@ -13,7 +14,8 @@ interface ErrorView {
 
 /**
  * The one place an exception becomes an answer: an HTML error page for browsers, a JSON error for everyone else.
- * Protocol errors keep their OAuth code; anything else is a bug, logged in full and shown as a neutral 500.
+ * Protocol errors keep their OAuth code; an unavailable store is a 503 to retry; anything else is a bug, logged in
+ * full and shown as a neutral 500.
  */
 export function errorHandler(render: RenderPage, logger: Logger) {
   return async (ctx: Context, next: Next) => {
@@ -21,8 +23,12 @@ export function errorHandler(render: RenderPage, logger: Logger) {
       await next();
     } catch (error) {
       const view = describe(error);
-      if (view.status >= 500)
+      if (view.status === 503) {
+        ctx.set('retry-after', String(RETRY_AFTER_SECONDS));
+        logger.warn({ err: error, requestId: requestIdOf(ctx), path: ctx.path }, 'store unavailable');
+      } else if (view.status >= 500) {
         logger.error({ err: error, requestId: requestIdOf(ctx), path: ctx.path }, 'unhandled error');
+      }
       if (ctx.accepts('html', 'json') === 'json') {
         ctx.status = view.status;
         ctx.body = { error: view.code, error_description: view.message };
@@ -39,6 +45,14 @@ export function errorHandler(render: RenderPage, logger: Logger) {
 }
 
 function describe(error: unknown): ErrorView {
+  if (error instanceof StoreUnavailableError) {
+    return {
+      status: 503,
+      code: error.error,
+      heading: 'Temporarily unavailable',
+      message: error.error_description,
+    };
+  }
   if (error instanceof errors.SessionNotFound || error instanceof errors.InvalidRequest) {
     // Usually a bookmarked, reloaded or expired sign-in page.
     return {

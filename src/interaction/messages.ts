@@ -17,6 +17,12 @@ export const TOO_MANY: Refusal = {
   message: 'Too many attempts. Please wait a few minutes and try again.',
 };
 
+/** The legacy system or the store cannot be reached: nothing was decided, and trying again is the way on. */
+export const SIGN_IN_UNAVAILABLE: Refusal = {
+  status: 503,
+  message: 'Sign-in is temporarily unavailable. Please try again in a few minutes.',
+};
+
 export function signInRefusal(outcome: Exclude<SignInOutcome, { kind: 'signed-in' }>): Refusal {
   switch (outcome.kind) {
     case 'invalid-credentials':
@@ -24,7 +30,7 @@ export function signInRefusal(outcome: Exclude<SignInOutcome, { kind: 'signed-in
     case 'legacy-disabled':
       return { status: 403, message: 'This account cannot sign in at the moment. Please contact support.' };
     case 'legacy-unavailable':
-      return { status: 503, message: 'Sign-in is temporarily unavailable. Please try again in a few minutes.' };
+      return SIGN_IN_UNAVAILABLE;
     case 'migration-rejected':
       return { status: 422, message: 'Your account could not be moved to the new system. Please contact support.' };
     case 'rate-limited':

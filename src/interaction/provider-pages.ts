@@ -23,7 +23,7 @@ export function providerPages(render: RenderPage): ProviderPages {
         // oidc-provider has set the status; keep it.
         status: ctx.status,
         locals: {
-          heading: 'This sign-in request cannot be completed',
+          heading: ctx.status === 503 ? 'Temporarily unavailable' : 'This sign-in request cannot be completed',
           message: out.error_description ?? 'The application sent a request that cannot be handled.',
           code: out.error,
         },

@@ -12,7 +12,8 @@ import type { AccountStore, ArtifactStore } from '../store/store.js';
 import type { PasswordHasher } from '../accounts/password-hasher.js';
 import type { PasswordPolicy } from '../accounts/password-policy.js';
 import type { RecordEvent } from '../events/recorder.js';
-import { registrationRefusal, SCOPE_DESCRIPTIONS, signInRefusal, TOO_MANY } from './messages.js';
+import { StoreUnavailableError, RETRY_AFTER_SECONDS } from '../store/store-unavailable.js';
+import { registrationRefusal, SCOPE_DESCRIPTIONS, SIGN_IN_UNAVAILABLE, signInRefusal, TOO_MANY } from './messages.js';
 
 export interface InteractionDependencies {
   provider: Provider;
@@ -135,7 +136,16 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
       return;
     }
     await deps.limiter.slowDown(verdict);
-    const outcome = await deps.signIn(login, formField(ctx.request.body, 'password'), { ip: ctx.ip });
+    let outcome;
+    try {
+      outcome = await deps.signIn(login, formField(ctx.request.body, 'password'), { ip: ctx.ip });
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      // Every write is whole or absent, so the same form, submitted again, picks up where this one stopped.
+      ctx.set('retry-after', String(RETRY_AFTER_SECONDS));
+      await renderLogin(ctx, interaction, login, SIGN_IN_UNAVAILABLE.message, SIGN_IN_UNAVAILABLE.status);
+      return;
+    }
     if (outcome.kind !== 'signed-in') {
       if (outcome.kind === 'invalid-credentials') await deps.limiter.count(failures);
       if (outcome.kind === 'rate-limited') ctx.set('retry-after', String(outcome.retryAfterSeconds));

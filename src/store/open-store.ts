@@ -1,10 +1,15 @@
 import type { Config } from '../config/schema.js';
 import { openEmbeddedStore } from './embedded/embedded-store.js';
+import { isSqliteUnavailable } from './embedded/unavailable.js';
 import { openMongoStore } from './mongo/mongo-store.js';
+import { isMongoUnavailable } from './mongo/unavailable.js';
 import type { Store } from './store.js';
+import { guardStore } from './store-unavailable.js';
 
 /** MongoDB when a URI is configured, otherwise the embedded SQLite file. */
 export async function openStore(config: Config['store']): Promise<Store> {
-  if (config.mongodbUri) return openMongoStore(config.mongodbUri, config.mongodbDatabase);
-  return openEmbeddedStore(config.sqlitePath);
+  if (config.mongodbUri) {
+    return guardStore(await openMongoStore(config.mongodbUri, config.mongodbDatabase), isMongoUnavailable);
+  }
+  return guardStore(openEmbeddedStore(config.sqlitePath, config.sqliteBusyTimeoutMs), isSqliteUnavailable);
 }

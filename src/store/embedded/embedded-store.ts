@@ -17,9 +17,9 @@ const PURGE_INTERVAL_MS = 60_000;
  * The zero-setup store: one SQLite file. WAL lets readers run beside the single writer, and the busy timeout makes
  * several IdP processes on one host queue for the write lock instead of failing.
  */
-export function openEmbeddedStore(path: string): Store {
+export function openEmbeddedStore(path: string, busyTimeoutMs = 5000): Store {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path, { timeout: 5000 });
+  const db = new Database(path, { timeout: busyTimeoutMs });
   db.pragma('journal_mode = WAL');
   // FULL: a committed account survives a power cut, not just a process crash.
   db.pragma('synchronous = FULL');

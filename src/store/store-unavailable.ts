@@ -1,0 +1,61 @@
+import type { Store } from './store.js';
+
+/**
+ * The store could not be reached or written in time: a lock held past the busy timeout, a full or failing disk, no
+ * MongoDB primary, a write concern not met. Shaped as oidc-provider's errors are (status, `expose`, an OAuth code),
+ * so the protocol endpoints answer it as `temporarily_unavailable` with 503 on their own, and the page layer does the
+ * same; the operation it interrupted either committed whole or not at all (every write is one transaction).
+ */
+/** What a 503 for an unavailable store suggests to the client. */
+export const RETRY_AFTER_SECONDS = 5;
+
+export class StoreUnavailableError extends Error {
+  readonly status = 503;
+  readonly statusCode = 503;
+  readonly expose = true;
+  /** oidc-provider reports a redirectable authorization error to the client instead of a dead end. */
+  readonly allow_redirect = true;
+  readonly error = 'temporarily_unavailable';
+  readonly error_description = 'The service is temporarily unavailable. Please try again in a moment.';
+
+  constructor(cause: unknown) {
+    super('temporarily_unavailable', { cause });
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+/** Whether a back end's error means "unavailable, try again" rather than a bug. */
+export type UnavailableClassifier = (error: unknown) => boolean;
+
+/**
+ * The store with every method's unavailability errors turned into `StoreUnavailableError`, in one place for every
+ * back end and every caller (hosted pages, oidc-provider's adapter, the admin API, imports).
+ */
+export function guardStore(store: Store, isUnavailable: UnavailableClassifier): Store {
+  const translate = (error: unknown) => (isUnavailable(error) ? new StoreUnavailableError(error) : error);
+  const guard = <T extends object>(part: T): T =>
+    new Proxy(part, {
+      get(target, key, receiver) {
+        const value: unknown = Reflect.get(target, key, receiver);
+        if (typeof value !== 'function') return value;
+        // Every store method returns a promise; the embedded ones throw synchronously, which becomes a rejection.
+        return async (...args: unknown[]): Promise<unknown> => {
+          try {
+            return await (Reflect.apply(value, target, args) as Promise<unknown>);
+          } catch (error) {
+            throw translate(error);
+          }
+        };
+      },
+    });
+  return {
+    ...store,
+    accounts: guard(store.accounts),
+    artifacts: guard(store.artifacts),
+    events: guard(store.events),
+    secrets: guard(store.secrets),
+    settings: guard(store.settings),
+    webhooks: guard(store.webhooks),
+    counters: guard(store.counters),
+  };
+}

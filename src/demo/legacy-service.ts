@@ -17,8 +17,13 @@ export interface LegacyUserRecord {
   listedHash?: { passwordHash: string; hashScheme?: string };
 }
 
-/** How the service misbehaves: `down` refuses connections, `hang` never answers, the rest answer wrongly. */
-export type LegacyFault = 'none' | 'down' | 'hang' | 'error' | 'garbage' | 'not-object' | 'oversized';
+/**
+ * How the service misbehaves: `down` refuses connections, `hang` never answers, the rest answer wrongly, and
+ * `flapping` breaks every other request in turn as `down`, `error` or `garbage`.
+ */
+export type LegacyFault = 'none' | 'down' | 'hang' | 'error' | 'garbage' | 'not-object' | 'oversized' | 'flapping';
+
+const FLAPS = ['down', 'none', 'error', 'none', 'garbage', 'none'] as const;
 
 export interface LegacyCalls {
   authenticate: number;
@@ -49,6 +54,7 @@ export class LegacyUserService {
   delayMs = 0;
 
   readonly #users = new Map<string, StoredUser>();
+  #flaps = 0;
   readonly #token: string | undefined;
   readonly #host: string;
   #port: number;
@@ -111,8 +117,9 @@ export class LegacyUserService {
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://legacy');
     const body = await readBody(req);
-    if (this.fault === 'hang') return;
-    if (this.fault === 'down') {
+    const fault = this.fault === 'flapping' ? FLAPS[this.#flaps++ % FLAPS.length] : this.fault;
+    if (fault === 'hang') return;
+    if (fault === 'down') {
       req.socket.destroy();
       return;
     }
@@ -125,7 +132,7 @@ export class LegacyUserService {
     }
     if (req.method === 'POST' && url.pathname === '/authenticate') {
       this.calls.authenticate++;
-      this.#answer(res, () => this.#authenticate(body));
+      this.#answer(res, fault, () => this.#authenticate(body));
       return;
     }
     const userPath = /^\/users\/([^/]+)$/.exec(url.pathname);
@@ -133,21 +140,21 @@ export class LegacyUserService {
       this.calls.findUser++;
       const user = this.#users.get(decodeURIComponent(userPath[1]).trim().toLowerCase());
       // Look-ups and the listing say whether an account is disabled (the IdP's `disabledField`).
-      this.#answer(res, () =>
+      this.#answer(res, fault, () =>
         user ? [200, { ...user.profile, disabled: user.status !== 'active' }] : [404, { error: 'not found' }],
       );
       return;
     }
     if (req.method === 'GET' && url.pathname === '/users') {
       this.calls.list++;
-      this.#answer(res, () => this.#list(url.searchParams));
+      this.#answer(res, fault, () => this.#list(url.searchParams));
       return;
     }
     send(res, 404, { error: 'no such endpoint' });
   }
 
-  #answer(res: ServerResponse, normal: () => [number, unknown]): void {
-    switch (this.fault) {
+  #answer(res: ServerResponse, fault: LegacyFault | undefined, normal: () => [number, unknown]): void {
+    switch (fault) {
       case 'error':
         send(res, 500, { error: 'internal error' });
         return;

@@ -1,66 +1,22 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { DEMO_MAPPING } from '../../src/demo/demo-mode.js';
 import { DEMO_USERS } from '../../src/demo/demo-users.js';
 import { LegacyUserService } from '../../src/demo/legacy-service.js';
 import { openEmbeddedStore } from '../../src/store/embedded/embedded-store.js';
-import { LEGACY_TOKEN, RP_REDIRECT, TEST_CLIENTS } from '../support/harness.js';
+import { LEGACY_TOKEN } from '../support/harness.js';
+import { PROCESS_ENV, startIdpProcess, writeIdpConfig, type IdpProcess } from '../support/idp-process.js';
 import { signIn } from '../support/oidc-flow.js';
-
-const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
-// Resolved here, because the processes run in a scratch directory without node_modules.
-const TSX = import.meta.resolve('tsx');
-
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-/** `npm start`'s entry point as its own process, with the given environment. */
-function startMain(env: Record<string, string>, cwd: string, waitFor: RegExp | undefined): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', TSX, MAIN], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (waitFor?.test(output)) resolve({ child, output: () => output, exited });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    void exited.then((code) => {
-      if (!waitFor) resolve({ child, output: () => output, exited });
-      else reject(new Error(`exited with ${String(code)} before ${String(waitFor)}:\n${output}`));
-    });
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+import { freePort } from '../support/servers/process.js';
 
 describe('the IdP as real processes', () => {
   const dir = mkdtempSync(join(tmpdir(), 'jit-idp-proc-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('refuses demo mode in production and names every missing setting', async () => {
-    const started = await startMain({ NODE_ENV: 'production' }, dir, undefined);
+    const started = await startIdpProcess({ NODE_ENV: 'production' }, dir, null);
     assert.equal(await started.exited, 78);
     const output = started.output();
     assert.match(output, /"legacy" is not configured: demo mode is for development only/);
@@ -69,8 +25,8 @@ describe('the IdP as real processes', () => {
 
   describe('two processes on one embedded store', { timeout: 60_000 }, () => {
     const legacy = new LegacyUserService({ users: DEMO_USERS, token: LEGACY_TOKEN });
-    let a: Started;
-    let b: Started;
+    let a: IdpProcess;
+    let b: IdpProcess;
     let issuer = '';
     let otherBase = '';
 
@@ -79,26 +35,16 @@ describe('the IdP as real processes', () => {
       const [portA, portB] = [await freePort(), await freePort()];
       issuer = `http://127.0.0.1:${portA}`;
       otherBase = `http://127.0.0.1:${portB}`;
-      const configFile = join(dir, 'idp.json');
-      writeFileSync(
-        configFile,
-        JSON.stringify({
-          issuer,
-          host: '127.0.0.1',
-          logLevel: 'warn',
-          store: { sqlitePath: join(dir, 'shared.sqlite') },
-          passwords: { hashingThreads: 1 },
-          legacy: { kind: 'http', baseUrl: legacy.url, auth: { type: 'bearer', token: '${LEGACY_TOKEN}' } },
-          migration: { mapping: DEMO_MAPPING },
-          clients: [{ ...TEST_CLIENTS.firstParty, redirect_uris: [RP_REDIRECT], first_party: true }],
-          rateLimits: { enabled: false },
-        }),
-      );
-      const env = { IDP_CONFIG: configFile, LEGACY_TOKEN };
+      const configFile = writeIdpConfig(dir, {
+        issuer,
+        legacyUrl: legacy.url,
+        sqlitePath: join(dir, 'shared.sqlite'),
+      });
+      const env = { IDP_CONFIG: configFile, ...PROCESS_ENV };
       // Both start at once on an empty file: schema creation and key generation race, and must agree.
       [a, b] = await Promise.all([
-        startMain({ ...env, PORT: String(portA) }, dir, /listening on port/),
-        startMain({ ...env, PORT: String(portB) }, dir, /listening on port/),
+        startIdpProcess({ ...env, PORT: String(portA) }, dir),
+        startIdpProcess({ ...env, PORT: String(portB) }, dir),
       ]);
     });
     after(async () => {

@@ -1,0 +1,74 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEMO_MAPPING } from '../../src/demo/demo-mode.js';
+import { LEGACY_TOKEN, RP_REDIRECT, TEST_CLIENTS } from './harness.js';
+
+const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+// Resolved here, because the processes run in a scratch directory without node_modules.
+const TSX = import.meta.resolve('tsx');
+
+/** `npm start`'s entry point running as its own process. */
+export interface IdpProcess {
+  child: ChildProcess;
+  output: () => string;
+  /** The exit code; null when a signal ended it. */
+  exited: Promise<number | null>;
+}
+
+/** Starts `src/main.ts` with only the given environment; resolves once its output matches `waitFor` (null: at exit). */
+export function startIdpProcess(
+  env: Record<string, string>,
+  cwd: string,
+  waitFor: RegExp | null = /listening on port/,
+): Promise<IdpProcess> {
+  const child = spawn(process.execPath, ['--import', TSX, MAIN], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (waitFor?.test(output)) resolve({ child, output: () => output, exited });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    void exited.then((code) => {
+      if (!waitFor) resolve({ child, output: () => output, exited });
+      else reject(new Error(`exited with ${String(code)} before ${String(waitFor)}:\n${output}`));
+    });
+  });
+}
+
+/**
+ * A config file for IdP processes on one embedded store and one legacy HTTP stub (its token in `LEGACY_TOKEN`),
+ * serving the first-party test client. Returns its path, for `IDP_CONFIG`.
+ */
+export function writeIdpConfig(
+  dir: string,
+  options: { issuer: string; legacyUrl: string; sqlitePath: string; extra?: Record<string, unknown> },
+): string {
+  const file = join(dir, `idp-${String(Date.now())}-${String(Math.random()).slice(2, 8)}.json`);
+  writeFileSync(
+    file,
+    JSON.stringify({
+      issuer: options.issuer,
+      host: '127.0.0.1',
+      logLevel: 'warn',
+      store: { sqlitePath: options.sqlitePath },
+      passwords: { hashingThreads: 1 },
+      legacy: { kind: 'http', baseUrl: options.legacyUrl, auth: { type: 'bearer', token: '${LEGACY_TOKEN}' } },
+      migration: { mapping: DEMO_MAPPING },
+      clients: [{ ...TEST_CLIENTS.firstParty, redirect_uris: [RP_REDIRECT], first_party: true }],
+      rateLimits: { enabled: false },
+      ...options.extra,
+    }),
+  );
+  return file;
+}
+
+export const PROCESS_ENV = { LEGACY_TOKEN } as const;

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import { z } from 'zod';
-import type { EventType } from '../events/event.js';
+import { EVENT_TYPES } from '../events/event.js';
 import type { RecordEvent } from '../events/recorder.js';
 import type { LegacySwitch } from '../legacy/legacy-switch.js';
 import type { LegacySystem } from '../legacy/legacy-system.js';
@@ -22,8 +22,16 @@ export interface AdminApiDependencies {
 
 const cutOffBody = z.strictObject({ cutOff: z.boolean() });
 const importBody = z.strictObject({ kind: z.enum(['import', 'readiness']) });
-const listQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+const limit = z.coerce.number().int().min(1).max(1000).default(100);
+const eventsQuery = z.object({
+  limit,
+  type: z.enum(EVENT_TYPES).optional(),
+  account: z.string().max(100).optional(),
+});
+const accountsQuery = z.object({
+  limit,
+  q: z.string().max(200).default(''),
+  origin: z.enum(['migrated', 'registered', 'imported']).optional(),
 });
 
 /**
@@ -68,20 +76,33 @@ export function adminApiRoutes(deps: AdminApiDependencies): Router {
     ctx.body = await migrationStats(deps.store, deps.legacy, deps.legacySwitch);
   });
 
+  /** The query string, or a 400 naming each bad parameter. */
+  const queryOf = <T>(ctx: Context, schema: z.ZodType<T>): T | undefined => {
+    const query = schema.safeParse(ctx.query);
+    if (query.success) return query.data;
+    const problems = query.error.issues.map((issue) => `${issue.path.join('.') || 'query'}: ${issue.message}`);
+    fail(ctx, 400, 'invalid_request', problems.join('; '));
+    return undefined;
+  };
+
   router.get('/events', async (ctx) => {
-    const { limit } = listQuery.parse(ctx.query);
-    const type = typeof ctx.query.type === 'string' ? (ctx.query.type as EventType) : undefined;
-    const accountId = typeof ctx.query.account === 'string' ? ctx.query.account : undefined;
+    const query = queryOf(ctx, eventsQuery);
+    if (!query) return;
+    const { type, account, limit } = query;
     ctx.body = {
-      events: await deps.store.events.list({ ...(type ? { type } : {}), ...(accountId ? { accountId } : {}), limit }),
+      events: await deps.store.events.list({
+        ...(type ? { type } : {}),
+        ...(account ? { accountId: account } : {}),
+        limit,
+      }),
     };
   });
 
   router.get('/accounts', async (ctx) => {
-    const { limit } = listQuery.parse(ctx.query);
-    const text = typeof ctx.query.q === 'string' ? ctx.query.q : '';
-    const origin = (['migrated', 'registered', 'imported'] as const).find((o) => o === ctx.query.origin);
-    const accounts = await deps.store.accounts.search({ text, ...(origin ? { origin } : {}), limit });
+    const query = queryOf(ctx, accountsQuery);
+    if (!query) return;
+    const { q, origin, limit } = query;
+    const accounts = await deps.store.accounts.search({ text: q, ...(origin ? { origin } : {}), limit });
     ctx.body = { accounts: accounts.map(publicAccount) };
   });
 

@@ -1,7 +1,7 @@
 import { randomBytes, createHash } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
-import type { EventType } from '../events/event.js';
+import { EVENT_TYPES } from '../events/event.js';
 import type { RecordEvent } from '../events/recorder.js';
 import type { Csrf } from '../http/csrf.js';
 import { formField, parseForm } from '../http/forms.js';
@@ -32,22 +32,6 @@ interface ConsoleState {
 
 /** Where a sign-in may send the operator back to: a console page, nothing else. */
 const CONSOLE_PATH = /^\/admin(\/(events|accounts))?$/;
-const EVENT_TYPES: readonly EventType[] = [
-  'migrated',
-  'migration_failed',
-  'signed_in',
-  'sign_in_refused',
-  'registered',
-  'imported',
-  'password_reset_requested',
-  'password_reset',
-  'password_rehashed',
-  'password_changed',
-  'account_renamed',
-  'account_rename_refused',
-  'legacy_write_back_failed',
-  'admin_action',
-];
 
 /**
  * The operators' console: server-rendered pages (a chart library draws the charts) behind the IdP's own sign-in and

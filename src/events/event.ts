@@ -62,6 +62,25 @@ export type IdpEvent =
 
 export type EventType = IdpEvent['type'];
 
+/** Every event type, for filters; a Record so that a type added to IdpEvent and not here fails to compile. */
+const EVENT_TYPE_SET: Record<EventType, true> = {
+  migrated: true,
+  migration_failed: true,
+  signed_in: true,
+  sign_in_refused: true,
+  registered: true,
+  imported: true,
+  password_reset_requested: true,
+  password_reset: true,
+  password_rehashed: true,
+  password_changed: true,
+  account_renamed: true,
+  account_rename_refused: true,
+  legacy_write_back_failed: true,
+  admin_action: true,
+};
+export const EVENT_TYPES = Object.keys(EVENT_TYPE_SET) as readonly EventType[];
+
 export type AdminAction = 'cut_off' | 'reconnect' | 'import_started' | 'import_finished' | 'readiness_check';
 
 export type StoredEvent = IdpEvent & { id: string; at: Date };

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import fc from 'fast-check';
 import { normaliseLogin, type Account } from '../../src/accounts/account.js';
 import type { Store } from '../../src/store/store.js';
 
@@ -222,6 +223,51 @@ export function storeContract(name: string, open: (() => Promise<Store>) | { ski
         }
         assert.deepEqual(await store.accounts.search({ text: marker, origin: 'registered' }), []);
         assert.ok((await store.accounts.search({ limit: 2 })).length <= 2);
+      });
+
+      it('matches logins exactly as normaliseLogin does: every spelling of a name finds it, and none can take it twice (fast-check)', async () => {
+        // Pieces that fold together under NFKC and case (full width, ligatures, Kelvin, composed accents) and some that
+        // only look alike and must stay apart (Cyrillic а, dotless ı, ß).
+        const piece = fc.constantFrom(
+          'a',
+          'A',
+          'ａ',
+          'Ａ',
+          'а',
+          'ß',
+          'SS',
+          'ss',
+          'i',
+          'I',
+          'İ',
+          'ı',
+          'K',
+          'k',
+          'K',
+          'ﬁ',
+          'fi',
+          'é',
+          'e\u0301',
+          'Å',
+          'Å',
+          '1',
+          '¹',
+        );
+        const spelling = fc.array(piece, { minLength: 1, maxLength: 4 }).map((pieces) => pieces.join(''));
+        await fc.assert(
+          fc.asyncProperty(spelling, spelling, async (a, b) => {
+            const tag = randomUUID().slice(0, 8);
+            const first = account({ username: `${a}-${tag}`, email: `${a}@${tag}.Example.COM` });
+            assert.equal((await store.accounts.insert(first)).kind, 'inserted');
+            const same = normaliseLogin(a) === normaliseLogin(b);
+            for (const login of [`${b}-${tag}`, `${b}@${tag}.example.com`]) {
+              assert.equal((await store.accounts.findByLogin(normaliseLogin(login)))?.id, same ? first.id : undefined);
+            }
+            const second = await store.accounts.insert(account({ username: `${b}-${tag}` }));
+            assert.deepEqual(second.kind === 'conflict' ? second.field : second.kind, same ? 'username' : 'inserted');
+          }),
+          { numRuns: 60 },
+        );
       });
 
       it('lets exactly one of many concurrent inserts of the same user win', async () => {

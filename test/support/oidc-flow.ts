@@ -28,17 +28,36 @@ export class UserAgent {
   /** The CSRF field of the last page read; sent with every form, as a browser filling that page's form would. */
   #csrf = '';
 
-  async request(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Response> {
+  /** The CSRF field a form on the last page read would carry. */
+  get csrf(): string {
+    return this.#csrf;
+  }
+
+  /**
+   * `form` is encoded as a browser would, with the page's CSRF field; `raw` is sent byte for byte with the given
+   * content type, for input no browser would send.
+   */
+  async request(
+    url: string,
+    init: {
+      method?: string;
+      form?: Record<string, string>;
+      raw?: { body: string | Uint8Array<ArrayBuffer>; type?: string };
+    } = {},
+  ): Promise<Response> {
     const headers: Record<string, string> = { accept: 'text/html' };
     const cookie = [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; ');
     if (cookie) headers.cookie = cookie;
-    let body: string | undefined;
+    let body: string | Uint8Array<ArrayBuffer> | undefined;
     if (init.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams({ ...(this.#csrf ? { csrf: this.#csrf } : {}), ...init.form }).toString();
+    } else if (init.raw) {
+      if (init.raw.type !== undefined) headers['content-type'] = init.raw.type;
+      body = init.raw.body;
     }
     const response = await fetch(url, {
-      method: init.method ?? (init.form ? 'POST' : 'GET'),
+      method: init.method ?? (init.form || init.raw ? 'POST' : 'GET'),
       headers,
       body,
       redirect: 'manual',

@@ -1,4 +1,6 @@
+import cluster from 'node:cluster';
 import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createIdp } from './app.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import type { Config } from './config/schema.js';
@@ -6,6 +8,7 @@ import { prepareDemo, type DemoMode } from './demo/demo-mode.js';
 import { DEMO_USERS } from './demo/demo-users.js';
 import { createLogger } from './log/logger.js';
 import { closeServer, listen, requestListener } from './server.js';
+import { hashingThreadsPerProcess, runPrimary, workerCount } from './cluster/workers.js';
 
 /** Entry point: configuration, then (without a legacy system) the demo, then the IdP's HTTP server. */
 async function main(): Promise<void> {
@@ -19,9 +22,24 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(loaded.config.logLevel);
 
+  // The demo's legacy service and app live inside the one process.
+  const demoMode = loaded.config.legacy === undefined;
+  if (demoMode && loaded.config.workers !== 1) logger.warn('demo mode runs in one process; "workers" is ignored');
+  const processes = demoMode ? 1 : workerCount(loaded.config.workers);
+  if (processes > 1 && cluster.isPrimary) {
+    runPrimary(processes, logger);
+    cluster.once('listening', (_worker, address: AddressInfo) => {
+      const store = loaded.config.store.mongodbUri ? 'mongodb' : 'embedded';
+      process.stdout.write(banner(loaded.config, address.port, store, undefined, processes));
+    });
+    return;
+  }
+
   // loadConfig has already refused demo mode in production.
-  const demo = loaded.config.legacy ? undefined : await prepareDemo(loaded.config);
-  const config = demo?.config ?? loaded.config;
+  const demo = demoMode ? await prepareDemo(loaded.config) : undefined;
+  const base = demo?.config ?? loaded.config;
+  const hashingThreads = hashingThreadsPerProcess(base.passwords.hashingThreads, processes);
+  const config = { ...base, passwords: { ...base.passwords, hashingThreads } };
 
   const idp = await createIdp({ config, logger, demoMode: demo !== undefined, cacheViews: loaded.production });
   const server = createServer(requestListener(idp.app));
@@ -34,13 +52,16 @@ async function main(): Promise<void> {
     {
       issuer: config.issuer,
       port,
+      pid: process.pid,
+      hashingThreads,
       store: idp.store.kind,
       legacy: idp.legacy?.source ?? null,
       demo: demo !== undefined,
     },
     'IdP started',
   );
-  process.stdout.write(banner(config, port, idp.store.kind, demo));
+  // A worker's primary prints the banner once for all of them.
+  if (cluster.isPrimary) process.stdout.write(banner(config, port, idp.store.kind, demo, 1));
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -58,11 +79,11 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-function banner(config: Config, port: number, store: string, demo: DemoMode | undefined): string {
+function banner(config: Config, port: number, store: string, demo: DemoMode | undefined, processes: number): string {
   const lines = [
     '',
     `  ${config.productName}: OpenID Connect provider with just-in-time migration`,
-    `  Issuer:        ${config.issuer}  (listening on port ${port})`,
+    `  Issuer:        ${config.issuer}  (listening on port ${port}${processes > 1 ? `, ${processes} worker processes` : ''})`,
     `  Discovery:     ${config.issuer}/.well-known/openid-configuration`,
     `  Store:         ${store === 'embedded' ? `embedded SQLite (${config.store.sqlitePath})` : 'MongoDB'}`,
   ];

@@ -127,6 +127,7 @@ function applyEnvOverrides(base: Record<string, unknown>, env: Env, problems: st
   if (env.HOST) out.host = env.HOST;
   if (env.ISSUER) out.issuer = env.ISSUER;
   if (env.LOG_LEVEL) out.logLevel = env.LOG_LEVEL;
+  if (env.WORKERS) out.workers = env.WORKERS === 'auto' ? 'auto' : toInteger('WORKERS', env.WORKERS, problems);
   if (env.MONGODB_URI) store.mongodbUri = env.MONGODB_URI;
   if (env.IDP_SQLITE_PATH) store.sqlitePath = env.IDP_SQLITE_PATH;
   out.store = store;

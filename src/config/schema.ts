@@ -79,6 +79,11 @@ export const configSchema = z
     /** Honour X-Forwarded-* from a TLS-terminating proxy in front of the IdP. */
     trustProxy: z.boolean().default(false),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /**
+     * Processes serving requests on the one port (node:cluster): "auto" is one per CPU core. They share the store
+     * like any other instances, and the password-hashing threads are divided between them. Demo mode runs one.
+     */
+    workers: z.union([z.literal('auto'), z.number().int().min(1).max(256)]).default(1),
 
     store: z
       .strictObject({

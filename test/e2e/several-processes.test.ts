@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { DEMO_USERS } from '../../src/demo/demo-users.js';
+import { LegacyUserService, type LegacyUserRecord } from '../../src/demo/legacy-service.js';
+import { openEmbeddedStore } from '../../src/store/embedded/embedded-store.js';
+import { openMongoStore } from '../../src/store/mongo/mongo-store.js';
+import type { Store } from '../../src/store/store.js';
+import { startBalancer } from '../support/balancer.js';
+import { BACKENDS, LEGACY_TOKEN } from '../support/harness.js';
+import { PROCESS_ENV, startIdpProcess, writeIdpConfig, type IdpProcess } from '../support/idp-process.js';
+import { signIn } from '../support/oidc-flow.js';
+import { freePort } from '../support/servers/process.js';
+
+const USERS = 1000;
+/** Users who also sign in a second time at the same moment, through another process. */
+const TWICE = 250;
+const PROCESSES = 3;
+const IN_FLIGHT = 48;
+
+const users: LegacyUserRecord[] = Array.from({ length: USERS }, (_, i) => ({
+  password: `many-password-${i}`,
+  profile: { uid: `M-${i}`, user_name: `many${i}`, mail: `many${i}@example.com`, first: 'Many', last: String(i) },
+}));
+
+/** Runs the tasks with at most `limit` in flight, keeping their order in the results. */
+async function inFlight<T>(limit: number, tasks: (() => Promise<T>)[]): Promise<T[]> {
+  const results: T[] = [];
+  let next = 0;
+  const lane = async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      results[i] = await (tasks[i] as () => Promise<T>)();
+    }
+  };
+  await Promise.all(Array.from({ length: limit }, lane));
+  return results;
+}
+
+describe('several IdP processes', { timeout: 600_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jit-idp-many-'));
+  const running: IdpProcess[] = [];
+  after(() => {
+    for (const { child } of running) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('`npm start` with workers: 2 serves from two processes, replaces a dead one, and drains both on SIGTERM', async () => {
+    const legacy = new LegacyUserService({ users: DEMO_USERS, token: LEGACY_TOKEN });
+    await legacy.start();
+    try {
+      const port = await freePort();
+      const issuer = `http://127.0.0.1:${port}`;
+      const config = writeIdpConfig(dir, {
+        issuer,
+        legacyUrl: legacy.url,
+        sqlitePath: join(dir, 'cluster.sqlite'),
+        extra: { workers: 2, logLevel: 'info' },
+      });
+      const primary = await startIdpProcess(
+        { IDP_CONFIG: config, PORT: String(port), ...PROCESS_ENV },
+        dir,
+        /2 worker processes/,
+      );
+      running.push(primary);
+      const workerPids = async (count: number) => {
+        for (let waited = 0; waited < 30_000; waited += 50) {
+          const pids = [...primary.output().matchAll(/"pid":(\d+),[^\n]*"msg":"IdP started"/g)].map((m) =>
+            Number(m[1]),
+          );
+          if (pids.length >= count) return pids;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        assert.fail(`fewer than ${String(count)} workers started:\n${primary.output()}`);
+      };
+      const [first, second] = await workerPids(2);
+      assert.ok(first && second && first !== second && first !== primary.child.pid);
+      assert.equal((await signIn(issuer, 'alice', 'wonderland')).status, 303);
+
+      process.kill(first, 'SIGKILL');
+      const replacement = (await workerPids(3))[2];
+      assert.match(primary.output(), /worker died; starting another/);
+      assert.ok(replacement !== undefined && ![first, second].includes(replacement));
+      assert.equal((await signIn(issuer, 'carol', 'higher further faster')).status, 303);
+
+      primary.child.kill('SIGTERM');
+      assert.equal(await primary.exited, 0);
+      for (const pid of [second, replacement])
+        assert.throws(() => process.kill(pid, 0), /ESRCH/, `worker ${String(pid)} is gone`);
+    } finally {
+      await legacy.stop();
+    }
+  });
+
+  for (const { backend, skip } of BACKENDS) {
+    it(
+      `${String(PROCESSES)} processes on one ${backend} store behind a balancer: ${String(USERS)} users' concurrent first sign-ins end with exactly ${String(USERS)} accounts`,
+      { skip },
+      async () => {
+        const legacy = new LegacyUserService({ users, token: LEGACY_TOKEN });
+        await legacy.start();
+        const sqlitePath = join(dir, 'many.sqlite');
+        const mongodbDatabase = `jit_idp_many_${randomBytes(6).toString('hex')}`;
+        const ports = await Promise.all(Array.from({ length: PROCESSES }, () => freePort()));
+        const balancer = await startBalancer(ports.map((port) => `http://127.0.0.1:${port}`));
+        let store: Store | undefined;
+        try {
+          const config = writeIdpConfig(dir, {
+            issuer: balancer.url,
+            legacyUrl: legacy.url,
+            sqlitePath,
+            extra: backend === 'mongodb' ? { store: { mongodbUri: process.env.MONGODB_URI, mongodbDatabase } } : {},
+          });
+          const processes = await Promise.all(
+            ports.map((port) => startIdpProcess({ IDP_CONFIG: config, PORT: String(port), ...PROCESS_ENV }, dir)),
+          );
+          running.push(...processes);
+
+          // Every user once; the first TWICE of them a second time at the same moment (the balancer sends the two
+          // flows' requests to different processes).
+          const tasks = users.map((user, i) => async () => {
+            const attempts = await Promise.all(
+              Array.from({ length: i < TWICE ? 2 : 1 }, () =>
+                signIn(balancer.url, user.profile.user_name, user.password),
+              ),
+            );
+            return attempts.map((attempt) => ({ status: attempt.status, sub: attempt.tokens?.claims()?.sub }));
+          });
+          const results = await inFlight(IN_FLIGHT, tasks);
+
+          const statuses = new Map<number, number>();
+          for (const attempt of results.flat()) statuses.set(attempt.status, (statuses.get(attempt.status) ?? 0) + 1);
+          assert.deepEqual([...statuses], [[303, USERS + TWICE]], 'every sign-in completed');
+          for (const [i, attempts] of results.entries()) {
+            assert.equal(
+              new Set(attempts.map((a) => a.sub)).size,
+              1,
+              `${users[i]?.profile.user_name ?? ''}: one subject`,
+            );
+          }
+          assert.ok(
+            balancer.counts.every((count) => count > USERS),
+            `every process served its share: ${balancer.counts.join(', ')}`,
+          );
+
+          store =
+            backend === 'mongodb'
+              ? await openMongoStore(process.env.MONGODB_URI ?? '', mongodbDatabase)
+              : openEmbeddedStore(sqlitePath);
+          assert.deepEqual(await store.accounts.countByOrigin(), { migrated: USERS, registered: 0, imported: 0 });
+          const subs = new Set(results.map((attempts) => attempts[0]?.sub));
+          assert.equal(subs.size, USERS, 'a different account for every user');
+          for (const [i, user] of users.entries()) {
+            const account = await store.accounts.findByLegacyId('legacy', user.profile.uid);
+            assert.equal(
+              account?.id,
+              results[i]?.[0]?.sub,
+              `${user.profile.user_name}'s tokens name the stored account`,
+            );
+          }
+          assert.equal((await store.events.list({ type: 'migrated', limit: USERS * 2 })).length, USERS);
+        } finally {
+          await store?.close();
+          await balancer.close();
+          await legacy.stop();
+        }
+      },
+    );
+  }
+});

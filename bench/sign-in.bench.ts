@@ -1,22 +1,52 @@
-import { availableParallelism } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawn, type ChildProcess } from 'node:child_process';
+import bcrypt from 'bcryptjs';
 import { createPasswordHasher } from '../src/accounts/password-hasher.js';
-import { startTestIdp } from '../test/support/harness.js';
-import { signIn } from '../test/support/oidc-flow.js';
+import type { Account } from '../src/accounts/account.js';
+import { LegacyUserService, type LegacyUserRecord } from '../src/demo/legacy-service.js';
+import { openEmbeddedStore } from '../src/store/embedded/embedded-store.js';
+import { LEGACY_TOKEN, TEST_CLIENTS } from '../test/support/harness.js';
+import { PROCESS_ENV, startIdpProcess, writeIdpConfig, type IdpProcess } from '../test/support/idp-process.js';
+import { beginAuthorization, discover, signIn } from '../test/support/oidc-flow.js';
+import { freePort } from '../test/support/servers/process.js';
 
 /**
- * `npm run bench`: sign-in figures on this machine, measured in one run. Every sign-in is the whole authorization
- * code flow with PKCE through the hosted page (authorize, page, form post, redirects, token exchange) by a real
- * OIDC client, against the embedded store and a legacy stub on loopback.
+ * `npm run bench`, first part: the IdP under load, every figure from one run on this machine, printed as one table.
+ * The IdP runs as its own process (`src/main.ts`, as `npm start` runs it) on the embedded store, with a legacy HTTP
+ * stub on loopback; this process is the load generator. A sign-in is the whole authorization code flow with PKCE
+ * through the hosted page, driven by openid-client. Rate limits are off (the load comes from one IP); the equal
+ * failure timing is on, as by default.
  */
 
-const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 60);
+const COST = 10;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const SEQUENTIAL = Number(process.env.BENCH_SAMPLES ?? 60);
+const LOAD_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 600);
+const ENDPOINT_SECONDS = Number(process.env.BENCH_ENDPOINT_SECONDS ?? 3);
+/** Enough requests in flight to keep either server busy, as a load tester's connections would. */
+const ENDPOINT_LANES = Number(process.env.BENCH_ENDPOINT_LANES ?? 32);
+const BIG_STORE = Number(process.env.BENCH_BIG_STORE ?? 1_000_000);
+const SMALL_STORE = 1000;
 
-const quantile = (values: number[], q: number) => {
+const password = (i: number) => `bench-password-${String(i)}`;
+const users: LegacyUserRecord[] = Array.from({ length: 1000 }, (_, i) => ({
+  password: password(i),
+  profile: { uid: `B-${String(i)}`, user_name: `bench${String(i)}`, mail: `bench${String(i)}@example.com` },
+}));
+/** Which users each phase takes, so that a "first sign-in" is always a user not yet migrated. */
+const RANGE = { sequential: [0, SEQUENTIAL], jitLoad: [100, 260], legacyRejected: [900, 1000] } as const;
+
+const quantile = (values: readonly number[], q: number) => {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 };
 const ms = (n: number) => `${n.toFixed(1)} ms`;
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+const sleep = (msToWait: number) => new Promise((resolve) => setTimeout(resolve, msToWait));
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
   const started = performance.now();
@@ -24,70 +54,328 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
   return performance.now() - started;
 }
 
-async function hashingBound(cost: number): Promise<number> {
-  const hasher = await createPasswordHasher({ cost, threads: 0 });
-  const hash = await hasher.hash('benchmark password');
-  const n = availableParallelism() * 20;
+/** Runs `step(lane)` on `lanes` lanes until `count` steps are done; returns steps per second. */
+async function throughput(lanes: number, count: number, step: (i: number) => Promise<void>): Promise<number> {
+  let next = 0;
   const elapsed = await timed(() =>
-    Promise.all(Array.from({ length: n }, () => hasher.verify('benchmark password', hash))),
+    Promise.all(
+      Array.from({ length: lanes }, async () => {
+        while (next < count) await step(next++);
+      }),
+    ),
   );
+  return count / (elapsed / 1000);
+}
+
+/** CPU time (user + system) a process has used so far, in microseconds, from /proc (clock ticks of 10 ms). */
+function cpuMicros(pid: number): number {
+  const fields =
+    readFileSync(`/proc/${String(pid)}/stat`, 'utf8')
+      .split(') ')[1]
+      ?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+/**
+ * Requests per second over `seconds`, each lane repeating `step` with its own state, and the CPU the serving process
+ * spent per request (what the server costs, apart from the load generator sharing the machine).
+ */
+async function rate(
+  lanes: number,
+  seconds: number,
+  pid: number,
+  step: (lane: number) => Promise<void>,
+): Promise<{ perSecond: number; cpuPerRequest: number }> {
+  const cpuBefore = cpuMicros(pid);
+  let done = 0;
+  const until = performance.now() + seconds * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: lanes }, async (_, lane) => {
+      while (performance.now() < until) {
+        await step(lane);
+        done++;
+      }
+    }),
+  );
+  return {
+    perSecond: done / ((performance.now() - started) / 1000),
+    cpuPerRequest: (cpuMicros(pid) - cpuBefore) / done,
+  };
+}
+
+/** The machine's hashing bound: bcrypt verifications per second at COST on every core, measured now. */
+async function hashingBound(): Promise<number> {
+  const hasher = await createPasswordHasher({ cost: COST, threads: availableParallelism() });
+  const hash = await hasher.hash('benchmark password');
+  await Promise.all(Array.from({ length: availableParallelism() * 2 }, () => hasher.verify('warm up', hash)));
+  const n = availableParallelism() * 60;
+  const elapsed = await timed(() => Promise.all(Array.from({ length: n }, () => hasher.verify('x', hash))));
   await hasher.close();
   return n / (elapsed / 1000);
 }
 
-async function main() {
-  const cost = 10;
-  const bound = await hashingBound(cost);
-  const users = Array.from({ length: SAMPLES * 2 }, (_, i) => ({
-    password: `bench-password-${i}`,
-    profile: { uid: `B-${i}`, user_name: `bench${i}`, mail: `bench${i}@example.com`, first: 'Bench', last: String(i) },
-  }));
-  const t = await startTestIdp({
-    users,
-    config: { logLevel: 'warn', passwords: { bcryptCost: cost, hashingThreads: 0 } },
+/** The IdP's own figures from its Prometheus endpoint; reading resets the event-loop delay histogram. */
+async function scrape(issuer: string): Promise<{ loopP99Ms: number; rssBytes: number }> {
+  const text = await (await fetch(`${issuer}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+  return {
+    loopP99Ms: value('idp_nodejs_eventloop_lag_p99_seconds') * 1000,
+    rssBytes: value('idp_process_resident_memory_bytes'),
+  };
+}
+
+/** `count` accounts with one password's bcrypt hash, inserted in batches (the store's bulk path). */
+async function populate(path: string, count: number, hash: string): Promise<void> {
+  const store = openEmbeddedStore(path);
+  const at = new Date();
+  for (let start = 0; start < count; start += 10_000) {
+    const batch: Account[] = [];
+    for (let i = start; i < Math.min(count, start + 10_000); i++) {
+      batch.push({
+        id: randomUUID(),
+        username: `acct${String(i)}`,
+        email: `acct${String(i)}@example.com`,
+        emailVerified: true,
+        roles: [],
+        origin: 'imported',
+        password: { kind: 'bcrypt', hash },
+        createdAt: at,
+        updatedAt: at,
+      });
+    }
+    await store.accounts.insertMany(batch);
+  }
+  await store.close();
+}
+
+function startBareProvider(env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    ['--import', import.meta.resolve('tsx'), fileURLToPath(new URL('./bare-provider.ts', import.meta.url))],
+    { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('listening')) resolve(child);
+    });
+    child.once('exit', (code) => reject(new Error(`bare provider exited with ${String(code)}`)));
   });
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'jit-idp-bench-'));
+  const legacy = new LegacyUserService({ users, token: LEGACY_TOKEN });
+  await legacy.start();
+  const children: ChildProcess[] = [];
+  const rows: [string, string][] = [];
+  const row = (what: string, figure: string) => {
+    rows.push([what, figure]);
+    process.stderr.write(`  ${what}: ${figure}\n`);
+  };
   try {
-    const check = async (login: string, password: string) => {
-      const attempt = await signIn(t.issuer, login, password);
-      if (!attempt.tokens) throw new Error(`sign-in of ${login} failed with ${attempt.status}`);
+    row('machine', `${String(availableParallelism())} cores, Node ${process.version}, bcrypt cost ${String(COST)}`);
+
+    const start = async (sqlitePath: string): Promise<{ issuer: string; configFile: string; process: IdpProcess }> => {
+      const port = await freePort();
+      const issuer = `http://127.0.0.1:${String(port)}`;
+      const config = writeIdpConfig(dir, {
+        issuer,
+        legacyUrl: legacy.url,
+        sqlitePath,
+        extra: { passwords: { bcryptCost: COST, hashingThreads: 0 } },
+      });
+      const started = await startIdpProcess({ IDP_CONFIG: config, PORT: String(port), ...PROCESS_ENV }, dir);
+      children.push(started.child);
+      return { issuer, configFile: config, process: started };
     };
+    const main = await start(join(dir, 'main.sqlite'));
+    const { issuer } = main;
+    const config = await discover(issuer);
+    const signInOk = async (login: string, pw: string, target = issuer) => {
+      const attempt = await signIn(target, login, pw, target === issuer ? { config } : {});
+      if (!attempt.tokens) throw new Error(`sign-in of ${login} failed with ${String(attempt.status)}`);
+      return attempt.tokens;
+    };
+    await signInOk('bench999', password(999)); // warm-up: keys, views, worker threads
+    const idle = await scrape(issuer);
 
-    // First sign-ins (JIT migration), one at a time.
+    // 2. First sign-ins (JIT), one at a time, then the same users again: the migration's extra latency.
     const jit: number[] = [];
-    for (let i = 0; i < SAMPLES; i++) jit.push(await timed(() => check(`bench${i}`, `bench-password-${i}`)));
+    const normal: number[] = [];
+    for (let i = RANGE.sequential[0]; i < RANGE.sequential[1]; i++)
+      jit.push(await timed(() => signInOk(`bench${String(i)}`, password(i))));
+    for (let i = RANGE.sequential[0]; i < RANGE.sequential[1]; i++)
+      normal.push(await timed(() => signInOk(`bench${String(i)}`, password(i))));
+    row('normal sign-in (migrated user), median / p95', `${ms(quantile(normal, 0.5))} / ${ms(quantile(normal, 0.95))}`);
+    row('first sign-in with JIT migration, median / p95', `${ms(quantile(jit, 0.5))} / ${ms(quantile(jit, 0.95))}`);
+    row('JIT extra latency (median)', ms(quantile(jit, 0.5) - quantile(normal, 0.5)));
+    const [jitFrom, jitTo] = RANGE.jitLoad;
+    const jitRate = await throughput(CONCURRENCY, jitTo - jitFrom, async (n) => {
+      await signInOk(`bench${String(jitFrom + n)}`, password(jitFrom + n));
+    });
+    row(`first sign-ins (JIT)/s, ${String(CONCURRENCY)} concurrent`, jitRate.toFixed(1));
 
-    // Later sign-ins of the same, now migrated, users.
-    const local: number[] = [];
-    for (let i = 0; i < SAMPLES; i++) local.push(await timed(() => check(`bench${i}`, `bench-password-${i}`)));
-
-    // Throughput: migrated users signing in with CONCURRENCY flows in flight.
-    let next = 0;
-    const rounds = SAMPLES * 2;
-    const elapsed = await timed(() =>
-      Promise.all(
-        Array.from({ length: CONCURRENCY }, async () => {
-          while (next < rounds) {
-            const i = next++ % SAMPLES;
-            await check(`bench${i}`, `bench-password-${i}`);
-          }
-        }),
-      ),
+    // 1, 4, 5. Sign-ins of migrated users at full load; the IdP's event loop and memory sampled every second. The
+    // bound is measured just before and just after, since a shared machine's speed drifts over minutes.
+    const boundBefore = await hashingBound();
+    await scrape(issuer);
+    const samples: { loopP99Ms: number; rssBytes: number }[] = [];
+    const loaded = new AbortController();
+    const sampler = (async () => {
+      for (;;) {
+        await sleep(1000);
+        if (loaded.signal.aborted) return;
+        samples.push(await scrape(issuer));
+      }
+    })();
+    const [seqFrom, seqTo] = RANGE.sequential;
+    const load = await throughput(CONCURRENCY, LOAD_ROUNDS, async (n) => {
+      const i = seqFrom + (n % (seqTo - seqFrom));
+      await signInOk(`bench${String(i)}`, password(i));
+    });
+    loaded.abort();
+    await sampler;
+    samples.push(await scrape(issuer));
+    const boundAfter = await hashingBound();
+    const bound = (boundBefore + boundAfter) / 2;
+    row(
+      'hashing bound: bcrypt verifications/s on all cores, before / after the load',
+      `${boundBefore.toFixed(1)} / ${boundAfter.toFixed(1)}`,
     );
-    const throughput = rounds / (elapsed / 1000);
+    row(`full sign-ins/s, ${String(CONCURRENCY)} concurrent (migrated users)`, load.toFixed(1));
+    row('  as share of the hashing bound (target >= 85%)', `${((load / bound) * 100).toFixed(1)}%`);
+    row('IdP event-loop delay p99 under that load (target < 50 ms)', ms(Math.max(...samples.map((s) => s.loopP99Ms))));
+    row('IdP RSS idle / under load (max)', `${mb(idle.rssBytes)} / ${mb(Math.max(...samples.map((s) => s.rssBytes)))}`);
 
-    const rows: [string, string][] = [
-      ['machine', `${availableParallelism()} cores, Node ${process.version}, bcrypt cost ${cost}`],
-      ['hashing bound (bcrypt verifications/s, all cores)', bound.toFixed(1)],
-      ['normal sign-in, median / p95', `${ms(quantile(local, 0.5))} / ${ms(quantile(local, 0.95))}`],
-      ['first sign-in with JIT migration, median / p95', `${ms(quantile(jit, 0.5))} / ${ms(quantile(jit, 0.95))}`],
-      ['JIT extra latency (median)', ms(quantile(jit, 0.5) - quantile(local, 0.5))],
-      [`full sign-ins/s, ${CONCURRENCY} concurrent (migrated users)`, throughput.toFixed(1)],
-      ['sign-ins/s as share of the hashing bound', `${((throughput / bound) * 100).toFixed(0)}%`],
-    ];
+    // 3. Token refresh, userinfo and discovery: the IdP against bare oidc-provider on the same store.
+    const barePort = await freePort();
+    const bare = `http://127.0.0.1:${String(barePort)}`;
+    children.push(
+      await startBareProvider({ IDP_CONFIG: main.configFile, BARE_PORT: String(barePort), ...PROCESS_ENV }),
+    );
+    const lanes = ENDPOINT_LANES;
+    const tokens = await Promise.all(
+      Array.from({ length: lanes * 2 }, (_, lane) => signInOk(`bench${String(lane)}`, password(lane))),
+    );
+    const refreshTokens = tokens.map((t) => t.refresh_token ?? '');
+    const { client_id, client_secret } = TEST_CLIENTS.firstParty;
+    const basic = `Basic ${Buffer.from(`${client_id}:${client_secret}`).toString('base64')}`;
+    const endpoints: Record<string, (base: string, lane: number) => Promise<void>> = {
+      'token refresh (rotating)': async (base, lane) => {
+        const slot = base === issuer ? lane : lanes + lane;
+        const answer = await fetch(`${base}/token`, {
+          method: 'POST',
+          headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshTokens[slot] ?? '' }),
+        });
+        const body = (await answer.json()) as { refresh_token?: string };
+        if (!answer.ok || !body.refresh_token) throw new Error(`refresh failed at ${base}: ${answer.status}`);
+        refreshTokens[slot] = body.refresh_token;
+      },
+      userinfo: async (base, lane) => {
+        const answer = await fetch(`${base}/me`, {
+          headers: { authorization: `Bearer ${tokens[lane]?.access_token ?? ''}` },
+        });
+        if (!answer.ok) throw new Error(`userinfo failed at ${base}: ${answer.status}`);
+        await answer.arrayBuffer();
+      },
+      discovery: async (base) => {
+        const answer = await fetch(`${base}/.well-known/openid-configuration`);
+        if (!answer.ok) throw new Error(`discovery failed at ${base}: ${answer.status}`);
+        await answer.arrayBuffer();
+      },
+    };
+    const idpPid = main.process.child.pid ?? 0;
+    const barePid = children.at(-1)?.pid ?? 0;
+    for (const [name, step] of Object.entries(endpoints)) {
+      // Alternated, so drift on the machine affects both sides alike.
+      const ours: { perSecond: number; cpuPerRequest: number }[] = [];
+      const theirs: { perSecond: number; cpuPerRequest: number }[] = [];
+      for (let round = 0; round < 3; round++) {
+        ours.push(await rate(lanes, ENDPOINT_SECONDS, idpPid, (lane) => step(issuer, lane)));
+        theirs.push(await rate(lanes, ENDPOINT_SECONDS, barePid, (lane) => step(bare, lane)));
+      }
+      const mean = (runs: { perSecond: number; cpuPerRequest: number }[], key: 'perSecond' | 'cpuPerRequest') =>
+        runs.reduce((sum, run) => sum + run[key], 0) / runs.length;
+      const [a, b] = [mean(ours, 'perSecond'), mean(theirs, 'perSecond')];
+      const [cpuA, cpuB] = [mean(ours, 'cpuPerRequest'), mean(theirs, 'cpuPerRequest')];
+      row(
+        `${name}: requests/s, IdP / bare oidc-provider (target >= 0.9x)`,
+        `${a.toFixed(0)} / ${b.toFixed(0)} = ${(a / b).toFixed(2)}x`,
+      );
+      row(
+        `  server CPU per request, IdP / bare`,
+        `${cpuA.toFixed(0)} / ${cpuB.toFixed(0)} us (capacity ${(cpuB / cpuA).toFixed(2)}x)`,
+      );
+    }
+
+    // 6. Sign-in latency with 1,000,000 accounts in the store against 1,000, samples alternated.
+    const hash = bcrypt.hashSync('big store password', COST);
+    const populated = await timed(async () => {
+      await populate(join(dir, 'small.sqlite'), SMALL_STORE, hash);
+      await populate(join(dir, 'big.sqlite'), BIG_STORE, hash);
+    });
+    process.stderr.write(`  (stores populated in ${(populated / 1000).toFixed(0)} s)\n`);
+    const small = await start(join(dir, 'small.sqlite'));
+    const big = await start(join(dir, 'big.sqlite'));
+    const latency = { small: [] as number[], big: [] as number[] };
+    for (let n = 0; n < 200 + 10; n++) {
+      for (const [name, target, size] of [
+        ['small', small.issuer, SMALL_STORE],
+        ['big', big.issuer, BIG_STORE],
+      ] as const) {
+        const i = Math.floor(Math.random() * size);
+        const took = await timed(() => signInOk(`acct${String(i)}`, 'big store password', target));
+        if (n >= 10) latency[name].push(took); // the first ten warm each process up
+      }
+    }
+    const [p95Small, p95Big] = [quantile(latency.small, 0.95), quantile(latency.big, 0.95)];
+    row(
+      `sign-in p95, ${BIG_STORE.toLocaleString('en-US')} vs ${SMALL_STORE.toLocaleString('en-US')} accounts (target within 10%)`,
+      `${ms(p95Big)} vs ${ms(p95Small)} (${(((p95Big - p95Small) / p95Small) * 100).toFixed(1)}%)`,
+    );
+
+    // Refused sign-ins: unknown login, wrong password of a migrated user, password the legacy system rejects.
+    const refusal = async (login: string) => {
+      const started = await beginAuthorization(issuer, { config });
+      await started.page.text();
+      return async () => {
+        const took = await timed(async () => {
+          const answer = await started.agent.request(`${started.interactionUrl}/login`, {
+            form: { login, password: 'not the password' },
+          });
+          if (answer.status !== 401) throw new Error(`expected a refusal for ${login}, got ${String(answer.status)}`);
+          await answer.text();
+        });
+        return took;
+      };
+    };
+    const kinds = {
+      'unknown login': (n: number) => refusal(`nobody${String(n)}`),
+      'wrong password (migrated user)': (n: number) => refusal(`bench${String(n % SEQUENTIAL)}`),
+      'rejected by the legacy system': (n: number) => refusal(`bench${String(RANGE.legacyRejected[0] + (n % 100))}`),
+    };
+    const timings: Record<string, number[]> = {};
+    for (let n = 0; n < 100; n++) {
+      for (const [kind, make] of Object.entries(kinds)) {
+        const took = await (await make(n))();
+        if (n >= 20) (timings[kind] ??= []).push(took); // twenty to fill the windows the floor is taken from
+      }
+    }
+    for (const [kind, values] of Object.entries(timings)) {
+      row(
+        `refused: ${kind}, min / median / p95`,
+        `${ms(Math.min(...values))} / ${ms(quantile(values, 0.5))} / ${ms(quantile(values, 0.95))}`,
+      );
+    }
+
     const width = Math.max(...rows.map(([k]) => k.length));
     process.stdout.write(`\n${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n\n`);
   } finally {
-    await t.close();
+    for (const child of children) child.kill('SIGKILL');
+    await legacy.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -12,6 +12,7 @@ import { createEventRecorder } from './events/recorder.js';
 import { assetRoutes } from './http/assets.js';
 import { createCsrf } from './http/csrf.js';
 import { errorHandler } from './http/error-handler.js';
+import { ownRoutes } from './http/own-routes.js';
 import { securityHeaders } from './http/security-headers.js';
 import { healthRoutes } from './http/health.js';
 import { metricsRoutes } from './http/metrics-route.js';
@@ -180,51 +181,57 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
   const adminAccess = createAdminAccess({ config, provider: app, accounts: store.accounts, signingKeys });
   const jobs = createImportJobs({ store, legacy, transform, record, logger });
 
-  app.use(securityHeaders(new URL(config.issuer).protocol === 'https:'));
+  // Endpoints that only ever answer JSON: oidc-provider's machine endpoints (discovery documents are under
+  // /.well-known), the admin API, health and metrics.
+  const apiPaths = new Set(
+    (['token', 'userinfo', 'introspection', 'revocation', 'jwks'] as const).map((name) => app.pathFor(name)),
+  );
+  const isApi = (path: string) =>
+    apiPaths.has(path) || /^\/(\.well-known|admin\/api|healthz|readyz|metrics)(\/|$)/.test(path);
+  app.use(securityHeaders(new URL(config.issuer).protocol === 'https:', isApi));
   app.use(requestLogging(logger));
   app.use(errorHandler(render, logger));
-  for (const router of [
-    assetRoutes(`${ROOT}public`),
-    healthRoutes(store, legacy),
-    metricsRoutes(metrics, config.metrics.bearerToken),
-    consoleRoutes({
-      issuer: config.issuer,
-      access: adminAccess,
-      store,
-      legacy,
-      legacySwitch,
-      jobs,
-      record,
-      render,
-      csrf,
-    }),
-    adminApiRoutes({ access: adminAccess, store, legacy, legacySwitch, jobs, record }),
-    passwordRoutes({
-      reset: passwordReset,
-      render,
-      csrf,
-      limiter,
-      logger,
-      passwordMinLength: config.passwords.minLength,
-      ...(outbox ? { outbox: outbox.outbox } : {}),
-    }),
-    interactionRoutes({
-      provider: app,
-      signIn,
-      register,
-      accounts: store.accounts,
-      render,
-      csrf,
-      limiter,
-      passwordMinLength: config.passwords.minLength,
-      ...(config.passwords.requireChangeOfWeakLegacyPasswords
-        ? { weakLegacyPasswords: { policy: passwordPolicy, hasher, artifacts: store.artifacts, record } }
-        : {}),
-    }),
-  ]) {
-    app.use(router.routes());
-    app.use(router.allowedMethods());
-  }
+  app.use(
+    ownRoutes([
+      assetRoutes(`${ROOT}public`),
+      healthRoutes(store, legacy),
+      metricsRoutes(metrics, config.metrics.bearerToken),
+      consoleRoutes({
+        issuer: config.issuer,
+        access: adminAccess,
+        store,
+        legacy,
+        legacySwitch,
+        jobs,
+        record,
+        render,
+        csrf,
+      }),
+      adminApiRoutes({ access: adminAccess, store, legacy, legacySwitch, jobs, record }),
+      passwordRoutes({
+        reset: passwordReset,
+        render,
+        csrf,
+        limiter,
+        logger,
+        passwordMinLength: config.passwords.minLength,
+        ...(outbox ? { outbox: outbox.outbox } : {}),
+      }),
+      interactionRoutes({
+        provider: app,
+        signIn,
+        register,
+        accounts: store.accounts,
+        render,
+        csrf,
+        limiter,
+        passwordMinLength: config.passwords.minLength,
+        ...(config.passwords.requireChangeOfWeakLegacyPasswords
+          ? { weakLegacyPasswords: { policy: passwordPolicy, hasher, artifacts: store.artifacts, record } }
+          : {}),
+      }),
+    ]),
+  );
 
   return {
     app,

@@ -41,7 +41,8 @@ async function main(): Promise<void> {
   const hashingThreads = hashingThreadsPerProcess(base.passwords.hashingThreads, processes);
   const config = { ...base, passwords: { ...base.passwords, hashingThreads } };
 
-  const idp = await createIdp({ config, logger, demoMode: demo !== undefined, cacheViews: loaded.production });
+  // Templates are read again at every render only in demo mode, where someone may be editing them.
+  const idp = await createIdp({ config, logger, demoMode: demo !== undefined, cacheViews: demo === undefined });
   const server = createServer(requestListener(idp.app));
   // Keep-alive longer than a typical load balancer's idle timeout, so the balancer closes first.
   server.keepAliveTimeout = 65_000;

@@ -32,6 +32,17 @@ describe('HTTP hardening', () => {
     assert.equal(page.headers.get('strict-transport-security'), null, 'no HSTS on plain http');
   });
 
+  it('answers the JSON endpoints with the short API header set: nothing to render, nothing to frame', async () => {
+    for (const path of ['/.well-known/openid-configuration', '/jwks', '/me', '/healthz']) {
+      const answer = await fetch(`${t.issuer}${path}`);
+      assert.equal(answer.headers.get('content-security-policy'), "default-src 'none';frame-ancestors 'none'", path);
+      assert.equal(answer.headers.get('x-frame-options'), 'DENY', path);
+      assert.equal(answer.headers.get('x-content-type-options'), 'nosniff', path);
+      assert.equal(answer.headers.get('referrer-policy'), 'no-referrer', path);
+      assert.equal(answer.headers.get('cross-origin-opener-policy'), null, path);
+    }
+  });
+
   it('keeps form_post responses working: the CSP allows exactly their inline script', async () => {
     const agent = new UserAgent();
     await signIn(t.issuer, 'alice', 'wonderland', { agent });

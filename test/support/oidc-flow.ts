@@ -71,11 +71,12 @@ export class UserAgent {
       if (expired) this.#cookies.delete(name);
       else this.#cookies.set(name, value);
     }
-    if (response.headers.get('content-type')?.includes('text/html')) {
-      const csrf = /name="csrf" value="([^"]+)"/.exec(await response.clone().text())?.[1];
-      if (csrf) this.#csrf = csrf;
-    }
-    return response;
+    if (!response.headers.get('content-type')?.includes('text/html')) return response;
+    // Read once and handed on as a fresh response: cloning would tee the body stream, which costs more.
+    const html = await response.text();
+    const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1];
+    if (csrf) this.#csrf = csrf;
+    return new Response(html, { status: response.status, statusText: response.statusText, headers: response.headers });
   }
 
   /** Follows redirects until one leaves the IdP (the client's redirect URI) or a page is shown. */

@@ -298,7 +298,10 @@ async function main() {
     const idpPid = main.process.child.pid ?? 0;
     const barePid = children.at(-1)?.pid ?? 0;
     for (const [name, step] of Object.entries(endpoints)) {
-      // Alternated, so drift on the machine affects both sides alike.
+      // A first second each to warm up (compiled code, caches), then alternated, so that drift on the machine
+      // affects both sides alike.
+      await rate(lanes, 1, idpPid, (lane) => step(issuer, lane));
+      await rate(lanes, 1, barePid, (lane) => step(bare, lane));
       const ours: { perSecond: number; cpuPerRequest: number }[] = [];
       const theirs: { perSecond: number; cpuPerRequest: number }[] = [];
       for (let round = 0; round < 3; round++) {

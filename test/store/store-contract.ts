@@ -424,6 +424,25 @@ export function storeContract(name: string, open: (() => Promise<Store>) | { ski
       });
     });
 
+    describe('rate-limit counters', () => {
+      it('counts hits per key and window, sees the window before, and counts concurrent hits exactly', async () => {
+        const key = `rule:${randomUUID()}`;
+        const windowMs = 60_000;
+        const start = Math.floor(Date.now() / windowMs) * windowMs;
+        assert.deepEqual(await store.counters.peek(key, start, windowMs), { current: 0, previous: 0 });
+        await Promise.all(Array.from({ length: 25 }, () => store.counters.hit(key, start - windowMs, windowMs)));
+        const hits = await Promise.all(Array.from({ length: 10 }, () => store.counters.hit(key, start, windowMs)));
+        assert.deepEqual(
+          hits.map((h) => h.current).sort((a, b) => a - b),
+          Array.from({ length: 10 }, (_, i) => i + 1),
+          'every concurrent hit sees its own count',
+        );
+        assert.ok(hits.every((h) => h.previous === 25));
+        assert.deepEqual(await store.counters.peek(key, start, windowMs), { current: 10, previous: 25 });
+        assert.deepEqual(await store.counters.peek(`${key}-other`, start, windowMs), { current: 0, previous: 0 });
+      });
+    });
+
     describe('settings', () => {
       it('stores, replaces and reads shared settings', async () => {
         const name = `setting-${randomUUID()}`;

@@ -215,6 +215,7 @@ export const configSchema = z
         legacyPerIp: rateRule(20, 600),
         legacyPerLogin: rateRule(5, 900),
         signUpPerIp: rateRule(10, 3600),
+        signUpPerLogin: rateRule(5, 3600),
         resetPerIp: rateRule(10, 3600),
         resetPerLogin: rateRule(3, 3600),
         maxDelayMs: z.number().int().min(0).max(30_000).default(8000),

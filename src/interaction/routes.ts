@@ -213,19 +213,25 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
 
   router.post('/register', parseForm, deps.csrf.check, async (ctx) => {
     const interaction = await interactionFor(ctx, 'login');
-    const verdict = await deps.limiter.attempt([{ rule: 'signUpPerIp', subject: ctx.ip }]);
-    if (verdict.kind === 'blocked') {
-      ctx.set('retry-after', String(verdict.retryAfterSeconds));
-      await renderRegister(ctx, interaction, { error: TOO_MANY.message }, TOO_MANY.status);
-      return;
-    }
-    await deps.limiter.slowDown(verdict);
     const values = {
       username: formField(ctx.request.body, 'username'),
       email: formField(ctx.request.body, 'email'),
       givenName: formField(ctx.request.body, 'givenName'),
       familyName: formField(ctx.request.body, 'familyName'),
     };
+    // Per name as well as per client: sign-up answers whether a name is taken, so it is an oracle worth limiting.
+    const verdict = await deps.limiter.attempt([
+      { rule: 'signUpPerIp', subject: ctx.ip },
+      ...[values.username, values.email]
+        .filter((login) => login !== '')
+        .map((login) => ({ rule: 'signUpPerLogin', subject: normaliseLogin(login) })),
+    ]);
+    if (verdict.kind === 'blocked') {
+      ctx.set('retry-after', String(verdict.retryAfterSeconds));
+      await renderRegister(ctx, interaction, { values, error: TOO_MANY.message }, TOO_MANY.status);
+      return;
+    }
+    await deps.limiter.slowDown(verdict);
     const outcome = await deps.register({ ...values, password: formField(ctx.request.body, 'password') });
     switch (outcome.kind) {
       case 'registered':

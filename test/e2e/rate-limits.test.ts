@@ -13,7 +13,8 @@ describe('rate limits, counted in the store', () => {
           enabled: true,
           signInFailuresPerLogin: { limit: 4, windowSeconds: 600 },
           legacyPerIp: { limit: 4, windowSeconds: 600 },
-          signUpPerIp: { limit: 1, windowSeconds: 600 },
+          signUpPerIp: { limit: 3, windowSeconds: 600 },
+          signUpPerLogin: { limit: 1, windowSeconds: 600 },
           resetPerLogin: { limit: 1, windowSeconds: 600 },
           maxDelayMs: 800,
         },
@@ -62,7 +63,7 @@ describe('rate limits, counted in the store', () => {
     assert.equal((await signIn(t.issuer, 'bob', 'can-we-fix-it')).status, 303, 'local accounts are unaffected');
   });
 
-  it('limits sign-ups per client', async () => {
+  it('limits sign-ups per name and per client', async () => {
     const register = async (name: string) => {
       const start = await beginAuthorization(t.issuer);
       await start.agent.request(`${start.interactionUrl}/register`);
@@ -71,9 +72,11 @@ describe('rate limits, counted in the store', () => {
       });
     };
     assert.equal((await register('first-signup')).status, 303);
-    const second = await register('second-signup');
-    assert.equal(second.status, 429);
-    assert.ok(Number(second.headers.get('retry-after')) > 0);
+    const sameName = await register('FIRST-signup');
+    assert.equal(sameName.status, 429, 'the same name, in any case, is limited before it is looked up');
+    assert.ok(Number(sameName.headers.get('retry-after')) > 0);
+    assert.equal((await register('second-signup')).status, 303);
+    assert.equal((await register('third-signup')).status, 429, 'and one client past its limit');
   });
 
   it('answers reset requests past the limit the same way, and sends nothing more', async () => {

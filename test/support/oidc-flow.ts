@@ -71,7 +71,10 @@ export class UserAgent {
       if (expired) this.#cookies.delete(name);
       else this.#cookies.set(name, value);
     }
-    if (!response.headers.get('content-type')?.includes('text/html')) return response;
+    // (A null-body status cannot be rebuilt with a body, and has no page to read.)
+    if (!response.headers.get('content-type')?.includes('text/html') || [204, 205, 304].includes(response.status)) {
+      return response;
+    }
     // Read once and handed on as a fresh response: cloning would tee the body stream, which costs more.
     const html = await response.text();
     const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1];

@@ -114,12 +114,11 @@ export function createPasswordReset(deps: PasswordResetDependencies): PasswordRe
       const at = now();
 
       if ('accountId' in target.data) {
-        const account = owner;
-        if (!account || !(await useLink()) || !(await deps.accounts.updatePassword(account.id, password, at))) {
+        if (!owner || !(await useLink()) || !(await deps.accounts.updatePassword(owner.id, password, at))) {
           return { kind: 'invalid-link' };
         }
-        await deps.record({ type: 'password_reset', accountId: account.id, migrated: false });
-        return { kind: 'done', account: { ...account, password, updatedAt: at }, migrated: false };
+        await deps.record({ type: 'password_reset', accountId: owner.id, migrated: false });
+        return { kind: 'done', account: { ...owner, password, updatedAt: at }, migrated: false };
       }
 
       // A user who never migrated: their account is made now, from the legacy system's current profile.

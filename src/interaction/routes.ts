@@ -125,6 +125,7 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
   router.post('/login', parseForm, deps.csrf.check, async (ctx) => {
     const interaction = await interactionFor(ctx, 'login');
     const login = formField(ctx.request.body, 'login');
+    const password = formField(ctx.request.body, 'password');
     const failures = { rule: 'signInFailuresPerLogin', subject: normaliseLogin(login) };
     const verdict = stricter(
       await deps.limiter.attempt([{ rule: 'signInPerIp', subject: ctx.ip }]),
@@ -138,7 +139,7 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
     await deps.limiter.slowDown(verdict);
     let outcome;
     try {
-      outcome = await deps.signIn(login, formField(ctx.request.body, 'password'), { ip: ctx.ip });
+      outcome = await deps.signIn(login, password, { ip: ctx.ip });
     } catch (error) {
       if (!(error instanceof StoreUnavailableError)) throw error;
       // Every write is whole or absent, so the same form, submitted again, picks up where this one stopped.
@@ -153,7 +154,6 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
       await renderLogin(ctx, interaction, login, refusal.message, refusal.status);
       return;
     }
-    const password = formField(ctx.request.body, 'password');
     // Judged at every sign-in, not only the migrating one, so a user who walks away from the change is asked again.
     // Passwords chosen here already passed the policy; in practice only migrated legacy passwords are caught.
     const weak = deps.weakLegacyPasswords;

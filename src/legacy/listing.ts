@@ -25,11 +25,16 @@ export function recordFromListing(user: Readonly<Record<string, unknown>>, disab
   };
 }
 
-/** The configured "disabled" field of a profile, read as a legacy boolean; undefined when not configured or unreadable. */
+/** The configured "disabled" field of a profile as a legacy boolean; undefined when none is configured. */
 export function disabledOf(profile: Readonly<Record<string, unknown>>, field: string | undefined): boolean | undefined {
-  if (field === undefined) return undefined;
-  const value = readPath(profile, field);
-  // A configured field that is absent means "not disabled"; one that cannot be read as yes/no counts as disabled.
+  return field === undefined ? undefined : disabledFlag(readPath(profile, field));
+}
+
+/**
+ * A legacy "disabled" value, from any connector: absent means not disabled; one that cannot be read as yes/no
+ * counts as disabled, so neither a password reset nor an import can be the way around a blocked account.
+ */
+export function disabledFlag(value: unknown): boolean {
   if (value === undefined || value === null) return false;
   return parseLegacyBoolean(value) ?? true;
 }

@@ -13,6 +13,7 @@ import type {
   LegacyUserRecord,
 } from './connector.js';
 import { parseLegacyBoolean, toProfileValue } from './legacy-values.js';
+import { disabledFlag } from './listing.js';
 
 /**
  * A legacy user table read directly (PostgreSQL through pg, MySQL/MariaDB through mysql2). The connector reads the
@@ -145,14 +146,9 @@ function recordOf(row: Row, config: SqlConnectorConfig): LegacyUserRecord {
   return { ...base, password: { hash, options: { ...config.hash, ...salt?.encoding }, salt: salt?.value } };
 }
 
-/**
- * The disabled column as a look-up or listing reports it: without one, unknown; unreadable counts as disabled, so
- * neither a password reset nor an import can be the way around a blocked account.
- */
+/** The disabled column as a look-up or listing reports it; without one, unknown. */
 function disabledColumn(row: Row, column: string | undefined): { disabled?: boolean } {
-  if (column === undefined) return {};
-  const flag = row[column];
-  return { disabled: flag === undefined || flag === null ? false : (parseLegacyBoolean(flag) ?? true) };
+  return column === undefined ? {} : { disabled: disabledFlag(row[column]) };
 }
 
 /** The row as a legacy profile: every column but the secrets, the id as text under its own column name. */

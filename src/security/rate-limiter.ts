@@ -47,10 +47,12 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const now = options.now ?? Date.now;
   const keyOf = (check: RateCheck) =>
     `${check.rule}:${createHmac('sha256', options.secret).update(check.subject).digest('base64url').slice(0, 32)}`;
-  const ruleOf = (name: string) => {
-    const rule = options.rules[name];
-    if (!rule) throw new Error(`unknown rate rule ${name}`);
-    return rule;
+  /** The rule of a check, and the fixed window `at` falls in. */
+  const windowOf = (check: RateCheck, at: number) => {
+    const rule = options.rules[check.rule];
+    if (!rule) throw new Error(`unknown rate rule ${check.rule}`);
+    const windowMs = rule.windowSeconds * 1000;
+    return { rule, windowMs, start: Math.floor(at / windowMs) * windowMs };
   };
 
   /** The sliding-window estimate: all of this window plus the part of the previous one still inside the window. */
@@ -60,9 +62,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     let retryAfterSeconds = 0;
     const at = now();
     for (const check of checks) {
-      const rule = ruleOf(check.rule);
-      const windowMs = rule.windowSeconds * 1000;
-      const start = Math.floor(at / windowMs) * windowMs;
+      const { rule, windowMs, start } = windowOf(check, at);
       const counts = add
         ? await options.counters.hit(keyOf(check), start, windowMs)
         : await options.counters.peek(keyOf(check), start, windowMs);
@@ -83,9 +83,8 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     attempt: (checks) => judge(checks, true),
     peek: (checks) => judge(checks, false),
     async count(check) {
-      const rule = ruleOf(check.rule);
-      const windowMs = rule.windowSeconds * 1000;
-      await options.counters.hit(keyOf(check), Math.floor(now() / windowMs) * windowMs, windowMs);
+      const { windowMs, start } = windowOf(check, now());
+      await options.counters.hit(keyOf(check), start, windowMs);
     },
     async slowDown(verdict) {
       if (verdict.kind === 'allowed' && verdict.delayMs > 0) await sleep(verdict.delayMs);

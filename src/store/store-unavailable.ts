@@ -1,14 +1,14 @@
 import type { Store } from './store.js';
 
+/** What a 503 for an unavailable store suggests to the client. */
+export const RETRY_AFTER_SECONDS = 5;
+
 /**
  * The store could not be reached or written in time: a lock held past the busy timeout, a full or failing disk, no
  * MongoDB primary, a write concern not met. Shaped as oidc-provider's errors are (status, `expose`, an OAuth code),
  * so the protocol endpoints answer it as `temporarily_unavailable` with 503 on their own, and the page layer does the
  * same; the operation it interrupted either committed whole or not at all (every write is one transaction).
  */
-/** What a 503 for an unavailable store suggests to the client. */
-export const RETRY_AFTER_SECONDS = 5;
-
 export class StoreUnavailableError extends Error {
   readonly status = 503;
   readonly statusCode = 503;
@@ -33,21 +33,29 @@ export type UnavailableClassifier = (error: unknown) => boolean;
  */
 export function guardStore(store: Store, isUnavailable: UnavailableClassifier): Store {
   const translate = (error: unknown) => (isUnavailable(error) ? new StoreUnavailableError(error) : error);
-  const guard = <T extends object>(part: T): T =>
-    new Proxy(part, {
+  const guard = <T extends object>(part: T): T => {
+    // One wrapper per method, made at its first call: every store call of every request goes through here.
+    const wrappers = new Map<PropertyKey, unknown>();
+    return new Proxy(part, {
       get(target, key, receiver) {
         const value: unknown = Reflect.get(target, key, receiver);
         if (typeof value !== 'function') return value;
-        // Every store method returns a promise; the embedded ones throw synchronously, which becomes a rejection.
-        return async (...args: unknown[]): Promise<unknown> => {
-          try {
-            return await (Reflect.apply(value, target, args) as Promise<unknown>);
-          } catch (error) {
-            throw translate(error);
-          }
-        };
+        let wrapper = wrappers.get(key);
+        if (wrapper === undefined) {
+          // Every store method returns a promise; the embedded ones throw synchronously, which becomes a rejection.
+          wrapper = async (...args: unknown[]): Promise<unknown> => {
+            try {
+              return await (Reflect.apply(value, target, args) as Promise<unknown>);
+            } catch (error) {
+              throw translate(error);
+            }
+          };
+          wrappers.set(key, wrapper);
+        }
+        return wrapper;
       },
     });
+  };
   return {
     ...store,
     accounts: guard(store.accounts),

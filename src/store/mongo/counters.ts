@@ -19,12 +19,16 @@ export class MongoCounterStore implements CounterStore {
   }
 
   async hit(key: string, windowStart: number, windowMs: number): Promise<WindowCounts> {
-    const doc = await this.#counters.findOneAndUpdate(
-      { _id: `${key}|${String(windowStart)}` },
-      { $inc: { count: 1 }, $setOnInsert: { expiresAt: new Date(windowStart + 2 * windowMs) } },
-      { upsert: true, returnDocument: 'after' },
-    );
-    return { current: doc?.count ?? 1, previous: await this.#count(key, windowStart - windowMs) };
+    // The previous window no longer changes: read it beside the increment rather than after it.
+    const [doc, previous] = await Promise.all([
+      this.#counters.findOneAndUpdate(
+        { _id: `${key}|${String(windowStart)}` },
+        { $inc: { count: 1 }, $setOnInsert: { expiresAt: new Date(windowStart + 2 * windowMs) } },
+        { upsert: true, returnDocument: 'after' },
+      ),
+      this.#count(key, windowStart - windowMs),
+    ]);
+    return { current: doc?.count ?? 1, previous };
   }
 
   async peek(key: string, windowStart: number, windowMs: number): Promise<WindowCounts> {

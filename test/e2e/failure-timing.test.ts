@@ -3,12 +3,13 @@ import { after, before, describe, it } from 'node:test';
 import { startTestIdp, type TestIdp } from '../support/harness.js';
 import { beginAuthorization, signIn } from '../support/oidc-flow.js';
 
-const LEGACY_DELAY_MS = 500;
+// Far above a successful sign-in (~100 ms), so a loaded CI machine cannot blur the two.
+const LEGACY_DELAY_MS = 1500;
 
 describe('refused sign-ins take as long as the slowest path (failedSignInTiming)', () => {
   let t: TestIdp;
   before(async () => {
-    t = await startTestIdp({ config: { failedSignInTiming: { enabled: true } } });
+    t = await startTestIdp({ config: { failedSignInTiming: { enabled: true }, legacy: { timeoutMs: 5000 } } });
     assert.ok((await signIn(t.issuer, 'alice', 'wonderland')).tokens);
     t.legacy.delayMs = LEGACY_DELAY_MS;
   });

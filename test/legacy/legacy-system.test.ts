@@ -45,7 +45,7 @@ describe('legacy system resilience', () => {
 
     const started = performance.now();
     assert.deepEqual(await system.authenticate('alice', 'wonderland'), { kind: 'unavailable', cause: 'circuit open' });
-    assert.ok(performance.now() - started < 50, 'an open circuit answers at once');
+    assert.ok(performance.now() - started < 200, 'an open circuit answers at once');
     assert.equal(legacy.calls.authenticate, 3, 'the legacy system was not called');
 
     legacy.fault = 'none';

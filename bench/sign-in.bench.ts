@@ -40,6 +40,8 @@ const ENDPOINT_ROUNDS = Number(process.env.BENCH_ENDPOINT_ROUNDS ?? 8);
 const ENDPOINT_LANES = Number(process.env.BENCH_ENDPOINT_LANES ?? 32);
 const BIG_STORE = Number(process.env.BENCH_BIG_STORE ?? 1_000_000);
 const SMALL_STORE = 1000;
+/** The IdP's and the bare provider's node flags; `BENCH_NODE_FLAGS=` (empty) measures V8's defaults instead. */
+const SERVER_FLAGS = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? NODE_FLAGS;
 
 const password = (i: number) => `bench-password-${String(i)}`;
 const users: LegacyUserRecord[] = Array.from({ length: 1000 }, (_, i) => ({
@@ -188,7 +190,11 @@ async function main() {
     process.stderr.write(`  ${what}: ${figure}\n`);
   };
   try {
-    row('machine', `${String(availableParallelism())} cores, Node ${process.version}, bcrypt cost ${String(COST)}`);
+    row(
+      'machine',
+      `${String(availableParallelism())} cores, Node ${process.version}, bcrypt cost ${String(COST)}, ` +
+        `servers run with [${SERVER_FLAGS.join(' ')}]`,
+    );
 
     const start = async (sqlitePath: string): Promise<{ issuer: string; configFile: string; process: IdpProcess }> => {
       const port = await freePort();
@@ -199,7 +205,12 @@ async function main() {
         sqlitePath,
         extra: { passwords: { bcryptCost: COST, hashingThreads: 0 } },
       });
-      const started = await startIdpProcess({ IDP_CONFIG: config, PORT: String(port), ...PROCESS_ENV }, dir);
+      const started = await startIdpProcess(
+        { IDP_CONFIG: config, PORT: String(port), ...PROCESS_ENV },
+        dir,
+        undefined,
+        SERVER_FLAGS,
+      );
       children.push(started.child);
       return { issuer, configFile: config, process: started };
     };

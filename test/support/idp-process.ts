@@ -8,9 +8,9 @@ import { LEGACY_TOKEN, RP_REDIRECT, TEST_CLIENTS } from './harness.js';
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 /**
  * The V8 flags `npm start` and the Docker image give the IdP: a young generation large enough that a sign-in's
- * short-lived objects die there (about a third less main-thread CPU per sign-in here; see README, "Performance").
+ * short-lived objects die there (see README, "Running in production").
  */
-export const NODE_FLAGS = ['--max-semi-space-size=32'];
+export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=32'];
 // Resolved here, because the processes run in a scratch directory without node_modules.
 const TSX = import.meta.resolve('tsx');
 
@@ -27,8 +27,9 @@ export function startIdpProcess(
   env: Record<string, string>,
   cwd: string,
   waitFor: RegExp | null = /listening on port/,
+  nodeFlags: readonly string[] = NODE_FLAGS,
 ): Promise<IdpProcess> {
-  const child = spawn(process.execPath, [...NODE_FLAGS, '--import', TSX, MAIN], {
+  const child = spawn(process.execPath, [...nodeFlags, '--import', TSX, MAIN], {
     cwd,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,6 +4,7 @@ import type { RecordEvent } from '../events/recorder.js';
 import type { LegacySwitch } from '../legacy/legacy-switch.js';
 import type { AccountStore } from '../store/store.js';
 import { emailSchema, normaliseLogin, optionalNameSchema, usernameSchema, type Account } from './account.js';
+import { mixesScripts } from './mixed-scripts.js';
 import type { PasswordHasher } from './password-hasher.js';
 import type { PasswordPolicy } from './password-policy.js';
 
@@ -39,7 +40,10 @@ export interface RegisterDependencies {
 export function createRegister(deps: RegisterDependencies): Register {
   const now = deps.now ?? (() => new Date());
   const inputSchema = z.object({
-    username: usernameSchema,
+    username: usernameSchema.refine(
+      (username) => !mixesScripts(username),
+      'must not mix letters of different scripts, such as Latin and Cyrillic',
+    ),
     email: emailSchema,
     givenName: optionalNameSchema,
     familyName: optionalNameSchema,

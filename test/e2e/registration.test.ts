@@ -95,6 +95,16 @@ for (const { backend, skip } of BACKENDS) {
       assert.match(own.html, /must not be your username or email/);
     });
 
+    it('refuses a username mixing scripts, the look-alike of an existing name, and keeps one-script names', async () => {
+      assert.equal((await signIn(t.issuer, 'alice', 'wonderland')).status, 303);
+      const lookAlike = await submit({ ...newUser('x6'), username: '\u0430lice' }); // Cyrillic а
+      assert.equal(lookAlike.response.status, 400);
+      assert.match(lookAlike.html, /must not mix letters of different scripts/);
+      assert.equal(await t.idp.store.accounts.findByLogin(normaliseLogin('\u0430lice')), undefined);
+      const cyrillic = await submit({ ...newUser('x7'), username: 'алиса' });
+      assert.equal(cyrillic.response.status, 303);
+    });
+
     it('creates a registered account, signs the user in, and later sign-ins never ask the legacy system', async () => {
       const { start, response } = await submit(newUser('ok'));
       assert.equal(response.status, 303);

@@ -164,7 +164,7 @@ function startBareProvider(env: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
     [
-      ...NODE_FLAGS,
+      ...SERVER_FLAGS,
       '--import',
       import.meta.resolve('tsx'),
       fileURLToPath(new URL('./bare-provider.ts', import.meta.url)),

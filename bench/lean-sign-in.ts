@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { RP_REDIRECT } from '../test/support/harness.js';
+import { cookieHeader, csrfFieldOf, keepCookies, SIGN_IN_SCOPE } from '../test/support/oidc-flow.js';
 
 /**
  * The benchmark's load generator: the whole authorization code flow with PKCE through the hosted sign-in page, on
@@ -21,6 +22,11 @@ export interface LeanClient {
   client_secret: string;
 }
 
+/** The `Authorization` header of a confidential client at the token endpoint (client_secret_basic). */
+export function basicAuthorization(client: LeanClient): string {
+  return `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}`;
+}
+
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 const base64url = (bytes: Buffer) => bytes.toString('base64url');
 
@@ -28,25 +34,19 @@ const base64url = (bytes: Buffer) => bytes.toString('base64url');
 function send(
   url: URL,
   jar: Map<string, string>,
-  options: { method?: string; form?: Record<string, string>; authorization?: string } = {},
+  options: { form?: Record<string, string>; authorization?: string } = {},
 ): Promise<Answer> {
   const body = options.form ? new URLSearchParams(options.form).toString() : undefined;
   const headers: Record<string, string> = { accept: 'text/html' };
-  if (jar.size > 0) headers.cookie = [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
+  if (jar.size > 0) headers.cookie = cookieHeader(jar);
   if (body !== undefined) {
     headers['content-type'] = 'application/x-www-form-urlencoded';
     headers['content-length'] = String(Buffer.byteLength(body));
   }
   if (options.authorization) headers.authorization = options.authorization;
   return new Promise((resolve, reject) => {
-    const sent = request(url, { method: options.method ?? (body ? 'POST' : 'GET'), headers, agent }, (response) => {
-      for (const line of response.headers['set-cookie'] ?? []) {
-        const [pair = ''] = line.split(';', 1);
-        const eq = pair.indexOf('=');
-        const value = pair.slice(eq + 1);
-        if (value === '' || /expires=Thu, 01 Jan 1970/i.test(line)) jar.delete(pair.slice(0, eq));
-        else jar.set(pair.slice(0, eq), value);
-      }
+    const sent = request(url, { method: body === undefined ? 'GET' : 'POST', headers, agent }, (response) => {
+      keepCookies(jar, response.headers['set-cookie'] ?? []);
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => {
@@ -95,7 +95,7 @@ export async function leanSignIn(
     client_id: client.client_id,
     response_type: 'code',
     redirect_uri: RP_REDIRECT,
-    scope: 'openid profile email roles migration',
+    scope: SIGN_IN_SCOPE,
     code_challenge: base64url(createHash('sha256').update(verifier).digest()),
     code_challenge_method: 'S256',
     state,
@@ -103,7 +103,7 @@ export async function leanSignIn(
   }).toString();
 
   const page = await follow(await send(authorization, jar), issuer, jar);
-  const csrf = /name="csrf" value="([^"]+)"/.exec(page.answer.body)?.[1];
+  const csrf = csrfFieldOf(page.answer.body);
   if (page.answer.status !== 200 || !csrf) throw new Error(`no sign-in page: ${String(page.answer.status)}`);
   const posted = await send(new URL(`${page.url.href}/login`), jar, { form: { csrf, login, password } });
   if (posted.status !== 303) throw new Error(`sign-in of ${login} answered ${String(posted.status)}`);
@@ -113,9 +113,8 @@ export async function leanSignIn(
     throw new Error(`no code for ${login}: ${callback.href}`);
   }
 
-  const basic = Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64');
   const exchanged = await send(new URL(`${issuer}/token`), new Map(), {
-    authorization: `Basic ${basic}`,
+    authorization: basicAuthorization(client),
     form: { grant_type: 'authorization_code', code, redirect_uri: RP_REDIRECT, code_verifier: verifier },
   });
   if (exchanged.status !== 200) throw new Error(`code exchange for ${login} answered ${String(exchanged.status)}`);

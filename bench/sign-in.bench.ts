@@ -19,7 +19,7 @@ import {
 } from '../test/support/idp-process.js';
 import { beginAuthorization, discover } from '../test/support/oidc-flow.js';
 import { freePort } from '../test/support/servers/process.js';
-import { leanSignIn } from './lean-sign-in.js';
+import { basicAuthorization, leanSignIn } from './lean-sign-in.js';
 
 /**
  * `npm run bench`, first part: the IdP under load, every figure from one run on this machine, printed as one table.
@@ -87,15 +87,15 @@ function cpuMicros(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
-/**
- * Requests per second over `seconds`, each lane repeating `step` with its own state, and the CPU the serving process
- * spent per request (what the server costs, apart from the load generator sharing the machine).
- */
 interface Rate {
   perSecond: number;
   cpuPerRequest: number;
 }
 
+/**
+ * Requests per second over `seconds`, each lane repeating `step` with its own state, and the CPU the serving process
+ * spent per request (what the server costs, apart from the load generator sharing the machine).
+ */
 async function rate(lanes: number, seconds: number, pid: number, step: (lane: number) => Promise<void>): Promise<Rate> {
   const cpuBefore = cpuMicros(pid);
   let done = 0;
@@ -300,8 +300,7 @@ async function main() {
       Array.from({ length: lanes * 2 }, (_, lane) => signInOk(`bench${String(lane)}`, password(lane))),
     );
     const refreshTokens = tokens.map((t) => t.refresh_token ?? '');
-    const { client_id, client_secret } = TEST_CLIENTS.firstParty;
-    const basic = `Basic ${Buffer.from(`${client_id}:${client_secret}`).toString('base64')}`;
+    const basic = basicAuthorization(TEST_CLIENTS.firstParty);
     const endpoints: Record<string, (base: string, lane: number) => Promise<void>> = {
       'token refresh (rotating)': async (base, lane) => {
         const slot = base === issuer ? lane : lanes + lane;

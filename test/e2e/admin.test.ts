@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import { normaliseLogin } from '../../src/accounts/account.js';
 import { startTestIdp, TEST_CLIENTS, type TestIdp } from '../support/harness.js';
-import { discover, signIn, UserAgent } from '../support/oidc-flow.js';
+import { csrfFieldOf, discover, signIn, UserAgent } from '../support/oidc-flow.js';
 
 describe('operating the migration: console and admin API', () => {
   let t: TestIdp;
@@ -31,7 +31,7 @@ describe('operating the migration: console and admin API', () => {
     const landed = await agent.follow(posted, t.issuer);
     return { agent, landed };
   };
-  const csrfOf = (html: string) => /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+  const csrfOf = (html: string) => csrfFieldOf(html) ?? '';
 
   it('signs an operator in through the IdP itself and returns to the page asked for', async () => {
     const { landed } = await consoleAs('carol', 'higher further faster');

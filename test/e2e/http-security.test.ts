@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import { RP_REDIRECT, startTestIdp, type TestIdp } from '../support/harness.js';
-import { beginAuthorization, discover, signIn, UserAgent } from '../support/oidc-flow.js';
+import { beginAuthorization, csrfFieldOf, discover, signIn, UserAgent } from '../support/oidc-flow.js';
 
 describe('HTTP hardening', () => {
   let t: TestIdp;
@@ -67,8 +67,7 @@ describe('HTTP hardening', () => {
     const other = new UserAgent();
     await other.request(`${t.issuer}/password/forgot`);
     // The victim's browser (start.agent) posts with a token taken from another browser: refused.
-    const csrf =
-      /name="csrf" value="([^"]+)"/.exec(await (await other.request(`${t.issuer}/password/forgot`)).text())?.[1] ?? '';
+    const csrf = csrfFieldOf(await (await other.request(`${t.issuer}/password/forgot`)).text()) ?? '';
     const forged = await start.agent.request(`${start.interactionUrl}/login`, {
       form: { login: 'alice', password: 'wonderland', csrf },
     });

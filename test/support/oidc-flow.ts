@@ -23,6 +23,32 @@ export async function discover(issuer: string, client: ClientName = 'firstParty'
   );
 }
 
+/** The scope the test flows and the benchmark ask for: every claim the IdP has. */
+export const SIGN_IN_SCOPE = 'openid profile email roles migration';
+
+/** Keeps the cookies `Set-Cookie` lines set in `jar`, and drops the ones they expire. */
+export function keepCookies(jar: Map<string, string>, setCookieLines: readonly string[]): void {
+  for (const line of setCookieLines) {
+    const [pair = '', ...attributes] = line.split(';');
+    const eq = pair.indexOf('=');
+    const name = pair.slice(0, eq).trim();
+    const value = pair.slice(eq + 1).trim();
+    const expired = attributes.some((a) => /^\s*expires=Thu, 01 Jan 1970/i.test(a)) || value === '';
+    if (expired) jar.delete(name);
+    else jar.set(name, value);
+  }
+}
+
+/** The `Cookie` header that sends every cookie in `jar`. */
+export function cookieHeader(jar: ReadonlyMap<string, string>): string {
+  return [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
+}
+
+/** The CSRF field of a hosted page's form. */
+export function csrfFieldOf(html: string): string | undefined {
+  return /name="csrf" value="([^"]+)"/.exec(html)?.[1];
+}
+
 export class UserAgent {
   readonly #cookies = new Map<string, string>();
   /** The CSRF field of the last page read; sent with every form, as a browser filling that page's form would. */
@@ -46,8 +72,7 @@ export class UserAgent {
     } = {},
   ): Promise<Response> {
     const headers: Record<string, string> = { accept: 'text/html' };
-    const cookie = [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-    if (cookie) headers.cookie = cookie;
+    if (this.#cookies.size > 0) headers.cookie = cookieHeader(this.#cookies);
     let body: string | Uint8Array<ArrayBuffer> | undefined;
     if (init.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
@@ -62,22 +87,14 @@ export class UserAgent {
       body,
       redirect: 'manual',
     });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair = '', ...attributes] = line.split(';');
-      const eq = pair.indexOf('=');
-      const name = pair.slice(0, eq).trim();
-      const value = pair.slice(eq + 1).trim();
-      const expired = attributes.some((a) => /^\s*expires=Thu, 01 Jan 1970/i.test(a)) || value === '';
-      if (expired) this.#cookies.delete(name);
-      else this.#cookies.set(name, value);
-    }
+    keepCookies(this.#cookies, response.headers.getSetCookie());
     // (A null-body status cannot be rebuilt with a body, and has no page to read.)
     if (!response.headers.get('content-type')?.includes('text/html') || [204, 205, 304].includes(response.status)) {
       return response;
     }
     // Read once and handed on as a fresh response: cloning would tee the body stream, which costs more.
     const html = await response.text();
-    const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1];
+    const csrf = csrfFieldOf(html);
     if (csrf) this.#csrf = csrf;
     return new Response(html, { status: response.status, statusText: response.statusText, headers: response.headers });
   }
@@ -128,7 +145,7 @@ export async function beginAuthorization(issuer: string, options: SignInOptions 
   const nonce = oidc.randomNonce();
   const url = oidc.buildAuthorizationUrl(config, {
     redirect_uri: RP_REDIRECT,
-    scope: options.scope ?? 'openid profile email roles migration',
+    scope: options.scope ?? SIGN_IN_SCOPE,
     code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
     code_challenge_method: 'S256',
     state,

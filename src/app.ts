@@ -225,6 +225,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
         render,
         csrf,
         limiter,
+        logger,
         passwordMinLength: config.passwords.minLength,
         ...(config.passwords.requireChangeOfWeakLegacyPasswords
           ? { weakLegacyPasswords: { policy: passwordPolicy, hasher, artifacts: store.artifacts, record } }

@@ -20,14 +20,14 @@ export function createHttpConnector(config: HttpConnectorConfig): LegacyConnecto
       : new http.Agent({ keepAlive: true });
   const authorization = authorizationHeader(config.auth);
 
-  const call = (
+  const call = async (
     context: CallContext,
     method: 'GET' | 'POST',
     path: string,
     body?: unknown,
     maxResponseBytes = config.maxResponseBytes,
-  ) =>
-    request({
+  ): Promise<Answer> => {
+    const options = {
       url: new URL(basePath + path, base),
       method,
       agent,
@@ -35,7 +35,14 @@ export function createHttpConnector(config: HttpConnectorConfig): LegacyConnecto
       body,
       signal: context.signal,
       maxResponseBytes,
-    });
+    };
+    // A kept-alive connection the server closed while it sat idle fails before the server reads the request, so
+    // even a password check is sent again; each such failure uses up one stale connection.
+    for (let attempt = 1; ; attempt++) {
+      const answer = await request(options);
+      if (answer.kind !== 'failed' || !answer.staleConnection || attempt === MAX_STALE_CONNECTIONS) return answer;
+    }
+  };
 
   return {
     source: config.source,
@@ -117,7 +124,15 @@ function authorizationHeader(auth: HttpConnectorConfig['auth']): string | undefi
 type Answer =
   | { kind: 'answered'; status: number; profile: LegacyProfile; bodyProblem?: never }
   | { kind: 'answered'; status: number; profile?: never; bodyProblem: string }
-  | { kind: 'failed'; cause: string };
+  | {
+      kind: 'failed';
+      cause: string;
+      /** A reused connection was reset before any answer: the server closed it idle, never having read the request. */
+      staleConnection?: boolean;
+    };
+
+/** Stale kept-alive connections one call gets through before it reports the legacy system unavailable. */
+const MAX_STALE_CONNECTIONS = 4;
 
 interface RequestOptions {
   url: URL;
@@ -136,6 +151,7 @@ function request(options: RequestOptions): Promise<Answer> {
   const transport = options.url.protocol === 'https:' ? https : http;
   return new Promise((resolve) => {
     const signal = options.signal;
+    let answered = false;
     let req: http.ClientRequest;
     try {
       req = transport.request(
@@ -150,6 +166,7 @@ function request(options: RequestOptions): Promise<Answer> {
           },
         },
         (res) => {
+          answered = true;
           const chunks: Buffer[] = [];
           let size = 0;
           res.on('data', (chunk: Buffer) => {
@@ -178,7 +195,18 @@ function request(options: RequestOptions): Promise<Answer> {
       resolve({ kind: 'failed', cause: `request refused (${(error as Error).message})` });
       return;
     }
-    req.on('error', (error) => resolve({ kind: 'failed', cause: describeFailure(error, signal) }));
+    req.on('error', (error) => {
+      const staleConnection =
+        req.reusedSocket &&
+        !answered &&
+        !signal.aborted &&
+        ['ECONNRESET', 'EPIPE'].includes((error as NodeJS.ErrnoException).code ?? '');
+      resolve({
+        kind: 'failed',
+        cause: describeFailure(error, signal),
+        ...(staleConnection ? { staleConnection } : {}),
+      });
+    });
     req.end(payload);
   });
 }

@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -122,6 +123,81 @@ describe('HTTP legacy connector (legacy-http-api.md)', () => {
   it('fails closed, never "invalid", when its credentials are refused', async () => {
     const wrongToken = connectorFor({ baseUrl: legacy.url, auth: { type: 'bearer', token: 'wrong' } });
     assert.equal((await wrongToken.authenticate('alice', 'wonderland', within())).kind, 'unavailable');
+  });
+});
+
+/**
+ * A legacy server that keeps connections alive without announcing for how long (as nginx and most servers do), and
+ * resets the requests `resets` picks on a connection, as a server does with a request that arrives just as it closes
+ * the idle connection: it never reads that request.
+ */
+async function keptAliveServer(resets: (requestOnConnection: number) => boolean) {
+  const seen = { connections: 0, answered: 0 };
+  const sockets = new Set<Socket>();
+  const server = createNetServer((socket) => {
+    seen.connections++;
+    sockets.add(socket);
+    let requests = 0;
+    let buffered = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      const headEnd = buffered.indexOf('\r\n\r\n');
+      if (headEnd < 0) return;
+      const length = Number(/content-length: *(\d+)/i.exec(buffered.subarray(0, headEnd).toString())?.[1] ?? 0);
+      if (buffered.length < headEnd + 4 + length) return;
+      buffered = buffered.subarray(headEnd + 4 + length);
+      if (resets(++requests)) {
+        socket.resetAndDestroy();
+        return;
+      }
+      seen.answered++;
+      const body = JSON.stringify({ uid: 'L-1', user_name: 'alice' });
+      socket.write(
+        `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${String(body.length)}\r\n` +
+          `Connection: keep-alive\r\n\r\n${body}`,
+      );
+    });
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${String(port)}`,
+    seen,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+describe('HTTP legacy connector: kept-alive connections', () => {
+  it('sends a password check again on a new connection when a kept-alive one turns out closed', async () => {
+    const server = await keptAliveServer((request) => request === 2);
+    const connector = connectorFor({ baseUrl: server.url });
+    try {
+      assert.equal((await connector.authenticate('alice', 'wonderland', within())).kind, 'valid');
+      assert.equal((await connector.authenticate('alice', 'wonderland', within())).kind, 'valid');
+      assert.deepEqual(server.seen, { connections: 2, answered: 2 });
+    } finally {
+      await connector.close();
+      await server.close();
+    }
+  });
+
+  it('never sends a request again that a new connection lost, since the server may have acted on it', async () => {
+    const server = await keptAliveServer(() => true);
+    const connector = connectorFor({ baseUrl: server.url });
+    try {
+      assert.deepEqual(await connector.authenticate('alice', 'wonderland', within()), {
+        kind: 'unavailable',
+        cause: 'connection failed (ECONNRESET)',
+      });
+      assert.deepEqual(server.seen, { connections: 1, answered: 0 });
+    } finally {
+      await connector.close();
+      await server.close();
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import { Agent, createServer, request } from 'node:http';
+import { Agent, createServer, request, type IncomingHttpHeaders } from 'node:http';
 import { closeServer, listen } from '../../src/server.js';
 
 /** A loopback HTTP load balancer: each request goes to the next backend in turn, with the Host header kept. */
@@ -7,6 +7,17 @@ export interface Balancer {
   /** Requests sent to each backend, in the order given. */
   counts: number[];
   close(): Promise<void>;
+}
+
+/**
+ * Headers about one connection, not the message: a balancer answers them itself. Passing on the backend's
+ * `Keep-Alive: timeout=65` would make clients keep a connection the balancer closes after its own 5 s, and their
+ * next request on it would meet a reset.
+ */
+const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade'];
+
+function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.includes(name)));
 }
 
 export async function startBalancer(backends: readonly string[]): Promise<Balancer> {
@@ -18,9 +29,16 @@ export async function startBalancer(backends: readonly string[]): Promise<Balanc
     counts[index] = (counts[index] ?? 0) + 1;
     const target = new URL(backends[index] ?? '');
     const upstream = request(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers, agent },
+      {
+        host: target.hostname,
+        port: target.port,
+        method: req.method,
+        path: req.url,
+        headers: endToEnd(req.headers),
+        agent,
+      },
       (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        res.writeHead(answer.statusCode ?? 502, endToEnd(answer.headers));
         answer.pipe(res);
       },
     );

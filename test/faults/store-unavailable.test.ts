@@ -25,6 +25,12 @@ describe('the store unavailable in the middle of a sign-in (embedded, write lock
     await t.close();
   });
 
+  /** What the IdP told its operators: warnings that the store was unavailable, with the path and SQLite's code. */
+  const storeWarnings = () =>
+    t.logs
+      .map((line) => JSON.parse(line) as { level: number; msg: string; path?: string; err?: { message?: string } })
+      .filter((entry) => entry.level === 40 && entry.msg === 'store unavailable');
+
   const locked = async <T>(fn: () => Promise<T>): Promise<T> => {
     blocker.exec('BEGIN IMMEDIATE');
     try {
@@ -36,6 +42,7 @@ describe('the store unavailable in the middle of a sign-in (embedded, write lock
 
   it('answers a first sign-in 503 after the legacy system said yes, writes nothing, and migrates on the retry', async () => {
     const start = await beginAuthorization(t.issuer);
+    t.logs.length = 0;
     const refused = await locked(() =>
       start.agent.request(`${start.interactionUrl}/login`, {
         form: { login: 'carol', password: 'higher further faster' },
@@ -47,6 +54,10 @@ describe('the store unavailable in the middle of a sign-in (embedded, write lock
     assert.equal(t.legacy.calls.authenticate, 1);
     assert.equal(await t.idp.store.accounts.findByLogin('carol'), undefined);
     assert.equal((await t.idp.store.events.list({ type: 'migrated' })).length, 0);
+    const [warning, ...more] = storeWarnings();
+    assert.equal(more.length, 0);
+    assert.match(warning?.path ?? '', /\/login$/);
+    assert.match(warning?.err?.message ?? '', /SQLITE_BUSY|database is locked/);
 
     const retried = await start.agent.request(`${start.interactionUrl}/login`, {
       form: { login: 'carol', password: 'higher further faster' },
@@ -66,6 +77,7 @@ describe('the store unavailable in the middle of a sign-in (embedded, write lock
     const callback = (await start.agent.follow(posted, t.issuer)).url;
 
     // openid-client gives up on a 503 without reading it (only 4xx carry OAuth errors for it); read it here.
+    t.logs.length = 0;
     const refused = await locked(() => finishAuthorization(start, callback).catch((error: unknown) => error));
     assert.ok(refused instanceof Error && refused.cause instanceof Response);
     assert.equal(refused.cause.status, 503);
@@ -73,6 +85,10 @@ describe('the store unavailable in the middle of a sign-in (embedded, write lock
       error: 'temporarily_unavailable',
       error_description: 'The service is temporarily unavailable. Please try again in a moment.',
     });
+    assert.deepEqual(
+      storeWarnings().map((entry) => entry.path),
+      ['/token'],
+    );
 
     const tokens = await finishAuthorization(start, callback);
     assert.ok(tokens.access_token);

@@ -13,7 +13,8 @@ import { listen, requestListener } from '../src/server.js';
  * config file (IDP_CONFIG), so tokens the IdP issued are valid here too; listens on BARE_PORT.
  */
 const { config } = loadConfig();
-const store = await openStore(config.store);
+const logger = createLogger('silent');
+const store = await openStore(config.store, logger);
 const [signingKeys, cookieKeys] = await Promise.all([
   loadSigningKeys(store.secrets),
   loadCookieKeys(store.secrets, config.cookies.keys),
@@ -29,7 +30,7 @@ const provider = createProvider({
   signingKeys,
   cookieKeys,
   pages: { logout: plain('logout'), loggedOut: plain('signed out'), error: plain('error') },
-  logger: createLogger('silent'),
+  logger,
 });
 const port = await listen(createServer(requestListener(provider)), Number(process.env.BARE_PORT ?? 0), '127.0.0.1');
 process.stdout.write(`bare oidc-provider listening on port ${String(port)}\n`);

@@ -71,7 +71,7 @@ export interface Idp {
 /** The composition root: the only place that builds the object graph from configuration. */
 export async function createIdp(options: IdpOptions): Promise<Idp> {
   const { config, logger } = options;
-  const store = options.store ?? (await openStore(config.store));
+  const store = options.store ?? (await openStore(config.store, logger));
   const hasher = await createPasswordHasher({
     cost: config.passwords.bcryptCost,
     threads: config.passwords.hashingThreads,
@@ -225,7 +225,6 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
         render,
         csrf,
         limiter,
-        logger,
         passwordMinLength: config.passwords.minLength,
         ...(config.passwords.requireChangeOfWeakLegacyPasswords
           ? { weakLegacyPasswords: { policy: passwordPolicy, hasher, artifacts: store.artifacts, record } }

@@ -23,10 +23,9 @@ export function errorHandler(render: RenderPage, logger: Logger) {
       await next();
     } catch (error) {
       const view = describe(error);
-      if (view.status === 503) {
-        ctx.set('retry-after', String(RETRY_AFTER_SECONDS));
-        logger.warn({ err: error, requestId: requestIdOf(ctx), path: ctx.path }, 'store unavailable');
-      } else if (view.status >= 500) {
+      // An unavailable store was reported where it failed (guardStore).
+      if (view.status === 503) ctx.set('retry-after', String(RETRY_AFTER_SECONDS));
+      else if (view.status >= 500) {
         logger.error({ err: error, requestId: requestIdOf(ctx), path: ctx.path }, 'unhandled error');
       }
       if (ctx.accepts('html', 'json') === 'json') {

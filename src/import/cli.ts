@@ -49,7 +49,7 @@ async function main(): Promise<number> {
 
   const { config } = loadConfig();
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-  const store = await openStore(config.store);
+  const store = await openStore(config.store, logger);
   const hasher = await createPasswordHasher({ cost: config.passwords.bcryptCost, threads: 1 });
   const connector =
     values['from-legacy'] && config.legacy ? await createConnector(config.legacy, hasher, logger) : undefined;

@@ -12,7 +12,6 @@ import type { AccountStore, ArtifactStore } from '../store/store.js';
 import type { PasswordHasher } from '../accounts/password-hasher.js';
 import type { PasswordPolicy } from '../accounts/password-policy.js';
 import type { RecordEvent } from '../events/recorder.js';
-import type { Logger } from '../log/logger.js';
 import { StoreUnavailableError, RETRY_AFTER_SECONDS } from '../store/store-unavailable.js';
 import { registrationRefusal, SCOPE_DESCRIPTIONS, SIGN_IN_UNAVAILABLE, signInRefusal, TOO_MANY } from './messages.js';
 
@@ -24,7 +23,6 @@ export interface InteractionDependencies {
   render: RenderPage;
   csrf: Csrf;
   limiter: RateLimiter;
-  logger: Logger;
   passwordMinLength: number;
   /** Set when weak legacy passwords must be changed at migration (`passwords.requireChangeOfWeakLegacyPasswords`). */
   weakLegacyPasswords?: {
@@ -144,7 +142,6 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
       outcome = await deps.signIn(login, password, { ip: ctx.ip });
     } catch (error) {
       if (!(error instanceof StoreUnavailableError)) throw error;
-      deps.logger.warn({ err: error, path: ctx.path }, 'store unavailable');
       // Every write is whole or absent, so the same form, submitted again, picks up where this one stopped.
       ctx.set('retry-after', String(RETRY_AFTER_SECONDS));
       await renderLogin(ctx, interaction, login, SIGN_IN_UNAVAILABLE.message, SIGN_IN_UNAVAILABLE.status);

@@ -195,18 +195,17 @@ function request(options: RequestOptions): Promise<Answer> {
       resolve({ kind: 'failed', cause: `request refused (${(error as Error).message})` });
       return;
     }
-    req.on('error', (error) => {
-      const staleConnection =
-        req.reusedSocket &&
-        !answered &&
-        !signal.aborted &&
-        ['ECONNRESET', 'EPIPE'].includes((error as NodeJS.ErrnoException).code ?? '');
+    req.on('error', (error) =>
       resolve({
         kind: 'failed',
         cause: describeFailure(error, signal),
-        ...(staleConnection ? { staleConnection } : {}),
-      });
-    });
+        staleConnection:
+          req.reusedSocket &&
+          !answered &&
+          !signal.aborted &&
+          ['ECONNRESET', 'EPIPE'].includes((error as NodeJS.ErrnoException).code ?? ''),
+      }),
+    );
     req.end(payload);
   });
 }

@@ -2,7 +2,6 @@ import Provider, { errors, type ClientMetadata, type Configuration, type KoaCont
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import type { AccountStore, ArtifactStore } from '../store/store.js';
-import { StoreUnavailableError } from '../store/store-unavailable.js';
 import { createAdapter } from './adapter.js';
 import { accountClaims, claimsForScopes, CLAIMS_BY_SCOPE } from './claims.js';
 import { ADMIN_CONSOLE_CLIENT, ADMIN_SCOPE } from '../admin/admin-access.js';
@@ -195,10 +194,8 @@ function logProviderErrors(provider: Provider, logger: Logger) {
   provider.on('server_error', (ctx: KoaContextWithOIDC, error: Error) => {
     log.error({ err: error, path: ctx.path }, 'oidc-provider server error');
   });
-  const logRejection = (event: string) => (ctx: KoaContextWithOIDC, error: Error & { error_description?: string }) => {
-    // The store failing under a request is the operator's business; a client's bad request is not.
-    if (error instanceof StoreUnavailableError) log.warn({ err: error, path: ctx.path }, 'store unavailable');
-    else log.info({ error: error.message, description: error.error_description }, event);
+  const logRejection = (event: string) => (_ctx: KoaContextWithOIDC, error: Error & { error_description?: string }) => {
+    log.info({ error: error.message, description: error.error_description }, event);
   };
   provider.on('authorization.error', logRejection('authorization.error'));
   provider.on('grant.error', logRejection('grant.error'));

@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.js';
+import type { Logger } from '../log/logger.js';
 import { openEmbeddedStore } from './embedded/embedded-store.js';
 import { isSqliteUnavailable } from './embedded/unavailable.js';
 import { openMongoStore } from './mongo/mongo-store.js';
@@ -6,10 +7,11 @@ import { isMongoUnavailable } from './mongo/unavailable.js';
 import type { Store } from './store.js';
 import { guardStore } from './store-unavailable.js';
 
-/** MongoDB when a URI is configured, otherwise the embedded SQLite file. */
-export async function openStore(config: Config['store']): Promise<Store> {
+/** MongoDB when a URI is configured, otherwise the embedded SQLite file; each unavailable call is a warning. */
+export async function openStore(config: Config['store'], logger: Logger): Promise<Store> {
+  const warn = (err: Error, operation: string) => logger.warn({ err, operation }, 'store unavailable');
   if (config.mongodbUri) {
-    return guardStore(await openMongoStore(config.mongodbUri, config.mongodbDatabase), isMongoUnavailable);
+    return guardStore(await openMongoStore(config.mongodbUri, config.mongodbDatabase), isMongoUnavailable, warn);
   }
-  return guardStore(openEmbeddedStore(config.sqlitePath, config.sqliteBusyTimeoutMs), isSqliteUnavailable);
+  return guardStore(openEmbeddedStore(config.sqlitePath, config.sqliteBusyTimeoutMs), isSqliteUnavailable, warn);
 }

@@ -27,13 +27,20 @@ export class StoreUnavailableError extends Error {
 /** Whether a back end's error means "unavailable, try again" rather than a bug. */
 export type UnavailableClassifier = (error: unknown) => boolean;
 
+/** Told of each store call that failed as unavailable, with the call's name (`accounts.insert`). */
+export type UnavailableObserver = (error: StoreUnavailableError, operation: string) => void;
+
 /**
  * The store with every method's unavailability errors turned into `StoreUnavailableError`, in one place for every
- * back end and every caller (hosted pages, oidc-provider's adapter, the admin API, imports).
+ * back end and every caller (hosted pages, oidc-provider's adapter, the admin API, imports), and reported here
+ * once, since each caller answers it differently (a form again, an OAuth error, a 503 page) and some not at all.
  */
-export function guardStore(store: Store, isUnavailable: UnavailableClassifier): Store {
-  const translate = (error: unknown) => (isUnavailable(error) ? new StoreUnavailableError(error) : error);
-  const guard = <T extends object>(part: T): T => {
+export function guardStore(
+  store: Store,
+  isUnavailable: UnavailableClassifier,
+  onUnavailable: UnavailableObserver = () => undefined,
+): Store {
+  const guard = <T extends object>(part: T, name: string): T => {
     // One wrapper per method, made at its first call: every store call of every request goes through here.
     const wrappers = new Map<PropertyKey, unknown>();
     return new Proxy(part, {
@@ -47,7 +54,10 @@ export function guardStore(store: Store, isUnavailable: UnavailableClassifier): 
             try {
               return await (Reflect.apply(value, target, args) as Promise<unknown>);
             } catch (error) {
-              throw translate(error);
+              if (!isUnavailable(error)) throw error;
+              const unavailable = new StoreUnavailableError(error);
+              onUnavailable(unavailable, `${name}.${String(key)}`);
+              throw unavailable;
             }
           };
           wrappers.set(key, wrapper);
@@ -58,12 +68,12 @@ export function guardStore(store: Store, isUnavailable: UnavailableClassifier): 
   };
   return {
     ...store,
-    accounts: guard(store.accounts),
-    artifacts: guard(store.artifacts),
-    events: guard(store.events),
-    secrets: guard(store.secrets),
-    settings: guard(store.settings),
-    webhooks: guard(store.webhooks),
-    counters: guard(store.counters),
+    accounts: guard(store.accounts, 'accounts'),
+    artifacts: guard(store.artifacts, 'artifacts'),
+    events: guard(store.events, 'events'),
+    secrets: guard(store.secrets, 'secrets'),
+    settings: guard(store.settings, 'settings'),
+    webhooks: guard(store.webhooks, 'webhooks'),
+    counters: guard(store.counters, 'counters'),
   };
 }

@@ -45,7 +45,8 @@ describe('store unavailability', () => {
 
   it('turns a guarded store’s unavailability into StoreUnavailableError and leaves other errors alone', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'jit-idp-unavail-')), 'idp.sqlite');
-    const store = guardStore(openEmbeddedStore(path, 0), isSqliteUnavailable);
+    const reported: [StoreUnavailableError, string][] = [];
+    const store = guardStore(openEmbeddedStore(path, 0), isSqliteUnavailable, (...report) => reported.push(report));
     const blocker = new Database(path);
     blocker.exec('BEGIN IMMEDIATE');
     try {
@@ -53,6 +54,7 @@ describe('store unavailability', () => {
       assert.ok(error instanceof StoreUnavailableError);
       assert.equal(error.statusCode, 503);
       assert.equal((await store.events.list()).length, 0, 'reads go on');
+      assert.deepEqual(reported, [[error, 'events.append']]);
     } finally {
       blocker.exec('ROLLBACK');
       blocker.close();
@@ -62,6 +64,7 @@ describe('store unavailability', () => {
       store.settings.set('x', Symbol('not storable')),
       (error) => !(error instanceof StoreUnavailableError),
     );
+    assert.equal(reported.length, 1, 'only unavailability is reported');
     await store.close();
   });
 });

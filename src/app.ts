@@ -32,6 +32,7 @@ import { createMetrics } from './metrics/metrics.js';
 import { equaliseFailureTiming } from './security/failure-timing.js';
 import { createRateLimiter, unlimited } from './security/rate-limiter.js';
 import { createWebhookDispatcher } from './webhooks/dispatcher.js';
+import { createChooseLogins } from './migration/choose-logins.js';
 import { createSignIn, type SignIn } from './migration/sign-in.js';
 import { createProfileTransformer } from './migration/transform.js';
 import { loadCookieKeys, loadSigningKeys } from './oidc/keys.js';
@@ -220,14 +221,22 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
       interactionRoutes({
         provider: app,
         signIn,
+        chooseLogins: createChooseLogins({
+          accounts: store.accounts,
+          record,
+          legacy: legacySwitch,
+          transform,
+          emailRequired: config.migration.emailRequired,
+        }),
         register,
         accounts: store.accounts,
+        artifacts: store.artifacts,
         render,
         csrf,
         limiter,
         passwordMinLength: config.passwords.minLength,
         ...(config.passwords.requireChangeOfWeakLegacyPasswords
-          ? { weakLegacyPasswords: { policy: passwordPolicy, hasher, artifacts: store.artifacts, record } }
+          ? { weakLegacyPasswords: { policy: passwordPolicy, hasher, record } }
           : {}),
       }),
     ]),

@@ -81,8 +81,24 @@ const sqlConnectorSchema = z.strictObject({
     disabled: z.string().min(1).optional(),
   }),
   hash: legacyHashOptionsSchema.prefault({}),
-  /** Run after a successful migration with the legacy id as its parameter (`$1` / `:id`); a failure is only recorded. */
-  writeBack: z.string().min(1).optional(),
+  /**
+   * Run after a successful migration with the legacy id as its parameter (`$1` / `:id`); a failure is only recorded.
+   * Give it as `{ "query": …, "url": … }` to run it on its own connection as its own role (least privilege: e.g.
+   * `GRANT SELECT (id), UPDATE (migrated_at) ON users`), so the reading role stays SELECT-only and the writing role
+   * never reads hashes. A plain string runs on the reading connection, which must then be allowed to write.
+   */
+  writeBack: z
+    .union([
+      z.string().min(1),
+      z.strictObject({
+        query: z.string().min(1),
+        url: z
+          .string()
+          .regex(/^(postgres(ql)?|mysql|mariadb):\/\//, 'must start with postgres://, mysql:// or mariadb://')
+          .optional(),
+      }),
+    ])
+    .optional(),
   /**
    * For bulk import: one page of users after the last id read (its parameter, NULL at first), ordered by id, e.g.
    * `SELECT … FROM users WHERE ($1::bigint IS NULL OR id > $1) ORDER BY id LIMIT 1000`.

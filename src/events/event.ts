@@ -7,6 +7,10 @@ export type MigrationFailureReason =
   | 'disabled'
   | 'unavailable'
   | 'unusable'
+  /** The legacy record's stored hash is of a scheme the IdP cannot judge; told to the user as a wrong password. */
+  | 'unsupported_hash'
+  /** Several legacy records answer to the login and the password did not single one out. */
+  | 'ambiguous_login'
   | 'validation'
   | 'conflict'
   /** Refused before the legacy system was asked: too many first sign-ins from this client or for this login. */
@@ -21,6 +25,8 @@ export type IdpEvent =
       legacyLatencyMs: number;
       /** How the legacy system vouched for the user: a first sign-in (the default), or a password reset by email. */
       via?: 'password_reset';
+      /** The logins the user chose because the legacy ones were held by other accounts. */
+      chosen?: ('username' | 'email')[];
     }
   | {
       type: 'migration_failed';
@@ -29,10 +35,17 @@ export type IdpEvent =
       reason: MigrationFailureReason;
       /** Names of the account fields that failed validation or collided. */
       fields?: string[];
-      /** For `unavailable` and `unusable`: how the legacy system failed (timeout, status 500, unknown hash …). */
+      /** For `unavailable`, `unusable`, `unsupported_hash`: what failed (timeout, status 500, the hash's scheme …). */
       cause?: string;
+      /** The legacy record concerned, when one is (an unsupported hash: the operator's to fix). */
+      legacy?: { source: string; id: string };
       legacyLatencyMs?: number;
     }
+  /**
+   * The legacy system confirmed the password, but the username or email belongs to another account here (two legacy
+   * logins that differ only in case, a shared email): the user is asked for another one, never merged or refused.
+   */
+  | { type: 'migration_conflict'; legacy: { source: string; id: string }; fields: ('username' | 'email')[] }
   | { type: 'legacy_write_back_failed'; accountId: string; legacy: { source: string; id: string }; cause: string }
   | { type: 'account_renamed'; accountId: string; fields: string[] }
   /** The legacy system renamed the user to a name or email another account holds: the old one is kept. */
@@ -66,6 +79,7 @@ export type EventType = IdpEvent['type'];
 const EVENT_TYPE_SET: Record<EventType, true> = {
   migrated: true,
   migration_failed: true,
+  migration_conflict: true,
   signed_in: true,
   sign_in_refused: true,
   registered: true,

@@ -23,7 +23,7 @@ export const SIGN_IN_UNAVAILABLE: Refusal = {
   message: 'Sign-in is temporarily unavailable. Please try again in a few minutes.',
 };
 
-export function signInRefusal(outcome: Exclude<SignInOutcome, { kind: 'signed-in' }>): Refusal {
+export function signInRefusal(outcome: Exclude<SignInOutcome, { kind: 'signed-in' | 'login-taken' }>): Refusal {
   switch (outcome.kind) {
     case 'invalid-credentials':
       return WRONG_CREDENTIALS;
@@ -37,6 +37,13 @@ export function signInRefusal(outcome: Exclude<SignInOutcome, { kind: 'signed-in
       return TOO_MANY;
   }
 }
+
+/** What the choose-new-logins page says when a chosen login cannot be had. */
+export const CHOSEN_LOGIN_TAKEN = 'is already used by another account. Please choose another.';
+export const CHOOSE_LOGINS_UNAVAILABLE: Refusal = {
+  status: 503,
+  message: 'We cannot check that name right now. Please try again in a few minutes.',
+};
 
 export function registrationRefusal(
   outcome: Exclude<RegistrationOutcome, { kind: 'registered' | 'invalid-input' }>,

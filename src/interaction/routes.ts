@@ -5,7 +5,8 @@ import type { Register } from '../accounts/register.js';
 import type { Csrf } from '../http/csrf.js';
 import { formField, parseForm } from '../http/forms.js';
 import type { RenderPage } from '../http/pages.js';
-import type { SignIn } from '../migration/sign-in.js';
+import type { ChooseLogins } from '../migration/choose-logins.js';
+import type { PendingMigration, SignIn } from '../migration/sign-in.js';
 import { stricter, type RateLimiter } from '../security/rate-limiter.js';
 import { normaliseLogin } from '../accounts/account.js';
 import type { AccountStore, ArtifactStore } from '../store/store.js';
@@ -13,13 +14,25 @@ import type { PasswordHasher } from '../accounts/password-hasher.js';
 import type { PasswordPolicy } from '../accounts/password-policy.js';
 import type { RecordEvent } from '../events/recorder.js';
 import { StoreUnavailableError, RETRY_AFTER_SECONDS } from '../store/store-unavailable.js';
-import { registrationRefusal, SCOPE_DESCRIPTIONS, SIGN_IN_UNAVAILABLE, signInRefusal, TOO_MANY } from './messages.js';
+import {
+  CHOOSE_LOGINS_UNAVAILABLE,
+  CHOSEN_LOGIN_TAKEN,
+  registrationRefusal,
+  SCOPE_DESCRIPTIONS,
+  SIGN_IN_UNAVAILABLE,
+  signInRefusal,
+  TOO_MANY,
+} from './messages.js';
 
 export interface InteractionDependencies {
   provider: Provider;
   signIn: SignIn;
+  /** The step after a first sign-in whose legacy username or email another account holds. */
+  chooseLogins: ChooseLogins;
   register: Register;
   accounts: AccountStore;
+  /** Interaction-bound state of the extra steps (new logins to choose, a password to change). */
+  artifacts: ArtifactStore;
   render: RenderPage;
   csrf: Csrf;
   limiter: RateLimiter;
@@ -28,12 +41,21 @@ export interface InteractionDependencies {
   weakLegacyPasswords?: {
     policy: PasswordPolicy;
     hasher: PasswordHasher;
-    artifacts: ArtifactStore;
     record: RecordEvent;
   };
 }
 
 const PASSWORD_CHANGE = 'PasswordChange';
+const PENDING_MIGRATION = 'PendingMigration';
+/** How long a confirmed legacy user has to choose new logins before signing in again is the way on. */
+const PENDING_MIGRATION_TTL_SECONDS = 900;
+
+/** What the choose-new-logins step keeps between its pages; a hash of the password, never the password. */
+interface PendingMigrationState {
+  pending: PendingMigration;
+  /** The legacy password is one the policy refuses now: ask for a new one once the account exists. */
+  weakPassword: boolean;
+}
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -147,6 +169,20 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
       await renderLogin(ctx, interaction, login, SIGN_IN_UNAVAILABLE.message, SIGN_IN_UNAVAILABLE.status);
       return;
     }
+    if (outcome.kind === 'login-taken') {
+      const state: PendingMigrationState = {
+        pending: outcome.pending,
+        weakPassword: isWeak(password, outcome.pending.profile),
+      };
+      await deps.artifacts.upsert(
+        PENDING_MIGRATION,
+        interaction.uid,
+        state as unknown as Record<string, unknown>,
+        PENDING_MIGRATION_TTL_SECONDS,
+      );
+      await renderChooseLogins(ctx, interaction, outcome.pending, {});
+      return;
+    }
     if (outcome.kind !== 'signed-in') {
       if (outcome.kind === 'invalid-credentials') await deps.limiter.count(failures);
       if (outcome.kind === 'rate-limited') ctx.set('retry-after', String(outcome.retryAfterSeconds));
@@ -156,14 +192,94 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
     }
     // Judged at every sign-in, not only the migrating one, so a user who walks away from the change is asked again.
     // Passwords chosen here already passed the policy; in practice only migrated legacy passwords are caught.
-    const weak = deps.weakLegacyPasswords;
-    if (weak?.policy(password, { username: outcome.account.username, email: outcome.account.email })) {
+    await signedIn(ctx, interaction, outcome.account.id, isWeak(password, outcome.account));
+  });
+
+  /** Whether the password must be replaced before the sign-in completes (only when so configured). */
+  const isWeak = (password: string, profile: { username: string; email?: string | undefined }): boolean =>
+    deps.weakLegacyPasswords?.policy(password, { username: profile.username, email: profile.email }) !== undefined;
+
+  /** The account is signed in: let oidc-provider continue, unless a new password must be chosen first. */
+  const signedIn = async (ctx: Context, interaction: Interaction, accountId: string, weakPassword: boolean) => {
+    if (weakPassword) {
       // Signed in, but not let through yet: the choice of a new password is bound to this interaction.
-      await weak.artifacts.upsert(PASSWORD_CHANGE, interaction.uid, { accountId: outcome.account.id }, 600);
+      await deps.artifacts.upsert(PASSWORD_CHANGE, interaction.uid, { accountId }, 600);
       await renderChangePassword(ctx, interaction, '');
       return;
     }
-    await finish(ctx, { login: { accountId: outcome.account.id, amr: ['pwd'] } }, false);
+    await finish(ctx, { login: { accountId, amr: ['pwd'] } }, false);
+  };
+
+  const renderChooseLogins = async (
+    ctx: Context,
+    interaction: Interaction,
+    pending: PendingMigration,
+    form: { values?: Record<string, string>; fieldErrors?: Record<string, string>; error?: string },
+    status = 200,
+  ) => {
+    await render(ctx, {
+      view: 'choose-logins',
+      title: 'Choose how you sign in',
+      status,
+      locals: {
+        uid: interaction.uid,
+        clientName: await clientNameOf(interaction),
+        taken: pending.taken,
+        legacyUsername: pending.profile.username,
+        legacyEmail: pending.profile.email ?? '',
+        values: form.values ?? {},
+        fieldErrors: form.fieldErrors ?? {},
+        error: form.error ?? '',
+      },
+    });
+  };
+
+  router.post('/logins', parseForm, deps.csrf.check, async (ctx) => {
+    const interaction = await interactionFor(ctx, 'login');
+    const state = (await deps.artifacts.find(PENDING_MIGRATION, interaction.uid)) as
+      (PendingMigrationState & Record<string, unknown>) | undefined;
+    if (!state) throw new errors.SessionNotFound('no migration waiting for new logins');
+    const values = {
+      username: formField(ctx.request.body, 'username'),
+      email: formField(ctx.request.body, 'email'),
+    };
+    const outcome = await deps.chooseLogins(state.pending, values);
+    switch (outcome.kind) {
+      case 'invalid-input':
+        await renderChooseLogins(
+          ctx,
+          interaction,
+          state.pending,
+          { values, fieldErrors: outcome.errors, error: 'Please correct the highlighted fields.' },
+          400,
+        );
+        return;
+      case 'taken':
+        await renderChooseLogins(
+          ctx,
+          interaction,
+          state.pending,
+          {
+            values,
+            fieldErrors: Object.fromEntries(outcome.fields.map((field) => [field, CHOSEN_LOGIN_TAKEN])),
+            error: 'Please correct the highlighted fields.',
+          },
+          409,
+        );
+        return;
+      case 'legacy-unavailable':
+        await renderChooseLogins(
+          ctx,
+          interaction,
+          state.pending,
+          { values, error: CHOOSE_LOGINS_UNAVAILABLE.message },
+          CHOOSE_LOGINS_UNAVAILABLE.status,
+        );
+        return;
+      case 'signed-in':
+        await deps.artifacts.destroy(PENDING_MIGRATION, interaction.uid);
+        await signedIn(ctx, interaction, outcome.account.id, state.weakPassword);
+    }
   });
 
   const renderChangePassword = async (ctx: Context, interaction: Interaction, error: string, status = 200) => {
@@ -183,7 +299,7 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
   router.post('/password', parseForm, deps.csrf.check, async (ctx) => {
     const interaction = await interactionFor(ctx, 'login');
     const weak = deps.weakLegacyPasswords;
-    const pending = weak ? await weak.artifacts.find(PASSWORD_CHANGE, interaction.uid) : undefined;
+    const pending = weak ? await deps.artifacts.find(PASSWORD_CHANGE, interaction.uid) : undefined;
     const accountId = typeof pending?.accountId === 'string' ? pending.accountId : undefined;
     const account = accountId ? await deps.accounts.findById(accountId) : undefined;
     if (!weak || !account) throw new errors.SessionNotFound('no password change pending');
@@ -199,7 +315,7 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
     }
     const hash = await weak.hasher.hash(password);
     // Taken, not just read: of two submissions racing, one changes the password and the other finds nothing.
-    if (!(await weak.artifacts.take(PASSWORD_CHANGE, interaction.uid))) {
+    if (!(await deps.artifacts.take(PASSWORD_CHANGE, interaction.uid))) {
       throw new errors.SessionNotFound('no password change pending');
     }
     await deps.accounts.updatePassword(account.id, { kind: 'bcrypt', hash }, new Date());

@@ -9,13 +9,23 @@ import type { LegacyHashOptions } from './hashes/legacy-hash.js';
 /** The legacy system's own record of a user, in its own shape; the migration mapping turns it into an account. */
 export type LegacyProfile = Readonly<Record<string, unknown>>;
 
+/** Why a password could not be judged: `unsupported_hash` (the stored hash) or `ambiguous_login` (several records). */
+export type UnjudgeableReason = 'unsupported_hash' | 'ambiguous_login';
+
 export type AuthenticateOutcome =
   | { kind: 'valid'; profile: LegacyProfile }
   /** Unknown login or wrong password: deliberately not told apart. */
   | { kind: 'invalid' }
   /** The legacy account exists but may not sign in (disabled, locked, expired). */
   | { kind: 'disabled' }
-  /** The legacy record exists but cannot be used: unsupported hash, no stable id, several records for one login. */
+  /**
+   * The password could not be judged: the record's stored hash is of an unsupported or malformed scheme, or several
+   * records answer to the login and none or more than one of them takes the password. Told to the user exactly as
+   * a wrong password (nothing confirmed the login exists); the operator sees why. `legacyId` names the one record
+   * concerned, when there is one.
+   */
+  | { kind: 'unjudgeable'; reason: UnjudgeableReason; cause: string; legacyId?: string }
+  /** The password is right but the record cannot become an account (no stable id, an unreadable disabled flag). */
   | { kind: 'unusable'; cause: string }
   /** Down, slow, or answering garbage: the caller fails closed. `cause` is for operators, never for users. */
   | { kind: 'unavailable'; cause: string };

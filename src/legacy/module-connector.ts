@@ -43,6 +43,12 @@ const authenticateSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('valid'), profile: profileSchema }),
   z.strictObject({ kind: z.literal('invalid') }),
   z.strictObject({ kind: z.literal('disabled') }),
+  z.strictObject({
+    kind: z.literal('unjudgeable'),
+    reason: z.enum(['unsupported_hash', 'ambiguous_login']),
+    cause: z.string(),
+    legacyId: z.string().min(1).optional(),
+  }),
   z.strictObject({ kind: z.literal('unusable'), cause: z.string() }),
   z.strictObject({ kind: z.literal('unavailable'), cause: z.string() }),
 ]);

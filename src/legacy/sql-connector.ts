@@ -4,7 +4,7 @@ import mysql from 'mysql2/promise';
 import pg from 'pg';
 import type { PasswordHasher } from '../accounts/password-hasher.js';
 import type { SqlConnectorConfig } from '../config/legacy-schema.js';
-import type { LegacyHashOptions } from './hashes/legacy-hash.js';
+import type { LegacyHashOptions, LegacyHashVerdict } from './hashes/legacy-hash.js';
 import type {
   AuthenticateOutcome,
   FindUserOutcome,
@@ -33,8 +33,15 @@ interface SqlDatabase {
   close(): Promise<void>;
 }
 
+/** Rows one login may match that are each tried against the password; beyond that the login is ambiguous. */
+const MAX_ROWS_PER_LOGIN = 4;
+
 export function createSqlConnector(config: SqlConnectorConfig, hasher: PasswordHasher): LegacyConnector {
-  const db = config.url.startsWith('postgres') ? openPostgres(config) : openMysql(config);
+  const db = openDatabase(config.url, config, config.poolSize);
+  // The write-back runs on its own connection, ideally as its own role (UPDATE on one column), so the role that
+  // reads hashes never needs to write and the role that writes never needs to read hashes.
+  const writeBack = writeBackOf(config);
+  const writer = writeBack?.url === undefined ? db : openDatabase(writeBack.url, config, 1);
   const { columns } = config;
 
   const lookUp = async (login: string): Promise<{ rows: Row[] } | { failed: string } | { noMatch: true }> => {
@@ -56,6 +63,13 @@ export function createSqlConnector(config: SqlConnectorConfig, hasher: PasswordH
     await hasher.verifyLegacy(password, hash, config.hash, salt);
   };
 
+  /** The password against one row's stored hash, with the row's own scheme. */
+  const judge = async (row: Row, password: string): Promise<{ row: Row; verdict: LegacyHashVerdict }> => {
+    const stored = storedHashOf(row, config);
+    if ('unsupported' in stored) return { row, verdict: { kind: 'unsupported', reason: stored.unsupported } };
+    return { row, verdict: await hasher.verifyLegacy(password, stored.hash, stored.options, stored.salt) };
+  };
+
   return {
     source: config.source,
 
@@ -66,32 +80,38 @@ export function createSqlConnector(config: SqlConnectorConfig, hasher: PasswordH
         await spendDecoy(password);
         return { kind: 'invalid' };
       }
-      if (found.rows.length > 1) return { kind: 'unusable', cause: `${found.rows.length} records match one login` };
-      if (expired(signal)) return { kind: 'unavailable', cause: 'timeout' };
-      const row = found.rows[0] as Row;
-
-      const hash = row[columns.passwordHash];
-      if (typeof hash !== 'string' || hash === '')
-        return { kind: 'unusable', cause: 'the record has no password hash' };
-      const salt = saltOf(row, columns.salt);
-      if (salt === null) return { kind: 'unusable', cause: 'the salt column holds neither text nor bytes' };
-      const verdict = await hasher.verifyLegacy(password, hash, { ...config.hash, ...salt?.encoding }, salt?.value);
-      if (expired(signal)) return { kind: 'unavailable', cause: 'timeout' };
-      switch (verdict.kind) {
-        case 'unsupported':
-          return { kind: 'unusable', cause: verdict.reason };
-        case 'mismatch':
-          return { kind: 'invalid' };
-        case 'match': {
-          if (legacyIdOf(row, columns.id) === undefined) return { kind: 'unusable', cause: 'the record has no id' };
-          if (columns.disabled === undefined) return { kind: 'valid', profile: profileOf(row, config) };
-          // Only a caller who knows the password learns that the account is disabled.
-          const value = row[columns.disabled];
-          const disabled = value === null ? false : parseLegacyBoolean(value);
-          if (disabled === undefined) return { kind: 'unusable', cause: 'the disabled column holds no yes/no value' };
-          return disabled ? { kind: 'disabled' } : { kind: 'valid', profile: profileOf(row, config) };
-        }
+      if (found.rows.length > MAX_ROWS_PER_LOGIN) {
+        await spendDecoy(password);
+        return ambiguous(`${found.rows.length} records match one login`);
       }
+      // Several rows (a shared email, logins a case-insensitive collation folds together): the password picks one.
+      const judged = await Promise.all(found.rows.map((row) => judge(row, password)));
+      if (expired(signal)) return { kind: 'unavailable', cause: 'timeout' };
+      const matches = judged.filter(({ verdict }) => verdict.kind === 'match');
+      const unjudgeable = judged.filter(({ verdict }) => verdict.kind === 'unsupported');
+      if (matches.length > 1) return ambiguous(`the password matches ${matches.length} of the records for one login`);
+      const [match] = matches;
+      if (!match) {
+        if (unjudgeable.length === 0) return { kind: 'invalid' };
+        // One of the records whose hash nobody can judge may be this user's: the operator's to fix, not a "wrong".
+        const [only] = unjudgeable;
+        if (unjudgeable.length > 1 || !only) return ambiguous('several records for one login cannot be judged');
+        const legacyId = legacyIdOf(only.row, columns.id);
+        return {
+          kind: 'unjudgeable',
+          reason: 'unsupported_hash',
+          cause: only.verdict.kind === 'unsupported' ? only.verdict.reason : 'unsupported',
+          ...(legacyId === undefined ? {} : { legacyId }),
+        };
+      }
+      const { row } = match;
+      if (legacyIdOf(row, columns.id) === undefined) return { kind: 'unusable', cause: 'the record has no id' };
+      if (columns.disabled === undefined) return { kind: 'valid', profile: profileOf(row, config) };
+      // Only a caller who knows the password learns that the account is disabled.
+      const value = row[columns.disabled];
+      const disabled = value === null ? false : parseLegacyBoolean(value);
+      if (disabled === undefined) return { kind: 'unusable', cause: 'the disabled column holds no yes/no value' };
+      return disabled ? { kind: 'disabled' } : { kind: 'valid', profile: profileOf(row, config) };
     },
 
     async findUser(login): Promise<FindUserOutcome> {
@@ -103,12 +123,12 @@ export function createSqlConnector(config: SqlConnectorConfig, hasher: PasswordH
       return { kind: 'found', profile: profileOf(row, config), ...disabledColumn(row, columns.disabled) };
     },
 
-    ...(config.writeBack === undefined
+    ...(writeBack === undefined
       ? {}
       : {
           async afterMigration(legacyId: string) {
             try {
-              await db.query(config.writeBack as string, legacyId);
+              await writer.query(writeBack.query, legacyId);
               return { kind: 'done' as const };
             } catch (error) {
               return { kind: 'failed' as const, cause: describe(error) };
@@ -133,17 +153,44 @@ export function createSqlConnector(config: SqlConnectorConfig, hasher: PasswordH
           },
         }),
 
-    close: () => db.close(),
+    close: async () => {
+      await db.close();
+      if (writer !== db) await writer.close();
+    },
   };
+}
+
+function ambiguous(cause: string): AuthenticateOutcome {
+  return { kind: 'unjudgeable', reason: 'ambiguous_login', cause };
+}
+
+/** The write-back statement and, in its own-connection form, the URL (with the writing role's credentials). */
+function writeBackOf(config: SqlConnectorConfig): { query: string; url?: string } | undefined {
+  if (config.writeBack === undefined) return undefined;
+  return typeof config.writeBack === 'string' ? { query: config.writeBack } : config.writeBack;
+}
+
+/**
+ * A row's stored hash with the options to verify it: the configured scheme, or the one the row names, and the
+ * salt column. Unsupported when the row holds no hash or salt the IdP can read.
+ */
+function storedHashOf(
+  row: Row,
+  config: SqlConnectorConfig,
+): { hash: string; options: LegacyHashOptions; salt: string | undefined } | { unsupported: string } {
+  const hash = row[config.columns.passwordHash];
+  if (typeof hash !== 'string' || hash.trim() === '') return { unsupported: 'the record has no password hash' };
+  const salt = saltOf(row, config.columns.salt);
+  if (salt === null) return { unsupported: 'the salt column holds neither text nor bytes' };
+  return { hash, options: { ...config.hash, ...salt?.encoding }, salt: salt?.value };
 }
 
 /** A listed row for a bulk import: its profile, and its hash (with salt) to keep until the user's next sign-in. */
 function recordOf(row: Row, config: SqlConnectorConfig): LegacyUserRecord {
-  const hash = row[config.columns.passwordHash];
-  const salt = saltOf(row, config.columns.salt);
+  const stored = storedHashOf(row, config);
   const base = { profile: profileOf(row, config), ...disabledColumn(row, config.columns.disabled) };
-  if (typeof hash !== 'string' || hash === '' || salt === null) return base;
-  return { ...base, password: { hash, options: { ...config.hash, ...salt?.encoding }, salt: salt?.value } };
+  if ('unsupported' in stored) return base;
+  return { ...base, password: stored };
 }
 
 /** The disabled column as a look-up or listing reports it; without one, unknown. */
@@ -171,6 +218,11 @@ function legacyIdOf(row: Row, column: string): string | undefined {
   return undefined;
 }
 
+/** The database at `url` (the reading role, or the writing role of the write-back), pg or mysql2 by its scheme. */
+function openDatabase(url: string, config: SqlConnectorConfig, poolSize: number): SqlDatabase {
+  return url.startsWith('postgres') ? openPostgres(url, config, poolSize) : openMysql(url, config, poolSize);
+}
+
 function tlsOf(config: SqlConnectorConfig) {
   if (!config.tls) return undefined;
   return {
@@ -179,11 +231,11 @@ function tlsOf(config: SqlConnectorConfig) {
   };
 }
 
-function openPostgres(config: SqlConnectorConfig): SqlDatabase {
+function openPostgres(url: string, config: SqlConnectorConfig, poolSize: number): SqlDatabase {
   const tls = tlsOf(config);
   const pool = new pg.Pool({
-    connectionString: config.url,
-    max: config.poolSize,
+    connectionString: url,
+    max: poolSize,
     connectionTimeoutMillis: config.timeoutMs,
     // The server cancels a query that outlives the call's budget, so a slow query does not hold a connection.
     statement_timeout: config.timeoutMs,
@@ -198,11 +250,11 @@ function openPostgres(config: SqlConnectorConfig): SqlDatabase {
   };
 }
 
-function openMysql(config: SqlConnectorConfig): SqlDatabase {
+function openMysql(url: string, config: SqlConnectorConfig, poolSize: number): SqlDatabase {
   const tls = tlsOf(config);
   const pool = mysql.createPool({
-    uri: config.url.replace(/^mariadb:/, 'mysql:'),
-    connectionLimit: config.poolSize,
+    uri: url.replace(/^mariadb:/, 'mysql:'),
+    connectionLimit: poolSize,
     connectTimeout: config.timeoutMs,
     // Big integers as text: legacy ids must not lose digits.
     supportBigNumbers: true,

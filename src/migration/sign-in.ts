@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { hasInvisibleCharacters, normaliseLogin, type Account, type AccountProfile } from '../accounts/account.js';
 import { checkPassword } from '../accounts/check-password.js';
 import type { PasswordHasher } from '../accounts/password-hasher.js';
@@ -8,6 +7,7 @@ import type { LegacySwitch } from '../legacy/legacy-switch.js';
 import type { LegacySystem } from '../legacy/legacy-system.js';
 import type { RateLimiter } from '../security/rate-limiter.js';
 import type { AccountStore, LoginChange } from '../store/store.js';
+import { adopt, type Adoption } from './adopt.js';
 import type { ProfileTransformer } from './transform.js';
 
 export type SignInOutcome =
@@ -21,10 +21,23 @@ export type SignInOutcome =
   | { kind: 'legacy-unavailable' }
   /** The legacy system accepted the password but its profile cannot become an account. */
   | { kind: 'migration-rejected' }
+  /**
+   * The legacy system accepted the password, but another account here holds the username and/or email (two legacy
+   * logins that differ only in case, a shared email): the user chooses another before the account is stored.
+   */
+  | { kind: 'login-taken'; pending: PendingMigration }
   /** Too many first sign-ins toward the legacy system from this client or for this login. */
   | { kind: 'rate-limited'; retryAfterSeconds: number };
 
 const LOCAL_REFUSAL = { kind: 'invalid-credentials', via: 'local' } as const;
+const LEGACY_REFUSAL = { kind: 'invalid-credentials', via: 'legacy' } as const;
+
+const CONFIRMED: ReadonlySet<SignInOutcome['kind']> = new Set(['signed-in', 'login-taken', 'migration-rejected']);
+
+/** A confirmed legacy user waiting for new logins; kept by the hosted page (it holds a hash, never the password). */
+export interface PendingMigration extends Adoption {
+  taken: ('username' | 'email')[];
+}
 
 /** Where a sign-in comes from, for the rate limits. */
 export interface SignInClient {
@@ -88,14 +101,40 @@ export function createSignIn(deps: SignInDependencies): SignIn {
     }
 
     const local = await deps.accounts.findByLogin(login);
-    if (local) return signInLocally(local, password);
+    if (local) {
+      const outcome = await signInLocally(local, password);
+      // Two legacy users whose logins differ only in case or form ("Alice", "alice") fold to one login here: the
+      // second one's password fails against the first one's account. Only then, and only when the login was typed
+      // differently from how this account spells it, is the legacy system asked whether it is somebody else.
+      if (outcome.kind !== 'invalid-credentials' || spelledAsStored(local, typedLogin)) return outcome;
+      const legacy = await deps.legacy.active();
+      if (!legacy) return outcome;
+      const answer = await askLegacy(legacy, login, typedLogin, password, client, { decoyOnRefusal: false });
+      // Only an answer that confirmed somebody else's password changes anything; any other stays this refusal (a
+      // legacy outage or limit must not turn a local wrong password into a 503 or a 429).
+      return CONFIRMED.has(answer.kind) ? answer : LEGACY_REFUSAL;
+    }
 
     const legacy = await deps.legacy.active();
     if (!legacy) {
       await deps.hasher.verifyDecoy(password);
       return LOCAL_REFUSAL;
     }
+    return askLegacy(legacy, login, typedLogin, password, client, { decoyOnRefusal: true });
+  };
 
+  /**
+   * A first sign-in: the legacy system judges the password. `decoyOnRefusal`: spend one bcrypt verification on a
+   * refusal, so it costs what a local wrong password costs (not needed when a local verification was just spent).
+   */
+  async function askLegacy(
+    legacy: LegacySystem,
+    login: string,
+    typedLogin: string,
+    password: string,
+    client: SignInClient,
+    { decoyOnRefusal }: { decoyOnRefusal: boolean },
+  ): Promise<SignInOutcome> {
     // Stricter limits before the legacy system is asked: the IdP must not become a way to guess its passwords.
     const verdict = await deps.limiter.attempt([
       { rule: 'legacyPerIp', subject: client.ip },
@@ -110,29 +149,46 @@ export function createSignIn(deps: SignInDependencies): SignIn {
     const started = performance.now();
     const answer = await legacy.authenticate(typedLogin.trim(), password);
     const legacyLatencyMs = Math.round(performance.now() - started);
-    // No login on these events: nothing confirmed it is a name, and people type passwords into the name field.
-    const failed = (reason: 'invalid_credentials' | 'disabled' | 'unavailable', cause?: string) =>
-      deps.record({ type: 'migration_failed', reason, legacyLatencyMs, ...(cause ? { cause } : {}) });
+    const decoy = () => (decoyOnRefusal ? deps.hasher.verifyDecoy(password) : Promise.resolve(false));
 
     switch (answer.kind) {
-      // A local wrong password costs one bcrypt verification; so do these, so timing does not tell them apart.
+      // No login on these events: nothing confirmed it is a name, and people type passwords into the name field.
       case 'invalid':
-        await Promise.all([failed('invalid_credentials'), deps.hasher.verifyDecoy(password)]);
-        return { kind: 'invalid-credentials', via: 'legacy' };
+        await Promise.all([
+          deps.record({ type: 'migration_failed', reason: 'invalid_credentials', legacyLatencyMs }),
+          decoy(),
+        ]);
+        return LEGACY_REFUSAL;
+      case 'unjudgeable':
+        // Told like a wrong password: nothing confirmed the login exists. The operator learns which record and why.
+        await Promise.all([
+          deps.record({
+            type: 'migration_failed',
+            reason: answer.reason,
+            cause: answer.cause,
+            legacyLatencyMs,
+            ...(answer.legacyId === undefined ? {} : { legacy: { source: legacy.source, id: answer.legacyId } }),
+          }),
+          decoy(),
+        ]);
+        return LEGACY_REFUSAL;
       case 'disabled':
-        await Promise.all([failed('disabled'), deps.hasher.verifyDecoy(password)]);
+        await Promise.all([
+          deps.record({ type: 'migration_failed', reason: 'disabled', legacyLatencyMs }),
+          deps.hasher.verifyDecoy(password),
+        ]);
         return { kind: 'legacy-disabled' };
       case 'unavailable':
-        await failed('unavailable', answer.cause);
+        await deps.record({ type: 'migration_failed', reason: 'unavailable', cause: answer.cause, legacyLatencyMs });
         return { kind: 'legacy-unavailable' };
       case 'unusable':
-        // The legacy system holds a record it cannot vouch for (e.g. a hash of an unknown scheme): support's case.
+        // The password was right, but the record cannot become an account (no stable id): support's case.
         await deps.record({ type: 'migration_failed', reason: 'unusable', cause: answer.cause, legacyLatencyMs });
         return { kind: 'migration-rejected' };
       case 'valid':
         return migrate(login, password, answer.profile, legacyLatencyMs, legacy);
     }
-  };
+  }
 
   async function migrate(
     login: string,
@@ -162,44 +218,26 @@ export function createSignIn(deps: SignInDependencies): SignIn {
       return { ...outcome, account: await followRename(existing, transformed.profile) };
     }
 
-    const at = now();
-    const account: Account = {
-      ...transformed.profile,
-      id: randomUUID(),
-      origin: 'migrated',
-      legacy: { source, id: transformed.legacyId, migratedAt: at },
-      password: { kind: 'bcrypt', hash: await deps.hasher.hash(password) },
-      createdAt: at,
-      updatedAt: at,
-    };
-    const inserted = await deps.accounts.insert(account);
-    if (inserted.kind === 'inserted') {
-      await deps.record({
-        type: 'migrated',
-        accountId: account.id,
-        login,
-        legacy: { source, id: transformed.legacyId },
-        legacyLatencyMs,
-      });
-      await deps.record({ type: 'signed_in', accountId: account.id, migrated: true });
-      // Not awaited: telling the legacy system is bookkeeping and must not slow or fail the sign-in.
-      void writeBack(legacy, account.id, transformed.legacyId);
-      return { kind: 'signed-in', account, migrated: true };
-    }
-
-    // A parallel first sign-in of the same legacy user (another tab, another process) stored it in the meantime.
-    const twin = await deps.accounts.findByLegacyId(source, transformed.legacyId);
-    if (twin) return signInLocally(twin, password);
-
-    // The name or email belongs to a different account: moving this user would take over someone else's.
-    await deps.record({
-      type: 'migration_failed',
+    const adoption: Adoption = {
+      legacy: { source, id: transformed.legacyId },
+      profile: transformed.profile,
+      passwordHash: await deps.hasher.hash(password),
       login,
-      reason: 'conflict',
-      fields: [inserted.field],
       legacyLatencyMs,
-    });
-    return { kind: 'migration-rejected' };
+    };
+    const adopted = await adopt({ accounts: deps.accounts, record: deps.record, now }, adoption, legacy);
+    switch (adopted.kind) {
+      case 'adopted':
+        await deps.record({ type: 'signed_in', accountId: adopted.account.id, migrated: true });
+        return { kind: 'signed-in', account: adopted.account, migrated: true };
+      case 'already-here':
+        // A parallel first sign-in of the same legacy user (another tab, another process) stored it meanwhile.
+        return signInLocally(adopted.account, password);
+      case 'taken':
+        // Never a merge and never a silent refusal: the user, who has just proved the legacy password, chooses.
+        await deps.record({ type: 'migration_conflict', legacy: adoption.legacy, fields: adopted.fields });
+        return { kind: 'login-taken', pending: { ...adoption, taken: adopted.fields } };
+    }
   }
 
   /** Lets the local username / email follow a rename in the legacy system, as configured; never takes another's. */
@@ -232,16 +270,10 @@ export function createSignIn(deps: SignInDependencies): SignIn {
         return account;
     }
   }
+}
 
-  async function writeBack(legacy: LegacySystem, accountId: string, legacyId: string): Promise<void> {
-    const outcome = await legacy.afterMigration(legacyId);
-    if (outcome?.kind === 'failed') {
-      await deps.record({
-        type: 'legacy_write_back_failed',
-        accountId,
-        legacy: { source: legacy.source, id: legacyId },
-        cause: outcome.cause,
-      });
-    }
-  }
+/** Whether the login was typed exactly as the account spells its username or email (compatibility forms aside). */
+function spelledAsStored(account: Account, typedLogin: string): boolean {
+  const typed = typedLogin.trim().normalize('NFC');
+  return typed === account.username.normalize('NFC') || typed === account.email?.normalize('NFC');
 }

@@ -6,6 +6,7 @@ export const WEBHOOK_EVENTS = {
   'user.registered': 'registered',
   'user.password_reset': 'password_reset',
   'migration.failed': 'migration_failed',
+  'migration.conflict': 'migration_conflict',
   'migration.imported': 'imported',
   'admin.action': 'admin_action',
 } as const satisfies Record<string, StoredEvent['type']>;

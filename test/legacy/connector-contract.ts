@@ -20,7 +20,8 @@ export interface ConnectorFixture {
   /** A user the legacy system refuses although the password is right. */
   disabled: Credentials;
   /** A login whose record cannot be used (unsupported hash, several matches …), if the kind can have one. */
-  unusable?: Credentials;
+  /** A record whose password cannot be judged (an unsupported hash, an ambiguous login). */
+  unjudgeable?: Credentials;
   /** Fields that must never appear in a profile (hash and salt columns, userPassword …). */
   secretFields: string[];
   /** Makes every call fail (server stopped); `restore` brings it back. */
@@ -78,14 +79,15 @@ export function connectorContract(name: string, setUp: (() => Promise<ConnectorF
       });
     });
 
-    it('reports a record it cannot use as unusable, with a reason', async (t) => {
-      if (!f.unusable) {
-        t.skip('this kind of legacy store has no unusable records');
+    it('reports a record whose password it cannot judge as unjudgeable, with a reason for the operator', async (t) => {
+      if (!f.unjudgeable) {
+        t.skip('this kind of legacy store judges every password itself');
         return;
       }
-      const outcome = await f.connector.authenticate(f.unusable.login, f.unusable.password, within());
-      assert.equal(outcome.kind, 'unusable');
+      const outcome = await f.connector.authenticate(f.unjudgeable.login, f.unjudgeable.password, within());
+      assert.equal(outcome.kind, 'unjudgeable');
       assert.ok(outcome.cause.length > 0);
+      assert.ok(!outcome.cause.includes(f.unjudgeable.password), 'the cause never quotes the password');
     });
 
     it('looks users up without a password', async () => {

@@ -66,7 +66,7 @@ for (const dialect of ['postgres', 'mariadb'] as const) {
       valid: { login: ann.login, password: ann.password, legacyId: ann.id, email: ann.email },
       idField: 'id',
       disabled: { login: dan.login, password: dan.password },
-      unusable: { login: eve.login, password: eve.password },
+      unjudgeable: { login: eve.login, password: eve.password },
       secretFields: ['pw_hash'],
       breakDown: () => setDown(true),
       restore: () => setDown(false),
@@ -127,9 +127,24 @@ for (const dialect of ['postgres', 'mariadb'] as const) {
       assert.equal(ann.kind === 'found' && ann.disabled, false);
     });
 
-    it('refuses to guess between two records matching one login', async () => {
-      const outcome = await connector.authenticate('dup@example.com', 'dup-pw', within());
-      assert.deepEqual(outcome, { kind: 'unusable', cause: '2 records match one login' });
+    it('lets the password pick among records sharing a login, and refuses to guess when it cannot', async () => {
+      const { dup1, dup2, eve } = store.users;
+      const picked = await connector.authenticate(dup1.email, dup1.password, within());
+      assert.equal(picked.kind === 'valid' && picked.profile.id, dup1.id);
+      assert.equal((await connector.authenticate(dup2.email, dup2.password, within())).kind, 'valid');
+      assert.deepEqual(await connector.authenticate(dup1.email, 'neither-pw', within()), { kind: 'invalid' });
+      // The twins share a password as well: the login names two people the password cannot tell apart.
+      assert.deepEqual(await connector.authenticate(store.users.dup3.email, 'twin-pw', within()), {
+        kind: 'unjudgeable',
+        reason: 'ambiguous_login',
+        cause: 'the password matches 2 of the records for one login',
+      });
+      assert.deepEqual(await connector.authenticate(eve.login, eve.password, within()), {
+        kind: 'unjudgeable',
+        reason: 'unsupported_hash',
+        cause: 'unrecognised hash format; if it is a salted digest, name its salted-* scheme',
+        legacyId: eve.id,
+      });
     });
 
     it('marks the row as migrated with the read-only role’s one granted column', async () => {
@@ -221,6 +236,58 @@ for (const dialect of ['postgres', 'mariadb'] as const) {
         await byFlag.close();
         await byStatus.close();
       }
+    });
+
+    it('runs the write-back on its own connection as a writer that cannot read hashes, the reader SELECT-only', async () => {
+      const admin = { sql: dialect === 'postgres' ? 'REVOKE UPDATE (migrated_at) ON users FROM app_reader' : '' };
+      if (dialect === 'postgres') {
+        const client = new pg.Client({ connectionString: store.server.adminUrl });
+        await client.connect();
+        await client.query(admin.sql);
+        await client.end();
+      } else {
+        const connection = await mysql.createConnection(store.server.adminUrl);
+        await connection.query("REVOKE UPDATE (migrated_at) ON users FROM 'app_reader'@'127.0.0.1'");
+        await connection.end();
+      }
+      const writerUrl = await store.server.createWriter('users', { select: ['id'], update: ['migrated_at'] });
+      const onReader = createSqlConnector(sqlConfig(store), hasher);
+      const separate = createSqlConnector(
+        sqlConfig(store, { writeBack: { query: store.writeBack, url: writerUrl } }),
+        hasher,
+      );
+      try {
+        assert.equal((await onReader.afterMigration?.('1004', within()))?.kind, 'failed', 'the reader may not write');
+        assert.equal(await store.migratedAt('1004'), null);
+        assert.deepEqual(await separate.afterMigration?.('1004', within()), { kind: 'done' });
+        assert.ok(await store.migratedAt('1004'));
+        // Sign-ins still read through the reader.
+        const { fay } = store.users;
+        assert.equal((await separate.authenticate(fay.login, fay.password, within())).kind, 'valid');
+      } finally {
+        await onReader.close();
+        await separate.close();
+      }
+      // The writer's role sees no hash.
+      const readHashes = async () => {
+        if (dialect === 'postgres') {
+          const client = new pg.Client({ connectionString: writerUrl });
+          await client.connect();
+          try {
+            await client.query('SELECT pw_hash FROM users');
+          } finally {
+            await client.end();
+          }
+        } else {
+          const connection = await mysql.createConnection(writerUrl);
+          try {
+            await connection.query('SELECT pw_hash FROM users');
+          } finally {
+            await connection.end();
+          }
+        }
+      };
+      await assert.rejects(readHashes, /denied/);
     });
 
     it('reports a broken query as unavailable with the driver’s error code, never the login', async () => {

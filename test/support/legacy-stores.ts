@@ -71,22 +71,37 @@ export function sqlUsers() {
       hash: referenceHash.bcrypt('dan-blocked'),
       blocked: true,
     },
-    /** A hash no scheme recognises: the record is unusable. */
+    /** A hash no scheme recognises: the password cannot be judged. */
     eve: { id: '1006', login: 'eve', email: 'eve@example.com', password: 'eve-pw', hash: 'corrupted-value' },
     /** Two records share an email: that login is ambiguous. */
     dup1: {
       id: '1007',
       login: 'dup1',
       email: 'dup@example.com',
-      password: 'dup-pw',
-      hash: referenceHash.bcrypt('dup-pw'),
+      password: 'dup1-pw',
+      hash: referenceHash.bcrypt('dup1-pw'),
     },
     dup2: {
       id: '1008',
       login: 'dup2',
       email: 'dup@example.com',
-      password: 'dup-pw',
-      hash: referenceHash.bcrypt('dup-pw'),
+      password: 'dup2-pw',
+      hash: referenceHash.bcrypt('dup2-pw'),
+    },
+    /** Twins: one email and one password for two records, which no password can tell apart. */
+    dup3: {
+      id: '1009',
+      login: 'dup3',
+      email: 'twins@example.com',
+      password: 'twin-pw',
+      hash: referenceHash.bcrypt('twin-pw'),
+    },
+    dup4: {
+      id: '1010',
+      login: 'dup4',
+      email: 'twins@example.com',
+      password: 'twin-pw',
+      hash: referenceHash.md5crypt('twin-pw'),
     },
   };
 }

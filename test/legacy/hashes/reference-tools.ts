@@ -17,7 +17,25 @@ import {
 /** Debian's python, which has passlib; the `python3` first on PATH may not. */
 export const PYTHON = '/usr/bin/python3';
 
-export type ReferenceTool = 'openssl' | 'htpasswd' | 'slappasswd' | 'php' | 'php-argon2' | 'argon2' | 'passlib';
+export type ReferenceTool =
+  | 'openssl'
+  | 'htpasswd'
+  | 'slappasswd'
+  | 'php'
+  | 'php-argon2'
+  | 'argon2'
+  | 'passlib'
+  /** Debian's mkpasswd (package whois), on libxcrypt: yescrypt, scrypt `$7$`, sha-crypt, bcrypt … */
+  | 'mkpasswd'
+  /** Debian's python3-werkzeug (Flask's password hashing). */
+  | 'werkzeug'
+  /** Debian's python3-django with python3-argon2 and python3-bcrypt (Django's password hashers). */
+  | 'django'
+  /** Debian's wordpress package: its own wp-includes (phpass, wp_hash_password, wp_check_password) run by PHP. */
+  | 'wordpress';
+
+/** Where Debian's wordpress package keeps WordPress's own code. */
+export const WORDPRESS_DIR = '/usr/share/wordpress';
 
 function onPath(command: string): boolean {
   return (process.env.PATH ?? '').split(delimiter).some((dir) => dir !== '' && existsSync(join(dir, command)));
@@ -29,6 +47,15 @@ function probe(tool: ReferenceTool): boolean {
       return onPath('php') && spawnSync('php', ['-r', 'exit(defined("PASSWORD_ARGON2ID") ? 0 : 1);']).status === 0;
     case 'passlib':
       return existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import passlib.hash']).status === 0;
+    case 'werkzeug':
+      return existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import werkzeug.security']).status === 0;
+    case 'django':
+      return (
+        existsSync(PYTHON) &&
+        spawnSync(PYTHON, ['-c', 'import django.contrib.auth.hashers, argon2, bcrypt']).status === 0
+      );
+    case 'wordpress':
+      return onPath('php') && existsSync(join(WORDPRESS_DIR, 'wp-includes', 'class-phpass.php'));
     default:
       return onPath(tool);
   }

@@ -44,6 +44,11 @@ export interface MariaDbServer {
    * row as migrated") without handing out general write access.
    */
   grantUpdate(table: string, columns: readonly string[]): Promise<void>;
+  /**
+   * A user of its own with column-level rights on one table and nothing else (no SELECT of other columns): the
+   * least-privilege writer of a write-back. Returns its connection URL.
+   */
+  createWriter(table: string, rights: { select: readonly string[]; update: readonly string[] }): Promise<string>;
   /** Clean shutdown, then removes the data dir. Safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -51,6 +56,7 @@ export interface MariaDbServer {
 const DATABASE = 'legacy';
 const ADMIN_USER = 'test_admin';
 const READ_ONLY_USER = 'app_reader';
+const WRITER_USER = 'app_writer';
 /** Accounts are bound to the address the tests connect from; with skip-name-resolve no DNS lookup is involved. */
 const CLIENT_HOST = LOOPBACK;
 
@@ -153,6 +159,18 @@ export async function startMariaDb(options: StartOptions = {}): Promise<MariaDbS
             `GRANT UPDATE (${columnList}) ON ${connection.escapeId(table)} TO '${READ_ONLY_USER}'@'${CLIENT_HOST}'`,
           );
         });
+      },
+      async createWriter(table, rights) {
+        const password = randomSecret();
+        await withConnection(adminUrl, async (connection) => {
+          const list = (columns: readonly string[]) => columns.map((c) => connection.escapeId(c)).join(', ');
+          const writer = `'${WRITER_USER}'@'${CLIENT_HOST}'`;
+          await connection.query(`CREATE USER ${writer} IDENTIFIED BY ${connection.escape(password)}`);
+          await connection.query(
+            `GRANT SELECT (${list(rights.select)}), UPDATE (${list(rights.update)}) ON ${connection.escapeId(table)} TO ${writer}`,
+          );
+        });
+        return url(WRITER_USER, password, port);
       },
       stop() {
         stopping ??= (async () => {

@@ -46,6 +46,11 @@ export interface PostgresServer {
    * write-back ("mark the row as migrated") without handing out general write access.
    */
   grantUpdate(table: string, columns: readonly string[]): Promise<void>;
+  /**
+   * A login role of its own with column-level rights on one table and nothing else (no SELECT of other columns):
+   * the least-privilege writer of a write-back. Returns its connection URL.
+   */
+  createWriter(table: string, rights: { select: readonly string[]; update: readonly string[] }): Promise<string>;
   /** Fast shutdown, then removes the cluster. Safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -53,6 +58,7 @@ export interface PostgresServer {
 const DATABASE = 'legacy';
 const ADMIN_USER = 'test_admin';
 const READ_ONLY_USER = 'app_reader';
+const WRITER_USER = 'app_writer';
 
 export async function startPostgres(options: StartOptions = {}): Promise<PostgresServer> {
   const startedAt = performance.now();
@@ -157,6 +163,19 @@ export async function startPostgres(options: StartOptions = {}): Promise<Postgre
             `GRANT UPDATE (${columnList}) ON TABLE public.${client.escapeIdentifier(table)} TO ${READ_ONLY_USER}`,
           );
         });
+      },
+      async createWriter(table, rights) {
+        const password = randomSecret();
+        await withClient(admin(DATABASE), async (client) => {
+          const list = (columns: readonly string[]) => columns.map((c) => client.escapeIdentifier(c)).join(', ');
+          const target = `public.${client.escapeIdentifier(table)}`;
+          await client.query(`CREATE ROLE ${WRITER_USER} LOGIN PASSWORD ${client.escapeLiteral(password)}`);
+          await client.query(`GRANT CONNECT ON DATABASE ${DATABASE} TO ${WRITER_USER}`);
+          await client.query(`GRANT USAGE ON SCHEMA public TO ${WRITER_USER}`);
+          await client.query(`GRANT SELECT (${list(rights.select)}) ON TABLE ${target} TO ${WRITER_USER}`);
+          await client.query(`GRANT UPDATE (${list(rights.update)}) ON TABLE ${target} TO ${WRITER_USER}`);
+        });
+        return url(WRITER_USER, password, port, DATABASE);
       },
       stop() {
         stopping ??= (async () => {

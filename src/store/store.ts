@@ -52,6 +52,10 @@ export interface AccountStore {
   countByOrigin(): Promise<Record<AccountOrigin, number>>;
   /** Accounts carrying a legacy reference to this source (migrated or imported from it). */
   countFromSource(source: string): Promise<number>;
+  /** Of these legacy ids of `source`, the ones an account carries; one query per batch (a pre-flight scan's page). */
+  existingLegacyIds(source: string, legacyIds: readonly string[]): Promise<Set<string>>;
+  /** Of these normalised logins, the ones an account holds as username or email; one query per batch. */
+  takenLogins(normalisedLogins: readonly string[]): Promise<Set<string>>;
   /** Newest first: by username or email prefix, or exact id / legacy id. */
   search(query: AccountSearch): Promise<Account[]>;
 }

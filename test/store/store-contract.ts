@@ -201,6 +201,36 @@ export function storeContract(name: string, open: (() => Promise<Store>) | { ski
         assert.deepEqual(await store.accounts.insertMany([]), []);
       });
 
+      it('answers which of a batch of legacy ids and logins accounts hold, in one call each', async () => {
+        const marker = `bat${randomUUID().slice(0, 6)}`;
+        const source = `${marker}-src`;
+        await store.accounts.insertMany([
+          account({
+            username: `${marker}-One`,
+            email: `${marker}-one@Example.com`,
+            legacy: { source, id: 'L-1', migratedAt: new Date() },
+          }),
+          account({ username: `${marker}-two`, legacy: { source: 'elsewhere', id: 'L-2', migratedAt: new Date() } }),
+        ]);
+        assert.deepEqual(
+          [...(await store.accounts.existingLegacyIds(source, ['L-1', 'L-2', 'L-3', 'L-1']))],
+          ['L-1'],
+          'per source: L-2 belongs to another source',
+        );
+        const asked = [`${marker}-one`, `${marker}-two`, `${marker}-one@example.com`, `${marker}-three`, ''];
+        assert.deepEqual([...(await store.accounts.takenLogins(asked))].sort(), [
+          `${marker}-one`,
+          `${marker}-one@example.com`,
+          `${marker}-two`,
+        ]);
+        assert.deepEqual([...(await store.accounts.existingLegacyIds(source, []))], []);
+        assert.deepEqual([...(await store.accounts.takenLogins([]))], []);
+        // Batches the size of a scan's page.
+        const many = Array.from({ length: 5000 }, (_, i) => `${marker}-nobody-${i}`);
+        assert.equal((await store.accounts.takenLogins([...many, `${marker}-two`])).size, 1);
+        assert.equal((await store.accounts.existingLegacyIds(source, [...many, 'L-1'])).size, 1);
+      });
+
       it('counts accounts by origin and searches them by name prefix, email prefix, id and legacy id', async () => {
         const before = await store.accounts.countByOrigin();
         const marker = `srch${randomUUID().slice(0, 6)}`;

@@ -47,6 +47,8 @@ export class SqliteAccountStore implements AccountStore {
   readonly #updatePassword: Statement<Record<string, unknown>>;
   readonly #countByOrigin: Statement<[], { origin: string; count: number }>;
   readonly #countFromSource: Statement<[string], { count: number }>;
+  readonly #existingLegacyIds: Statement<[string, string], { id: string }>;
+  readonly #takenLogins: Statement<[string], { login: string }>;
 
   constructor(db: Database) {
     this.#db = db;
@@ -74,6 +76,15 @@ export class SqliteAccountStore implements AccountStore {
       WHERE id = @id AND (@if_hash IS NULL OR password_hash = @if_hash)`);
     this.#countByOrigin = db.prepare('SELECT origin, count(*) AS count FROM accounts GROUP BY origin');
     this.#countFromSource = db.prepare('SELECT count(*) AS count FROM accounts WHERE legacy_source = ?');
+    // A JSON array parameter: one prepared statement whatever the batch size, each value an index look-up.
+    this.#existingLegacyIds = db.prepare(
+      'SELECT legacy_id AS id FROM accounts WHERE legacy_source = ? AND legacy_id IN (SELECT value FROM json_each(?))',
+    );
+    this.#takenLogins = db.prepare(`
+      WITH wanted(login) AS (SELECT value FROM json_each(?))
+      SELECT login FROM wanted
+      WHERE EXISTS (SELECT 1 FROM accounts WHERE username_norm = login)
+         OR EXISTS (SELECT 1 FROM accounts WHERE email_norm = login)`);
   }
 
   findById(id: string): Promise<Account | undefined> {
@@ -137,6 +148,18 @@ export class SqliteAccountStore implements AccountStore {
 
   countFromSource(source: string): Promise<number> {
     return Promise.resolve(this.#countFromSource.get(source)?.count ?? 0);
+  }
+
+  existingLegacyIds(source: string, legacyIds: readonly string[]): Promise<Set<string>> {
+    if (legacyIds.length === 0) return Promise.resolve(new Set());
+    const rows = this.#existingLegacyIds.all(source, JSON.stringify(legacyIds));
+    return Promise.resolve(new Set(rows.map((row) => row.id)));
+  }
+
+  takenLogins(normalisedLogins: readonly string[]): Promise<Set<string>> {
+    if (normalisedLogins.length === 0) return Promise.resolve(new Set());
+    const rows = this.#takenLogins.all(JSON.stringify(normalisedLogins));
+    return Promise.resolve(new Set(rows.map((row) => row.login)));
   }
 
   search(query: AccountSearch): Promise<Account[]> {

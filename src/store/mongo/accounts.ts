@@ -134,6 +134,29 @@ export class MongoAccountStore implements AccountStore {
     return this.#accounts.countDocuments({ 'legacy.source': source });
   }
 
+  async existingLegacyIds(source: string, legacyIds: readonly string[]): Promise<Set<string>> {
+    if (legacyIds.length === 0) return new Set();
+    const found = await this.#accounts
+      .find({ 'legacy.source': source, 'legacy.id': { $in: [...legacyIds] } }, { projection: { 'legacy.id': 1 } })
+      .toArray();
+    return new Set(found.flatMap((account) => (account.legacy ? [account.legacy.id] : [])));
+  }
+
+  async takenLogins(normalisedLogins: readonly string[]): Promise<Set<string>> {
+    if (normalisedLogins.length === 0) return new Set();
+    const wanted = [...normalisedLogins];
+    const found = await this.#accounts
+      .find(
+        { $or: [{ usernameNorm: { $in: wanted } }, { emailNorm: { $in: wanted } }] },
+        { projection: { usernameNorm: 1, emailNorm: 1 } },
+      )
+      .toArray();
+    const asked = new Set(wanted);
+    return new Set(
+      found.flatMap((account) => [account.usernameNorm, account.emailNorm ?? ''].filter((l) => asked.has(l))),
+    );
+  }
+
   async search(query: AccountSearch): Promise<Account[]> {
     const filter: Filter<AccountDocument> = {};
     const text = normaliseLogin(query.text ?? '');

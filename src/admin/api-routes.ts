@@ -9,7 +9,7 @@ import type { Store } from '../store/store.js';
 import type { Admin, AdminAccess } from './admin-access.js';
 import type { ImportJobs } from './import-jobs.js';
 import { publicAccount } from './public-account.js';
-import { migrationStats } from './stats.js';
+import { migrationStats, READINESS_SETTING, type StoredScan } from './stats.js';
 
 export interface AdminApiDependencies {
   access: AdminAccess;
@@ -121,6 +121,19 @@ export function adminApiRoutes(deps: AdminApiDependencies): Router {
     }
     await deps.record({ type: 'admin_action', adminId: admin.id, action: body.data.cutOff ? 'cut_off' : 'reconnect' });
     ctx.body = await deps.legacySwitch.state();
+  });
+
+  /** The last readiness check's whole report (the pre-flight scan); 404 before the first one. */
+  router.get('/readiness', async (ctx) => {
+    const scan = await deps.store.settings.get<StoredScan>(READINESS_SETTING);
+    if (!scan)
+      return fail(
+        ctx,
+        404,
+        'not_found',
+        'no readiness check has run yet; POST /admin/api/import {"kind": "readiness"}',
+      );
+    ctx.body = scan;
   });
 
   router.get('/import', (ctx) => {

@@ -12,7 +12,7 @@ import type { Store } from '../store/store.js';
 import { ADMIN_CONSOLE_CLIENT, type Admin, type AdminAccess } from './admin-access.js';
 import { publicAccount } from './public-account.js';
 import type { ImportJobs } from './import-jobs.js';
-import { migrationStats } from './stats.js';
+import { migrationStats, READINESS_SETTING, type StoredScan } from './stats.js';
 
 export interface ConsoleDependencies {
   issuer: string;
@@ -31,7 +31,7 @@ interface ConsoleState {
 }
 
 /** Where a sign-in may send the operator back to: a console page, nothing else. */
-const CONSOLE_PATH = /^\/admin(\/(events|accounts))?$/;
+const CONSOLE_PATH = /^\/admin(\/(events|accounts|readiness))?$/;
 
 /**
  * The operators' console: server-rendered pages (a chart library draws the charts) behind the IdP's own sign-in and
@@ -110,6 +110,17 @@ export function consoleRoutes(deps: ConsoleDependencies): Router {
   router.get('/', requireAdmin, async (ctx) => {
     const stats = await migrationStats(deps.store, deps.legacy, deps.legacySwitch);
     await page(ctx, 'dashboard', 'Migration', { stats, job: deps.jobs.status(), statsJson: JSON.stringify(stats) });
+  });
+
+  router.get('/readiness', requireAdmin, async (ctx) => {
+    await page(ctx, 'readiness', 'Readiness', { scan: await deps.store.settings.get<StoredScan>(READINESS_SETTING) });
+  });
+
+  router.get('/readiness.json', requireAdmin, async (ctx) => {
+    const scan = await deps.store.settings.get<StoredScan>(READINESS_SETTING);
+    if (!scan) ctx.throw(404, 'no readiness check has run yet');
+    ctx.set('content-disposition', 'attachment; filename="legacy-scan.json"');
+    ctx.body = scan;
   });
 
   router.get('/events', requireAdmin, async (ctx) => {

@@ -4,13 +4,16 @@ import { runImport, type ImportProgress, type ImportSummary } from '../import/ru
 import type { LegacySystem } from '../legacy/legacy-system.js';
 import type { Logger } from '../log/logger.js';
 import type { ProfileTransformer } from '../migration/transform.js';
+import { runScan, type ScanProgress } from '../scan/run-scan.js';
+import type { ScanReport } from '../scan/scan-report.js';
 import type { Store } from '../store/store.js';
 import type { Admin } from './admin-access.js';
-import { READINESS_SETTING, type Readiness } from './stats.js';
+import { READINESS_SETTING, type StoredScan } from './stats.js';
 
 /**
- * Imports started from the console or the API: the legacy system's listing, imported (or only counted, for the
- * readiness check) in the background, one at a time per process. The CLI does the same for files.
+ * Jobs started from the console or the API, in the background, one at a time per process: an import of the legacy
+ * system's listing, or a readiness check (the pre-flight scan, stored for the console; nothing else is written).
+ * The CLIs do the same from a terminal.
  */
 
 export type JobKind = 'import' | 'readiness';
@@ -20,8 +23,11 @@ export interface JobStatus {
   startedBy: string;
   startedAt: string;
   running: boolean;
-  progress?: ImportProgress;
+  progress?: ImportProgress | ScanProgress;
+  /** An import's outcome. */
   summary?: ImportSummary;
+  /** A readiness check's outcome. */
+  report?: ScanReport;
   error?: string;
 }
 
@@ -51,14 +57,22 @@ export function createImportJobs(deps: {
       if (!legacy?.enumerateUsers) return { kind: 'impossible', reason: 'the legacy connector cannot list its users' };
       const job: JobStatus = { kind, startedBy: admin.id, startedAt: new Date().toISOString(), running: true };
       current = job;
-      const dryRun = kind === 'readiness';
       running = (async () => {
         await deps.record({
           type: 'admin_action',
           adminId: admin.id,
-          action: dryRun ? 'readiness_check' : 'import_started',
+          action: kind === 'readiness' ? 'readiness_check' : 'import_started',
         });
         try {
+          if (kind === 'readiness') {
+            job.report = await runScan(
+              { legacy, accounts: deps.store.accounts, transform: deps.transform },
+              { onProgress: (progress) => (job.progress = progress) },
+            );
+            const stored: StoredScan = { checkedAt: new Date().toISOString(), by: admin.id, report: job.report };
+            await deps.store.settings.set(READINESS_SETTING, stored);
+            return;
+          }
           job.summary = await runImport(
             {
               accounts: deps.store.accounts,
@@ -67,25 +81,14 @@ export function createImportJobs(deps: {
               legacySource: legacy.source,
             },
             connectorSource(legacy),
-            { dryRun, onProgress: (progress) => (job.progress = progress) },
+            { onProgress: (progress) => (job.progress = progress) },
           );
-          if (dryRun) {
-            const readiness: Readiness = {
-              checkedAt: new Date().toISOString(),
-              by: admin.id,
-              legacyTotal: job.summary.read,
-              withoutAccount: job.summary.imported,
-              rejected: job.summary.rejected,
-            };
-            await deps.store.settings.set(READINESS_SETTING, readiness);
-          } else {
-            await deps.record({
-              type: 'admin_action',
-              adminId: admin.id,
-              action: 'import_finished',
-              detail: { imported: job.summary.imported, skipped: job.summary.skipped, rejected: job.summary.rejected },
-            });
-          }
+          await deps.record({
+            type: 'admin_action',
+            adminId: admin.id,
+            action: 'import_finished',
+            detail: { imported: job.summary.imported, skipped: job.summary.skipped, rejected: job.summary.rejected },
+          });
         } catch (error) {
           job.error = error instanceof Error ? error.message : String(error);
           deps.logger.error({ err: error, kind }, 'console import failed');

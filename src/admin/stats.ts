@@ -2,6 +2,7 @@ import type { AccountOrigin } from '../accounts/account.js';
 import type { StoredEvent } from '../events/event.js';
 import type { CutOffState, LegacySwitch } from '../legacy/legacy-switch.js';
 import type { LegacyHealth, LegacySystem } from '../legacy/legacy-system.js';
+import type { Readiness, ScanReport } from '../scan/scan-report.js';
 import type { Store } from '../store/store.js';
 
 /**
@@ -9,15 +10,22 @@ import type { Store } from '../store/store.js';
  * process, unlike the in-memory Prometheus metrics). Events of the last 30 days, at most 50,000, are read.
  */
 
-export interface Readiness {
+/** The last readiness check: the pre-flight scan's report, with who ran it and when. */
+export interface StoredScan {
   checkedAt: string;
   by: string;
-  /** Users the legacy system listed. */
-  legacyTotal: number;
-  /** Of them, without an account here: who an import would bring over, or who would be stranded by a cut-off. */
+  report: ScanReport;
+}
+
+/** What the dashboard shows of the last readiness check; the whole report has its own page. */
+export interface ReadinessSummary {
+  checkedAt: string;
+  by: string;
+  legacyUsers: number;
+  withAccount: number;
   withoutAccount: number;
-  /** Listed users an import would refuse (validation, clashes). */
-  rejected: number;
+  leftBehind: Readiness['leftBehind'];
+  importWouldRescue: Readiness['importWouldRescue'];
 }
 
 export interface LatencyBucket {
@@ -37,8 +45,8 @@ export interface MigrationStats {
     source: string | undefined;
     health: LegacyHealth | undefined;
     cutOff: CutOffState;
-    readiness: Readiness | undefined;
-    /** Share of the listed legacy users that have an account here, from the last readiness check. */
+    readiness: ReadinessSummary | undefined;
+    /** Share of the legacy users that have an account here, from the last readiness check. */
     migratedShare: number | undefined;
   };
   /** Migrations and failed first sign-ins per hour (last 48 hours) and per day (last 30 days). */
@@ -62,7 +70,7 @@ export async function migrationStats(
   const [origins, cutOff, readiness, events] = await Promise.all([
     store.accounts.countByOrigin(),
     legacySwitch.state(),
-    store.settings.get<Readiness>(READINESS_SETTING),
+    store.settings.get<StoredScan>(READINESS_SETTING),
     store.events.list({
       types: ['migrated', 'migration_failed'],
       since: new Date(now.getTime() - 30 * DAY),
@@ -77,15 +85,22 @@ export async function migrationStats(
       source: legacy?.source,
       health: legacy?.health(),
       cutOff,
-      readiness,
+      readiness: readiness && summariseReadiness(readiness),
       migratedShare:
-        readiness && readiness.legacyTotal > 0 ? 1 - readiness.withoutAccount / readiness.legacyTotal : undefined,
+        readiness && readiness.report.users > 0
+          ? readiness.report.readiness.withAccount / readiness.report.users
+          : undefined,
     },
     perHour: countsPer(events, HOUR, 48, now),
     perDay: countsPer(events, DAY, 30, now),
     failuresByReason: failures(events),
     latency: latencyPer(events, HOUR, 24, now),
   };
+}
+
+function summariseReadiness({ checkedAt, by, report }: StoredScan): ReadinessSummary {
+  const { withAccount, withoutAccount, leftBehind, importWouldRescue } = report.readiness;
+  return { checkedAt, by, legacyUsers: report.users, withAccount, withoutAccount, leftBehind, importWouldRescue };
 }
 
 /** Start of each bucket, oldest first, as ISO text; `count` buckets ending with the one holding `now`. */

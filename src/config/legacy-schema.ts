@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { legacyHashOptionsSchema } from '../legacy/hashes/legacy-hash.js';
+import { legacyHashConfigSchema } from '../legacy/hashes/scheme-names.js';
 
 /** Configuration of the legacy system (`legacy` in the config file): one connector kind and how it is guarded. */
 
@@ -77,10 +77,16 @@ const sqlConnectorSchema = z.strictObject({
     passwordHash: z.string().min(1),
     /** A separate salt column, for the salted-* hash schemes. */
     salt: z.string().min(1).optional(),
+    /**
+     * A column naming each row's hash scheme, for tables holding rows of several eras (`md5`, `sha1`, `bcrypt`,
+     * `pbkdf2_sha256` …, read through `hash.names`); an empty or unknown name falls back to `detect`.
+     */
+    scheme: z.string().min(1).optional(),
     /** Truthy (true, 1, "Y", "yes" …) means the account may not sign in. */
     disabled: z.string().min(1).optional(),
   }),
-  hash: legacyHashOptionsSchema.prefault({}),
+  /** The hash options of rows that name no scheme, and `names`: what the scheme column's values mean. */
+  hash: legacyHashConfigSchema.prefault({}),
   /**
    * Run after a successful migration with the legacy id as its parameter (`$1` / `:id`); a failure is only recorded.
    * Give it as `{ "query": …, "url": … }` to run it on its own connection as its own role (least privilege: e.g.
@@ -104,6 +110,8 @@ const sqlConnectorSchema = z.strictObject({
    * `SELECT … FROM users WHERE ($1::bigint IS NULL OR id > $1) ORDER BY id LIMIT 1000`.
    */
   listQuery: z.string().min(1).optional(),
+  /** For the progress of an import or a scan: the number of users the listing will read, e.g. `SELECT count(*) FROM users`. */
+  countQuery: z.string().min(1).optional(),
   poolSize: z.number().int().min(1).max(100).default(4),
   /** TLS to the database: a CA file to trust; `rejectUnauthorized: false` only for a trusted private network. */
   tls: z
@@ -137,6 +145,59 @@ const ldapConnectorSchema = z.strictObject({
   /** Evaluated by the directory on the user's entry after a successful bind; a match means disabled. */
   disabledFilter: z.string().min(1).optional(),
   allowInsecureTransport: z.boolean().default(false),
+  /**
+   * Group memberships into the profile, read with the service account (after a successful password check, and by
+   * look-ups and imports, so a profile is the same everywhere). The names become a list under `profileField`
+   * (always present, sorted), for the mapping's `roles: { path: 'groups', map: { … } }`.
+   * Active Directory: `filter: '(member:1.2.840.113556.1.4.1941:={dn})'` (LDAP_MATCHING_RULE_IN_CHAIN) has the
+   * directory follow nesting itself; keep `nested: false` then. Untested here: no AD server exists in the tests.
+   * Cost: one search per user (plus one per nesting level with `nested`), in imports too (four users at a time);
+   * index member and uniqueMember for equality.
+   */
+  groups: z
+    .strictObject({
+      /** Where groups are searched; default: `searchBase`. */
+      searchBase: z.string().min(1).optional(),
+      scope: z.enum(['sub', 'one']).default('sub'),
+      /** The groups an entry is a direct member of; `{dn}` is replaced by the member's DN, escaped (RFC 4515). */
+      filter: z
+        .string()
+        .includes('{dn}')
+        // Parenthesized, so that nested levels can OR several of them into one search.
+        .regex(/^\(.*\)$/s, 'must be a filter in parentheses')
+        .default('(|(&(objectClass=groupOfNames)(member={dn}))(&(objectClass=groupOfUniqueNames)(uniqueMember={dn})))'),
+      /** The attribute naming a group in the profile (every value of it); `dn` for the group's DN. */
+      nameAttribute: z.string().min(1).default('cn'),
+      /** The profile field the names go into; it replaces a directory attribute of the same name. */
+      profileField: z
+        .string()
+        .min(1)
+        .refine((field) => field !== 'dn', 'dn is the entry’s DN in the profile')
+        .default('groups'),
+      /** Follows group-in-group membership here (breadth first, cycle-safe), for directories that cannot. */
+      nested: z.boolean().default(false),
+      /**
+       * Levels above the direct groups that `nested` follows, and groups in all. Membership beyond either fails the
+       * call (a sign-in as unusable, a look-up as unavailable, an import stops) rather than give a profile that
+       * silently lacks groups.
+       */
+      maxDepth: z.number().int().min(1).max(64).default(10),
+      maxGroups: z.number().int().min(1).max(100_000).default(1000),
+    })
+    .optional(),
+  /**
+   * An identity that may read password hashes, used only to list users for an import or its pre-flight scan (never
+   * for a sign-in or a look-up): the listing binds as it and keeps `attribute` (RFC 2307 `{SCHEME}…` values) as each
+   * record's legacy hash. Give it the service account's read rights plus read on `attribute`. Without it, imported
+   * directory users must reset their password.
+   */
+  hashReader: z
+    .strictObject({
+      bindDn: z.string().min(1),
+      bindPassword: z.string().min(1),
+      attribute: z.string().min(1).default('userPassword'),
+    })
+    .optional(),
 });
 
 const moduleConnectorSchema = z.strictObject({

@@ -8,8 +8,8 @@ import { createLogger } from '../log/logger.js';
 import { createProfileTransformer } from '../migration/transform.js';
 import { openStore } from '../store/open-store.js';
 import { connectorSource, fileSource, formatOf, type ImportSource } from './import-source.js';
-import { progressPrinter } from './progress.js';
-import { runImport } from './run-import.js';
+import { progressPrinter } from '../cli/progress.js';
+import { runImport, type ImportProgress } from './run-import.js';
 
 const USAGE = `npm run import -- (--file <users.jsonl|users.csv> | --from-legacy) [options]
 
@@ -78,7 +78,17 @@ async function main(): Promise<number> {
         checkpointPath: values.checkpoint,
         fresh: values.fresh,
         reportPath: values.report,
-        onProgress: progressPrinter(process.stderr),
+        onProgress: progressPrinter(process.stderr, (progress: ImportProgress) => ({
+          done: progress.read,
+          total: progress.total,
+          elapsedMs: progress.elapsedMs,
+          noun: 'read',
+          counts: [
+            ['imported', progress.imported],
+            ['skipped', progress.skipped],
+            ['rejected', progress.rejected],
+          ],
+        })),
         signal: controller.signal,
       },
     );

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { normaliseLogin, type Account, type StoredPassword } from '../accounts/account.js';
 import type { RecordEvent } from '../events/recorder.js';
 import type { LegacyUserRecord } from '../legacy/connector.js';
-import { legacyHashFormatProblem } from '../legacy/hashes/legacy-hash.js';
+import { inspectLegacyHash } from '../legacy/hashes/legacy-hash.js';
 import type { ProfileTransformer } from '../migration/transform.js';
 import type { AccountStore } from '../store/store.js';
 import type { ImportItem, ImportSource } from './import-source.js';
@@ -218,7 +218,8 @@ async function prepare(item: ImportItem, deps: ImportDependencies, at: Date): Pr
 /** The legacy hash, if it is one the IdP can verify at the user's next sign-in; otherwise none (reset required). */
 function keptPassword(record: LegacyUserRecord): StoredPassword {
   const password = record.password;
-  if (!password || legacyHashFormatProblem(password.hash, password.options) !== undefined) return { kind: 'none' };
+  if (!password) return { kind: 'none' };
+  if (inspectLegacyHash(password.hash, password.options, password.salt).kind === 'unsupported') return { kind: 'none' };
   return { kind: 'legacy', hash: password.hash.trim(), options: password.options, salt: password.salt };
 }
 

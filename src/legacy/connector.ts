@@ -47,6 +47,8 @@ export interface LegacyUserRecord {
   /** Whether the legacy system marks the account disabled; undefined when the source cannot tell. */
   disabled?: boolean;
   password?: { hash: string; options: LegacyHashOptions; salt?: string | undefined };
+  /** Why the source's stored hash for this record cannot be read (no hash in the row, a salt of no known type). */
+  passwordProblem?: string;
 }
 
 /** One page of an enumeration, and where to resume after it (kept in the import's checkpoint). */
@@ -63,6 +65,14 @@ export interface CallContext {
 export interface LegacyConnector {
   /** Names the legacy system on every account migrated from it. */
   readonly source: string;
+  /**
+   * Who judges a password at a first sign-in: the IdP, against the hash the connector reads (`stored-hash`: SQL),
+   * or the legacy system itself (`legacy-system`: its HTTP API, an LDAP bind, a module). A pre-flight scan predicts
+   * first sign-ins from stored hashes only in the first case.
+   */
+  readonly passwordJudge: 'stored-hash' | 'legacy-system';
+  /** How many users an enumeration will list, when the source can say cheaply (a progress bar's total). */
+  countUsers?(signal: AbortSignal): Promise<number | undefined>;
   /** `login` is what the user typed, trimmed; `password` exactly as typed. Never retried by the caller. */
   authenticate(login: string, password: string, context: CallContext): Promise<AuthenticateOutcome>;
   findUser(login: string, context: CallContext): Promise<FindUserOutcome>;

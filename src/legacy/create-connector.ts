@@ -21,7 +21,7 @@ export function createConnector(
     case 'ldap':
       return Promise.resolve(createLdapConnector(config));
     case 'module':
-      return createModuleConnector(config, logger);
+      return createModuleConnector(config, logger, hasher);
   }
 }
 

@@ -46,6 +46,7 @@ export function createHttpConnector(config: HttpConnectorConfig): LegacyConnecto
 
   return {
     source: config.source,
+    passwordJudge: 'legacy-system',
 
     async authenticate(login, password, context): Promise<AuthenticateOutcome> {
       const answer = await call(context, 'POST', '/authenticate', { login, password });

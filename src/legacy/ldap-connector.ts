@@ -1,14 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { checkServerIdentity, type ConnectionOptions } from 'node:tls';
-import { Client, escapeFilter, InvalidCredentialsError, type Entry } from 'ldapts';
+import { Client, escapeFilter, InvalidCredentialsError, ResultCodeError, type Entry } from 'ldapts';
 import type { LdapConnectorConfig } from '../config/legacy-schema.js';
-import type { AuthenticateOutcome, CallContext, FindUserOutcome, LegacyConnector, LegacyProfile } from './connector.js';
+import type {
+  AuthenticateOutcome,
+  CallContext,
+  FindUserOutcome,
+  LegacyConnector,
+  LegacyProfile,
+  LegacyUserRecord,
+} from './connector.js';
+import { legacyHashOptionsSchema } from './hashes/legacy-hash.js';
+import { GroupLimitError, groupNamesOf } from './ldap/groups.js';
+import { PasswordPolicyControl, policyVerdict } from './ldap/password-policy.js';
 import { toProfileValue } from './legacy-values.js';
 
 /**
  * A directory (OpenLDAP, Active Directory) as the legacy system: a service account finds the user's entry, then a
  * bind as that entry with the presented password is the password check. The directory keeps enforcing its own
- * policies (lockout, expiry); their Active Directory sub-codes become the connector's outcomes.
+ * policies (lockout, expiry): the bind carries the password policy control (ppolicy), and its answer and Active
+ * Directory's sub-codes become the connector's outcomes.
  */
 
 const BINARY_IDS = new Set(['objectGUID', 'objectSid']);
@@ -18,10 +29,33 @@ const PASSWORD_ATTRIBUTES = new Set(
     (name) => name.toLowerCase(),
   ),
 );
+/** Group look-ups of one import page in flight at once, on the import's own service connection. */
+const GROUP_READS_PER_PAGE = 4;
+
+/** The directory answered something this connector cannot take as an answer (fails the call closed). */
+class DirectoryAnswerError extends Error {
+  override readonly name = 'DirectoryAnswerError';
+  constructor(readonly code: string) {
+    super(code);
+  }
+}
 
 export function createLdapConnector(config: LdapConnectorConfig): LegacyConnector {
   const ca = config.caFile ? [readFileSync(config.caFile)] : undefined;
   const host = new URL(config.url).hostname;
+  if (config.groups && config.groups.profileField === config.idAttribute) {
+    throw new Error('legacy.groups.profileField must not be the idAttribute');
+  }
+  const hidden = new Set(PASSWORD_ATTRIBUTES);
+  if (config.hashReader) hidden.add(config.hashReader.attribute.toLowerCase());
+  const timeLimit = Math.ceil(config.timeoutMs / 1000);
+  const profileAttributes = config.attributes.includes(config.idAttribute)
+    ? config.attributes
+    : [...config.attributes, config.idAttribute];
+  const binaryAttributes = [...BINARY_IDS].filter((name) => name === config.idAttribute);
+  // Binds to this DN fail like a wrong password: the one bind an unknown or ambiguous login still costs.
+  const nobody = `cn=jit-idp-no-such-user,${config.searchBase}`;
+
   // A fresh object per use: ldapts' startTLS() stores the plain socket in the options it is given. The identity
   // check is pinned to the configured host: ldapts does not pass it to StartTLS, and Node would check "localhost".
   const tlsOptions = (): ConnectionOptions => ({
@@ -46,93 +80,125 @@ export function createLdapConnector(config: LdapConnectorConfig): LegacyConnecto
     return client;
   };
 
-  const findEntries = async (login: string, context: CallContext): Promise<Entry[]> => {
-    const service = await connect(context);
+  /** A connection bound as `identity` for the time of `use`. */
+  const boundAs = async <T>(
+    identity: { bindDn: string; bindPassword: string },
+    context: CallContext,
+    use: (client: Client) => Promise<T>,
+  ): Promise<T> => {
+    const client = await connect(context);
     try {
-      await service.bind(config.bindDn, config.bindPassword);
-      const { searchEntries } = await service.search(config.searchBase, {
-        scope: config.scope,
-        // A replacer function: a replacement string would expand `$&`, `$'` … typed into the login.
-        filter: config.searchFilter.replaceAll('{login}', () => escapeFilter`${login}`),
-        attributes: config.attributes.includes(config.idAttribute)
-          ? config.attributes
-          : [...config.attributes, config.idAttribute],
-        explicitBufferAttributes: [...BINARY_IDS].filter((name) => name === config.idAttribute),
-        // Two are enough to know a login is ambiguous.
-        sizeLimit: 2,
-        timeLimit: Math.ceil(config.timeoutMs / 1000),
-      });
-      return searchEntries;
+      await client.bind(identity.bindDn, identity.bindPassword);
+      return await use(client);
     } finally {
-      await service.unbind().catch(() => undefined);
+      await client.unbind().catch(() => undefined);
     }
   };
+  const asService = <T>(context: CallContext, use: (client: Client) => Promise<T>) => boundAs(config, context, use);
 
-  const isDisabled = async (dn: string, context: CallContext): Promise<boolean> => {
+  const findEntries = async (service: Client, login: string): Promise<Entry[]> => {
+    const { searchEntries } = await service.search(config.searchBase, {
+      scope: config.scope,
+      // A replacer function: a replacement string would expand `$&`, `$'` … typed into the login.
+      filter: config.searchFilter.replaceAll('{login}', () => escapeFilter`${login}`),
+      attributes: profileAttributes,
+      explicitBufferAttributes: binaryAttributes,
+      // Two are enough to know a login is ambiguous.
+      sizeLimit: 2,
+      timeLimit,
+    });
+    return searchEntries;
+  };
+
+  const isDisabled = async (service: Client, dn: string): Promise<boolean> => {
     if (!config.disabledFilter) return false;
-    const service = await connect(context);
-    try {
-      await service.bind(config.bindDn, config.bindPassword);
-      const { searchEntries } = await service.search(dn, {
-        scope: 'base',
-        filter: config.disabledFilter,
-        attributes: ['1.1'],
-      });
-      return searchEntries.length > 0;
-    } finally {
-      await service.unbind().catch(() => undefined);
-    }
+    const { searchEntries } = await service.search(dn, {
+      scope: 'base',
+      filter: config.disabledFilter,
+      attributes: ['1.1'],
+    });
+    return searchEntries.length > 0;
   };
 
-  /** The password check: a bind as the entry. Undefined when it succeeded, else the refusal. */
+  /** The entry's profile, with its groups when configured (read by the service account). */
+  const fullProfile = async (service: Client, entry: Entry, profile = profileOf(entry, config.idAttribute, hidden)) => {
+    if (!config.groups) return profile;
+    const groups = await groupNamesOf(service, entry.dn, config.groups, config.searchBase, timeLimit);
+    return { ...profile, [config.groups.profileField]: groups } satisfies LegacyProfile;
+  };
+
+  /**
+   * The password check: a bind as the entry, with the password policy control. Undefined when the directory took
+   * the password as the user's own, else the refusal.
+   */
   const userBind = async (
     dn: string,
     password: string,
     context: CallContext,
   ): Promise<AuthenticateOutcome | undefined> => {
     const user = await connect(context);
+    const policy = new PasswordPolicyControl();
     try {
-      await user.bind(dn, password);
-      return undefined;
+      await user.bind(dn, password, policy);
     } catch (error) {
+      if (!(error instanceof ResultCodeError)) throw error;
+      const verdict = policyVerdict(false, policy.response);
+      if (verdict.kind === 'refused') return { kind: 'disabled' };
       if (error instanceof InvalidCredentialsError) return refusalOf(error.message);
       throw error;
     } finally {
       await user.unbind().catch(() => undefined);
     }
+    const verdict = policyVerdict(true, policy.response);
+    if (verdict.kind === 'refused') return { kind: 'disabled' };
+    if (verdict.kind === 'garbled') throw new DirectoryAnswerError(verdict.code);
+    return undefined;
   };
 
   return {
     source: config.source,
+    passwordJudge: 'legacy-system',
 
     async authenticate(login, password, context): Promise<AuthenticateOutcome> {
       // An empty password makes a simple bind "unauthenticated" and many directories accept it: never ask.
       if (password === '') return { kind: 'invalid' };
       try {
-        const entries = await findEntries(login, context);
+        const entries = await asService(context, (service) => findEntries(service, login));
         const [entry] = entries;
-        if (entries.length > 1) return { kind: 'unusable', cause: 'several directory entries match one login' };
-        // An unknown login still makes one bind (to a DN that does not exist), so it takes as long as a wrong password.
-        const refused = await userBind(entry?.dn ?? `cn=jit-idp-no-such-user,${config.searchBase}`, password, context);
+        const ambiguous = entries.length > 1;
+        // An unknown or ambiguous login still makes one bind (to a DN that does not exist), so it takes as long as
+        // a wrong password, and no one of the entries gets a failure counted against its lockout.
+        const refused = await userBind(entry && !ambiguous ? entry.dn : nobody, password, context);
+        if (ambiguous) {
+          return { kind: 'unjudgeable', reason: 'ambiguous_login', cause: 'several directory entries match the login' };
+        }
         if (!entry || refused) return refused ?? { kind: 'invalid' };
-        const profile = profileOf(entry, config.idAttribute);
+        const profile = profileOf(entry, config.idAttribute, hidden);
         if (profile[config.idAttribute] === undefined) {
           return { kind: 'unusable', cause: `the entry has no ${config.idAttribute}` };
         }
-        return (await isDisabled(entry.dn, context)) ? { kind: 'disabled' } : { kind: 'valid', profile };
+        if (!config.disabledFilter && !config.groups) return { kind: 'valid', profile };
+        return await asService(context, async (service): Promise<AuthenticateOutcome> => {
+          if (await isDisabled(service, entry.dn)) return { kind: 'disabled' };
+          return { kind: 'valid', profile: await fullProfile(service, entry, profile) };
+        });
       } catch (error) {
+        // The password was right: the entry's groups are beyond the configured bounds.
+        if (error instanceof GroupLimitError) return { kind: 'unusable', cause: error.code };
         return { kind: 'unavailable', cause: describe(error) };
       }
     },
 
     async findUser(login, context): Promise<FindUserOutcome> {
       try {
-        const [entry] = await findEntries(login, context);
-        if (!entry) return { kind: 'not-found' };
-        const profile = profileOf(entry, config.idAttribute);
-        // Without a disabledFilter the directory's own rules (lockout, expiry) are only seen at a bind: unknown.
-        if (!config.disabledFilter) return { kind: 'found', profile };
-        return { kind: 'found', profile, disabled: await isDisabled(entry.dn, context) };
+        return await asService(context, async (service): Promise<FindUserOutcome> => {
+          const [entry] = await findEntries(service, login);
+          if (!entry) return { kind: 'not-found' };
+          const profile = await fullProfile(service, entry);
+          // Without a disabledFilter the directory's own rules (lockout, expiry) are only seen at a bind: unknown.
+          if (!config.disabledFilter) return { kind: 'found', profile };
+          return { kind: 'found', profile, disabled: await isDisabled(service, entry.dn) };
+        });
       } catch (error) {
         return { kind: 'unavailable', cause: describe(error) };
       }
@@ -141,37 +207,83 @@ export function createLdapConnector(config: LdapConnectorConfig): LegacyConnecto
     async *enumerateUsers(resumeFrom, signal) {
       // Directories have no stable order to resume from, so the resume point is a count of entries already read.
       const skip = Number(resumeFrom ?? 0);
-      const service = await connect({ signal });
+      const { hashReader } = config;
+      let lister: Client | undefined;
+      let groupReader: Client | undefined;
       try {
-        await service.bind(config.bindDn, config.bindPassword);
+        lister = await connect({ signal });
+        // Groups are read on a connection of their own: other searches between the pages of a paged search are not
+        // something every directory keeps the paging cookie through.
+        if (config.groups) groupReader = await connect({ signal });
+        await lister.bind(hashReader?.bindDn ?? config.bindDn, hashReader?.bindPassword ?? config.bindPassword);
+        await groupReader?.bind(config.bindDn, config.bindPassword);
+        const recordOf = async (entry: Entry): Promise<LegacyUserRecord> => {
+          const profile = groupReader
+            ? await fullProfile(groupReader, entry)
+            : profileOf(entry, config.idAttribute, hidden);
+          if (!hashReader) return { profile };
+          const stored = storedHash(entry, hashReader.attribute);
+          return 'problem' in stored ? { profile, passwordProblem: stored.problem } : { profile, password: stored };
+        };
         let read = 0;
-        for await (const page of service.searchPaginated(config.searchBase, {
+        for await (const page of lister.searchPaginated(config.searchBase, {
           scope: config.scope,
           // Disabled entries are left out: an import must not give them an account.
           filter: config.disabledFilter ? `(&${config.listFilter}(!${config.disabledFilter}))` : config.listFilter,
-          attributes: config.attributes.includes(config.idAttribute)
-            ? config.attributes
-            : [...config.attributes, config.idAttribute],
-          explicitBufferAttributes: [...BINARY_IDS].filter((name) => name === config.idAttribute),
+          attributes: hashReader ? [...profileAttributes, hashReader.attribute] : profileAttributes,
+          explicitBufferAttributes: hashReader ? [...binaryAttributes, hashReader.attribute] : binaryAttributes,
           paged: { pageSize: 500 },
         })) {
           const fresh = page.searchEntries.slice(Math.max(0, skip - read));
           read += page.searchEntries.length;
           if (fresh.length > 0) {
-            // The service account cannot read password hashes, so imported directory users must reset theirs.
-            yield {
-              records: fresh.map((entry) => ({ profile: profileOf(entry, config.idAttribute) })),
-              resumeFrom: String(read),
-            };
+            // One group search per user (per level when nested), a few at a time: the configured filter is the
+            // directory's to evaluate (it may be Active Directory's in-chain rule), so membership is never inverted
+            // here from member lists, which would need DN matching of our own and could disagree with a sign-in.
+            yield { records: await mapLimited(fresh, GROUP_READS_PER_PAGE, recordOf), resumeFrom: String(read) };
           }
         }
       } finally {
-        await service.unbind().catch(() => undefined);
+        await groupReader?.unbind().catch(() => undefined);
+        await lister?.unbind().catch(() => undefined);
       }
     },
 
     close: () => Promise.resolve(),
   };
+}
+
+/**
+ * The entry's password attribute as the import's legacy hash (checked by the importer, which keeps only hashes it
+ * can verify), or why there is none. None when the attribute has several values: a bind accepts any of them, and
+ * keeping one would turn a password the directory accepts into a "wrong password" here (the user resets instead).
+ * None either when it is not printable ASCII, which no `{SCHEME}` value is. The problems never quote the value.
+ */
+function storedHash(entry: Entry, attribute: string): NonNullable<LegacyUserRecord['password']> | { problem: string } {
+  const wanted = attribute.toLowerCase();
+  const key = Object.keys(entry).find((name) => name.toLowerCase() === wanted);
+  const value = key === undefined ? [] : entry[key];
+  const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  if (values.length === 0) return { problem: `no ${attribute} value (or the hash reader may not read it)` };
+  if (values.length > 1) return { problem: `several ${attribute} values, any of which a bind accepts` };
+  const [only] = values;
+  const hash = Buffer.isBuffer(only) ? only.toString('latin1') : String(only);
+  if (!/^[\x21-\x7e]+$/.test(hash)) return { problem: `the ${attribute} value is not a {SCHEME} hash` };
+  return { hash, options: legacyHashOptionsSchema.parse({ scheme: 'ldap' }) };
+}
+
+/** `work` over `items`, at most `limit` at once, results in the items' order. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 /**
@@ -187,7 +299,8 @@ const AD_REFUSALS: Readonly<Record<string, string>> = {
   '533': 'account disabled',
   '701': 'account expired',
   '773': 'password must be changed',
-  // Not 775 (locked): AD reports it whatever the password, so telling it apart would reveal the account.
+  // Not 775 (locked): AD reports it whatever the password, so telling it apart would reveal the account. (OpenLDAP's
+  // accountLocked is told apart, see policyVerdict: it is only sent when an admin turned ppolicy_use_lockout on.)
 };
 
 export function refusalOf(diagnostic: string): AuthenticateOutcome {
@@ -195,11 +308,14 @@ export function refusalOf(diagnostic: string): AuthenticateOutcome {
   return code !== undefined && code in AD_REFUSALS ? { kind: 'disabled' } : { kind: 'invalid' };
 }
 
-/** The entry's attributes as a profile: single values as text, multiple as lists, the id as text. */
-function profileOf(entry: Entry, idAttribute: string): LegacyProfile {
+/**
+ * The entry's attributes as a profile: single values as text, multiple as lists, the id as text; never those in
+ * `hidden` (lower case: the password attributes, and the hash reader's).
+ */
+function profileOf(entry: Entry, idAttribute: string, hidden: ReadonlySet<string>): LegacyProfile {
   const profile: Record<string, unknown> = { dn: entry.dn };
   for (const [name, value] of Object.entries(entry)) {
-    if (name === 'dn' || name === idAttribute || PASSWORD_ATTRIBUTES.has(name.toLowerCase())) continue;
+    if (name === 'dn' || name === idAttribute || hidden.has(name.toLowerCase())) continue;
     const converted = toProfileValue(Array.isArray(value) && value.length === 1 ? value[0] : value);
     if (converted !== undefined && !(Array.isArray(converted) && converted.length === 0)) profile[name] = converted;
   }

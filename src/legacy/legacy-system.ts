@@ -54,13 +54,15 @@ export interface LegacyHealth {
 
 export interface LegacySystem {
   readonly source: string;
+  readonly passwordJudge: LegacyConnector['passwordJudge'];
   authenticate(login: string, password: string): Promise<AuthenticateOutcome>;
   findUser(login: string): Promise<FindUserOutcome>;
   /** Undefined when the connector has no write-back. */
   afterMigration(legacyId: string): Promise<WriteBackOutcome | undefined>;
   health(): LegacyHealth;
-  /** The connector's enumeration (bulk import), unguarded: an import is one sequential reader. */
+  /** The connector's enumeration (bulk import, scan), unguarded: an import is one sequential reader. */
   enumerateUsers?: LegacyConnector['enumerateUsers'];
+  countUsers?: LegacyConnector['countUsers'];
   close(): Promise<void>;
 }
 
@@ -122,6 +124,7 @@ export function createLegacySystem(
 
   return {
     source: connector.source,
+    passwordJudge: connector.passwordJudge,
     authenticate: (login, password) =>
       timed('authenticate', () =>
         settle(guarded.execute(({ signal }) => connector.authenticate(login, password, context(signal)))),
@@ -146,6 +149,7 @@ export function createLegacySystem(
       queued: options.maxQueued - limit.queueSlots,
     }),
     ...(connector.enumerateUsers ? { enumerateUsers: connector.enumerateUsers.bind(connector) } : {}),
+    ...(connector.countUsers ? { countUsers: connector.countUsers.bind(connector) } : {}),
     close: () => connector.close(),
   };
 }

@@ -1,6 +1,7 @@
 import type { LegacyUserRecord } from './connector.js';
 import { readPath } from '../migration/transform.js';
 import { legacyHashOptionsSchema, legacyHashSchemes } from './hashes/legacy-hash.js';
+import { hashOptionsForRow, legacyHashConfigSchema } from './hashes/scheme-names.js';
 import { parseLegacyBoolean } from './legacy-values.js';
 
 /**
@@ -13,16 +14,24 @@ export function recordFromListing(user: Readonly<Record<string, unknown>>, disab
   const disabled = disabledOf(profile, disabledField);
   const status = disabled === undefined ? {} : { disabled };
   if (typeof passwordHash !== 'string' || passwordHash.trim() === '') return { profile, ...status };
-  const scheme = legacyHashSchemes.find((known) => known === hashScheme) ?? 'detect';
+  const options = listedHashOptions(hashScheme);
+  if ('unsupported' in options) return { profile, ...status, passwordProblem: options.unsupported };
   return {
     profile,
     ...status,
-    password: {
-      hash: passwordHash,
-      options: legacyHashOptionsSchema.parse({ scheme }),
-      salt: typeof salt === 'string' && salt !== '' ? salt : undefined,
-    },
+    password: { hash: passwordHash, options, salt: typeof salt === 'string' && salt !== '' ? salt : undefined },
   };
+}
+
+const BUILT_IN_NAMES = legacyHashConfigSchema.parse({});
+
+/**
+ * A listing's `hashScheme`: one of the IdP's scheme names (`sha512-crypt`, `salted-sha1` …) or a name legacy
+ * stores use (`md5`, `pbkdf2_sha256` …); none or an unknown one means detection.
+ */
+export function listedHashOptions(hashScheme: unknown): ReturnType<typeof hashOptionsForRow> {
+  const scheme = legacyHashSchemes.find((known) => known === hashScheme);
+  return scheme ? legacyHashOptionsSchema.parse({ scheme }) : hashOptionsForRow(BUILT_IN_NAMES, hashScheme);
 }
 
 /** The configured "disabled" field of a profile as a legacy boolean; undefined when none is configured. */

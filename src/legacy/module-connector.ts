@@ -3,7 +3,8 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import type { ModuleConnectorConfig } from '../config/legacy-schema.js';
 import type { Logger } from '../log/logger.js';
-import { recordFromListing } from './listing.js';
+import type { PasswordHasher } from '../accounts/password-hasher.js';
+import { listedHashOptions, recordFromListing } from './listing.js';
 import type {
   AuthenticateOutcome,
   CallContext,
@@ -40,6 +41,19 @@ export interface LegacyModule {
 
 const profileSchema = z.record(z.string(), z.unknown());
 const authenticateSchema = z.discriminatedUnion('kind', [
+  /**
+   * The module found the user and hands back the stored hash for the IdP to judge (so a module need not implement
+   * any hash scheme): `hashScheme` as a listing names it (`bcrypt`, `md5`, `pbkdf2_sha256` …; absent: detected).
+   */
+  z.strictObject({
+    kind: z.literal('stored-hash'),
+    profile: profileSchema,
+    passwordHash: z.string(),
+    hashScheme: z.string().optional(),
+    salt: z.string().optional(),
+    /** Names the record to the operator when its hash cannot be judged. */
+    legacyId: z.string().min(1).optional(),
+  }),
   z.strictObject({ kind: z.literal('valid'), profile: profileSchema }),
   z.strictObject({ kind: z.literal('invalid') }),
   z.strictObject({ kind: z.literal('disabled') }),
@@ -59,7 +73,11 @@ const findUserSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('unavailable'), cause: z.string() }),
 ]);
 
-export async function createModuleConnector(config: ModuleConnectorConfig, logger: Logger): Promise<LegacyConnector> {
+export async function createModuleConnector(
+  config: ModuleConnectorConfig,
+  logger: Logger,
+  hasher: PasswordHasher,
+): Promise<LegacyConnector> {
   const module = await loadModule(config.path);
   const log = logger.child({ component: 'legacy-module', source: config.source });
   const contextFor = (call: CallContext): ModuleContext => ({ signal: call.signal, options: config.options, log });
@@ -89,10 +107,14 @@ export async function createModuleConnector(config: ModuleConnectorConfig, logge
 
   return {
     source: config.source,
-    authenticate: (login, password, context): Promise<AuthenticateOutcome> =>
-      ask('authenticate', authenticateSchema, context.signal, () =>
+    passwordJudge: 'legacy-system',
+    async authenticate(login, password, context): Promise<AuthenticateOutcome> {
+      const answer = await ask('authenticate', authenticateSchema, context.signal, () =>
         module.authenticate(login, password, contextFor(context)),
-      ),
+      );
+      if (answer.kind !== 'stored-hash') return answer;
+      return judgeStoredHash(hasher, password, answer);
+    },
     findUser: (login, context): Promise<FindUserOutcome> =>
       ask('findUser', findUserSchema, context.signal, () => module.findUser(login, contextFor(context))),
     ...(module.afterMigration
@@ -138,4 +160,30 @@ async function loadModule(path: string): Promise<LegacyModule> {
     );
   }
   return candidate as LegacyModule;
+}
+
+/** The password against the hash a module handed back, with the scheme it named. */
+async function judgeStoredHash(
+  hasher: PasswordHasher,
+  password: string,
+  answer: Extract<z.infer<typeof authenticateSchema>, { kind: 'stored-hash' }>,
+): Promise<AuthenticateOutcome> {
+  const options = listedHashOptions(answer.hashScheme);
+  const verdict =
+    'unsupported' in options
+      ? { kind: 'unsupported' as const, reason: options.unsupported }
+      : await hasher.verifyLegacy(password, answer.passwordHash, options, answer.salt);
+  switch (verdict.kind) {
+    case 'match':
+      return { kind: 'valid', profile: answer.profile };
+    case 'mismatch':
+      return { kind: 'invalid' };
+    case 'unsupported':
+      return {
+        kind: 'unjudgeable',
+        reason: 'unsupported_hash',
+        cause: verdict.reason,
+        ...(answer.legacyId === undefined ? {} : { legacyId: answer.legacyId }),
+      };
+  }
 }

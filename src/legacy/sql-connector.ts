@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { PasswordHasher } from '../accounts/password-hasher.js';
 import type { SqlConnectorConfig } from '../config/legacy-schema.js';
 import type { LegacyHashOptions, LegacyHashVerdict } from './hashes/legacy-hash.js';
+import { hashOptionsForRow } from './hashes/scheme-names.js';
 import type {
   AuthenticateOutcome,
   FindUserOutcome,
@@ -29,7 +30,8 @@ type Row = Record<string, unknown>;
  * `:id` / `:after` in MySQL (named, so it may repeat).
  */
 interface SqlDatabase {
-  query(sql: string, value: string | null): Promise<Row[]>;
+  /** `value` undefined: a statement without a parameter. */
+  query(sql: string, value: string | null | undefined): Promise<Row[]>;
   close(): Promise<void>;
 }
 
@@ -56,11 +58,12 @@ export function createSqlConnector(config: SqlConnectorConfig, hasher: PasswordH
   };
 
   // An unknown login still costs one verification, so response time does not tell known logins from unknown ones.
-  let decoy: Promise<{ hash: string; salt?: string }> | undefined;
+  const baseOptions = baseHashOptions(config);
+  let decoy: ReturnType<typeof decoyHash> | undefined;
   const spendDecoy = async (password: string) => {
-    decoy ??= decoyHash(config.hash, hasher);
-    const { hash, salt } = await decoy;
-    await hasher.verifyLegacy(password, hash, config.hash, salt);
+    decoy ??= decoyHash(baseOptions, hasher);
+    const { hash, salt, options } = await decoy;
+    await hasher.verifyLegacy(password, hash, options, salt);
   };
 
   /** The password against one row's stored hash, with the row's own scheme. */
@@ -72,6 +75,7 @@ export function createSqlConnector(config: SqlConnectorConfig, hasher: PasswordH
 
   return {
     source: config.source,
+    passwordJudge: 'stored-hash',
 
     async authenticate(login, password, { signal }): Promise<AuthenticateOutcome> {
       const found = await lookUp(login);
@@ -153,6 +157,16 @@ export function createSqlConnector(config: SqlConnectorConfig, hasher: PasswordH
           },
         }),
 
+    ...(config.countQuery === undefined
+      ? {}
+      : {
+          async countUsers() {
+            const [row] = await db.query(config.countQuery as string, undefined);
+            const count = Number(row === undefined ? Number.NaN : Object.values(row)[0]);
+            return Number.isSafeInteger(count) && count >= 0 ? count : undefined;
+          },
+        }),
+
     close: async () => {
       await db.close();
       if (writer !== db) await writer.close();
@@ -182,7 +196,18 @@ function storedHashOf(
   if (typeof hash !== 'string' || hash.trim() === '') return { unsupported: 'the record has no password hash' };
   const salt = saltOf(row, config.columns.salt);
   if (salt === null) return { unsupported: 'the salt column holds neither text nor bytes' };
-  return { hash, options: { ...config.hash, ...salt?.encoding }, salt: salt?.value };
+  const { scheme } = config.columns;
+  const options = hashOptionsForRow(config.hash, scheme === undefined ? undefined : row[scheme]);
+  if ('unsupported' in options) return options;
+  return { hash, options: { ...options, ...salt?.encoding }, salt: salt?.value };
+}
+
+/** The options of a row that names no scheme: what the decoy of an unknown login is made like. */
+function baseHashOptions(config: SqlConnectorConfig): LegacyHashOptions {
+  const options = hashOptionsForRow(config.hash, undefined);
+  // A row without a name always gets the (already validated) base options.
+  if ('unsupported' in options) throw new Error(options.unsupported);
+  return options;
 }
 
 /** A listed row for a bulk import: its profile, and its hash (with salt) to keep until the user's next sign-in. */
@@ -200,7 +225,8 @@ function disabledColumn(row: Row, column: string | undefined): { disabled?: bool
 
 /** The row as a legacy profile: every column but the secrets, the id as text under its own column name. */
 function profileOf(row: Row, config: SqlConnectorConfig): LegacyProfile {
-  const secret = new Set([config.columns.passwordHash, config.columns.salt]);
+  // The scheme column is no secret, but nothing a profile should carry either.
+  const secret = new Set([config.columns.passwordHash, config.columns.salt, config.columns.scheme]);
   const profile: Record<string, unknown> = {};
   for (const [column, value] of Object.entries(row)) {
     if (secret.has(column)) continue;
@@ -245,7 +271,7 @@ function openPostgres(url: string, config: SqlConnectorConfig, poolSize: number)
   // An idle connection dropped by the server must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   return {
-    query: async (sql, value) => (await pool.query<Row>(sql, [value])).rows,
+    query: async (sql, value) => (await pool.query<Row>(sql, value === undefined ? [] : [value])).rows,
     close: () => pool.end(),
   };
 }
@@ -274,7 +300,9 @@ function openMysql(url: string, config: SqlConnectorConfig, poolSize: number): S
   });
   return {
     async query(sql, value) {
-      const [rows] = await pool.execute({ sql, timeout: config.timeoutMs }, { login: value, id: value, after: value });
+      const parameters: Record<string, string | null> =
+        value === undefined ? {} : { login: value, id: value, after: value };
+      const [rows] = await pool.execute({ sql, timeout: config.timeoutMs }, parameters);
       return Array.isArray(rows) ? (rows as Row[]) : [];
     },
     close: () => pool.end(),
@@ -321,9 +349,17 @@ const DIGEST_BYTES: Partial<Record<LegacyHashOptions['scheme'], number>> = {
   'salted-sha512': 64,
 };
 
-/** A stored hash no password matches, of the configured kind so that checking it costs what a real check costs. */
-async function decoyHash(options: LegacyHashOptions, hasher: PasswordHasher): Promise<{ hash: string; salt?: string }> {
-  if (!options.scheme.startsWith('salted-')) return { hash: await hasher.hash(randomBytes(18).toString('base64')) };
+/**
+ * A stored hash no password matches, with the options to check it: a plain digest for the salted-* schemes (as cheap
+ * as theirs), otherwise one of the IdP's own bcrypt hashes (a slow scheme's cost, whatever the configured one reads).
+ */
+async function decoyHash(
+  options: LegacyHashOptions,
+  hasher: PasswordHasher,
+): Promise<{ hash: string; salt?: string; options: LegacyHashOptions }> {
+  if (!options.scheme.startsWith('salted-') || options.pattern !== undefined) {
+    return { hash: await hasher.hash(randomBytes(18).toString('base64')), options: { ...options, scheme: 'bcrypt' } };
+  }
   const digest = randomBytes(DIGEST_BYTES[options.scheme] ?? 64);
-  return { hash: digest.toString(options.hashEncoding), salt: randomBytes(8).toString('hex') };
+  return { hash: digest.toString(options.hashEncoding), salt: randomBytes(8).toString('hex'), options };
 }

@@ -11,7 +11,18 @@ import { parseLegacyBoolean } from '../legacy/legacy-values.js';
  * fields (never their values, which may be personal data).
  */
 export type TransformOutcome =
-  { kind: 'valid'; legacyId: string; profile: AccountProfile } | { kind: 'invalid'; fields: string[] };
+  | { kind: 'valid'; legacyId: string; profile: AccountProfile; identity: MappedIdentity }
+  | { kind: 'invalid'; fields: string[]; identity: MappedIdentity };
+
+/**
+ * Who the legacy user is as the mapping read them, before validation folds anything (text values only): reports name
+ * users by it, even refused ones, and tell logins that clash only once folded (full-width forms, case) by it.
+ */
+export interface MappedIdentity {
+  legacyId?: string;
+  username?: string;
+  email?: string;
+}
 
 /** The mapped profile before validation: what a transform module receives and returns. */
 export type MappedProfile = Record<string, unknown>;
@@ -44,7 +55,7 @@ export async function createProfileTransformer(options: TransformerOptions): Pro
         mapped = await transform({ ...mapped }, legacy);
       } catch (error) {
         options.onModuleError?.(error);
-        return { kind: 'invalid', fields: ['(transform module)'] };
+        return { kind: 'invalid', fields: ['(transform module)'], identity: identityOf(mapped) };
       }
     }
     const { legacyId, ...profile } = mapped;
@@ -54,8 +65,20 @@ export async function createProfileTransformer(options: TransformerOptions): Pro
     const parsed = schema.safeParse(profile);
     if (!parsed.success)
       fields.push(...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(profile)')));
-    if (!parsed.success || fields.length > 0) return { kind: 'invalid', fields };
-    return { kind: 'valid', legacyId: id, profile: parsed.data };
+    if (!parsed.success || fields.length > 0) return { kind: 'invalid', fields, identity: identityOf(mapped) };
+    return { kind: 'valid', legacyId: id, profile: parsed.data, identity: identityOf(mapped) };
+  };
+}
+
+function identityOf(mapped: MappedProfile): MappedIdentity {
+  const text = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined);
+  const legacyId = text(mapped.legacyId);
+  const username = text(mapped.username);
+  const email = text(mapped.email);
+  return {
+    ...(legacyId === undefined ? {} : { legacyId }),
+    ...(username === undefined ? {} : { username }),
+    ...(email === undefined ? {} : { email }),
   };
 }
 

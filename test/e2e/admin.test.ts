@@ -100,7 +100,19 @@ describe('operating the migration: console and admin API', () => {
     await t.idp.jobs.settled();
     const html = await (await agent.request(`${t.issuer}/admin`)).text();
     // Five legacy users: alice and carol are here; bob is not; erin's profile fails validation, dave is locked.
-    assert.match(html, /id="readiness">1 of 5 legacy users have no account here yet \(2 could not be imported\)/);
+    assert.equal(
+      readinessText(html),
+      '2 of 5 legacy users have an account here; 3 would be left behind by a cut-off now: 1 never signed in, ' +
+        '1 disabled, 1 validation. An import would bring over 1 (0 keeping their password, 1 who must reset it).',
+    );
+    const report = await (await agent.request(`${t.issuer}/admin/readiness`)).text();
+    assert.match(report, /<td>never signed in \(an import brings them over\)<\/td><td>1<\/td><td>bob \(L-1002\)<\/td>/);
+    assert.match(report, /<td>disabled in the legacy system<\/td><td>1<\/td><td>dave \(L-1004\)<\/td>/);
+    assert.match(report, /<td>profile refused by the mapping<\/td><td>1<\/td><td>erin \(L-1005\): email<\/td>/);
+    const json = (await (await agent.request(`${t.issuer}/admin/readiness.json`)).json()) as {
+      report: { users: number; readiness: { withAccount: number } };
+    };
+    assert.deepEqual([json.report.users, json.report.readiness.withAccount], [5, 2]);
     assert.equal((await t.idp.store.accounts.countByOrigin()).imported, 0, 'a readiness check imports nothing');
   });
 
@@ -167,3 +179,13 @@ describe('operating the migration: console and admin API', () => {
     });
   });
 });
+
+/** The readiness line of the dashboard, as a reader sees it (tags dropped, whitespace collapsed, the link left out). */
+function readinessText(html: string): string {
+  const cell = /id="readiness">([\s\S]*?)<\/dd>/.exec(html)?.[1] ?? '';
+  return cell
+    .replace(/Checked[\s\S]*$/, '')
+    .replace(/<[^>]+>/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}

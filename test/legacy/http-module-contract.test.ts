@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { legacySchema } from '../../src/config/legacy-schema.js';
 import { DEMO_USERS } from '../../src/demo/demo-users.js';
 import { LegacyUserService } from '../../src/demo/legacy-service.js';
+import { createPasswordHasher } from '../../src/accounts/password-hasher.js';
 import { createHttpConnector } from '../../src/legacy/http-connector.js';
 import { createModuleConnector } from '../../src/legacy/module-connector.js';
 import { createLogger } from '../../src/log/logger.js';
@@ -44,13 +45,15 @@ connectorContract('custom module', async () => {
     path: fileURLToPath(new URL('../fixtures/legacy-module.ts', import.meta.url)),
   });
   if (config.kind !== 'module') throw new Error('expected a module config');
-  const make = () => createModuleConnector(config, createLogger('silent'));
+  const hasher = await createPasswordHasher({ cost: 10, threads: 1 });
+  const make = () => createModuleConnector(config, createLogger('silent'), hasher);
   const hangingConnector = await make();
   return {
     connector: await make(),
     valid: { login: 'mia', password: 'mia-old-password', legacyId: 'M-1', email: 'mia@example.com' },
     idField: 'uid',
     disabled: { login: 'max', password: 'max-old-password' },
+    unjudgeable: { login: 'ugo', password: 'ugo-pw' },
     secretFields: ['password'],
     breakDown: () => {
       faults.down = true;
@@ -70,8 +73,35 @@ connectorContract('custom module', async () => {
         },
       };
     },
-    close: () => Promise.resolve(),
+    close: () => hasher.close(),
   };
+});
+
+describe('a module that hands the stored hash back for the IdP to judge', () => {
+  it('judges it with the scheme the row names, and reports one no scheme reads as unjudgeable', async () => {
+    const config = legacySchema.parse({
+      kind: 'module',
+      path: fileURLToPath(new URL('../fixtures/legacy-module.ts', import.meta.url)),
+    });
+    assert.equal(config.kind, 'module');
+    const hasher = await createPasswordHasher({ cost: 10, threads: 1 });
+    const connector = await createModuleConnector(config, createLogger('silent'), hasher);
+    const within = { signal: AbortSignal.timeout(5000) };
+    try {
+      const valid = await connector.authenticate('hana', 'hana-md5-pw', within);
+      assert.equal(valid.kind === 'valid' && valid.profile.uid, 'M-3');
+      assert.deepEqual(await connector.authenticate('hana', 'hana-md5-pW', within), { kind: 'invalid' });
+      assert.deepEqual(await connector.authenticate('ugo', 'whatever', within), {
+        kind: 'unjudgeable',
+        reason: 'unsupported_hash',
+        cause: 'traditional DES crypt is not supported',
+        legacyId: 'M-4',
+      });
+    } finally {
+      await connector.close();
+      await hasher.close();
+    }
+  });
 });
 
 describe('the shipped example legacy module', () => {
@@ -81,8 +111,10 @@ describe('the shipped example legacy module', () => {
       path: fileURLToPath(new URL('../../config/examples/legacy-module.example.ts', import.meta.url)),
     });
     assert.equal(config.kind, 'module');
-    const connector = await createModuleConnector(config, createLogger('silent'));
+    const hasher = await createPasswordHasher({ cost: 10, threads: 1 });
+    const connector = await createModuleConnector(config, createLogger('silent'), hasher);
     assert.equal(connector.source, 'legacy');
+    await hasher.close();
   });
 
   it('refuses to start with a module that lacks the functions', async () => {
@@ -91,6 +123,11 @@ describe('the shipped example legacy module', () => {
       path: fileURLToPath(new URL('../support/html.ts', import.meta.url)),
     });
     assert.equal(config.kind, 'module');
-    await assert.rejects(createModuleConnector(config, createLogger('silent')), /must export functions authenticate/);
+    const hasher = await createPasswordHasher({ cost: 10, threads: 1 });
+    await assert.rejects(
+      createModuleConnector(config, createLogger('silent'), hasher),
+      /must export functions authenticate/,
+    );
+    await hasher.close();
   });
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { legacySchema, type LdapConnectorConfig } from '../../src/config/legacy-schema.js';
 import type { LegacyConnector } from '../../src/legacy/connector.js';
@@ -48,6 +49,7 @@ connectorContract(
         return {
           connector: {
             source: live.source,
+            passwordJudge: live.passwordJudge,
             authenticate: (...args) => (broken ? down : live).authenticate(...args),
             findUser: (...args) => (broken ? down : live).findUser(...args),
             close: () => Promise.resolve(),
@@ -55,7 +57,7 @@ connectorContract(
           valid: { login: lena.login, password: lena.password, legacyId: lena.id, email: lena.email },
           idField: 'entryUUID',
           disabled: { login: otto.login, password: otto.password },
-          unusable: { login: 'twins@example.com', password: 'dup-pw' },
+          unjudgeable: { login: 'twins@example.com', password: 'dup-pw' },
           secretFields: ['userPassword'],
           breakDown: () => {
             broken = true;
@@ -146,11 +148,64 @@ describe('LDAP connector: transports, profile, Active Directory codes', { skip, 
     assert.deepEqual(await connector.findUser('*', within()), { kind: 'not-found' });
   });
 
+  it('answers an ambiguous login as unjudgeable, after the same connections and bind as a wrong password', async () => {
+    const proxy = await startCountingProxy(store.server.port);
+    try {
+      const connector = createLdapConnector(
+        ldapConfig(store, { url: `ldap://127.0.0.1:${proxy.port}`, startTls: true }),
+      );
+      const wrong = await proxy.counting(() => connector.authenticate('lena', 'not-lenas-password', within()));
+      const twins = await proxy.counting(() => connector.authenticate('twins@example.com', 'dup-pw', within()));
+      assert.deepEqual(wrong.outcome, { kind: 'invalid' });
+      assert.deepEqual(twins.outcome, {
+        kind: 'unjudgeable',
+        reason: 'ambiguous_login',
+        cause: 'several directory entries match the login',
+      });
+      // One service connection (the search), one user bind: skipping the bind would make the answer quicker.
+      assert.equal(wrong.connections, 2);
+      assert.equal(twins.connections, wrong.connections);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('fails closed when the service account cannot bind', async () => {
     const outcome = await signInWith(createLdapConnector(ldapConfig(store, { bindPassword: 'wrong' })));
     assert.equal(outcome.kind, 'unavailable');
   });
 });
+
+/** A TCP relay to the directory that counts the connections opened through it. */
+async function startCountingProxy(targetPort: number) {
+  let connections = 0;
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    connections++;
+    const upstream = connect(targetPort, '127.0.0.1');
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => socket.destroy());
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : 0,
+    async counting<T>(work: () => Promise<T>): Promise<{ outcome: T; connections: number }> {
+      const before = connections;
+      const outcome = await work();
+      return { outcome, connections: connections - before };
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
 
 describe('Active Directory bind failures (messages as AD writes them; no AD server exists here)', () => {
   const message = (code: string) =>

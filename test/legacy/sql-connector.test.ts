@@ -35,6 +35,7 @@ function switchable(live: LegacyConnector, dead: LegacyConnector) {
   return {
     connector: {
       source: live.source,
+      passwordJudge: live.passwordJudge,
       authenticate: (...args: Parameters<LegacyConnector['authenticate']>) => current().authenticate(...args),
       findUser: (...args: Parameters<LegacyConnector['findUser']>) => current().findUser(...args),
       close: async () => {
@@ -217,7 +218,13 @@ for (const dialect of ['postgres', 'mariadb'] as const) {
           sqlConfig(store, {
             userQuery: postgres ? 'SELECT * FROM quirky WHERE login = $1' : 'SELECT * FROM quirky WHERE login = :login',
             columns: { id: 'id', passwordHash: 'pw_hash', salt: 'salt', disabled },
-            hash: { scheme: 'salted-sha256', saltPosition: 'prefix', saltEncoding: 'utf8', hashEncoding: 'hex' },
+            hash: {
+              scheme: 'salted-sha256',
+              saltPosition: 'prefix',
+              saltEncoding: 'utf8',
+              hashEncoding: 'hex',
+              names: {},
+            },
           }),
           hasher,
         );

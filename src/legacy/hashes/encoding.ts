@@ -53,3 +53,21 @@ export function encodeCryptBase64(bytes: Buffer, groups: readonly (readonly numb
   }
   return text;
 }
+
+/**
+ * Groups for bytes packed three at a time, least significant first (phpass, Drupal, libxcrypt's scrypt and
+ * yescrypt): the trailing one or two bytes make a short group.
+ */
+export function littleEndianGroups(length: number): number[][] {
+  const groups: number[][] = [];
+  for (let start = 0; start < length; start += 3) {
+    groups.push([start + 2, start + 1, start].filter((index) => index < length));
+  }
+  return groups;
+}
+
+/** The crypt-alphabet value of each character, or undefined for a character outside it. */
+export function cryptAlphabetIndex(char: string): number | undefined {
+  const index = CRYPT_ALPHABET.indexOf(char);
+  return index < 0 || char.length !== 1 ? undefined : index;
+}

@@ -20,7 +20,7 @@ export const MAX_SCRYPT_PARALLELISM = 16;
 
 export const MAX_PBKDF2_ITERATIONS = 10_000_000;
 export const MAX_SHA_CRYPT_ROUNDS = 10_000_000;
-/** phpass runs 2^n MD5s; 2^23 is the same order as the 10 million iterations allowed elsewhere. */
+/** phpass runs 2^n MD5s (Drupal 7 2^n SHA-512s); 2^23 is the order of the 10 million iterations allowed elsewhere. */
 export const MAX_PHPASS_LOG2_COUNT = 23;
 
 /**
@@ -29,3 +29,16 @@ export const MAX_PHPASS_LOG2_COUNT = 23;
  * at registration; a longer one cannot be a legacy user's real password and is treated as a wrong one.
  */
 export const MAX_PASSWORD_BYTES = 4096;
+
+/**
+ * No stored format the IdP reads comes near 1024 characters; a longer value is damage, and refusing it up front
+ * keeps the scan over a whole store cheap (no pattern runs over megabytes).
+ */
+export const MAX_HASH_CHARS = 1024;
+
+/**
+ * The shortest derived key accepted where the format does not fix the length (scrypt, home-made PBKDF2): a
+ * shorter one is more likely a damaged value than a choice, and would make a match much cheaper to find.
+ */
+export const MIN_DERIVED_KEY_BYTES = 16;
+export const MAX_DERIVED_KEY_BYTES = 1024;

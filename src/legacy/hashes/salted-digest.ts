@@ -1,37 +1,59 @@
 import { createHash } from 'node:crypto';
-import { DIGEST_BYTES, type DigestAlgorithm } from './digests.js';
+import { DIGEST_BYTES } from './digests.js';
 import { decodeBase64, decodeHex } from './encoding.js';
-import type { LegacyHashOptions, LegacyHashVerdict } from './legacy-hash.js';
-import { bytesEqual, unsupported, verdictOf } from './verdict.js';
+import type { LegacyHashOptions } from './options.js';
+import { applyPattern } from './pattern.js';
+import { bytesEqual, parsed, unsupported, type ParsedHash } from './verdict.js';
 
 /**
- * Home-grown schemes: digest(salt + password) or digest(password + salt), the salt kept in its own column (or none).
- * Nothing in the stored value says which, so the operator names the scheme and the salt's place and encoding.
+ * Home-grown schemes: digest(salt + password) or digest(password + salt), the salt kept in its own column, inside
+ * the value (through `pattern`), or none. Nothing in the stored value says which, so the operator names the scheme
+ * and the salt's place and encoding.
  */
 
-export type SaltedDigestAlgorithm = Exclude<DigestAlgorithm, 'sha384'>;
+export type SaltedDigestAlgorithm = 'md5' | 'sha1' | 'sha256' | 'sha512';
 
-export function verifySaltedDigest(
+export type SaltedDigestParams = {
+  algorithm: SaltedDigestAlgorithm;
+  salt: Buffer;
+  saltPosition: LegacyHashOptions['saltPosition'];
+  expected: Buffer;
+};
+
+export function parseSaltedDigest(
   algorithm: SaltedDigestAlgorithm,
-  password: string,
   hash: string,
   options: LegacyHashOptions,
   saltText: string | undefined,
-): LegacyHashVerdict {
+): ParsedHash<SaltedDigestParams> {
+  let digestText = hash;
+  let saltSource = saltText;
+  if (options.pattern !== undefined) {
+    const parts = applyPattern(options.pattern, hash);
+    if (!parts) return unsupported('the hash does not match the configured pattern');
+    if (parts.iterations !== undefined) return unsupported('a salted digest has no iterations; the pattern names some');
+    digestText = parts.hash;
+    saltSource = parts.salt ?? saltText;
+  }
   const size = DIGEST_BYTES[algorithm];
-  const expected = options.hashEncoding === 'hex' ? decodeHex(hash) : decodeBase64(hash, 'optional');
+  const expected = options.hashEncoding === 'hex' ? decodeHex(digestText) : decodeBase64(digestText, 'optional');
   if (expected?.length !== size) {
     return unsupported(`not a ${options.hashEncoding} ${algorithm} digest (${size} bytes)`);
   }
-  const salt = decodeSalt(saltText ?? '', options.saltEncoding);
+  const salt = decodeSalt(saltSource ?? '', options.saltEncoding);
   if (!salt) return unsupported(`the salt is not valid ${options.saltEncoding}`);
-  const passwordBytes = Buffer.from(password, 'utf8');
-  const input = options.saltPosition === 'prefix' ? [salt, passwordBytes] : [passwordBytes, salt];
-  const actual = createHash(algorithm).update(Buffer.concat(input)).digest();
-  return verdictOf(bytesEqual(actual, expected));
+  const label = salt.length > 0 ? (`salted-${algorithm}` as const) : algorithm;
+  return parsed(label, { algorithm, salt, saltPosition: options.saltPosition, expected });
 }
 
-function decodeSalt(text: string, encoding: LegacyHashOptions['saltEncoding']): Buffer | undefined {
+export function verifySaltedDigest(password: string, params: SaltedDigestParams): boolean {
+  const { algorithm, salt, saltPosition, expected } = params;
+  const passwordBytes = Buffer.from(password, 'utf8');
+  const input = saltPosition === 'prefix' ? [salt, passwordBytes] : [passwordBytes, salt];
+  return bytesEqual(createHash(algorithm).update(Buffer.concat(input)).digest(), expected);
+}
+
+export function decodeSalt(text: string, encoding: LegacyHashOptions['saltEncoding']): Buffer | undefined {
   switch (encoding) {
     case 'utf8':
       return Buffer.from(text, 'utf8');

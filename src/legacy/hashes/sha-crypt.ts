@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { encodeCryptBase64 } from './encoding.js';
-import type { LegacyHashVerdict } from './legacy-hash.js';
 import { MAX_SHA_CRYPT_ROUNDS } from './limits.js';
-import { stringsEqual, unsupported, verdictOf } from './verdict.js';
+import { parsed, stringsEqual, unsupported, type ParsedHash } from './verdict.js';
 
 /**
  * SHA-256-crypt (`$5$`) and SHA-512-crypt (`$6$`), after Ulrich Drepper's specification as glibc implements it.
@@ -33,13 +32,15 @@ const SHA512_GROUPS = [
 ] as const;
 
 const VARIANTS = {
-  '5': { variant: 'sha256', groups: SHA256_GROUPS, encodedLength: 43 },
-  '6': { variant: 'sha512', groups: SHA512_GROUPS, encodedLength: 86 },
+  '5': { variant: 'sha256', encodedLength: 43 },
+  '6': { variant: 'sha512', encodedLength: 86 },
 } as const;
 
-export function verifyShaCrypt(password: string, hash: string, id: '5' | '6'): LegacyHashVerdict {
+export type ShaCryptParams = { variant: ShaCryptVariant; salt: string; rounds: number; stored: string };
+
+export function parseShaCrypt(hash: string, id: '5' | '6'): ParsedHash<ShaCryptParams> {
   const parts = SHA_CRYPT.exec(hash);
-  const { variant, groups, encodedLength } = VARIANTS[id];
+  const { variant, encodedLength } = VARIANTS[id];
   if (parts?.[1] !== id || parts[4]?.length !== encodedLength) {
     return unsupported(`not a ${variant}-crypt hash ($${id}$[rounds=N$]salt$digest)`);
   }
@@ -49,8 +50,14 @@ export function verifyShaCrypt(password: string, hash: string, id: '5' | '6'): L
   if (rounds > MAX_SHA_CRYPT_ROUNDS) {
     return unsupported(`${variant}-crypt rounds above ${MAX_SHA_CRYPT_ROUNDS} are refused`);
   }
+  return parsed(id === '6' ? 'sha512-crypt' : 'sha256-crypt', { variant, salt, rounds, stored });
+}
+
+export function verifyShaCrypt(password: string, params: ShaCryptParams): boolean {
+  const { variant, salt, rounds, stored } = params;
   const digest = shaCryptDigest(variant, Buffer.from(password, 'utf8'), Buffer.from(salt, 'latin1'), rounds);
-  return verdictOf(stringsEqual(encodeCryptBase64(digest, groups), stored));
+  const groups = variant === 'sha512' ? SHA512_GROUPS : SHA256_GROUPS;
+  return stringsEqual(encodeCryptBase64(digest, groups), stored);
 }
 
 function shaCryptDigest(variant: ShaCryptVariant, password: Buffer, salt: Buffer, rounds: number): Buffer {

@@ -72,6 +72,37 @@ describe('sha-crypt ($5$, $6$)', () => {
   });
 });
 
+describe('crypt(3) as libxcrypt writes it (mkpasswd), under the crypt scheme too', () => {
+  it('verifies sha512crypt, sha256crypt, md5crypt and bcrypt from mkpasswd', requires('mkpasswd'), async () => {
+    for (const [method, scheme, label] of [
+      ['sha512crypt', 'sha512-crypt', 'sha512-crypt'],
+      ['sha256crypt', 'sha256-crypt', 'sha256-crypt'],
+      ['md5crypt', 'md5-crypt', 'md5-crypt'],
+      ['bcrypt', 'bcrypt', 'bcrypt'],
+    ] as const) {
+      for (const password of PASSWORDS) {
+        const hash = run('mkpasswd', ['-m', method, ...(method === 'bcrypt' ? ['-R', '5'] : []), password]);
+        await assertVerifies(hash, password, scheme, label);
+        assert.deepEqual(await verify(password, hash, 'crypt'), MATCH);
+        assert.deepEqual(await verify(`${password}.`, hash, 'crypt'), MISMATCH);
+      }
+    }
+  });
+
+  it('names the crypt(3) formats it does not verify', requires('mkpasswd'), async () => {
+    for (const [method, reason] of [
+      ['descrypt', /DES/],
+      ['bsdicrypt', /extended DES/],
+      ['nt', /NT-Hash/],
+      ['sunmd5', /SunMD5/],
+    ] as const) {
+      const hash = run('mkpasswd', ['-m', method, 'secret12']);
+      assert.match(assertUnsupported(await verify('secret12', hash, 'crypt'), hash, 'secret12'), reason, method);
+      assert.match(assertUnsupported(await verify('secret12', hash), hash, 'secret12'), reason, method);
+    }
+  });
+});
+
 describe('md5-crypt ($1$) and Apache apr1 ($apr1$)', () => {
   it('verifies md5-crypt from openssl passwd -1', requires('openssl'), async () => {
     for (const password of PASSWORDS) {

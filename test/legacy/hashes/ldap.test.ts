@@ -19,11 +19,16 @@ function slappasswd(scheme: string, password: string, cryptFormat?: string): str
 
 describe('LDAP userPassword', () => {
   it('verifies {SSHA}, {SHA}, {SMD5} and {MD5} from slappasswd', requires('slappasswd'), async () => {
-    for (const scheme of ['{SSHA}', '{SHA}', '{SMD5}', '{MD5}']) {
+    for (const [scheme, label] of [
+      ['{SSHA}', 'ldap-ssha'],
+      ['{SHA}', 'ldap-sha'],
+      ['{SMD5}', 'ldap-smd5'],
+      ['{MD5}', 'ldap-md5'],
+    ] as const) {
       for (const password of PASSWORDS) {
         const hash = slappasswd(scheme, password);
         assert.ok(hash.startsWith(scheme));
-        await assertVerifies(hash, password, 'ldap');
+        await assertVerifies(hash, password, 'ldap', label);
       }
     }
   });
@@ -78,6 +83,14 @@ describe('LDAP userPassword', () => {
     for (const handler of ['ldap_pbkdf2_sha1', 'ldap_pbkdf2_sha256', 'ldap_pbkdf2_sha512']) {
       const hash = python(`print(h.${handler}.using(rounds=2000).hash(sys.argv[1]))`, 'correct horse');
       await assertVerifies(hash, 'correct horse', 'ldap');
+    }
+  });
+
+  it("verifies Atlassian's {PKCS5S2} from passlib", requires('passlib'), async () => {
+    for (const password of PASSWORDS) {
+      const hash = python('print(h.atlassian_pbkdf2_sha1.hash(sys.argv[1]))', password);
+      assert.ok(hash.startsWith('{PKCS5S2}'));
+      await assertVerifies(hash, password, 'ldap', 'atlassian-pbkdf2-sha1');
     }
   });
 

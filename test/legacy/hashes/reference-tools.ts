@@ -2,16 +2,23 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import type { HashLabel } from '../../../src/legacy/hashes/labels.js';
 import {
+  inspectLegacyHash,
   legacyHashOptionsSchema,
   verifyLegacyHash,
   type LegacyHashOptions,
-  type LegacyHashVerdict,
 } from '../../../src/legacy/hashes/legacy-hash.js';
+import type { LegacyHashVerdict } from '../../../src/legacy/hashes/verdict.js';
 
 /**
- * Test vectors come from independent implementations (OpenSSL, Apache, OpenLDAP, PHP, libargon2, passlib), run at
- * test time, so the code under test never grades its own homework.
+ * Test vectors come from independent implementations (OpenSSL, Apache, OpenLDAP, PHP, libargon2, passlib,
+ * libxcrypt's mkpasswd, Werkzeug, Django, WordPress's own phpass), run at test time, so the code under test never
+ * grades its own homework.
+ *
+ * Every verification the suite makes goes through `verifyWith`, which also inspects the same hash without the
+ * password and asserts the invariant: inspection says unsupported exactly when verification does, with the same
+ * reason.
  */
 
 /** Debian's python, which has passlib; the `python3` first on PATH may not. */
@@ -25,6 +32,8 @@ export type ReferenceTool =
   | 'php-argon2'
   | 'argon2'
   | 'passlib'
+  /** Debian's python alone: hashlib, for formats built by hand the way their own code builds them. */
+  | 'python'
   /** Debian's mkpasswd (package whois), on libxcrypt: yescrypt, scrypt `$7$`, sha-crypt, bcrypt … */
   | 'mkpasswd'
   /** Debian's python3-werkzeug (Flask's password hashing). */
@@ -47,6 +56,8 @@ function probe(tool: ReferenceTool): boolean {
       return onPath('php') && spawnSync('php', ['-r', 'exit(defined("PASSWORD_ARGON2ID") ? 0 : 1);']).status === 0;
     case 'passlib':
       return existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import passlib.hash']).status === 0;
+    case 'python':
+      return existsSync(PYTHON);
     case 'werkzeug':
       return existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import werkzeug.security']).status === 0;
     case 'django':
@@ -75,8 +86,32 @@ export function run(command: string, args: readonly string[], input?: string): s
 
 /** Runs a Python snippet with passlib importable as `h` (passlib.hash) and hashlib; extra arguments in sys.argv[1:]. */
 export function python(code: string, ...args: string[]): string {
-  return run(PYTHON, ['-c', `import sys, base64, hashlib\nimport passlib.hash as h\n${code}`, ...args]);
+  return run(PYTHON, ['-c', `import sys, base64, hashlib, json\nimport passlib.hash as h\n${code}`, ...args]);
 }
+
+// The JSON helpers take the shape of what the caller's own snippet prints as their type parameter: it is that
+// snippet, not the helper, that fixes the shape.
+/* eslint-disable @typescript-eslint/no-unnecessary-type-parameters */
+
+/** A Python snippet (without passlib) that prints one JSON value; arguments in sys.argv[1:]. */
+export function pythonJson<T>(code: string, ...args: string[]): T {
+  return JSON.parse(run(PYTHON, ['-c', `import sys, base64, hashlib, hmac, json\n${code}`, ...args])) as T;
+}
+
+/** A PHP snippet that prints one JSON value; arguments in $argv[1..]. */
+export function phpJson<T>(code: string, ...args: string[]): T {
+  return JSON.parse(run('php', ['-r', code, '--', ...args])) as T;
+}
+
+/**
+ * A PHP snippet given `$in`, decoded from the JSON of `input` on its standard input (which, unlike an argument,
+ * can carry a NUL), that prints one JSON value.
+ */
+export function phpJsonIn<T>(code: string, input: unknown): T {
+  const prelude = '$in = json_decode(stream_get_contents(STDIN), true, 512, JSON_THROW_ON_ERROR);\n';
+  return JSON.parse(run('php', ['-r', prelude + code], JSON.stringify(input))) as T;
+}
+/* eslint-enable @typescript-eslint/no-unnecessary-type-parameters */
 
 /** passlib's adapted base64 (`.` for `+`, no padding), for re-encoding a digest in tests. */
 export function passlibBase64(bytes: Buffer): string {
@@ -98,7 +133,29 @@ export function verify(
   scheme: LegacyHashOptions['scheme'] = 'detect',
   salt?: string,
 ): Promise<LegacyHashVerdict> {
-  return verifyLegacyHash(password, hash, options({ scheme }), salt);
+  return verifyWith(password, hash, options({ scheme }), salt);
+}
+
+/** verifyLegacyHash, with the inspection of the same hash checked against its verdict. */
+export async function verifyWith(
+  password: string,
+  hash: string,
+  hashOptions: LegacyHashOptions,
+  salt?: string,
+): Promise<LegacyHashVerdict> {
+  const verdict = await verifyLegacyHash(password, hash, hashOptions, salt);
+  const inspection = inspectLegacyHash(hash, hashOptions, salt);
+  if (verdict.kind === 'unsupported' || inspection.kind === 'unsupported') {
+    assert.deepEqual(inspection, verdict, `inspect and verify disagree on whether ${hash} can be judged`);
+  }
+  return verdict;
+}
+
+/** The label inspection reports, failing when the hash is not judgeable. */
+export function labelOf(hash: string, hashOptions: LegacyHashOptions = options(), salt?: string): HashLabel {
+  const inspection = inspectLegacyHash(hash, hashOptions, salt);
+  if (inspection.kind !== 'judgeable') assert.fail(`${hash} is not judgeable: ${inspection.reason}`);
+  return inspection.label;
 }
 
 export const MATCH: LegacyHashVerdict = { kind: 'match' };
@@ -117,7 +174,16 @@ export function assertUnsupported(verdict: LegacyHashVerdict, hash: string, pass
  * The checks every scheme family gets: the right password matches (by detection and by the named scheme), a wrong
  * one does not, and a truncated or corrupted copy of the hash is reported unsupported, not as a mismatch.
  */
-export async function assertVerifies(hash: string, password: string, scheme: LegacyHashOptions['scheme']) {
+export async function assertVerifies(
+  hash: string,
+  password: string,
+  scheme: LegacyHashOptions['scheme'],
+  label?: HashLabel,
+) {
+  if (label !== undefined) {
+    assert.equal(labelOf(hash), label, `label of ${hash} by detection`);
+    assert.equal(labelOf(hash, options({ scheme })), label, `label of ${hash} as ${scheme}`);
+  }
   assert.deepEqual(await verify(password, hash), MATCH, `detect should match ${hash}`);
   assert.deepEqual(await verify(password, hash, scheme), MATCH, `${scheme} should match ${hash}`);
   assert.deepEqual(await verify(`${password}x`, hash), MISMATCH);

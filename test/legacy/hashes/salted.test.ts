@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { verifyLegacyHash, type LegacyHashOptions } from '../../../src/legacy/hashes/legacy-hash.js';
-import { assertUnsupported, MATCH, MISMATCH, options, python, requires } from './reference-tools.js';
+import type { LegacyHashOptions } from '../../../src/legacy/hashes/legacy-hash.js';
+import {
+  assertUnsupported,
+  labelOf,
+  MATCH,
+  MISMATCH,
+  options,
+  python,
+  requires,
+  verifyWith as verifyLegacyHash,
+} from './reference-tools.js';
 
 type Algorithm = 'md5' | 'sha1' | 'sha256' | 'sha512';
 const ALGORITHMS: readonly Algorithm[] = ['md5', 'sha1', 'sha256', 'sha512'];
@@ -84,6 +93,42 @@ describe('salted digests', () => {
       const hash = hashlibDigest(algorithm, 'suffix', 'hex', 'correct horse', '');
       const reason = assertUnsupported(await verifyLegacyHash('correct horse', hash, options()), hash, 'correct horse');
       assert.match(reason, /name the scheme.*salted-/);
+    }
+  });
+
+  it('labels a digest salted only when there is a salt', requires('passlib'), () => {
+    const hash = hashlibDigest('sha256', 'suffix', 'hex', 'correct horse', 'salt');
+    assert.equal(labelOf(hash, salted('sha256'), 'salt'), 'salted-sha256');
+    assert.equal(labelOf(hash, salted('sha256')), 'sha256');
+    assert.equal(labelOf(hash, salted('sha256'), ''), 'sha256');
+  });
+
+  it('takes the salt out of the value itself through pattern', requires('passlib'), async () => {
+    const password = 'pässwörd €';
+    for (const algorithm of ALGORITHMS) {
+      const digest = hashlibDigest(algorithm, 'prefix', 'hex', password, 'Pepper-9');
+      const opts = salted(algorithm, { saltPosition: 'prefix', pattern: '^(?<salt>[^$]+)\\$(?<hash>[0-9a-f]+)$' });
+      const hash = `Pepper-9$${digest}`;
+      assert.deepEqual(await verifyLegacyHash(password, hash, opts), MATCH, algorithm);
+      // The salt inside the value wins over a salt column.
+      assert.deepEqual(await verifyLegacyHash(password, hash, opts, 'column salt'), MATCH, algorithm);
+      assert.deepEqual(await verifyLegacyHash(password, `Pepper-8$${digest}`, opts), MISMATCH);
+      assert.equal(labelOf(hash, opts), `salted-${algorithm}`);
+      for (const bad of [digest, `Pepper-9$${digest}x`, `$${digest}`]) {
+        assertUnsupported(await verifyLegacyHash(password, bad, opts), bad, password);
+      }
+    }
+    // A pattern without a salt group leaves the salt column in use.
+    const digest = hashlibDigest('sha1', 'suffix', 'hex', password, 'col');
+    const opts = salted('sha1', { pattern: '^sha1:(?<hash>.+)$' });
+    assert.deepEqual(await verifyLegacyHash(password, `sha1:${digest}`, opts, 'col'), MATCH);
+    const withIterations = salted('sha1', { pattern: '^(?<iterations>\\d+):(?<hash>.+)$' });
+    assertUnsupported(await verifyLegacyHash(password, `5:${digest}`, withIterations, 'col'), digest, password);
+  });
+
+  it('rejects a pattern without a hash group, or one that does not compile, at configuration', () => {
+    for (const pattern of ['^(?<salt>.+)$', '^(?<hash>.+', '^(?<hash>.+)(?<pepper>x)$']) {
+      assert.throws(() => options({ scheme: 'salted-sha1', pattern }), /pattern/, pattern);
     }
   });
 

@@ -1,6 +1,7 @@
 /**
  * A private OpenLDAP server for one test file: slapd with an mdb database and a slapd.conf in a temp dir, a CA and
  * server certificate made with openssl at start, ldap:// (StartTLS available) and ldaps:// on free loopback ports.
+ * On request, the ppolicy overlay with a default password policy, and an identity that may read password hashes.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -42,12 +43,21 @@ export interface OpenLdapServer {
   usersDn: string;
   /** ou=groups under baseDn. */
   groupsDn: string;
-  /** The rootdn: bypasses every ACL, the only identity that can read userPassword. */
+  /** The rootdn: bypasses every ACL; the only identity that can read userPassword but `hashReader`, if asked for. */
   adminDn: string;
   adminPassword: string;
   /** Can read and search everything under baseDn except userPassword; cannot write. */
   serviceDn: string;
   servicePassword: string;
+  /**
+   * With `hashReader: true`: may read (not write) userPassword and search everything under baseDn, as a directory
+   * admin would set up for a one-off export of hashes. Undefined otherwise.
+   */
+  hashReader: { dn: string; password: string } | undefined;
+  /** With `ppolicy`: the default policy's DN (`cn=default,ou=policies,…`); undefined without the overlay. */
+  defaultPolicyDn: string | undefined;
+  /** ou=policies under baseDn, where the default policy lives and a test may add others. Exists with `ppolicy`. */
+  policiesDn: string;
   /** Milliseconds from the call to startOpenLdap until the server was set up. */
   startupMs: number;
   /** Stops slapd and removes its database, certificates and config. Safe to call more than once. */
@@ -56,7 +66,31 @@ export interface OpenLdapServer {
 
 const BASE_DN = 'dc=legacy,dc=test';
 
-export async function startOpenLdap(options: StartOptions = {}): Promise<OpenLdapServer> {
+/** Attributes of a pwdPolicy entry (slapo-ppolicy(5)) a test may set; numbers are seconds or counts. */
+export interface PasswordPolicy {
+  pwdLockout?: boolean;
+  pwdMaxFailure?: number;
+  pwdLockoutDuration?: number;
+  pwdFailureCountInterval?: number;
+  pwdMaxAge?: number;
+  pwdExpireWarning?: number;
+  pwdGraceAuthnLimit?: number;
+  pwdMustChange?: boolean;
+  pwdAllowUserChange?: boolean;
+}
+
+export interface OpenLdapStartOptions extends StartOptions {
+  /**
+   * Loads the ppolicy overlay (OpenLDAP 2.5 builds its schema into the module) with `ppolicy_default` pointing at a
+   * policy entry made of `policy` (plus `pwdAttribute: userPassword`). `useLockout` adds `ppolicy_use_lockout`.
+   * Without this option there is no overlay and binds behave exactly as before.
+   */
+  ppolicy?: { policy?: PasswordPolicy; useLockout?: boolean };
+  /** Adds the `hashReader` identity and its ACL clause. */
+  hashReader?: boolean;
+}
+
+export async function startOpenLdap(options: OpenLdapStartOptions = {}): Promise<OpenLdapServer> {
   const startedAt = performance.now();
   const timeoutMs = timeLeft(options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS);
   const binaries = findOpenLdap();
@@ -69,9 +103,12 @@ export async function startOpenLdap(options: StartOptions = {}): Promise<OpenLda
     groupsDn: `ou=groups,${BASE_DN}`,
     adminDn: `cn=admin,${BASE_DN}`,
     serviceDn: `cn=idp-service,${BASE_DN}`,
+    policiesDn: `ou=policies,${BASE_DN}`,
   };
   const adminPassword = randomSecret();
   const servicePassword = randomSecret();
+  const hashReader = options.hashReader ? { dn: `cn=idp-hash-reader,${BASE_DN}`, password: randomSecret() } : undefined;
+  const defaultPolicyDn = options.ppolicy ? `cn=default,${names.policiesDn}` : undefined;
   let server: ServerProcess | undefined;
   const unregister = registerEmergencyCleanup(() => {
     if (server) killNow(server.pid);
@@ -83,9 +120,12 @@ export async function startOpenLdap(options: StartOptions = {}): Promise<OpenLda
     const databaseDir = join(dir, 'db');
     mkdirSync(databaseDir, { mode: 0o700 });
     const configFile = join(dir, 'slapd.conf');
-    writeFileSync(configFile, slapdConfig({ binaries, dir, tls, databaseDir, adminPassword, ...names }), {
-      mode: 0o600,
-    });
+    const ppolicy = options.ppolicy && defaultPolicyDn ? { ...options.ppolicy, defaultPolicyDn } : undefined;
+    writeFileSync(
+      configFile,
+      slapdConfig({ binaries, dir, tls, databaseDir, adminPassword, ...names, hashReaderDn: hashReader?.dn, ppolicy }),
+      { mode: 0o600 },
+    );
 
     const started = await withFreshPorts(2, async ([port = 0, ldapsPort = 0]) => {
       const child = await spawnServer({
@@ -138,6 +178,31 @@ description: What the IdP's LDAP connector binds as to look users up
 userPassword: ${sshaPassword(servicePassword)}
 `,
     );
+    if (hashReader) {
+      await addEntries(
+        { url, adminDn: names.adminDn, adminPassword },
+        `
+dn: ${hashReader.dn}
+objectClass: applicationProcess
+objectClass: simpleSecurityObject
+cn: idp-hash-reader
+description: May read password hashes, for a bulk import
+userPassword: ${sshaPassword(hashReader.password)}
+`,
+      );
+    }
+    if (options.ppolicy && defaultPolicyDn) {
+      await addEntries(
+        { url, adminDn: names.adminDn, adminPassword },
+        `
+dn: ${names.policiesDn}
+objectClass: organizationalUnit
+ou: policies
+
+${policyEntry(defaultPolicyDn, options.ppolicy.policy ?? {})}
+`,
+      );
+    }
 
     let stopping: Promise<void> | undefined;
     return {
@@ -149,6 +214,8 @@ userPassword: ${sshaPassword(servicePassword)}
       ...names,
       adminPassword,
       servicePassword,
+      hashReader,
+      defaultPolicyDn,
       startupMs: Math.round(performance.now() - startedAt),
       stop() {
         stopping ??= (async () => {
@@ -170,10 +237,13 @@ userPassword: ${sshaPassword(servicePassword)}
 /**
  * Adds the entries of an LDIF text (add records, as ldapadd takes them) as the rootdn. ldapadd rather than a
  * hand-written parser so that folded lines, base64 (`::`) values and comments all work as in real LDIF files.
+ * `relax` sends the Relax Rules control, which lets the rootdn set attributes the server otherwise keeps to itself
+ * (ppolicy's pwdChangedTime, say, to make a password old).
  */
 export async function addEntries(
   server: Pick<OpenLdapServer, 'url' | 'adminDn' | 'adminPassword'>,
   ldif: string,
+  options: { relax?: boolean } = {},
 ): Promise<void> {
   const ldapadd = findOpenLdap()?.ldapadd;
   if (!ldapadd) throw new Error(String(serverSkipReason('openldap')));
@@ -182,7 +252,8 @@ export async function addEntries(
   try {
     const passwordFile = join(dir, 'password');
     writeFileSync(passwordFile, server.adminPassword, { mode: 0o600 });
-    await runCommand(ldapadd, ['-x', '-H', server.url, '-D', server.adminDn, '-y', passwordFile], {
+    const controls = options.relax ? ['-e', 'relax'] : [];
+    await runCommand(ldapadd, ['-x', '-H', server.url, '-D', server.adminDn, '-y', passwordFile, ...controls], {
       input: ldif.trim() + '\n',
       env: { ...process.env, LDAPNOINIT: '1' },
       timeoutMs: 30_000,
@@ -190,6 +261,19 @@ export async function addEntries(
   } finally {
     removeDir(dir);
   }
+}
+
+/** A pwdPolicy entry (LDIF) named `dn`, for the default policy or a test's own (a user's pwdPolicySubentry). */
+export function policyEntry(dn: string, policy: PasswordPolicy): string {
+  const cn = /^cn=([^,]+),/.exec(dn)?.[1];
+  if (cn === undefined) throw new Error(`a policy DN must start with cn=: ${dn}`);
+  // pwdPolicy is auxiliary; 2.5 has no namedPolicy yet (2.6 adds it), so applicationProcess is the structural class.
+  const lines = [`dn: ${dn}`, 'objectClass: applicationProcess', 'objectClass: pwdPolicy', `cn: ${cn}`];
+  lines.push('pwdAttribute: userPassword');
+  for (const [name, value] of Object.entries(policy)) {
+    if (value !== undefined) lines.push(`${name}: ${typeof value === 'boolean' ? String(value).toUpperCase() : value}`);
+  }
+  return lines.join('\n');
 }
 
 /** The {SSHA} form slappasswd produces, for fixtures that store hashed rather than clear-text passwords. */
@@ -280,6 +364,8 @@ interface ConfigInput {
   adminDn: string;
   adminPassword: string;
   serviceDn: string;
+  hashReaderDn: string | undefined;
+  ppolicy: { defaultPolicyDn: string; useLockout?: boolean } | undefined;
 }
 
 function slapdConfig(input: ConfigInput): string {
@@ -290,6 +376,7 @@ function slapdConfig(input: ConfigInput): string {
     `pidfile "${join(dir, 'slapd.pid')}"`,
     `argsfile "${join(dir, 'slapd.args')}"`,
     ...(binaries.moduleDir ? [`modulepath "${binaries.moduleDir}"`, 'moduleload back_mdb'] : []),
+    ...(binaries.moduleDir && input.ppolicy ? ['moduleload ppolicy'] : []),
     `TLSCACertificateFile "${tls.caFile}"`,
     `TLSCertificateFile "${tls.certFile}"`,
     `TLSCertificateKeyFile "${tls.keyFile}"`,
@@ -303,13 +390,22 @@ function slapdConfig(input: ConfigInput): string {
     `rootpw "${sshaPassword(input.adminPassword)}"`,
     `directory "${input.databaseDir}"`,
     'maxsize 104857600',
+    ...(input.ppolicy
+      ? [
+          'overlay ppolicy',
+          `ppolicy_default "${input.ppolicy.defaultPolicyDn}"`,
+          ...(input.ppolicy.useLockout ? ['ppolicy_use_lockout'] : []),
+        ]
+      : []),
     // Passwords only ever serve binds: "auth" lets a bind compare them, and no identity may read them (the rootdn
     // is exempt from ACLs). This is how a well-run directory protects them, and the connector must cope with it.
     'access to attrs=userPassword',
+    ...(input.hashReaderDn ? [`  by dn.exact="${input.hashReaderDn}" read`] : []),
     '  by anonymous auth',
     '  by * none',
     `access to dn.subtree="${input.baseDn}"`,
     `  by dn.exact="${input.serviceDn}" read`,
+    ...(input.hashReaderDn ? [`  by dn.exact="${input.hashReaderDn}" read`] : []),
     '  by self read',
     '  by * none',
     '',

@@ -70,6 +70,7 @@ describe('legacy profile transformation', () => {
     assert.deepEqual(await transform({ ...legacyAlice, mail_confirmed: 'maybe' }), {
       kind: 'invalid',
       fields: ['emailVerified'],
+      identity: { legacyId: 'L-1001', username: 'alice', email: 'alice@example.com' },
     });
   });
 
@@ -78,13 +79,19 @@ describe('legacy profile transformation', () => {
     const outcome = await transform({ user_name: 'has space', mail: 'not-an-email', first: 'A\u0000' });
     assert.equal(outcome.kind, 'invalid');
     assert.deepEqual([...outcome.fields].sort(), ['email', 'givenName', 'legacyId', 'name', 'username']);
-    assert.ok(!JSON.stringify(outcome).includes('not-an-email'));
+    assert.ok(!JSON.stringify(outcome.fields).includes('not-an-email'));
+    // Who the refused user is, as the legacy system spells it, for the operator's reports.
+    assert.deepEqual(outcome.identity, { username: 'has space', email: 'not-an-email' });
   });
 
   it('refuses usernames that are only dots', async () => {
     const transform = await createProfileTransformer({ mapping: DEMO_MAPPING, emailRequired: true });
     for (const name of ['.', '..', '...']) {
-      assert.deepEqual(await transform({ ...legacyAlice, user_name: name }), { kind: 'invalid', fields: ['username'] });
+      assert.deepEqual(await transform({ ...legacyAlice, user_name: name }), {
+        kind: 'invalid',
+        fields: ['username'],
+        identity: { legacyId: 'L-1001', username: name, email: 'alice@example.com' },
+      });
     }
   });
 
@@ -92,7 +99,11 @@ describe('legacy profile transformation', () => {
     const without = { ...legacyAlice, mail: undefined };
     const strict = await createProfileTransformer({ mapping: DEMO_MAPPING, emailRequired: true });
     const lenient = await createProfileTransformer({ mapping: DEMO_MAPPING, emailRequired: false });
-    assert.deepEqual(await strict(without), { kind: 'invalid', fields: ['email'] });
+    assert.deepEqual(await strict(without), {
+      kind: 'invalid',
+      fields: ['email'],
+      identity: { legacyId: 'L-1001', username: 'alice' },
+    });
     const outcome = await lenient(without);
     assert.equal(outcome.kind === 'valid' && outcome.profile.email, undefined);
   });
@@ -103,6 +114,7 @@ describe('legacy profile transformation', () => {
     assert.equal(outcome.kind, 'valid');
     assert.equal(outcome.profile.username, 'alice');
     assert.equal(outcome.profile.givenName, 'Alice');
+    assert.equal(outcome.identity.username, 'ａｌｉｃｅ', 'the identity keeps the legacy spelling');
   });
 
   it('runs the transform module after the mapping and before validation', async () => {
@@ -120,6 +132,7 @@ describe('legacy profile transformation', () => {
     assert.deepEqual(await transform({ ...legacyAlice, explode: true }), {
       kind: 'invalid',
       fields: ['(transform module)'],
+      identity: { legacyId: 'L-1001', username: 'alice', email: 'alice@example.com' },
     });
     assert.equal(errors.length, 1);
   });

@@ -217,19 +217,24 @@ export function createLdapConnector(config: LdapConnectorConfig): LegacyConnecto
         if (config.groups) groupReader = await connect({ signal });
         await lister.bind(hashReader?.bindDn ?? config.bindDn, hashReader?.bindPassword ?? config.bindPassword);
         await groupReader?.bind(config.bindDn, config.bindPassword);
+        // Disabled entries are listed as such (an import refuses them, a scan counts them): the directory evaluates
+        // the filter once for the whole listing, and only the DNs it matches are kept.
+        const disabledDns = config.disabledFilter ? await matchingDns(lister, config.disabledFilter) : undefined;
         const recordOf = async (entry: Entry): Promise<LegacyUserRecord> => {
           const profile = groupReader
             ? await fullProfile(groupReader, entry)
             : profileOf(entry, config.idAttribute, hidden);
-          if (!hashReader) return { profile };
+          const status = disabledDns ? { disabled: disabledDns.has(entry.dn.toLowerCase()) } : {};
+          if (!hashReader) return { profile, ...status };
           const stored = storedHash(entry, hashReader.attribute);
-          return 'problem' in stored ? { profile, passwordProblem: stored.problem } : { profile, password: stored };
+          return 'problem' in stored
+            ? { profile, ...status, passwordProblem: stored.problem }
+            : { profile, ...status, password: stored };
         };
         let read = 0;
         for await (const page of lister.searchPaginated(config.searchBase, {
           scope: config.scope,
-          // Disabled entries are left out: an import must not give them an account.
-          filter: config.disabledFilter ? `(&${config.listFilter}(!${config.disabledFilter}))` : config.listFilter,
+          filter: config.listFilter,
           attributes: hashReader ? [...profileAttributes, hashReader.attribute] : profileAttributes,
           explicitBufferAttributes: hashReader ? [...binaryAttributes, hashReader.attribute] : binaryAttributes,
           paged: { pageSize: 500 },
@@ -246,6 +251,20 @@ export function createLdapConnector(config: LdapConnectorConfig): LegacyConnecto
       } finally {
         await groupReader?.unbind().catch(() => undefined);
         await lister?.unbind().catch(() => undefined);
+      }
+
+      /** The DNs of listed entries the disabled filter matches, lower-cased as compared. */
+      async function matchingDns(client: Client, disabledFilter: string): Promise<Set<string>> {
+        const dns = new Set<string>();
+        for await (const page of client.searchPaginated(config.searchBase, {
+          scope: config.scope,
+          filter: `(&${config.listFilter}${disabledFilter})`,
+          attributes: ['1.1'],
+          paged: { pageSize: 500 },
+        })) {
+          for (const entry of page.searchEntries) dns.add(entry.dn.toLowerCase());
+        }
+        return dns;
       }
     },
 

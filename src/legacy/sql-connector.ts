@@ -214,7 +214,7 @@ function baseHashOptions(config: SqlConnectorConfig): LegacyHashOptions {
 function recordOf(row: Row, config: SqlConnectorConfig): LegacyUserRecord {
   const stored = storedHashOf(row, config);
   const base = { profile: profileOf(row, config), ...disabledColumn(row, config.columns.disabled) };
-  if ('unsupported' in stored) return base;
+  if ('unsupported' in stored) return { ...base, passwordProblem: stored.unsupported };
   return { ...base, password: stored };
 }
 

@@ -11,8 +11,8 @@ import {
   requires,
   verify,
   verifyWith,
-  WORDPRESS_DIR,
 } from './reference-tools.js';
+import { WORDPRESS_68, WORDPRESS_OWN } from './php-references.js';
 
 const WORDPRESS = options({ scheme: 'wordpress' });
 
@@ -31,47 +31,6 @@ function candidatesFor(password: string): string[] {
     '',
   ];
 }
-
-/**
- * WordPress's own code from Debian's wordpress package (6.1.9): wp-includes/pluggable.php and class-phpass.php,
- * loaded with apply_filters stubbed. A sign-in goes through wp_authenticate, which trims the password before
- * wp_check_password, so that is what `says` reports: wp_check_password(trim(candidate), hash).
- */
-const WORDPRESS_OWN = `
-define("ABSPATH", "${WORDPRESS_DIR}/"); define("WPINC", "wp-includes");
-function apply_filters($tag, $value) { return $value; }
-require ABSPATH . WPINC . "/pluggable.php";
-$password = $in["password"];
-$hashes = [
-  "wp_hash_password" => wp_hash_password($password),
-  "md5" => md5(trim($password)),
-  "password_hash bcrypt" => password_hash(trim($password), PASSWORD_BCRYPT, ["cost" => 4]),
-  "crypt sha512" => crypt(trim($password), '$6$rounds=5000$wpsaltwpsalt$'),
-  "crypt md5" => crypt(trim($password), '$1$wpsalt12$'),
-];
-$out = [];
-foreach ($hashes as $name => $hash) {
-  $out[] = ["name" => $name, "hash" => $hash,
-            "says" => array_map(fn($c) => wp_check_password(trim($c), $hash), $in["candidates"])];
-}
-echo json_encode($out);
-`;
-
-/**
- * WordPress 6.8's \`$wp\` hashes (6.8 is not packaged here): the expressions of 6.8's wp_hash_password and
- * wp_check_password (WordPress/WordPress, wp-includes/pluggable.php) built from PHP's own hash_hmac, password_hash
- * and password_verify, with the trim of wp_hash_password and wp_authenticate and the 4096-byte limit.
- */
-const WORDPRESS_68 = `
-$prehash = base64_encode(hash_hmac("sha384", trim($in["password"]), "wp-sha384", true));
-$hash = '$wp' . password_hash($prehash, PASSWORD_BCRYPT, ["cost" => 4]);
-$check = function ($password) use ($hash) {
-  $password = trim($password);
-  if (strlen($password) > 4096) return false;
-  return password_verify(base64_encode(hash_hmac("sha384", $password, "wp-sha384", true)), substr($hash, 3));
-};
-echo json_encode(["hash" => $hash, "says" => array_map($check, $in["candidates"])]);
-`;
 
 describe('WordPress', () => {
   it("judges what WordPress's own wp_check_password judges, after its trim", requires('wordpress'), async () => {

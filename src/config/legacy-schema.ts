@@ -68,7 +68,8 @@ const sqlConnectorSchema = z.strictObject({
   url: z.string().regex(/^(postgres(ql)?|mysql|mariadb):\/\//, 'must start with postgres://, mysql:// or mariadb://'),
   /**
    * Returns the user's row for a login (username or email), with the login as its one parameter: `$1` for
-   * PostgreSQL, `:login` for MySQL/MariaDB (it may repeat). Matching several rows makes the record unusable.
+   * PostgreSQL, `:login` for MySQL/MariaDB (it may repeat). When several rows answer (a shared email, a collation
+   * that folds case), the password picks the one it matches; none or several matching is refused as ambiguous.
    */
   userQuery: z.string().min(1),
   columns: z.strictObject({

@@ -12,6 +12,7 @@ export type MigrationFailureReason =
   /** Several legacy records answer to the login and the password did not single one out. */
   | 'ambiguous_login'
   | 'validation'
+  /** Before the choose-new-logins step (now a `migration_conflict` event): kept so older events still read. */
   | 'conflict'
   /** Refused before the legacy system was asked: too many first sign-ins from this client or for this login. */
   | 'rate_limited';
@@ -30,7 +31,7 @@ export type IdpEvent =
     }
   | {
       type: 'migration_failed';
-      /** Only once the legacy system confirmed the credentials (validation, conflict): before that it may be a typo'd password. */
+      /** Only once the legacy system confirmed the credentials (validation): before that it may be a typo'd password. */
       login?: string;
       reason: MigrationFailureReason;
       /** Names of the account fields that failed validation or collided. */

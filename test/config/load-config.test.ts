@@ -169,6 +169,15 @@ describe('shipped configuration files', () => {
     ['sql-mysql-salted.json', { LEGACY_DB_URL: 'mysql://reader:pw@db.internal/forum', FORUM_CLIENT_SECRET: 's' }],
     ['ldap-active-directory.json', { AD_BIND_PASSWORD: 'pw', INTRANET_CLIENT_SECRET: 's' }],
     ['module.json', { GATEWAY_API_KEY: 'k', PORTAL_CLIENT_SECRET: 's' }],
+    [
+      'sql-postgres-multi-era.json',
+      {
+        LEGACY_DB_URL: 'postgres://reader:pw@db.internal/members',
+        LEGACY_DB_WRITER_URL: 'postgres://writer:pw@db.internal/members',
+        MEMBERS_CLIENT_SECRET: 's',
+      },
+    ],
+    ['sql-wordpress.json', { LEGACY_DB_URL: 'mariadb://reader:pw@db.internal/blog', BLOG_CLIENT_SECRET: 's' }],
   ] as const) {
     it(`config/examples/${name} is a valid production configuration`, () => {
       const { config } = loadConfig(

@@ -483,7 +483,7 @@ export async function startDirectoryFixture(): Promise<OpenLdapFixture> {
     ppolicy: { useLockout: true, policy: { pwdLockout: true, pwdMaxFailure: 5 } },
     hashReader: true,
   });
-  const policy = (name: string) => `cn=${name},${server.policiesDn ?? ''}`;
+  const policy = (name: string) => `cn=${name},${server.policiesDn}`;
   const users: DirectoryUser[] = [];
   const ldif: string[] = [
     `dn: ${policy('expiring')}\nobjectClass: applicationProcess\nobjectClass: pwdPolicy\ncn: expiring\n` +

@@ -54,7 +54,7 @@ function normaliseName(name: string): string {
  * A connector's hash configuration: its base options (for rows that name no scheme, and the salt and encodings
  * every row shares) and `names`, per-row scheme names merged over the built-in ones.
  */
-export const legacyHashConfigSchema = legacyHashOptionsSchema.extend({
+export const legacyHashConfigSchema = legacyHashOptionsSchema.omit({ unknownSchemeName: true }).extend({
   names: z
     .record(z.string().min(1), partialLegacyHashOptionsSchema)
     .default({})

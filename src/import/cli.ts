@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createPasswordHasher } from '../accounts/password-hasher.js';
-import { ConfigError, loadConfig } from '../config/load-config.js';
+import { loadConfig } from '../config/load-config.js';
+import { runCli, UsageError } from '../cli/run-cli.js';
 import { createEventRecorder } from '../events/recorder.js';
 import { createConnector } from '../legacy/create-connector.js';
 import { createLogger } from '../log/logger.js';
@@ -106,17 +107,4 @@ async function main(): Promise<number> {
   }
 }
 
-class UsageError extends Error {}
-
-try {
-  process.exitCode = await main();
-} catch (error) {
-  if (error instanceof ConfigError || error instanceof UsageError) {
-    process.stderr.write(`${error.message}\n`);
-    process.exitCode = error instanceof UsageError ? 64 : 78;
-  } else {
-    process.stderr.write(`import stopped: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.stderr.write('Run the same command again to resume from the last stored page.\n');
-    process.exitCode = 1;
-  }
-}
+await runCli(main, 'import stopped', 'Run the same command again to resume from the last stored page.');

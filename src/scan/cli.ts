@@ -3,7 +3,8 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createPasswordHasher } from '../accounts/password-hasher.js';
 import { progressPrinter } from '../cli/progress.js';
-import { ConfigError, loadConfig } from '../config/load-config.js';
+import { loadConfig } from '../config/load-config.js';
+import { runCli, UsageError } from '../cli/run-cli.js';
 import { createConnector } from '../legacy/create-connector.js';
 import { createLogger } from '../log/logger.js';
 import { createProfileTransformer } from '../migration/transform.js';
@@ -78,16 +79,4 @@ async function main(): Promise<number> {
   }
 }
 
-class UsageError extends Error {}
-
-try {
-  process.exitCode = await main();
-} catch (error) {
-  if (error instanceof ConfigError || error instanceof UsageError) {
-    process.stderr.write(`${error.message}\n`);
-    process.exitCode = error instanceof UsageError ? 64 : 78;
-  } else {
-    process.stderr.write(`scan stopped: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  }
-}
+await runCli(main, 'scan stopped');

@@ -3,7 +3,7 @@ import { Client } from 'ldapts';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { DRUPAL_PASSWORD_INC, WORDPRESS_68, WORDPRESS_OWN } from '../legacy/hashes/php-references.js';
-import { htpasswd, phpJsonIn, pythonJson, run } from '../legacy/hashes/reference-tools.js';
+import { htpasswd, opensslPbkdf2, phpJsonIn, pythonJson, run } from '../legacy/hashes/reference-tools.js';
 import { addEntries, startOpenLdap, type OpenLdapServer } from './servers/openldap.js';
 import { startMariaDb, type MariaDbServer } from './servers/mariadb.js';
 import { startPostgres, type PostgresServer } from './servers/postgres.js';
@@ -117,21 +117,8 @@ function digestHex(algorithm: string, input: string): string {
 /** A home-made PBKDF2 of the kind a 2010s PHP application wrote: `iterations:salt hex:key hex`, from openssl kdf. */
 function homeMadePbkdf2(password: string): string {
   const salt = randomBytes(12).toString('hex');
-  const key = run('openssl', [
-    'kdf',
-    '-keylen',
-    '32',
-    '-kdfopt',
-    'digest:SHA256',
-    '-kdfopt',
-    `pass:${password}`,
-    '-kdfopt',
-    `hexsalt:${salt}`,
-    '-kdfopt',
-    'iter:20000',
-    'PBKDF2',
-  ]);
-  return `20000:${salt}:${key.replaceAll(':', '').toLowerCase()}`;
+  const key = opensslPbkdf2(password, { hex: salt }, { iterations: 20_000, keyLength: 32, digest: 'SHA256' });
+  return `20000:${salt}:${key}`;
 }
 
 function memberRows(): MemberRow[] {

@@ -2,6 +2,7 @@ import { parseBcrypt, verifyBcrypt } from './bcrypt.js';
 import { parseCryptScrypt, verifyCryptScrypt } from './crypt-scrypt.js';
 import { parseMd5Crypt, verifyMd5Crypt } from './md5-crypt.js';
 import { parseShaCrypt, verifyShaCrypt } from './sha-crypt.js';
+import { CRYPT_FORMATS_NOT_VERIFIED } from './detect.js';
 import { bindCheck, parsed, unsupported, type ParsedHash, type PasswordCheck } from './verdict.js';
 import { parseYescrypt, verifyYescrypt } from './yescrypt.js';
 
@@ -10,16 +11,6 @@ import { parseYescrypt, verifyYescrypt } from './yescrypt.js';
  * crypt hasher and PHP's password_verify (which falls back to crypt()) hold.
  */
 
-/** Formats crypt(3) knows that are not verified here, each with the reason an operator is given. */
-const NOT_VERIFIED: readonly (readonly [pattern: RegExp, reason: string])[] = [
-  [/^\$2x\$/, 'bcrypt $2x$ (the buggy pre-2011 crypt_blowfish variant) is not supported'],
-  [/^\$3\$/, 'NT-Hash ($3$) is not supported'],
-  [/^\$md5[$,]/, 'SunMD5 ($md5$) is not supported'],
-  [/^\$sha1\$/, 'NetBSD sha1crypt ($sha1$) is not supported'],
-  [/^[./0-9A-Za-z]{13}$/, 'traditional DES crypt is not supported'],
-  [/^_[./0-9A-Za-z]{19}$/, 'BSDi extended DES crypt is not supported'],
-];
-
 export function parseCrypt(hash: string): ParsedHash<PasswordCheck> {
   if (/^\$2[aby]\$/.test(hash)) return bindCheck(parseBcrypt(hash), verifyBcrypt);
   if (hash.startsWith('$1$')) return bindCheck(parseMd5Crypt(hash, '1'), verifyMd5Crypt);
@@ -27,7 +18,7 @@ export function parseCrypt(hash: string): ParsedHash<PasswordCheck> {
   if (hash.startsWith('$6$')) return bindCheck(parseShaCrypt(hash, '6'), verifyShaCrypt);
   if (hash.startsWith('$7$')) return bindCheck(parseCryptScrypt(hash), verifyCryptScrypt);
   if (hash.startsWith('$y$') || hash.startsWith('$gy$')) return yescrypt(hash);
-  for (const [pattern, reason] of NOT_VERIFIED) if (pattern.test(hash)) return unsupported(reason);
+  for (const [pattern, reason] of CRYPT_FORMATS_NOT_VERIFIED) if (pattern.test(hash)) return unsupported(reason);
   return unsupported('not a crypt(3) hash this IdP verifies ($1$, $5$, $6$, $2a$/$2b$/$2y$, $7$, $y$)');
 }
 

@@ -49,15 +49,20 @@ const PREFIXES: readonly (readonly [prefix: string, scheme: Exclude<LegacyHashSc
   ['{', 'ldap'],
 ];
 
-/** Formats met in legacy stores that are known but not verified here: say which, so the operator is not left guessing. */
-const KNOWN_UNSUPPORTED: readonly (readonly [pattern: RegExp, reason: string])[] = [
-  [/^[!*]/, 'the value marks a locked account or one without usable credentials (Django !…, crypt(3) ! or *)'],
+/** Formats crypt(3) knows that are not verified here, each with the reason an operator is given. */
+export const CRYPT_FORMATS_NOT_VERIFIED: readonly (readonly [pattern: RegExp, reason: string])[] = [
   [/^\$2x\$/, 'bcrypt $2x$ (the buggy pre-2011 crypt_blowfish variant) is not supported'],
   [/^\$3\$/, 'NT-Hash ($3$) is not supported'],
   [/^\$md5[$,]/, 'SunMD5 ($md5$) is not supported'],
   [/^\$sha1\$/, 'NetBSD sha1crypt ($sha1$) is not supported'],
   [/^[./0-9A-Za-z]{13}$/, 'traditional DES crypt is not supported'],
   [/^_[./0-9A-Za-z]{19}$/, 'BSDi extended DES crypt is not supported'],
+];
+
+/** Formats met in legacy stores that are known but not verified here: say which, so the operator is not left guessing. */
+const KNOWN_UNSUPPORTED: readonly (readonly [pattern: RegExp, reason: string])[] = [
+  [/^[!*]/, 'the value marks a locked account or one without usable credentials (Django !…, crypt(3) ! or *)'],
+  ...CRYPT_FORMATS_NOT_VERIFIED,
   [/^[a-z][a-z0-9_]*\$/, 'this Django hasher is not supported'],
 ];
 

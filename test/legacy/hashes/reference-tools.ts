@@ -118,6 +118,29 @@ export function passlibBase64(bytes: Buffer): string {
   return bytes.toString('base64').replace(/=+$/, '').replaceAll('+', '.');
 }
 
+/** PBKDF2 by OpenSSL 3's `openssl kdf`, as lower-case hex; the salt given as text or as hex. */
+export function opensslPbkdf2(
+  password: string,
+  salt: { text: string } | { hex: string },
+  options: { iterations: number; keyLength: number; digest: string },
+): string {
+  const key = run('openssl', [
+    'kdf',
+    '-keylen',
+    String(options.keyLength),
+    '-kdfopt',
+    `digest:${options.digest}`,
+    '-kdfopt',
+    `pass:${password}`,
+    '-kdfopt',
+    'text' in salt ? `salt:${salt.text}` : `hexsalt:${salt.hex}`,
+    '-kdfopt',
+    `iter:${options.iterations}`,
+    'PBKDF2',
+  ]);
+  return key.replaceAll(':', '').toLowerCase();
+}
+
 /** `htpasswd -nb` prints `user:hash`. */
 export function htpasswd(flag: string, password: string): string {
   return run('htpasswd', ['-nb' + flag, 'user', password]).replace(/^user:/, '');

@@ -53,6 +53,8 @@ export interface MigrationStats {
   perHour: { bucket: string; migrated: number; failed: number }[];
   perDay: { bucket: string; migrated: number; failed: number }[];
   failuresByReason: { reason: string; count: number; fields: Record<string, number> }[];
+  /** First sign-ins whose legacy username or email another account held, so the user chose anew (30 days). */
+  conflicts: number;
   /** Legacy call latency and error rate per hour, last 24 hours. */
   latency: LatencyBucket[];
 }
@@ -72,7 +74,7 @@ export async function migrationStats(
     legacySwitch.state(),
     store.settings.get<StoredScan>(READINESS_SETTING),
     store.events.list({
-      types: ['migrated', 'migration_failed'],
+      types: ['migrated', 'migration_failed', 'migration_conflict'],
       since: new Date(now.getTime() - 30 * DAY),
       limit: 50_000,
     }),
@@ -94,6 +96,7 @@ export async function migrationStats(
     perHour: countsPer(events, HOUR, 48, now),
     perDay: countsPer(events, DAY, 30, now),
     failuresByReason: failures(events),
+    conflicts: events.filter((event) => event.type === 'migration_conflict').length,
     latency: latencyPer(events, HOUR, 24, now),
   };
 }

@@ -195,6 +195,18 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
     await signedIn(ctx, interaction, outcome.account.id, isWeak(password, outcome.account));
   });
 
+  /**
+   * Sign-up, and choosing new logins at a migration, answer whether a name is taken: an oracle worth limiting per
+   * name as well as per client.
+   */
+  const limitNameChecks = (ctx: Context, logins: readonly string[]) =>
+    deps.limiter.attempt([
+      { rule: 'signUpPerIp', subject: ctx.ip },
+      ...logins
+        .filter((login) => login !== '')
+        .map((login) => ({ rule: 'signUpPerLogin', subject: normaliseLogin(login) })),
+    ]);
+
   /** Whether the password must be replaced before the sign-in completes (only when so configured). */
   const isWeak = (password: string, profile: { username: string; email?: string | undefined }): boolean =>
     deps.weakLegacyPasswords?.policy(password, { username: profile.username, email: profile.email }) !== undefined;
@@ -243,6 +255,14 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
       username: formField(ctx.request.body, 'username'),
       email: formField(ctx.request.body, 'email'),
     };
+    // Like a sign-up, this answers whether a name is taken (here or in the legacy system): limited the same way.
+    const verdict = await limitNameChecks(ctx, [values.username, values.email]);
+    if (verdict.kind === 'blocked') {
+      ctx.set('retry-after', String(verdict.retryAfterSeconds));
+      await renderChooseLogins(ctx, interaction, state.pending, { values, error: TOO_MANY.message }, TOO_MANY.status);
+      return;
+    }
+    await deps.limiter.slowDown(verdict);
     const outcome = await deps.chooseLogins(state.pending, values);
     switch (outcome.kind) {
       case 'invalid-input':
@@ -335,13 +355,7 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
       givenName: formField(ctx.request.body, 'givenName'),
       familyName: formField(ctx.request.body, 'familyName'),
     };
-    // Per name as well as per client: sign-up answers whether a name is taken, so it is an oracle worth limiting.
-    const verdict = await deps.limiter.attempt([
-      { rule: 'signUpPerIp', subject: ctx.ip },
-      ...[values.username, values.email]
-        .filter((login) => login !== '')
-        .map((login) => ({ rule: 'signUpPerLogin', subject: normaliseLogin(login) })),
-    ]);
+    const verdict = await limitNameChecks(ctx, [values.username, values.email]);
     if (verdict.kind === 'blocked') {
       ctx.set('retry-after', String(verdict.retryAfterSeconds));
       await renderRegister(ctx, interaction, { values, error: TOO_MANY.message }, TOO_MANY.status);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { normaliseLogin } from '../../src/accounts/account.js';
+import { migrationStats } from '../../src/admin/stats.js';
 import { alertText, unlabelledInputs } from '../support/html.js';
 import { startTestIdp, type TestIdp } from '../support/harness.js';
 import { beginAuthorization, finishAuthorization, signIn } from '../support/oidc-flow.js';
@@ -132,5 +133,14 @@ describe('legacy logins that clash here, and records that cannot be judged', () 
     assert.deepEqual(failure.legacy, { source: 'clashing', id: 'C-6' });
     assert.equal(failure.cause, 'DES crypt is not supported');
     assert.equal(failure.login, undefined, 'nothing confirmed the login');
+  });
+
+  it('shows the operator both on the dashboard: the clashes users resolved, the hashes nobody could judge', async () => {
+    const stats = await migrationStats(t.idp.store, t.idp.legacy, t.idp.legacySwitch);
+    assert.equal(stats.conflicts, 3, 'alice, dora and bob each chose anew');
+    assert.deepEqual(
+      stats.failuresByReason.find((row) => row.reason === 'unsupported_hash'),
+      { reason: 'unsupported_hash', count: 1, fields: {} },
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { RequestListener } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { createAdminAccess } from './admin/admin-access.js';
 import { adminApiRoutes } from './admin/api-routes.js';
@@ -15,7 +16,7 @@ import { errorHandler } from './http/error-handler.js';
 import { ownRoutes } from './http/own-routes.js';
 import { securityHeaders } from './http/security-headers.js';
 import { healthRoutes } from './http/health.js';
-import { metricsRoutes } from './http/metrics-route.js';
+import { metricsListener, metricsRoutes } from './http/metrics-route.js';
 import { createPageRenderer } from './http/pages.js';
 import { requestLogging } from './http/request-context.js';
 import { providerPages } from './interaction/provider-pages.js';
@@ -31,6 +32,7 @@ import type { Logger } from './log/logger.js';
 import { createMetrics } from './metrics/metrics.js';
 import { equaliseFailureTiming } from './security/failure-timing.js';
 import { createRateLimiter, unlimited } from './security/rate-limiter.js';
+import { signInLimits } from './security/sign-in-limits.js';
 import { createWebhookDispatcher } from './webhooks/dispatcher.js';
 import { createChooseLogins } from './migration/choose-logins.js';
 import { createSignIn, type SignIn } from './migration/sign-in.js';
@@ -66,6 +68,8 @@ export interface Idp {
   outbox: readonly SentMail[] | undefined;
   /** Imports started from the console or the admin API. */
   jobs: ImportJobs;
+  /** `/metrics` for a listener of its own (`metrics.port`). */
+  metricsListener: RequestListener;
   close(): Promise<void>;
 }
 
@@ -93,10 +97,13 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
   });
   const passwordPolicy = createPasswordPolicy(config.passwords.minLength);
   const legacySwitch = createLegacySwitch(legacy, store.settings, config.migration.cutOff);
-  const { enabled: rateLimitsOn, maxDelayMs, ...rules } = config.rateLimits;
+  const { enabled: rateLimitsOn, maxDelayMs, maxLoginDelayMs, ...rules } = config.rateLimits;
   const limiter = rateLimitsOn
     ? createRateLimiter({
-        rules,
+        rules: {
+          ...rules,
+          signInFailuresPerLogin: { ...rules.signInFailuresPerLogin, slowOnly: true, maxDelayMs: maxLoginDelayMs },
+        },
         counters: store.counters,
         secret: await store.secrets.getOrCreate('rate-limit-key', () => randomBytes(32).toString('base64url')),
         maxDelayMs,
@@ -108,7 +115,13 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     legacy: legacySwitch,
     transform,
     record,
-    limiter,
+    singleFlight: {
+      leases: store.leases,
+      secret: await store.secrets.getOrCreate('lease-key', () => randomBytes(32).toString('base64url')),
+      // The legacy call's whole budget, and room for the hashing and the insert after it.
+      leaseMs: (config.legacy?.timeoutMs ?? 5000) + 10_000,
+      pollMs: 50,
+    },
     followRenames: config.migration.followRenames,
   });
   const signIn = observed(
@@ -196,7 +209,8 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     ownRoutes([
       assetRoutes(`${ROOT}public`),
       healthRoutes(store, legacy),
-      metricsRoutes(metrics, config.metrics.bearerToken),
+      // Not public: on this port only for a scraper with the token (or on `metrics.port`, see main.ts).
+      ...(config.metrics.bearerToken ? [metricsRoutes(metrics, config.metrics.bearerToken)] : []),
       consoleRoutes({
         issuer: config.issuer,
         access: adminAccess,
@@ -234,6 +248,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
         render,
         csrf,
         limiter,
+        signInLimits: signInLimits(limiter),
         passwordMinLength: config.passwords.minLength,
         ...(config.passwords.requireChangeOfWeakLegacyPasswords
           ? { weakLegacyPasswords: { policy: passwordPolicy, hasher, record } }
@@ -252,6 +267,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     register,
     outbox: outbox?.outbox,
     jobs,
+    metricsListener: metricsListener(metrics),
     async close() {
       await jobs.settled();
       await webhooks.close();

@@ -47,6 +47,10 @@ async function main(): Promise<void> {
   // Keep-alive longer than a typical load balancer's idle timeout, so the balancer closes first.
   server.keepAliveTimeout = 65_000;
   const port = await listen(server, config.port, config.host);
+  const metricsServer = config.metrics.port === undefined ? undefined : createServer(idp.metricsListener);
+  if (metricsServer && config.metrics.port !== undefined) {
+    await listen(metricsServer, config.metrics.port, config.metrics.host);
+  }
   demo?.startApp(config.issuer);
 
   logger.info(
@@ -71,6 +75,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'draining in-flight requests and stopping');
     void (async () => {
       await closeServer(server);
+      if (metricsServer) await closeServer(metricsServer, 1000);
       await demo?.close();
       await idp.close();
       process.exit(0);

@@ -80,7 +80,10 @@ export const usernameSchema = visibleText(64).pipe(
     .refine((s) => !/^\.+$/.test(s), 'must contain more than dots'),
 );
 
-export const emailSchema = visibleText(254).pipe(z.email('must be an email address'));
+/** The longest login anyone can have here: an email address (usernames are shorter). */
+export const MAX_LOGIN_LENGTH = 254;
+
+export const emailSchema = visibleText(MAX_LOGIN_LENGTH).pipe(z.email('must be an email address'));
 
 const optionalText = (max: number) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), visibleText(max).optional());

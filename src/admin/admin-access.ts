@@ -23,8 +23,11 @@ export interface AdminAccess {
   readonly apiResource: string;
   /** The signed-in admin of this browser, if the IdP session belongs to one; `session` when signed in at all. */
   consoleAdmin(ctx: Context): Promise<{ admin?: Admin; signedIn: boolean; sessionUid?: string }>;
-  /** The admin behind a bearer token, or why not. */
-  apiAdmin(authorization: string): Promise<Admin | { problem: string }>;
+  /**
+   * The admin behind a bearer token, or why not: `invalid_token` (401) for a token that proves nothing,
+   * `insufficient_scope` (403) for a valid token of someone who may not operate the IdP (RFC 6750).
+   */
+  apiAdmin(authorization: string): Promise<Admin | { problem: string; error: 'invalid_token' | 'insufficient_scope' }>;
   isAdmin(account: Account): boolean;
 }
 
@@ -61,7 +64,9 @@ export function createAdminAccess(deps: {
 
     async apiAdmin(authorization) {
       const token = /^Bearer (\S+)$/i.exec(authorization)?.[1];
-      if (!token) return { problem: 'a bearer access token is required' };
+      const invalid = (problem: string) => ({ problem, error: 'invalid_token' as const });
+      const forbidden = (problem: string) => ({ problem, error: 'insufficient_scope' as const });
+      if (!token) return invalid('a bearer access token is required');
       let claims;
       try {
         ({ payload: claims } = await jwtVerify(token, publicKeys, {
@@ -69,17 +74,18 @@ export function createAdminAccess(deps: {
           audience: apiResource,
         }));
       } catch {
-        return { problem: 'the access token is invalid or expired' };
+        return invalid('the access token is invalid or expired');
       }
       const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ') : [];
-      if (!scopes.includes(ADMIN_SCOPE)) return { problem: `the access token lacks the "${ADMIN_SCOPE}" scope` };
+      if (!scopes.includes(ADMIN_SCOPE)) return forbidden(`the access token lacks the "${ADMIN_SCOPE}" scope`);
       if (typeof claims.sub === 'string' && claims.sub !== claims.client_id) {
         const account = await deps.accounts.findById(claims.sub);
-        if (!account || !isAdmin(account)) return { problem: 'the user of this token is not an operator' };
+        if (!account) return invalid('the user of this token no longer exists');
+        if (!isAdmin(account)) return forbidden('the user of this token is not an operator');
         return { kind: 'account', account, id: account.id };
       }
       const clientId = typeof claims.client_id === 'string' ? claims.client_id : '';
-      return clientId ? { kind: 'client', clientId, id: `client:${clientId}` } : { problem: 'the token names no one' };
+      return clientId ? { kind: 'client', clientId, id: `client:${clientId}` } : invalid('the token names no one');
     },
   };
 }

@@ -50,8 +50,8 @@ export function adminApiRoutes(deps: AdminApiDependencies): Router {
     if ('problem' in admin) {
       // Header values must be plain ASCII without quotes.
       const description = admin.problem.replace(/[^\x20-\x7e]|"/g, '');
-      ctx.set('www-authenticate', `Bearer error="invalid_token", error_description="${description}"`);
-      fail(ctx, 401, 'invalid_token', admin.problem);
+      ctx.set('www-authenticate', `Bearer error="${admin.error}", error_description="${description}"`);
+      fail(ctx, admin.error === 'invalid_token' ? 401 : 403, admin.error, admin.problem);
       return;
     }
     (ctx.state as { admin?: Admin }).admin = admin;

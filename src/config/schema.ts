@@ -203,22 +203,38 @@ export const configSchema = z
       .prefault({}),
 
     /**
-     * Rate limits (sliding windows, counted in the store): past half a limit answers slow down progressively, past
-     * the limit they are refused (HTTP 429). First sign-ins that would reach the legacy system have their own,
-     * stricter rules, so the IdP cannot be used to guess passwords against it.
+     * Rate limits (sliding windows, counted in the store, the same for every login whether it is unknown, not yet
+     * migrated or migrated): past half a limit answers slow down progressively, past a blocking limit they are
+     * refused (HTTP 429) with the same neutral message. Sign-ins are limited by their failures, so the rightful
+     * user's successes, double submits and bursts never count against anyone.
      */
     rateLimits: z
       .strictObject({
         enabled: z.boolean().default(true),
-        signInPerIp: rateRule(60, 300),
-        signInFailuresPerLogin: rateRule(10, 900),
-        legacyPerIp: rateRule(20, 600),
-        legacyPerLogin: rateRule(5, 900),
+        /**
+         * Refused sign-ins of one login from one address: the guesser's own door. Past the limit that pair (and only
+         * that pair) is refused; a successful sign-in from the pair clears it.
+         */
+        signInFailuresPerPair: rateRule(10, 900),
+        /**
+         * Refused sign-ins of one login from anywhere: only slowed down, never refused (up to `maxLoginDelayMs`), so
+         * strangers spread over many addresses cannot lock a user out, yet cannot guess at full speed either.
+         */
+        signInFailuresPerLogin: rateRule(20, 900),
+        /**
+         * Refused sign-ins from one address, whatever the logins (password spraying): generous, since an office is
+         * one address, then slowed and refused.
+         */
+        signInFailuresPerAddress: rateRule(200, 900),
+        /** Sign-in attempts from one address, whatever their outcome: a bound on abuse far above an office's rush. */
+        signInPerAddress: rateRule(3000, 900),
         signUpPerIp: rateRule(10, 3600),
         signUpPerLogin: rateRule(5, 3600),
         resetPerIp: rateRule(10, 3600),
         resetPerLogin: rateRule(3, 3600),
         maxDelayMs: z.number().int().min(0).max(30_000).default(8000),
+        /** The most the per-login slowdown makes anyone wait, the rightful user included. */
+        maxLoginDelayMs: z.number().int().min(0).max(30_000).default(3000),
       })
       .prefault({}),
 
@@ -253,8 +269,15 @@ export const configSchema = z
 
     metrics: z
       .strictObject({
-        /** When set, `/metrics` requires `Authorization: Bearer <token>`; otherwise restrict it at the network. */
+        /**
+         * `/metrics` (Prometheus) is not public by default: with a bearer token it is served on the IdP's port to a
+         * scraper that sends `Authorization: Bearer <token>`; with `port` it is served on a listener of its own
+         * (for a scraper on a private network); with neither, it is not served at all.
+         */
         bearerToken: z.string().min(16).optional(),
+        port: z.number().int().min(0).max(65535).optional(),
+        /** Where the metrics listener listens: loopback unless the scraper is elsewhere. */
+        host: z.string().min(1).default('127.0.0.1'),
       })
       .prefault({}),
 

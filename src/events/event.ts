@@ -14,7 +14,7 @@ export type MigrationFailureReason =
   | 'validation'
   /** Before the choose-new-logins step (now a `migration_conflict` event): kept so older events still read. */
   | 'conflict'
-  /** Refused before the legacy system was asked: too many first sign-ins from this client or for this login. */
+  /** No longer recorded (first sign-ins meet the same limits as every sign-in, before it): kept for older events. */
   | 'rate_limited';
 
 export type IdpEvent =

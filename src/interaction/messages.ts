@@ -33,8 +33,6 @@ export function signInRefusal(outcome: Exclude<SignInOutcome, { kind: 'signed-in
       return SIGN_IN_UNAVAILABLE;
     case 'migration-rejected':
       return { status: 422, message: 'Your account could not be moved to the new system. Please contact support.' };
-    case 'rate-limited':
-      return TOO_MANY;
   }
 }
 

@@ -7,7 +7,8 @@ import { formField, parseForm } from '../http/forms.js';
 import type { RenderPage } from '../http/pages.js';
 import type { ChooseLogins } from '../migration/choose-logins.js';
 import type { PendingMigration, SignIn } from '../migration/sign-in.js';
-import { stricter, type RateLimiter } from '../security/rate-limiter.js';
+import type { RateLimiter } from '../security/rate-limiter.js';
+import type { SignInLimits } from '../security/sign-in-limits.js';
 import { normaliseLogin } from '../accounts/account.js';
 import type { AccountStore, ArtifactStore } from '../store/store.js';
 import type { PasswordHasher } from '../accounts/password-hasher.js';
@@ -36,6 +37,7 @@ export interface InteractionDependencies {
   render: RenderPage;
   csrf: Csrf;
   limiter: RateLimiter;
+  signInLimits: SignInLimits;
   passwordMinLength: number;
   /** Set when weak legacy passwords must be changed at migration (`passwords.requireChangeOfWeakLegacyPasswords`). */
   weakLegacyPasswords?: {
@@ -148,26 +150,29 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
     const interaction = await interactionFor(ctx, 'login');
     const login = formField(ctx.request.body, 'login');
     const password = formField(ctx.request.body, 'password');
-    const failures = { rule: 'signInFailuresPerLogin', subject: normaliseLogin(login) };
-    const verdict = stricter(
-      await deps.limiter.attempt([{ rule: 'signInPerIp', subject: ctx.ip }]),
-      await deps.limiter.peek([failures]),
-    );
+    const verdict = await deps.signInLimits.before(ctx.ip, login);
     if (verdict.kind === 'blocked') {
       ctx.set('retry-after', String(verdict.retryAfterSeconds));
       await renderLogin(ctx, interaction, login, TOO_MANY.message, TOO_MANY.status);
       return;
     }
+    // Waited out here, outside the sign-in: a deliberate delay must not enter what the timing equaliser learns.
     await deps.limiter.slowDown(verdict);
     let outcome;
     try {
-      outcome = await deps.signIn(login, password, { ip: ctx.ip });
+      outcome = await deps.signIn(login, password);
     } catch (error) {
       if (!(error instanceof StoreUnavailableError)) throw error;
       // Every write is whole or absent, so the same form, submitted again, picks up where this one stopped.
       ctx.set('retry-after', String(RETRY_AFTER_SECONDS));
       await renderLogin(ctx, interaction, login, SIGN_IN_UNAVAILABLE.message, SIGN_IN_UNAVAILABLE.status);
       return;
+    }
+    if (outcome.kind === 'invalid-credentials' || outcome.kind === 'legacy-disabled') {
+      await deps.signInLimits.after(ctx.ip, login, 'refused');
+    } else if (outcome.kind === 'signed-in' || outcome.kind === 'login-taken') {
+      // The password was right: the pair's mistakes are forgiven.
+      await deps.signInLimits.after(ctx.ip, login, 'signed-in');
     }
     if (outcome.kind === 'login-taken') {
       const state: PendingMigrationState = {
@@ -184,8 +189,6 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
       return;
     }
     if (outcome.kind !== 'signed-in') {
-      if (outcome.kind === 'invalid-credentials') await deps.limiter.count(failures);
-      if (outcome.kind === 'rate-limited') ctx.set('retry-after', String(outcome.retryAfterSeconds));
       const refusal = signInRefusal(outcome);
       await renderLogin(ctx, interaction, login, refusal.message, refusal.status);
       return;

@@ -1,12 +1,19 @@
-import { hasInvisibleCharacters, normaliseLogin, type Account, type AccountProfile } from '../accounts/account.js';
+import { createHmac, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  hasInvisibleCharacters,
+  MAX_LOGIN_LENGTH,
+  normaliseLogin,
+  type Account,
+  type AccountProfile,
+} from '../accounts/account.js';
 import { checkPassword } from '../accounts/check-password.js';
 import type { PasswordHasher } from '../accounts/password-hasher.js';
 import type { RecordEvent } from '../events/recorder.js';
 import type { LegacyProfile } from '../legacy/connector.js';
 import type { LegacySwitch } from '../legacy/legacy-switch.js';
 import type { LegacySystem } from '../legacy/legacy-system.js';
-import type { RateLimiter } from '../security/rate-limiter.js';
-import type { AccountStore, LoginChange } from '../store/store.js';
+import type { AccountStore, LeaseStore, LoginChange } from '../store/store.js';
 import { adopt, type Adoption } from './adopt.js';
 import type { ProfileTransformer } from './transform.js';
 
@@ -14,9 +21,10 @@ export type SignInOutcome =
   | { kind: 'signed-in'; account: Account; migrated: boolean }
   /**
    * Unknown login, wrong password, or a login the legacy system rejected: one answer for all three. `via` says which
-   * path judged it, for the timing equaliser only; it never reaches the user.
+   * path judged it and `waitedMs` how long it waited for another attempt's legacy check, for the timing equaliser
+   * only (which learns from the work, not the waits); neither reaches the user.
    */
-  | { kind: 'invalid-credentials'; via: 'local' | 'legacy' }
+  | { kind: 'invalid-credentials'; via: 'local' | 'legacy'; waitedMs?: number }
   | { kind: 'legacy-disabled' }
   | { kind: 'legacy-unavailable' }
   /** The legacy system accepted the password but its profile cannot become an account. */
@@ -25,9 +33,7 @@ export type SignInOutcome =
    * The legacy system accepted the password, but another account here holds the username and/or email (two legacy
    * logins that differ only in case, a shared email): the user chooses another before the account is stored.
    */
-  | { kind: 'login-taken'; pending: PendingMigration }
-  /** Too many first sign-ins toward the legacy system from this client or for this login. */
-  | { kind: 'rate-limited'; retryAfterSeconds: number };
+  | { kind: 'login-taken'; pending: PendingMigration };
 
 const LOCAL_REFUSAL = { kind: 'invalid-credentials', via: 'local' } as const;
 const LEGACY_REFUSAL = { kind: 'invalid-credentials', via: 'legacy' } as const;
@@ -39,12 +45,21 @@ export interface PendingMigration extends Adoption {
   taken: ('username' | 'email')[];
 }
 
-/** Where a sign-in comes from, for the rate limits. */
-export interface SignInClient {
-  ip: string;
-}
+export type SignIn = (login: string, password: string) => Promise<SignInOutcome>;
 
-export type SignIn = (login: string, password: string, client: SignInClient) => Promise<SignInOutcome>;
+/** How one legacy check of a login holds off the others, across processes. */
+export interface SingleFlight {
+  leases: LeaseStore;
+  /** Keys lease names, so the store never holds what was typed as a login. */
+  secret: string;
+  /**
+   * How long a legacy check may hold its login's lease: beyond the legacy call's budget and the hashing after it. A
+   * process that dies holding one delays that login's first sign-in by at most this.
+   */
+  leaseMs: number;
+  /** How often a waiting attempt looks whether the account has appeared. */
+  pollMs: number;
+}
 
 export interface SignInDependencies {
   accounts: AccountStore;
@@ -53,7 +68,7 @@ export interface SignInDependencies {
   legacy: LegacySwitch;
   transform: ProfileTransformer;
   record: RecordEvent;
-  limiter: RateLimiter;
+  singleFlight: SingleFlight;
   /** Whether a legacy rename carries over to the local account (`migration.followRenames`). */
   followRenames: { username: boolean; email: boolean };
   now?: () => Date;
@@ -91,11 +106,11 @@ export function createSignIn(deps: SignInDependencies): SignIn {
     }
   };
 
-  return async (typedLogin, password, client) => {
+  return async (typedLogin, password) => {
     const login = normaliseLogin(typedLogin);
     if (login === '' || password === '') return LOCAL_REFUSAL;
-    // No account can have such a login, and odd bytes must not reach (and trouble) the legacy system.
-    if (hasInvisibleCharacters(login)) {
+    // No account can have such a login, and odd bytes or megabytes must not reach (and trouble) the legacy system.
+    if (hasInvisibleCharacters(login) || Array.from(login).length > MAX_LOGIN_LENGTH) {
       await deps.hasher.verifyDecoy(password);
       return LOCAL_REFUSAL;
     }
@@ -109,9 +124,9 @@ export function createSignIn(deps: SignInDependencies): SignIn {
       if (outcome.kind !== 'invalid-credentials' || spelledAsStored(local, typedLogin)) return outcome;
       const legacy = await deps.legacy.active();
       if (!legacy) return outcome;
-      const answer = await askLegacy(legacy, login, typedLogin, password, client, { decoyOnRefusal: false });
+      const answer = await askLegacy(legacy, login, typedLogin, password, { decoyOnRefusal: false });
       // Only an answer that confirmed somebody else's password changes anything; any other stays this refusal (a
-      // legacy outage or limit must not turn a local wrong password into a 503 or a 429).
+      // legacy outage must not turn a local wrong password into a 503).
       return CONFIRMED.has(answer.kind) ? answer : LEGACY_REFUSAL;
     }
 
@@ -120,32 +135,62 @@ export function createSignIn(deps: SignInDependencies): SignIn {
       await deps.hasher.verifyDecoy(password);
       return LOCAL_REFUSAL;
     }
-    return askLegacy(legacy, login, typedLogin, password, client, { decoyOnRefusal: true });
+    return firstSignIn(legacy, login, typedLogin, password);
   };
 
   /**
-   * A first sign-in: the legacy system judges the password. `decoyOnRefusal`: spend one bcrypt verification on a
-   * refusal, so it costs what a local wrong password costs (not needed when a local verification was just spent).
+   * A login with no account yet. One legacy check per login at a time, across processes (a lease in the store): a
+   * double submit, several tabs, a retrying client all wait for the first check, and once it has made the account,
+   * each is judged by the account's new hash, never by the legacy system again. An attempt that finds no account
+   * after its wait (the first was refused) asks the legacy system itself, in turn.
+   */
+  async function firstSignIn(
+    legacy: LegacySystem,
+    login: string,
+    typedLogin: string,
+    password: string,
+  ): Promise<SignInOutcome> {
+    const { singleFlight } = deps;
+    const lease = `legacy-check:${createHmac('sha256', singleFlight.secret).update(login).digest('base64url')}`;
+    const holder = randomUUID();
+    const started = performance.now();
+    let waitedMs = 0;
+    for (;;) {
+      if (await singleFlight.leases.acquire(lease, holder, singleFlight.leaseMs)) {
+        try {
+          const made = waitedMs > 0 ? await deps.accounts.findByLogin(login) : undefined;
+          const outcome = made
+            ? await signInLocally(made, password)
+            : await askLegacy(legacy, login, typedLogin, password, { decoyOnRefusal: true });
+          return outcome.kind === 'invalid-credentials' && waitedMs > 0 ? { ...outcome, waitedMs } : outcome;
+        } finally {
+          await singleFlight.leases.release(lease, holder);
+        }
+      }
+      await sleep(singleFlight.pollMs);
+      waitedMs = performance.now() - started;
+      const made = await deps.accounts.findByLogin(login);
+      if (made) {
+        const outcome = await signInLocally(made, password);
+        return outcome.kind === 'invalid-credentials' ? { ...outcome, waitedMs } : outcome;
+      }
+      // The holder outlived its lease (a process died mid-check): the lease is free again by now; past twice that,
+      // something is wrong with the store itself.
+      if (waitedMs > 2 * singleFlight.leaseMs) return { kind: 'legacy-unavailable' };
+    }
+  }
+
+  /**
+   * The legacy system judges the password. `decoyOnRefusal`: spend one bcrypt verification on a refusal, so it costs
+   * what a local wrong password costs (not needed when a local verification was just spent).
    */
   async function askLegacy(
     legacy: LegacySystem,
     login: string,
     typedLogin: string,
     password: string,
-    client: SignInClient,
     { decoyOnRefusal }: { decoyOnRefusal: boolean },
   ): Promise<SignInOutcome> {
-    // Stricter limits before the legacy system is asked: the IdP must not become a way to guess its passwords.
-    const verdict = await deps.limiter.attempt([
-      { rule: 'legacyPerIp', subject: client.ip },
-      { rule: 'legacyPerLogin', subject: login },
-    ]);
-    if (verdict.kind === 'blocked') {
-      await deps.record({ type: 'migration_failed', reason: 'rate_limited' });
-      return { kind: 'rate-limited', retryAfterSeconds: verdict.retryAfterSeconds };
-    }
-    await deps.limiter.slowDown(verdict);
-
     const started = performance.now();
     const answer = await legacy.authenticate(typedLogin.trim(), password);
     const legacyLatencyMs = Math.round(performance.now() - started);

@@ -30,6 +30,11 @@ export const FIRST_PARTY = 'first_party';
 export const INTROSPECT_ANY = 'introspect_any_token';
 /** Client metadata: a client that may get tokens for the admin API (automation, with client credentials). */
 export const ADMIN_API_CLIENT = 'admin_api';
+/**
+ * Client metadata: `false` lets a confidential client that cannot send PKCE (an old relying party) go without it.
+ * PKCE is required of every client otherwise, as the OAuth 2.0 Security BCP (RFC 9700) asks.
+ */
+export const PKCE_REQUIRED = 'pkce_required';
 
 /**
  * oidc-provider, configured: it owns the protocol (discovery, authorize, token, userinfo, revocation, introspection,
@@ -56,7 +61,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
       id_token_signed_response_alg: 'RS256',
     },
     extraClientMetadata: {
-      properties: [FIRST_PARTY, INTROSPECT_ANY, ADMIN_API_CLIENT],
+      properties: [FIRST_PARTY, INTROSPECT_ANY, ADMIN_API_CLIENT, PKCE_REQUIRED],
       validator(_ctx, key, value) {
         if (value !== undefined && typeof value !== 'boolean') {
           throw new errors.InvalidClientMetadata(`${key} must be a boolean`);
@@ -77,8 +82,8 @@ export function createProvider(deps: ProviderDependencies): Provider {
       short: { httpOnly: true, sameSite: 'lax', secure: secureCookies },
     },
     pkce: {
-      // Required for public clients (oidc-provider's default), allowed for everyone; S256 is the only method.
-      required: (_ctx, client) => client.clientAuthMethod === 'none',
+      // Required of every client (S256 only); a confidential client may be let off by its metadata, a public never.
+      required: (_ctx, client) => client.clientAuthMethod === 'none' || client.metadata()[PKCE_REQUIRED] !== false,
     },
     features: {
       // Automation for the admin API; only clients declared with grant_types client_credentials can use it.

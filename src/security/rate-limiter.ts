@@ -11,6 +11,10 @@ import type { CounterStore } from '../store/store.js';
 export interface RateRule {
   limit: number;
   windowSeconds: number;
+  /** Never refuses: past the limit answers stay at the longest delay (a login's failures from anywhere). */
+  slowOnly?: boolean;
+  /** This rule's cap on the delay, below the limiter's own. */
+  maxDelayMs?: number;
 }
 
 export type Verdict = { kind: 'allowed'; delayMs: number } | { kind: 'blocked'; retryAfterSeconds: number };
@@ -28,6 +32,8 @@ export interface RateLimiter {
   peek(checks: readonly RateCheck[]): Promise<Verdict>;
   /** Counts one event (a failure, say) without deciding. */
   count(check: RateCheck): Promise<void>;
+  /** Forgets what was counted for the check (a pair's failures, after it signs in). */
+  clear(check: RateCheck): Promise<void>;
   /** Waits out an `allowed` verdict's delay. */
   slowDown(verdict: Verdict): Promise<void>;
 }
@@ -67,11 +73,13 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         ? await options.counters.hit(keyOf(check), start, windowMs)
         : await options.counters.peek(keyOf(check), start, windowMs);
       const estimate = counts.previous * (1 - (at - start) / windowMs) + counts.current;
-      if (add ? estimate > rule.limit : estimate >= rule.limit) {
+      const reached = add ? estimate > rule.limit : estimate >= rule.limit;
+      if (reached && !rule.slowOnly) {
         retryAfterSeconds = Math.max(retryAfterSeconds, Math.ceil((start + windowMs - at) / 1000));
       } else if (estimate > rule.limit / 2) {
         const excess = estimate - rule.limit / 2;
-        delayMs = Math.max(delayMs, Math.min(options.maxDelayMs, BASE_DELAY_MS * 2 ** (excess - 1)));
+        const cap = Math.min(options.maxDelayMs, rule.maxDelayMs ?? Number.POSITIVE_INFINITY);
+        delayMs = Math.max(delayMs, Math.min(cap, BASE_DELAY_MS * 2 ** (excess - 1)));
       }
     }
     return retryAfterSeconds > 0
@@ -86,6 +94,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       const { windowMs, start } = windowOf(check, now());
       await options.counters.hit(keyOf(check), start, windowMs);
     },
+    clear: (check) => options.counters.clear(keyOf(check)),
     async slowDown(verdict) {
       if (verdict.kind === 'allowed' && verdict.delayMs > 0) await sleep(verdict.delayMs);
     },
@@ -111,5 +120,6 @@ export const unlimited: RateLimiter = {
   attempt: () => Promise.resolve({ kind: 'allowed', delayMs: 0 }),
   peek: () => Promise.resolve({ kind: 'allowed', delayMs: 0 }),
   count: () => Promise.resolve(),
+  clear: () => Promise.resolve(),
   slowDown: () => Promise.resolve(),
 };

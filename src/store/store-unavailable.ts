@@ -75,5 +75,6 @@ export function guardStore(
     settings: guard(store.settings, 'settings'),
     webhooks: guard(store.webhooks, 'webhooks'),
     counters: guard(store.counters, 'counters'),
+    leases: guard(store.leases, 'leases'),
   };
 }

@@ -121,11 +121,24 @@ export interface CounterStore {
   hit(key: string, windowStart: number, windowMs: number): Promise<WindowCounts>;
   /** The same counts, without adding. */
   peek(key: string, windowStart: number, windowMs: number): Promise<WindowCounts>;
+  /** Forgets every window of `key`. */
+  clear(key: string): Promise<void>;
 }
 
 export interface WindowCounts {
   current: number;
   previous: number;
+}
+
+/**
+ * Short exclusive leases shared by every process: one holder at a time per name (one legacy check per login, say).
+ * A holder that dies loses its lease when the lease expires; nothing else ever waits for it longer.
+ */
+export interface LeaseStore {
+  /** Takes the lease when it is free or has expired; false while another holder has it. */
+  acquire(name: string, holder: string, ttlMs: number): Promise<boolean>;
+  /** Gives the lease back, if it is still this holder's. */
+  release(name: string, holder: string): Promise<void>;
 }
 
 /** Small mutable settings shared by every process (the legacy cut-off, for one). */
@@ -143,6 +156,7 @@ export interface Store {
   readonly settings: SettingsStore;
   readonly webhooks: WebhookStore;
   readonly counters: CounterStore;
+  readonly leases: LeaseStore;
   /** True when the store answers; for readiness checks. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -143,6 +143,22 @@ describe('operating the migration: console and admin API', () => {
       );
     });
 
+    it('answers 403, not 401, to a valid token of someone who is not an operator', async () => {
+      const userToken = async (login: string, password: string) => {
+        const attempt = await signIn(t.issuer, login, password, {
+          client: 'adminApp',
+          scope: 'openid admin',
+          resource: adminApi(),
+        });
+        return attempt.tokens?.access_token ?? assert.fail(`no token for ${login}`);
+      };
+      const alice = await call('/stats', await userToken('alice', 'wonderland'));
+      assert.equal(alice.status, 403);
+      assert.equal(((await alice.json()) as { error: string }).error, 'insufficient_scope');
+      assert.match(alice.headers.get('www-authenticate') ?? '', /error="insufficient_scope"/);
+      assert.equal((await call('/stats', await userToken('carol', 'higher further faster'))).status, 200);
+    });
+
     it('answers a robot with client credentials: stats, events, accounts without passwords', async () => {
       const token = await robotToken();
       const stats = (await (await call('/stats', token)).json()) as { accounts: { migrated: number } };

@@ -75,6 +75,22 @@ describe('HTTP hardening', () => {
     assert.match(await forged.text(), /This form has expired/);
   });
 
+  it('binds a CSRF token to the session it was issued to: the same browser cannot carry it to another', async () => {
+    const first = await beginAuthorization(t.issuer);
+    const issuedToFirst = first.agent.csrf;
+    // The same browser (the same CSRF cookie) in a second sign-in: the first one's token is not good there.
+    const second = await beginAuthorization(t.issuer, { agent: first.agent });
+    assert.notEqual(second.agent.csrf, issuedToFirst);
+    const carried = await second.agent.request(`${second.interactionUrl}/login`, {
+      form: { login: 'alice', password: 'wonderland', csrf: issuedToFirst },
+    });
+    assert.equal(carried.status, 403);
+    const own = await second.agent.request(`${second.interactionUrl}/login`, {
+      form: { login: 'alice', password: 'wonderland' },
+    });
+    assert.equal(own.status, 303, 'its own token is');
+  });
+
   it('refuses an oversized form body with a clear 4xx', async () => {
     const start = await beginAuthorization(t.issuer);
     const huge = await start.agent.request(`${start.interactionUrl}/login`, {

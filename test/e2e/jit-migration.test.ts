@@ -106,6 +106,15 @@ for (const { backend, skip } of BACKENDS) {
       });
     }
 
+    it('refuses a login longer than any login here without asking the legacy system', async () => {
+      t.legacy.resetCalls();
+      const long = await signIn(t.issuer, `${'a'.repeat(250)}@example.com`, 'whatever-pw');
+      assert.equal(long.status, 401);
+      assert.equal(t.legacy.calls.authenticate, 0);
+      assert.equal((await signIn(t.issuer, `${'a'.repeat(240)}@example.com`, 'whatever-pw')).status, 401);
+      assert.equal(t.legacy.calls.authenticate, 1, 'one just short of it is asked');
+    });
+
     it('migrates through a slow legacy system that answers within its timeout', async () => {
       t.legacy.delayMs = 300;
       try {

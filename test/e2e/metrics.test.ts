@@ -22,6 +22,15 @@ describe('Prometheus metrics', () => {
     return line === undefined ? undefined : Number(line.split(' ')[1]);
   };
 
+  it('is not served at all without a token or a port of its own', async () => {
+    const closed = await startTestIdp();
+    try {
+      assert.equal((await fetch(`${closed.issuer}/metrics`)).status, 404);
+    } finally {
+      await closed.close();
+    }
+  });
+
   it('refuses a scrape without the token', async () => {
     assert.equal((await fetch(`${t.issuer}/metrics`)).status, 401);
     assert.equal((await fetch(`${t.issuer}/metrics`, { headers: { authorization: 'Bearer wrong' } })).status, 401);

@@ -23,6 +23,30 @@ describe('the IdP as real processes', () => {
     assert.match(output, /issuer must be an https URL/);
   });
 
+  it('serves /metrics on a listener of its own when asked, and on its public port not at all', async () => {
+    const legacy = new LegacyUserService({ users: DEMO_USERS, token: LEGACY_TOKEN });
+    await legacy.start();
+    const [port, metricsPort] = [await freePort(), await freePort()];
+    const issuer = `http://127.0.0.1:${port}`;
+    const configFile = writeIdpConfig(dir, {
+      issuer,
+      legacyUrl: legacy.url,
+      sqlitePath: join(dir, 'metrics.sqlite'),
+      extra: { metrics: { port: metricsPort } },
+    });
+    const idp = await startIdpProcess({ IDP_CONFIG: configFile, PORT: String(port), ...PROCESS_ENV }, dir);
+    try {
+      assert.equal((await fetch(`${issuer}/metrics`)).status, 404, 'not on the public port');
+      const scraped = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+      assert.equal(scraped.status, 200);
+      assert.match(await scraped.text(), /^# HELP idp_sign_ins_total/m);
+      assert.equal((await fetch(`http://127.0.0.1:${metricsPort}/jwks`)).status, 404, 'nothing else there');
+    } finally {
+      idp.child.kill('SIGKILL');
+      await legacy.stop();
+    }
+  });
+
   describe('two processes on one embedded store', { timeout: 60_000 }, () => {
     const legacy = new LegacyUserService({ users: DEMO_USERS, token: LEGACY_TOKEN });
     let a: IdpProcess;

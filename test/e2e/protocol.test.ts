@@ -126,15 +126,21 @@ for (const { backend, skip } of BACKENDS) {
       assert.equal(payload.sub, attempt.tokens?.claims()?.sub);
     });
 
-    it('requires PKCE from public clients', async () => {
-      const config = await discover(t.issuer, 'public');
-      const url = oidc.buildAuthorizationUrl(config, { redirect_uri: RP_REDIRECT, scope: 'openid', state: 's' });
-      const response = await new UserAgent().request(url.href);
-      const location = new URL(response.headers.get('location') ?? '');
-      assert.equal(location.origin + location.pathname, RP_REDIRECT);
-      assert.equal(location.searchParams.get('error'), 'invalid_request');
-      assert.match(location.searchParams.get('error_description') ?? '', /PKCE/);
-      // With PKCE the same public client completes the flow.
+    it('requires PKCE from every client, confidential ones too, unless one is let off by its metadata', async () => {
+      const withoutPkce = async (client: 'public' | 'firstParty' | 'oldRp') => {
+        const config = await discover(t.issuer, client);
+        const url = oidc.buildAuthorizationUrl(config, { redirect_uri: RP_REDIRECT, scope: 'openid', state: 's' });
+        return new URL((await new UserAgent().request(url.href)).headers.get('location') ?? '', t.issuer);
+      };
+      for (const client of ['public', 'firstParty'] as const) {
+        const location = await withoutPkce(client);
+        assert.equal(location.origin + location.pathname, RP_REDIRECT, client);
+        assert.equal(location.searchParams.get('error'), 'invalid_request');
+        assert.match(location.searchParams.get('error_description') ?? '', /PKCE/);
+      }
+      // The old relying party goes on to the sign-in page without PKCE.
+      assert.match((await withoutPkce('oldRp')).pathname, /^\/interaction\//);
+      // With PKCE every client completes the flow.
       assert.ok((await signIn(t.issuer, 'alice', 'wonderland', { client: 'public' })).tokens?.id_token);
     });
 

@@ -470,6 +470,36 @@ export function storeContract(name: string, open: (() => Promise<Store>) | { ski
         assert.ok(hits.every((h) => h.previous === 25));
         assert.deepEqual(await store.counters.peek(key, start, windowMs), { current: 10, previous: 25 });
         assert.deepEqual(await store.counters.peek(`${key}-other`, start, windowMs), { current: 0, previous: 0 });
+        await store.counters.hit(`${key}-other`, start, windowMs);
+        await store.counters.clear(key);
+        assert.deepEqual(await store.counters.peek(key, start, windowMs), { current: 0, previous: 0 }, 'cleared');
+        assert.deepEqual(await store.counters.peek(`${key}-other`, start, windowMs), { current: 1, previous: 0 });
+      });
+    });
+
+    describe('leases', () => {
+      it('gives a name to one holder at a time, even when many ask at once, and lets it go', async () => {
+        const name = `lease-${randomUUID()}`;
+        const holders = Array.from({ length: 12 }, (_, i) => `holder-${i}`);
+        const taken = await Promise.all(holders.map((holder) => store.leases.acquire(name, holder, 60_000)));
+        assert.equal(taken.filter(Boolean).length, 1, 'exactly one of twelve concurrent holders');
+        const winner = holders[taken.indexOf(true)] ?? assert.fail();
+        assert.equal(await store.leases.acquire(name, 'late', 60_000), false);
+        await store.leases.release(name, 'not-the-holder');
+        assert.equal(await store.leases.acquire(name, 'late', 60_000), false, 'only its holder releases it');
+        await store.leases.release(name, winner);
+        assert.equal(await store.leases.acquire(name, 'late', 60_000), true);
+        assert.equal(await store.leases.acquire(`${name}-other`, 'late', 60_000), true, 'names are independent');
+      });
+
+      it('lets another holder take a lease whose holder let it expire', async () => {
+        const name = `lease-${randomUUID()}`;
+        assert.equal(await store.leases.acquire(name, 'gone', 40), true);
+        assert.equal(await store.leases.acquire(name, 'next', 60_000), false);
+        await new Promise((resolve) => setTimeout(resolve, 60));
+        assert.equal(await store.leases.acquire(name, 'next', 60_000), true);
+        await store.leases.release(name, 'gone');
+        assert.equal(await store.leases.acquire(name, 'third', 60_000), false, "the dead holder's release is void");
       });
     });
 

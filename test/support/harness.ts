@@ -18,6 +18,10 @@ export const TEST_CLIENTS = {
   public: { client_id: 'public-spa', client_secret: undefined },
   opsBot: { client_id: 'ops-bot', client_secret: 'ops-bot-secret-0123456789abcdef0123' },
   otherBot: { client_id: 'other-bot', client_secret: 'other-bot-secret-0123456789abcdef0' },
+  /** An old confidential relying party that cannot send PKCE, let off by its metadata. */
+  oldRp: { client_id: 'old-rp', client_secret: 'old-rp-secret-0123456789abcdef01234' },
+  /** An operators' tool that signs people in for the admin API (a user's token, not a robot's). */
+  adminApp: { client_id: 'admin-app', client_secret: 'admin-app-secret-0123456789abcdef0' },
 } as const;
 export const TEST_API = 'https://api.test/';
 export const LEGACY_TOKEN = 'test-legacy-token';
@@ -110,6 +114,8 @@ export async function startTestIdp(options: TestIdpOptions = {}): Promise<TestId
             admin_api: true,
           },
           { ...TEST_CLIENTS.otherBot, grant_types: ['client_credentials'], response_types: [], redirect_uris: [] },
+          { ...TEST_CLIENTS.oldRp, redirect_uris: [RP_REDIRECT], first_party: true, pkce_required: false },
+          { ...TEST_CLIENTS.adminApp, redirect_uris: [RP_REDIRECT], first_party: true, admin_api: true },
           {
             client_id: TEST_CLIENTS.public.client_id,
             client_name: 'Public SPA',

@@ -51,6 +51,13 @@ export function csrfFieldOf(html: string): string | undefined {
 
 export class UserAgent {
   readonly #cookies = new Map<string, string>();
+  /** Sent with every request (an `x-forwarded-for`, to stand for another address behind a trusted proxy). */
+  readonly #headers: Readonly<Record<string, string>>;
+
+  constructor(options: { headers?: Record<string, string> } = {}) {
+    this.#headers = options.headers ?? {};
+  }
+
   /** The CSRF field of the last page read; sent with every form, as a browser filling that page's form would. */
   #csrf = '';
 
@@ -71,7 +78,7 @@ export class UserAgent {
       raw?: { body: string | Uint8Array<ArrayBuffer>; type?: string };
     } = {},
   ): Promise<Response> {
-    const headers: Record<string, string> = { accept: 'text/html' };
+    const headers: Record<string, string> = { accept: 'text/html', ...this.#headers };
     if (this.#cookies.size > 0) headers.cookie = cookieHeader(this.#cookies);
     let body: string | Uint8Array<ArrayBuffer> | undefined;
     if (init.form) {

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { Store } from '../store.js';
 import { SqliteAccountStore } from './accounts.js';
 import { SqliteCounterStore } from './counters.js';
+import { SqliteLeaseStore } from './leases.js';
 import { SqliteArtifactStore } from './artifacts.js';
 import { SqliteEventStore } from './events.js';
 import { migrateSchema } from './schema.js';
@@ -28,9 +29,11 @@ export function openEmbeddedStore(path: string, busyTimeoutMs = 5000): Store {
 
   const artifacts = new SqliteArtifactStore(db);
   const counters = new SqliteCounterStore(db);
+  const leases = new SqliteLeaseStore(db);
   const purge = setInterval(() => {
     artifacts.purgeExpired();
     counters.purgeExpired();
+    leases.purgeExpired();
   }, PURGE_INTERVAL_MS);
   purge.unref();
 
@@ -43,6 +46,7 @@ export function openEmbeddedStore(path: string, busyTimeoutMs = 5000): Store {
     settings: new SqliteSettingsStore(db),
     webhooks: new SqliteWebhookStore(db),
     counters,
+    leases,
     ping: () => {
       try {
         db.prepare('SELECT 1').get();

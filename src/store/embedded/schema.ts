@@ -97,6 +97,14 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX rate_counters_expiry ON rate_counters (expires_at);
   `,
+  // Leases: one holder per name at a time, across processes (single-flight legacy checks).
+  `
+  CREATE TABLE leases (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export function migrateSchema(db: Database): void {

@@ -39,6 +39,11 @@ export class MongoCounterStore implements CounterStore {
     return { current, previous };
   }
 
+  async clear(key: string): Promise<void> {
+    // Keys are keyed hashes (base64url) and rule names: nothing to escape; the anchored prefix uses the _id index.
+    await this.#counters.deleteMany({ _id: { $regex: `^${key.replace(/[^\w:-]/g, '\\$&')}\\|` } });
+  }
+
   async #count(key: string, windowStart: number): Promise<number> {
     return (await this.#counters.findOne({ _id: `${key}|${String(windowStart)}` }))?.count ?? 0;
   }

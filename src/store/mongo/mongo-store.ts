@@ -3,6 +3,7 @@ import type { Store } from '../store.js';
 import { MongoAccountStore } from './accounts.js';
 import { MongoArtifactStore } from './artifacts.js';
 import { MongoCounterStore } from './counters.js';
+import { MongoLeaseStore } from './leases.js';
 import { MongoEventStore } from './events.js';
 import { MongoSecretStore } from './secrets.js';
 import { MongoSettingsStore } from './settings.js';
@@ -31,6 +32,7 @@ export async function openMongoStore(uri: string, databaseName?: string): Promis
   const settings = new MongoSettingsStore(db);
   const webhooks = new MongoWebhookStore(db);
   const counters = new MongoCounterStore(db);
+  const leases = new MongoLeaseStore(db);
   try {
     await Promise.all([
       accounts.createIndexes(),
@@ -38,6 +40,7 @@ export async function openMongoStore(uri: string, databaseName?: string): Promis
       events.createIndexes(),
       webhooks.createIndexes(),
       counters.createIndexes(),
+      leases.createIndexes(),
     ]);
   } catch (error) {
     await client.close();
@@ -52,6 +55,7 @@ export async function openMongoStore(uri: string, databaseName?: string): Promis
     settings,
     webhooks,
     counters,
+    leases,
     ping: async () => {
       try {
         await db.command({ ping: 1 });

@@ -115,6 +115,9 @@ async function rate(lanes: number, seconds: number, pid: number, step: (lane: nu
   };
 }
 
+/** The bench reads the IdP's own figures; /metrics is served only to a scraper with the token. */
+const METRICS_TOKEN = 'bench-metrics-token-0123456789';
+
 /** The machine's hashing bound: bcrypt verifications per second at COST on every core, measured now. */
 async function hashingBound(): Promise<number> {
   const hasher = await createPasswordHasher({ cost: COST, threads: availableParallelism() });
@@ -128,7 +131,9 @@ async function hashingBound(): Promise<number> {
 
 /** The IdP's own figures from its Prometheus endpoint; reading resets the event-loop delay histogram. */
 async function scrape(issuer: string): Promise<{ loopP99Ms: number; rssBytes: number }> {
-  const text = await (await fetch(`${issuer}/metrics`)).text();
+  const text = await (
+    await fetch(`${issuer}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+  ).text();
   const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
   return {
     loopP99Ms: value('idp_nodejs_eventloop_lag_p99_seconds') * 1000,
@@ -203,7 +208,7 @@ async function main() {
         issuer,
         legacyUrl: legacy.url,
         sqlitePath,
-        extra: { passwords: { bcryptCost: COST, hashingThreads: 0 } },
+        extra: { passwords: { bcryptCost: COST, hashingThreads: 0 }, metrics: { bearerToken: METRICS_TOKEN } },
       });
       const started = await startIdpProcess(
         { IDP_CONFIG: config, PORT: String(port), ...PROCESS_ENV },

@@ -118,9 +118,10 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     singleFlight: {
       leases: store.leases,
       secret: await store.secrets.getOrCreate('lease-key', () => randomBytes(32).toString('base64url')),
-      // The legacy call's whole budget, and room for the hashing and the insert after it.
-      leaseMs: (config.legacy?.timeoutMs ?? 5000) + 10_000,
+      leaseMs: 10_000,
       pollMs: 50,
+      // Beyond the legacy call's whole budget and the hashing and insert after it, even on a loaded machine.
+      maxWaitMs: 2 * (config.legacy?.timeoutMs ?? 5000) + 20_000,
     },
     followRenames: config.migration.followRenames,
   });

@@ -49,6 +49,8 @@ export interface LegacyServiceOptions {
 
 export class LegacyUserService {
   readonly calls: LegacyCalls = { authenticate: 0, findUser: 0, list: 0 };
+  /** Password checks per login as sent (trimmed, lower-cased), for tests that count them per user. */
+  readonly checksByLogin = new Map<string, number>();
   fault: LegacyFault = 'none';
   /** Added before every answer. */
   delayMs = 0;
@@ -108,10 +110,23 @@ export class LegacyUserService {
     });
   }
 
+  #countCheck(body: string): void {
+    try {
+      const { login } = JSON.parse(body) as { login?: unknown };
+      if (typeof login === 'string') {
+        const key = login.trim().toLowerCase();
+        this.checksByLogin.set(key, (this.checksByLogin.get(key) ?? 0) + 1);
+      }
+    } catch {
+      // Not JSON: #authenticate has answered 400 already.
+    }
+  }
+
   resetCalls(): void {
     this.calls.authenticate = 0;
     this.calls.findUser = 0;
     this.calls.list = 0;
+    this.checksByLogin.clear();
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -133,6 +148,7 @@ export class LegacyUserService {
     if (req.method === 'POST' && url.pathname === '/authenticate') {
       this.calls.authenticate++;
       this.#answer(res, fault, () => this.#authenticate(body));
+      this.#countCheck(body);
       return;
     }
     const userPath = /^\/users\/([^/]+)$/.exec(url.pathname);

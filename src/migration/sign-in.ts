@@ -13,6 +13,7 @@ import type { RecordEvent } from '../events/recorder.js';
 import type { LegacyProfile } from '../legacy/connector.js';
 import type { LegacySwitch } from '../legacy/legacy-switch.js';
 import type { LegacySystem } from '../legacy/legacy-system.js';
+import { StoreUnavailableError } from '../store/store-unavailable.js';
 import type { AccountStore, LeaseStore, LoginChange } from '../store/store.js';
 import { adopt, type Adoption } from './adopt.js';
 import type { ProfileTransformer } from './transform.js';
@@ -38,6 +39,9 @@ export type SignInOutcome =
 const LOCAL_REFUSAL = { kind: 'invalid-credentials', via: 'local' } as const;
 const LEGACY_REFUSAL = { kind: 'invalid-credentials', via: 'legacy' } as const;
 
+/** How soon a lease the store could not take back is offered to it again. */
+const RELEASE_RETRY_MS = 200;
+
 const CONFIRMED: ReadonlySet<SignInOutcome['kind']> = new Set(['signed-in', 'login-taken', 'migration-rejected']);
 
 /** A confirmed legacy user waiting for new logins; kept by the hosted page (it holds a hash, never the password). */
@@ -53,12 +57,14 @@ export interface SingleFlight {
   /** Keys lease names, so the store never holds what was typed as a login. */
   secret: string;
   /**
-   * How long a legacy check may hold its login's lease: beyond the legacy call's budget and the hashing after it. A
-   * process that dies holding one delays that login's first sign-in by at most this.
+   * A lease's life, renewed every third of it while its holder works: a process that dies holding one delays that
+   * login's first sign-in by at most this.
    */
   leaseMs: number;
   /** How often a waiting attempt looks whether the account has appeared. */
   pollMs: number;
+  /** How long an attempt waits for another's legacy check before it answers "temporarily unavailable". */
+  maxWaitMs: number;
 }
 
 export interface SignInDependencies {
@@ -157,14 +163,21 @@ export function createSignIn(deps: SignInDependencies): SignIn {
     let waitedMs = 0;
     for (;;) {
       if (await singleFlight.leases.acquire(lease, holder, singleFlight.leaseMs)) {
+        // Kept while this attempt works, however long a loaded machine makes that; only a dead process loses it.
+        const keep = setInterval(() => {
+          singleFlight.leases.renew(lease, holder, singleFlight.leaseMs).catch(() => undefined);
+        }, singleFlight.leaseMs / 3);
+        keep.unref();
         try {
-          const made = waitedMs > 0 ? await deps.accounts.findByLogin(login) : undefined;
+          // Another attempt may have made the account between this one's first look and its lease.
+          const made = await deps.accounts.findByLogin(login);
           const outcome = made
             ? await signInLocally(made, password)
             : await askLegacy(legacy, login, typedLogin, password, { decoyOnRefusal: true });
           return outcome.kind === 'invalid-credentials' && waitedMs > 0 ? { ...outcome, waitedMs } : outcome;
         } finally {
-          await singleFlight.leases.release(lease, holder);
+          clearInterval(keep);
+          await releaseLease(lease, holder);
         }
       }
       await sleep(singleFlight.pollMs);
@@ -174,9 +187,30 @@ export function createSignIn(deps: SignInDependencies): SignIn {
         const outcome = await signInLocally(made, password);
         return outcome.kind === 'invalid-credentials' ? { ...outcome, waitedMs } : outcome;
       }
-      // The holder outlived its lease (a process died mid-check): the lease is free again by now; past twice that,
-      // something is wrong with the store itself.
-      if (waitedMs > 2 * singleFlight.leaseMs) return { kind: 'legacy-unavailable' };
+      // A holder keeps its lease as long as it works; one that died loses it within leaseMs. A wait far beyond the
+      // legacy call's own budget means something is wrong: say so rather than hold the user.
+      if (waitedMs > singleFlight.maxWaitMs) return { kind: 'legacy-unavailable' };
+    }
+  }
+
+  /**
+   * Gives a login's lease back. A store that cannot take the release now (it is what just failed the sign-in, say)
+   * gets it again shortly, in the background, so the user's retry does not wait the whole lease out.
+   */
+  async function releaseLease(lease: string, holder: string): Promise<void> {
+    const { singleFlight } = deps;
+    const release = () => singleFlight.leases.release(lease, holder);
+    try {
+      await release();
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      const giveUpAt = Date.now() + singleFlight.leaseMs;
+      const retry = () => {
+        release().catch(() => {
+          if (Date.now() < giveUpAt) setTimeout(retry, RELEASE_RETRY_MS).unref();
+        });
+      };
+      setTimeout(retry, RELEASE_RETRY_MS).unref();
     }
   }
 

@@ -137,6 +137,8 @@ export interface WindowCounts {
 export interface LeaseStore {
   /** Takes the lease when it is free or has expired; false while another holder has it. */
   acquire(name: string, holder: string, ttlMs: number): Promise<boolean>;
+  /** Extends a lease its holder still has by `ttlMs` from now; false when it has lost it (it expired, another took it). */
+  renew(name: string, holder: string, ttlMs: number): Promise<boolean>;
   /** Gives the lease back, if it is still this holder's. */
   release(name: string, holder: string): Promise<void>;
 }

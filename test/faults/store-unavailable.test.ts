@@ -43,11 +43,15 @@ describe('the store unavailable in the middle of a sign-in (embedded, write lock
   it('answers a first sign-in 503 after the legacy system said yes, writes nothing, and migrates on the retry', async () => {
     const start = await beginAuthorization(t.issuer);
     t.logs.length = 0;
-    const refused = await locked(() =>
-      start.agent.request(`${start.interactionUrl}/login`, {
-        form: { login: 'carol', password: 'higher further faster' },
-      }),
-    );
+    // The lock is taken while the legacy system is being asked: after the sign-in's lease, before its insert.
+    t.legacy.delayMs = 400;
+    const pending = start.agent.request(`${start.interactionUrl}/login`, {
+      form: { login: 'carol', password: 'higher further faster' },
+    });
+    const leases = blocker.prepare<[], { n: number }>('SELECT count(*) AS n FROM leases');
+    for (let i = 0; i < 200 && (leases.get()?.n ?? 0) === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    const refused = await locked(() => pending);
+    t.legacy.delayMs = 0;
     assert.equal(refused.status, 503);
     assert.equal(refused.headers.get('retry-after'), '5');
     assert.match(alertText(await refused.text()), /temporarily unavailable/i);
@@ -55,9 +59,10 @@ describe('the store unavailable in the middle of a sign-in (embedded, write lock
     assert.equal(await t.idp.store.accounts.findByLogin('carol'), undefined);
     assert.equal((await t.idp.store.events.list({ type: 'migrated' })).length, 0);
     const warnings = storeWarnings();
+    // The lease could not be given back either: it is offered again in the background, so the retry goes through.
     assert.deepEqual(
       warnings.map((entry) => entry.operation),
-      ['accounts.insert'],
+      ['accounts.insert', 'leases.release'],
     );
     assert.match(warnings[0]?.err?.message ?? '', /SQLITE_BUSY|database is locked/);
 

@@ -492,7 +492,16 @@ export function storeContract(name: string, open: (() => Promise<Store>) | { ski
         assert.equal(await store.leases.acquire(`${name}-other`, 'late', 60_000), true, 'names are independent');
       });
 
-      it('lets another holder take a lease whose holder let it expire', async () => {
+      it('keeps a lease its holder renews, and lets another take one whose holder let it expire', async () => {
+        const renewed = `lease-${randomUUID()}`;
+        assert.equal(await store.leases.acquire(renewed, 'alive', 60), true);
+        for (let i = 0; i < 3; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 30));
+          assert.equal(await store.leases.renew(renewed, 'alive', 60), true);
+        }
+        assert.equal(await store.leases.acquire(renewed, 'other', 60_000), false, 'renewed past its first expiry');
+        assert.equal(await store.leases.renew(renewed, 'other', 60), false, 'only its holder renews it');
+
         const name = `lease-${randomUUID()}`;
         assert.equal(await store.leases.acquire(name, 'gone', 40), true);
         assert.equal(await store.leases.acquire(name, 'next', 60_000), false);
@@ -500,6 +509,7 @@ export function storeContract(name: string, open: (() => Promise<Store>) | { ski
         assert.equal(await store.leases.acquire(name, 'next', 60_000), true);
         await store.leases.release(name, 'gone');
         assert.equal(await store.leases.acquire(name, 'third', 60_000), false, "the dead holder's release is void");
+        assert.equal(await store.leases.renew(name, 'gone', 60_000), false, 'and so is its renewal');
       });
     });
 

@@ -36,6 +36,15 @@ export class MongoLeaseStore implements LeaseStore {
     }
   }
 
+  async renew(name: string, holder: string, ttlMs: number): Promise<boolean> {
+    const now = new Date();
+    const result = await this.#leases.updateOne(
+      { _id: name, holder, expiresAt: { $gt: now } },
+      { $set: { expiresAt: new Date(now.getTime() + ttlMs) } },
+    );
+    return result.matchedCount > 0;
+  }
+
   async release(name: string, holder: string): Promise<void> {
     await this.#leases.deleteOne({ _id: name, holder });
   }

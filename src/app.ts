@@ -22,6 +22,7 @@ import { requestLogging } from './http/request-context.js';
 import { providerPages } from './interaction/provider-pages.js';
 import { passwordRoutes } from './interaction/password-routes.js';
 import { interactionRoutes } from './interaction/routes.js';
+import { signInLinks } from './interaction/sign-in-links.js';
 import { outboxMailer, smtpMailer, unsentMailer, type SentMail } from './mail/mailer.js';
 import { createPasswordReset } from './accounts/password-reset.js';
 import { createPasswordPolicy } from './accounts/password-policy.js';
@@ -35,6 +36,7 @@ import { createRateLimiter, unlimited } from './security/rate-limiter.js';
 import { signInLimits } from './security/sign-in-limits.js';
 import { createWebhookDispatcher } from './webhooks/dispatcher.js';
 import { createChooseLogins } from './migration/choose-logins.js';
+import { createCutOff } from './migration/cut-off.js';
 import { createSignIn, type SignIn } from './migration/sign-in.js';
 import { createProfileTransformer } from './migration/transform.js';
 import { loadCookieKeys, loadSigningKeys } from './oidc/keys.js';
@@ -195,6 +197,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
 
   const adminAccess = createAdminAccess({ config, provider: app, accounts: store.accounts, signingKeys });
   const jobs = createImportJobs({ store, legacy, transform, record, logger });
+  const switchCutOff = createCutOff({ legacySwitch, record });
 
   // Endpoints that only ever answer JSON: oidc-provider's machine endpoints (discovery documents are under
   // /.well-known), the admin API, health and metrics.
@@ -219,11 +222,11 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
         legacy,
         legacySwitch,
         jobs,
-        record,
+        switchCutOff,
         render,
         csrf,
       }),
-      adminApiRoutes({ access: adminAccess, store, legacy, legacySwitch, jobs, record }),
+      adminApiRoutes({ access: adminAccess, store, legacy, legacySwitch, jobs, switchCutOff }),
       passwordRoutes({
         reset: passwordReset,
         render,
@@ -231,6 +234,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
         limiter,
         logger,
         passwordMinLength: config.passwords.minLength,
+        links: signInLinks(app),
         ...(outbox ? { outbox: outbox.outbox } : {}),
       }),
       interactionRoutes({

@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   if (metricsServer && config.metrics.port !== undefined) {
     await listen(metricsServer, config.metrics.port, config.metrics.host);
   }
-  demo?.startApp(config.issuer);
+  demo?.startApp(config.issuer, idp.store.accounts);
 
   logger.info(
     {

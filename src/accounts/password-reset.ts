@@ -16,8 +16,14 @@ import type { PasswordPolicy } from './password-policy.js';
  * account exists.
  */
 
+/** Where the reset was asked from: the sign-in in progress and its client, so "Sign in" can lead back there. */
+export interface ResetOrigin {
+  returnTo?: string;
+  clientId?: string;
+}
+
 export type ResetOutcome =
-  | { kind: 'done'; account: Account; migrated: boolean }
+  | { kind: 'done'; account: Account; migrated: boolean; from: ResetOrigin }
   /** Unknown, expired or already used link. */
   | { kind: 'invalid-link' }
   | { kind: 'invalid-password'; message: string }
@@ -27,7 +33,7 @@ export type ResetOutcome =
 
 export interface PasswordReset {
   /** Sends a link if the login is known, here or in the legacy system; does nothing visible otherwise. */
-  request(login: string): Promise<void>;
+  request(login: string, from?: ResetOrigin): Promise<void>;
   /** Whether a link can still be used (without using it). */
   isUsable(token: string): Promise<boolean>;
   complete(token: string, newPassword: string): Promise<ResetOutcome>;
@@ -51,7 +57,7 @@ export interface PasswordResetDependencies {
 
 const MODEL = 'PasswordReset';
 
-type ResetTarget = { accountId: string } | { legacyLogin: string; legacyId: string };
+type ResetTarget = ({ accountId: string } | { legacyLogin: string; legacyId: string }) & { from?: ResetOrigin };
 
 export function createPasswordReset(deps: PasswordResetDependencies): PasswordReset {
   const now = deps.now ?? (() => new Date());
@@ -72,13 +78,13 @@ export function createPasswordReset(deps: PasswordResetDependencies): PasswordRe
   };
 
   return {
-    async request(typedLogin) {
+    async request(typedLogin, from = {}) {
       const login = normaliseLogin(typedLogin);
       if (login === '') return;
       const account = await deps.accounts.findByLogin(login);
       if (account) {
         if (!account.email) return;
-        await sendLink(account.email, account.username, { accountId: account.id });
+        await sendLink(account.email, account.username, { accountId: account.id, from });
         await deps.record({ type: 'password_reset_requested', accountId: account.id });
         return;
       }
@@ -92,6 +98,7 @@ export function createPasswordReset(deps: PasswordResetDependencies): PasswordRe
       await sendLink(profile.profile.email, profile.profile.username, {
         legacyLogin: typedLogin.trim(),
         legacyId: profile.legacyId,
+        from,
       });
       await deps.record({ type: 'password_reset_requested', legacy: { source: legacy.source, id: profile.legacyId } });
     },
@@ -106,6 +113,7 @@ export function createPasswordReset(deps: PasswordResetDependencies): PasswordRe
       const stored = await deps.artifacts.find(MODEL, idOf(token));
       const target = targetSchema.safeParse(stored);
       if (!target.success || stored?.consumed !== undefined) return { kind: 'invalid-link' };
+      const from = target.data.from ?? {};
       const owner = 'accountId' in target.data ? await deps.accounts.findById(target.data.accountId) : undefined;
       const problem = deps.passwordPolicy(newPassword, { username: owner?.username, email: owner?.email });
       if (problem) return { kind: 'invalid-password', message: problem };
@@ -118,7 +126,7 @@ export function createPasswordReset(deps: PasswordResetDependencies): PasswordRe
           return { kind: 'invalid-link' };
         }
         await deps.record({ type: 'password_reset', accountId: owner.id, migrated: false });
-        return { kind: 'done', account: { ...owner, password, updatedAt: at }, migrated: false };
+        return { kind: 'done', account: { ...owner, password, updatedAt: at }, migrated: false, from };
       }
 
       // A user who never migrated: their account is made now, from the legacy system's current profile.
@@ -136,7 +144,7 @@ export function createPasswordReset(deps: PasswordResetDependencies): PasswordRe
         // Migrated meanwhile (a sign-in, an import): the link still proves the mailbox, so it sets the password.
         await deps.accounts.updatePassword(existing.id, password, at);
         await deps.record({ type: 'password_reset', accountId: existing.id, migrated: false });
-        return { kind: 'done', account: { ...existing, password, updatedAt: at }, migrated: false };
+        return { kind: 'done', account: { ...existing, password, updatedAt: at }, migrated: false, from };
       }
       const account: Account = {
         ...transformed.profile,
@@ -158,12 +166,13 @@ export function createPasswordReset(deps: PasswordResetDependencies): PasswordRe
         via: 'password_reset',
       });
       await deps.record({ type: 'password_reset', accountId: account.id, migrated: true });
-      return { kind: 'done', account, migrated: true };
+      return { kind: 'done', account, migrated: true, from };
     },
   };
 }
 
+const originSchema = z.object({ returnTo: z.string().optional(), clientId: z.string().optional() }).optional();
 const targetSchema = z.union([
-  z.object({ accountId: z.string().min(1) }),
-  z.object({ legacyLogin: z.string().min(1), legacyId: z.string().min(1) }),
+  z.object({ accountId: z.string().min(1), from: originSchema }),
+  z.object({ legacyLogin: z.string().min(1), legacyId: z.string().min(1), from: originSchema }),
 ]);

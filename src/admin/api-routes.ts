@@ -2,9 +2,9 @@ import Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import { z } from 'zod';
 import { EVENT_TYPES } from '../events/event.js';
-import type { RecordEvent } from '../events/recorder.js';
 import type { LegacySwitch } from '../legacy/legacy-switch.js';
 import type { LegacySystem } from '../legacy/legacy-system.js';
+import type { SwitchCutOff } from '../migration/cut-off.js';
 import type { Store } from '../store/store.js';
 import type { Admin, AdminAccess } from './admin-access.js';
 import type { ImportJobs } from './import-jobs.js';
@@ -17,7 +17,7 @@ export interface AdminApiDependencies {
   legacy: LegacySystem | undefined;
   legacySwitch: LegacySwitch;
   jobs: ImportJobs;
-  record: RecordEvent;
+  switchCutOff: SwitchCutOff;
 }
 
 const cutOffBody = z.strictObject({ cutOff: z.boolean() });
@@ -113,14 +113,11 @@ export function adminApiRoutes(deps: AdminApiDependencies): Router {
   router.put('/cutoff', async (ctx) => {
     const body = cutOffBody.safeParse(await jsonBody(ctx));
     if (!body.success) return fail(ctx, 400, 'invalid_request', 'expected {"cutOff": true|false}');
-    const admin = adminOf(ctx);
-    try {
-      await deps.legacySwitch.set(body.data.cutOff, admin.id);
-    } catch (error) {
-      return fail(ctx, 409, 'conflict', error instanceof Error ? error.message : String(error));
+    const outcome = await deps.switchCutOff(body.data.cutOff, adminOf(ctx).id);
+    if (outcome.kind === 'fixed-by-configuration') {
+      return fail(ctx, 409, 'conflict', 'the cut-off is fixed by the configuration');
     }
-    await deps.record({ type: 'admin_action', adminId: admin.id, action: body.data.cutOff ? 'cut_off' : 'reconnect' });
-    ctx.body = await deps.legacySwitch.state();
+    ctx.body = outcome.state;
   });
 
   /** The last readiness check's whole report (the pre-flight scan); 404 before the first one. */

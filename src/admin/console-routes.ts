@@ -2,17 +2,17 @@ import { randomBytes, createHash } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import { EVENT_TYPES } from '../events/event.js';
-import type { RecordEvent } from '../events/recorder.js';
 import type { Csrf } from '../http/csrf.js';
 import { formField, parseForm } from '../http/forms.js';
 import type { RenderPage } from '../http/pages.js';
 import type { LegacySwitch } from '../legacy/legacy-switch.js';
 import type { LegacySystem } from '../legacy/legacy-system.js';
+import type { SwitchCutOff } from '../migration/cut-off.js';
 import type { Store } from '../store/store.js';
 import { ADMIN_CONSOLE_CLIENT, type Admin, type AdminAccess } from './admin-access.js';
 import { publicAccount } from './public-account.js';
 import type { ImportJobs } from './import-jobs.js';
-import { migrationStats, READINESS_SETTING, type StoredScan } from './stats.js';
+import { migrationStats, READINESS_SETTING, summariseReadiness, type StoredScan } from './stats.js';
 
 export interface ConsoleDependencies {
   issuer: string;
@@ -21,7 +21,7 @@ export interface ConsoleDependencies {
   legacy: LegacySystem | undefined;
   legacySwitch: LegacySwitch;
   jobs: ImportJobs;
-  record: RecordEvent;
+  switchCutOff: SwitchCutOff;
   render: RenderPage;
   csrf: Csrf;
 }
@@ -69,8 +69,10 @@ export function consoleRoutes(deps: ConsoleDependencies): Router {
         status: 403,
         locals: {
           heading: 'This account cannot use the console',
-          message: 'Sign in with an operator account (one with an admin role).',
+          message: 'You are signed in with an account that is not an operator. Sign in with an operator account.',
           code: 'access_denied',
+          // Ends this session, and the console's sign-in follows.
+          next: [{ href: '/admin/signout', label: 'Sign in as someone else' }],
         },
       });
       return;
@@ -80,20 +82,39 @@ export function consoleRoutes(deps: ConsoleDependencies): Router {
     await next();
   };
   const stateOf = (ctx: Context) => ctx.state as ConsoleState;
-  const page = (ctx: Context, view: string, title: string, locals: Record<string, unknown>, status = 200) =>
+  const page = async (ctx: Context, view: string, title: string, locals: Record<string, unknown>, status = 200) =>
     render(ctx, {
       view: `admin/${view}`,
       title,
       status,
       layout: 'console',
-      locals: { ...locals, adminName: adminName(stateOf(ctx).admin), section: view },
+      locals: {
+        ...locals,
+        adminName: adminName(stateOf(ctx).admin),
+        section: view,
+        // Every page says so while the legacy system is cut off.
+        cutOff: await deps.legacySwitch.state(),
+      },
     });
 
-  router.get('/callback', (ctx) => {
+  router.get('/callback', async (ctx) => {
     const state = String(ctx.query.state ?? '');
-    if (ctx.query.error) {
-      ctx.status = 400;
-      ctx.body = `Sign-in did not complete (${String(ctx.query.error)}).`;
+    const error = typeof ctx.query.error === 'string' ? ctx.query.error : undefined;
+    if (error) {
+      const cancelled = error === 'access_denied';
+      await render(ctx, {
+        view: 'error',
+        title: cancelled ? 'Sign-in cancelled' : 'Sign-in did not complete',
+        status: cancelled ? 200 : 400,
+        locals: {
+          heading: cancelled ? 'You cancelled the sign-in' : 'The sign-in did not complete',
+          message: cancelled
+            ? 'The console needs you signed in as an operator. Sign in again when you are ready.'
+            : 'The sign-in service could not complete the console’s sign-in.',
+          code: error,
+          next: [{ href: CONSOLE_PATH.test(state) ? state : '/admin', label: 'Sign in to the console' }],
+        },
+      });
       return;
     }
     ctx.redirect(CONSOLE_PATH.test(state) ? state : '/admin');
@@ -147,15 +168,20 @@ export function consoleRoutes(deps: ConsoleDependencies): Router {
 
   router.post('/cutoff', requireAdmin, parseForm, deps.csrf.check, async (ctx) => {
     const cutOff = formField(ctx.request.body, 'cutOff') === 'on';
-    const admin = stateOf(ctx).admin;
-    try {
-      await deps.legacySwitch.set(cutOff, admin.id);
-    } catch (error) {
-      ctx.status = 409;
-      ctx.body = error instanceof Error ? error.message : String(error);
+    // Cutting off strands whoever has not moved: the operator sees who that would be, and confirms.
+    if (cutOff && formField(ctx.request.body, 'confirm') !== 'yes') {
+      const scan = await deps.store.settings.get<StoredScan>(READINESS_SETTING);
+      await page(ctx, 'cutoff', 'Cut off the legacy system?', {
+        readiness: scan ? summariseReadiness(scan) : undefined,
+      });
       return;
     }
-    await deps.record({ type: 'admin_action', adminId: admin.id, action: cutOff ? 'cut_off' : 'reconnect' });
+    const outcome = await deps.switchCutOff(cutOff, stateOf(ctx).admin.id);
+    if (outcome.kind === 'fixed-by-configuration') {
+      ctx.status = 409;
+      ctx.body = 'The cut-off is fixed by the configuration.';
+      return;
+    }
     ctx.redirect('/admin');
   });
 

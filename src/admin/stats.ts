@@ -101,7 +101,7 @@ export async function migrationStats(
   };
 }
 
-function summariseReadiness({ checkedAt, by, report }: StoredScan): ReadinessSummary {
+export function summariseReadiness({ checkedAt, by, report }: StoredScan): ReadinessSummary {
   const { withAccount, withoutAccount, leftBehind, importWouldRescue } = report.readiness;
   return { checkedAt, by, legacyUsers: report.users, withAccount, withoutAccount, leftBehind, importWouldRescue };
 }

@@ -13,7 +13,8 @@ import type { LegacyUserRecord, LegacyUserService } from './legacy-service.js';
 
 interface DemoSession {
   pending?: { verifier: string; state: string; nonce: string };
-  signedIn?: { claims: Record<string, unknown>; idToken: string; at: number };
+  /** `previous`: this subject's sign-in to this app before this one, if any. */
+  signedIn?: { claims: Record<string, unknown>; idToken: string; at: number; previous: number | undefined };
 }
 
 export interface DemoAppOptions {
@@ -22,6 +23,8 @@ export interface DemoAppOptions {
   /** The in-process legacy service the page can stop and start; absent when it runs elsewhere. */
   legacy?: LegacyUserService;
   users: readonly LegacyUserRecord[];
+  /** Of the demo users' legacy ids, those with an account in the IdP now (the demo runs in the IdP's process). */
+  moved?: (legacyIds: readonly string[]) => Promise<ReadonlySet<string>>;
 }
 
 const COOKIE = 'demo_app_session';
@@ -29,6 +32,8 @@ const SCOPE = 'openid profile email roles migration';
 
 export function createDemoApp(options: DemoAppOptions): Koa {
   const sessions = new Map<string, DemoSession>();
+  /** When each subject last signed in to this app: "migrated just now" is only true of the sign-in that moved them. */
+  const lastSignIn = new Map<string, number>();
   let discovered: Promise<oidc.Configuration> | undefined;
   const configuration = () => {
     discovered ??= oidc
@@ -55,9 +60,10 @@ export function createDemoApp(options: DemoAppOptions): Koa {
   };
 
   const router = new Router();
-  router.get('/', (ctx) => {
+  router.get('/', async (ctx) => {
+    const moved = await options.moved?.(options.users.map((u) => u.profile.uid));
     ctx.type = 'html';
-    ctx.body = homePage(sessionOf(ctx), options);
+    ctx.body = homePage(sessionOf(ctx), options, moved);
   });
 
   router.get('/login', async (ctx) => {
@@ -83,6 +89,22 @@ export function createDemoApp(options: DemoAppOptions): Koa {
       return;
     }
     delete session.pending;
+    // The IdP sends errors back here as OpenID Connect says: the user cancelled, or the request was refused.
+    const error = typeof ctx.query.error === 'string' ? ctx.query.error : undefined;
+    if (error) {
+      const description = typeof ctx.query.error_description === 'string' ? ctx.query.error_description : '';
+      ctx.status = error === 'access_denied' ? 200 : 400;
+      ctx.type = 'html';
+      ctx.body = page(
+        error === 'access_denied' ? 'You cancelled the sign-in' : 'Sign-in did not complete',
+        `<p id="callback-error">${
+          error === 'access_denied'
+            ? 'You cancelled the sign-in, so this app does not know who you are. Nothing was changed.'
+            : `The sign-in service said: ${escape(description || error)} (<code>${escape(error)}</code>).`
+        }</p><p><a class="button" href="/">Back to the app</a></p>`,
+      );
+      return;
+    }
     const tokens = await oidc.authorizationCodeGrant(
       await configuration(),
       new URL(ctx.originalUrl, options.client.baseUrl),
@@ -90,7 +112,9 @@ export function createDemoApp(options: DemoAppOptions): Koa {
     );
     const claims = tokens.claims();
     if (!claims || !tokens.id_token) throw new Error('the IdP returned no ID token');
-    session.signedIn = { claims: { ...claims }, idToken: tokens.id_token, at: Date.now() };
+    const at = Date.now();
+    session.signedIn = { claims: { ...claims }, idToken: tokens.id_token, at, previous: lastSignIn.get(claims.sub) };
+    lastSignIn.set(claims.sub, at);
     ctx.redirect('/');
   });
 
@@ -136,7 +160,7 @@ export function createDemoApp(options: DemoAppOptions): Koa {
   return app;
 }
 
-function homePage(session: DemoSession, options: DemoAppOptions): string {
+function homePage(session: DemoSession, options: DemoAppOptions, moved: ReadonlySet<string> | undefined): string {
   const legacy = options.legacy;
   const legacyPanel = !legacy
     ? ''
@@ -153,31 +177,46 @@ function homePage(session: DemoSession, options: DemoAppOptions): string {
 
   if (!session.signedIn) {
     const rows = options.users
-      .map(
-        (u) =>
-          `<tr><td><code>${escape(u.profile.user_name)}</code></td><td><code>${escape(u.password)}</code></td><td>${escape(u.note ?? '')}</td></tr>`,
-      )
+      .map((u) => {
+        const state = moved === undefined ? '' : moved.has(u.profile.uid) ? 'moved' : 'not yet';
+        return (
+          `<tr><td><code>${escape(u.profile.user_name)}</code></td><td><code>${escape(u.profile.mail ?? '')}</code></td>` +
+          `<td><code>${escape(u.password)}</code></td><td>${escape(u.note ?? '')}</td>` +
+          (moved === undefined ? '' : `<td class="moved">${state}</td>`) +
+          '</tr>'
+        );
+      })
       .join('');
+    const count = moved?.size ?? 0;
+    const summary =
+      moved === undefined
+        ? 'Sign in with one:'
+        : count === 0
+          ? 'None of them has an account in the IdP yet. Sign in with one:'
+          : `${count} of ${options.users.length} have moved to the IdP. Sign in with another:`;
     return page(
       'Demo App',
       `<p>This app knows nothing about passwords: it signs people in through the IdP with OpenID Connect.</p>
       <p><a class="button" href="/login">Sign in</a></p>
       <h2>Users of the old system</h2>
-      <p>None of them has an account in the IdP yet. Sign in with one: the IdP asks the legacy service, moves the
-      account over and keeps the password (re-hashed).</p>
-      <table><thead><tr><th>Username</th><th>Old password</th><th>What happens</th></tr></thead><tbody>${rows}</tbody></table>
+      <p id="moved-summary">${summary} the IdP asks the legacy service, moves the account over and keeps the password
+      (re-hashed). A username or the email address works.</p>
+      <table><thead><tr><th>Username</th><th>Email</th><th>Old password</th><th>What happens</th>${moved === undefined ? '' : '<th>In the IdP</th>'}</tr></thead><tbody>${rows}</tbody></table>
       ${legacyPanel}`,
     );
   }
 
-  const { claims } = session.signedIn;
+  const { claims, at, previous } = session.signedIn;
   const migratedAt = typeof claims.migrated_at === 'number' ? claims.migrated_at * 1000 : undefined;
+  // Moved by this very sign-in: after this user's last sign-in here (if any), and within this one's minute.
+  const justNow =
+    migratedAt !== undefined && (previous === undefined || migratedAt > previous) && at - migratedAt < 60_000;
   const origin =
     claims.account_origin === 'migrated' && migratedAt !== undefined
-      ? Date.now() - migratedAt < 5 * 60_000
-        ? `<p class="news">Your account was migrated from the legacy system just now (${new Date(migratedAt).toISOString()}).</p>`
-        : `<p>Your account was migrated from the legacy system on ${new Date(migratedAt).toISOString()}.</p>`
-      : `<p>Your account was created in the IdP (${escape(String(claims.account_origin))}).</p>`;
+      ? justNow
+        ? `<p class="news" id="origin">Your account was migrated from the legacy system just now, by this sign-in.</p>`
+        : `<p id="origin">Your account was migrated from the legacy system on ${new Date(migratedAt).toISOString()}.</p>`
+      : `<p id="origin">Your account was created in the IdP (${escape(String(claims.account_origin))}).</p>`;
   return page(
     'Demo App',
     `<p>Signed in as <strong>${escape(String(claims.preferred_username ?? claims.sub))}</strong>.</p>

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { legacySchema, type Config, type Mapping } from '../config/schema.js';
 import { closeServer, listen, requestListener } from '../server.js';
+import type { AccountStore } from '../store/store.js';
 import { createDemoApp } from './client-app.js';
 import { DEMO_USERS } from './demo-users.js';
 import { LegacyUserService } from './legacy-service.js';
@@ -37,8 +38,11 @@ export interface DemoMode {
   config: Config;
   legacy: LegacyUserService;
   appUrl: string;
-  /** Starts serving the demo app, once the IdP answers at `issuer`. */
-  startApp(issuer: string): void;
+  /**
+   * Starts serving the demo app, once the IdP answers at `issuer`; with the IdP's accounts, its page shows which demo
+   * users have moved.
+   */
+  startApp(issuer: string, accounts?: Pick<AccountStore, 'existingLegacyIds'>): void;
   close(): Promise<void>;
 }
 
@@ -54,10 +58,19 @@ export async function prepareDemo(config: Config): Promise<DemoMode> {
     config: demo.config,
     legacy,
     appUrl,
-    startApp(issuer) {
+    startApp(issuer, accounts) {
+      const source = demo.config.legacy?.source ?? 'legacy';
       appServer.on(
         'request',
-        requestListener(createDemoApp({ issuer, client: demo.client, legacy, users: DEMO_USERS })),
+        requestListener(
+          createDemoApp({
+            issuer,
+            client: demo.client,
+            legacy,
+            users: DEMO_USERS,
+            ...(accounts ? { moved: (ids: readonly string[]) => accounts.existingLegacyIds(source, ids) } : {}),
+          }),
+        ),
       );
     },
     async close() {

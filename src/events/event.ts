@@ -52,8 +52,15 @@ export type IdpEvent =
   /** The legacy system renamed the user to a name or email another account holds: the old one is kept. */
   | { type: 'account_rename_refused'; accountId: string; field: string }
   | { type: 'signed_in'; accountId: string; migrated: boolean }
-  /** A local account that may not sign in with a password as it stands (imported without one, say). */
-  | { type: 'sign_in_refused'; accountId: string; reason: 'password_reset_required' | 'unusable_password_hash' }
+  /**
+   * A local account refused: a wrong password (so guessing at one person shows in the log, not only as a metric), or
+   * a password it cannot sign in with as it stands (imported without one, say).
+   */
+  | {
+      type: 'sign_in_refused';
+      accountId: string;
+      reason: 'invalid_password' | 'password_reset_required' | 'unusable_password_hash';
+    }
   /** An imported legacy hash was verified once and replaced by a bcrypt hash of the same password. */
   | { type: 'password_rehashed'; accountId: string }
   /** Chosen at sign-in because the legacy password was too weak (`passwords.requireChangeOfWeakLegacyPasswords`). */

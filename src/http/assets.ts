@@ -10,6 +10,9 @@ export function assetRoutes(publicDir: string): Router {
   const files: [path: string, file: string, type: string][] = [
     ['/assets/styles.css', join(publicDir, 'styles.css'), 'text/css'],
     ['/assets/console.js', join(publicDir, 'console.js'), 'application/javascript'],
+    ['/assets/favicon.svg', join(publicDir, 'favicon.svg'), 'image/svg+xml'],
+    // Where browsers look when a page names no icon (and what tools fetch): the same icon.
+    ['/favicon.ico', join(publicDir, 'favicon.svg'), 'image/svg+xml'],
     // The console's chart library, served from the package rather than a CDN: no third party sees operators.
     [
       '/assets/chart.umd.min.js',

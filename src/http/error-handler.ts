@@ -21,6 +21,8 @@ export function errorHandler(render: RenderPage, logger: Logger) {
   return async (ctx: Context, next: Next) => {
     try {
       await next();
+      // Nothing answered: a styled page (or JSON) rather than Koa's bare "Not Found".
+      if (ctx.status === 404 && ctx.body == null) await answer(ctx, NOT_FOUND);
     } catch (error) {
       const view = describe(error);
       // An unavailable store was reported where it failed (guardStore).
@@ -28,20 +30,31 @@ export function errorHandler(render: RenderPage, logger: Logger) {
       else if (view.status >= 500) {
         logger.error({ err: error, requestId: requestIdOf(ctx), path: ctx.path }, 'unhandled error');
       }
-      if (ctx.accepts('html', 'json') === 'json') {
-        ctx.status = view.status;
-        ctx.body = { error: view.code, error_description: view.message };
-        return;
-      }
-      await render(ctx, {
-        view: 'error',
-        title: view.heading,
-        status: view.status,
-        locals: { heading: view.heading, message: view.message, code: view.code },
-      });
+      await answer(ctx, view);
     }
   };
+
+  async function answer(ctx: Context, view: ErrorView): Promise<void> {
+    if (ctx.accepts('html', 'json') === 'json') {
+      ctx.status = view.status;
+      ctx.body = { error: view.code, error_description: view.message };
+      return;
+    }
+    await render(ctx, {
+      view: 'error',
+      title: view.heading,
+      status: view.status,
+      locals: { heading: view.heading, message: view.message, code: view.code },
+    });
+  }
 }
+
+const NOT_FOUND: ErrorView = {
+  status: 404,
+  code: 'not_found',
+  heading: 'There is no page here',
+  message: 'The address may be mistyped, or the page has moved. Go back to the application you came from.',
+};
 
 function describe(error: unknown): ErrorView {
   if (error instanceof StoreUnavailableError) {

@@ -17,11 +17,19 @@ export const TOO_MANY: Refusal = {
   message: 'Too many attempts. Please wait a few minutes and try again.',
 };
 
-/** The legacy system or the store cannot be reached: nothing was decided, and trying again is the way on. */
+/** The store cannot be reached: the IdP's own failure, a 503 to retry. Nothing was decided. */
 export const SIGN_IN_UNAVAILABLE: Refusal = {
   status: 503,
   message: 'Sign-in is temporarily unavailable. Please try again in a few minutes.',
 };
+
+/**
+ * The legacy system cannot answer: the same page and words, but not a 5xx. The IdP is healthy (its migrated users
+ * sign in), and load balancers eject backends and alert on 5xx; 429 is the 4xx that carries `Retry-After`.
+ */
+export const LEGACY_UNAVAILABLE_STATUS = 429;
+/** About the legacy circuit's half-open wait: by then a probe has found it up or down again. */
+export const LEGACY_RETRY_AFTER_SECONDS = 10;
 
 export function signInRefusal(outcome: Exclude<SignInOutcome, { kind: 'signed-in' | 'login-taken' }>): Refusal {
   switch (outcome.kind) {
@@ -30,16 +38,16 @@ export function signInRefusal(outcome: Exclude<SignInOutcome, { kind: 'signed-in
     case 'legacy-disabled':
       return { status: 403, message: 'This account cannot sign in at the moment. Please contact support.' };
     case 'legacy-unavailable':
-      return SIGN_IN_UNAVAILABLE;
+      return { status: LEGACY_UNAVAILABLE_STATUS, message: SIGN_IN_UNAVAILABLE.message };
     case 'migration-rejected':
       return { status: 422, message: 'Your account could not be moved to the new system. Please contact support.' };
   }
 }
 
 /** What the choose-new-logins page says when a chosen login cannot be had. */
-export const CHOSEN_LOGIN_TAKEN = 'is already used by another account. Please choose another.';
+export const CHOSEN_LOGIN_TAKEN = 'is already used by another account: please choose another';
 export const CHOOSE_LOGINS_UNAVAILABLE: Refusal = {
-  status: 503,
+  status: LEGACY_UNAVAILABLE_STATUS,
   message: 'We cannot check that name right now. Please try again in a few minutes.',
 };
 
@@ -55,11 +63,34 @@ export function registrationRefusal(
       };
     case 'legacy-unavailable':
       return {
-        status: 503,
+        status: LEGACY_UNAVAILABLE_STATUS,
         message: 'Sign-up is temporarily unavailable. Please try again later.',
         signInInstead: false,
       };
   }
+}
+
+const FIELD_SUBJECTS: Readonly<Record<string, string>> = {
+  username: 'The username',
+  email: 'The email address',
+  givenName: 'The first name',
+  familyName: 'The last name',
+  password: 'The password',
+};
+/** Rules whose words read badly after their field's name, said as a whole sentence instead. */
+const WHOLE_SENTENCES: Readonly<Record<string, string>> = {
+  'must be an email address': 'Enter an email address, like name@example.com.',
+  'must not be empty': 'This field is required.',
+};
+
+/** A form's problems as sentences a person reads: "The username must not contain spaces or "@"." */
+export function fieldSentences(errors: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(errors).map(([field, problem]) => [
+      field,
+      WHOLE_SENTENCES[problem] ?? `${FIELD_SUBJECTS[field] ?? 'This field'} ${problem.replace(/\.$/, '')}.`,
+    ]),
+  );
 }
 
 /** What each scope means to a person, for the consent page. */

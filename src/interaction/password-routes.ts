@@ -8,6 +8,8 @@ import { formField, parseForm } from '../http/forms.js';
 import type { RenderPage } from '../http/pages.js';
 import type { Logger } from '../log/logger.js';
 import type { SentMail } from '../mail/mailer.js';
+import { LEGACY_RETRY_AFTER_SECONDS, LEGACY_UNAVAILABLE_STATUS } from './messages.js';
+import type { SignInLinks } from './sign-in-links.js';
 
 export interface PasswordRouteDependencies {
   reset: PasswordReset;
@@ -18,6 +20,7 @@ export interface PasswordRouteDependencies {
   passwordMinLength: number;
   /** Demo and development without SMTP: the mails, shown on /dev/outbox. */
   outbox?: readonly SentMail[];
+  links: SignInLinks;
 }
 
 /** Only a way back into a sign-in in progress: never an arbitrary URL (no open redirect). */
@@ -46,16 +49,22 @@ export function passwordRoutes(deps: PasswordRouteDependencies): Router {
     // Answered the same way for every login, and the work (look-ups, the legacy system, mail) starts only once the
     // answer has gone out, so neither the text nor the timing says whether an account exists.
     // Past a limit nothing is sent, and the answer stays the same: no one learns about limits or accounts from it.
+    const returnTo = returnPath(formField(ctx.request.body, 'returnTo'));
     if (verdict.kind === 'allowed')
       ctx.res.once('finish', () => {
-        deps.reset
-          .request(login)
+        // The sign-in it came from, so that "Sign in" after the reset leads back there (or to its application).
+        const from = async () => {
+          const clientId = returnTo ? await deps.links.clientOf(returnTo) : undefined;
+          return { ...(returnTo ? { returnTo } : {}), ...(clientId ? { clientId } : {}) };
+        };
+        from()
+          .then((origin) => deps.reset.request(login, origin))
           .catch((error: unknown) => deps.logger.error({ err: error }, 'password reset request failed'));
       });
     await render(ctx, {
       view: 'forgot-password-sent',
       title: 'Check your email',
-      locals: { returnTo: returnPath(formField(ctx.request.body, 'returnTo')) },
+      locals: { returnTo },
     });
   });
 
@@ -109,12 +118,13 @@ export function passwordRoutes(deps: PasswordRouteDependencies): Router {
         await renderExpired(ctx, returnTo);
         return;
       case 'legacy-unavailable':
+        ctx.set('retry-after', String(LEGACY_RETRY_AFTER_SECONDS));
         await renderReset(
           ctx,
           token,
           returnTo,
           'This is temporarily unavailable. Please try again in a few minutes.',
-          503,
+          LEGACY_UNAVAILABLE_STATUS,
         );
         return;
       case 'rejected':
@@ -130,17 +140,22 @@ export function passwordRoutes(deps: PasswordRouteDependencies): Router {
           },
         });
         return;
-      case 'done':
+      case 'done': {
+        const next = await deps.links.after(ctx, { ...outcome.from, ...(returnTo ? { returnTo } : {}) });
         await render(ctx, {
           view: 'reset-done',
           title: 'Password changed',
           locals: {
             heading: 'Your password has been changed',
-            message: 'You can now sign in with your new password.',
-            returnTo,
+            message: next
+              ? 'You can now sign in with your new password.'
+              : 'Go back to the application you were using and sign in with your new password.',
+            returnTo: '',
+            signIn: next,
             again: false,
           },
         });
+      }
     }
   });
 

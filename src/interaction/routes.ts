@@ -18,6 +18,8 @@ import { StoreUnavailableError, RETRY_AFTER_SECONDS } from '../store/store-unava
 import {
   CHOOSE_LOGINS_UNAVAILABLE,
   CHOSEN_LOGIN_TAKEN,
+  fieldSentences,
+  LEGACY_RETRY_AFTER_SECONDS,
   registrationRefusal,
   SCOPE_DESCRIPTIONS,
   SIGN_IN_UNAVAILABLE,
@@ -189,6 +191,7 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
       return;
     }
     if (outcome.kind !== 'signed-in') {
+      if (outcome.kind === 'legacy-unavailable') ctx.set('retry-after', String(LEGACY_RETRY_AFTER_SECONDS));
       const refusal = signInRefusal(outcome);
       await renderLogin(ctx, interaction, login, refusal.message, refusal.status);
       return;
@@ -273,7 +276,7 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
           ctx,
           interaction,
           state.pending,
-          { values, fieldErrors: outcome.errors, error: 'Please correct the highlighted fields.' },
+          { values, fieldErrors: fieldSentences(outcome.errors), error: 'Please correct the highlighted fields.' },
           400,
         );
         return;
@@ -284,13 +287,14 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
           state.pending,
           {
             values,
-            fieldErrors: Object.fromEntries(outcome.fields.map((field) => [field, CHOSEN_LOGIN_TAKEN])),
+            fieldErrors: fieldSentences(Object.fromEntries(outcome.fields.map((field) => [field, CHOSEN_LOGIN_TAKEN]))),
             error: 'Please correct the highlighted fields.',
           },
           409,
         );
         return;
       case 'legacy-unavailable':
+        ctx.set('retry-after', String(LEGACY_RETRY_AFTER_SECONDS));
         await renderChooseLogins(
           ctx,
           interaction,
@@ -374,11 +378,12 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
         await renderRegister(
           ctx,
           interaction,
-          { values, fieldErrors: outcome.errors, error: 'Please correct the highlighted fields.' },
+          { values, fieldErrors: fieldSentences(outcome.errors), error: 'Please correct the highlighted fields.' },
           400,
         );
         return;
       default: {
+        if (outcome.kind === 'legacy-unavailable') ctx.set('retry-after', String(LEGACY_RETRY_AFTER_SECONDS));
         const refusal = registrationRefusal(outcome);
         await renderRegister(
           ctx,

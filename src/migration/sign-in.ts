@@ -92,6 +92,7 @@ export function createSignIn(deps: SignInDependencies): SignIn {
     const check = await checkPassword(deps.hasher, account.password, password);
     switch (check.kind) {
       case 'mismatch':
+        await deps.record({ type: 'sign_in_refused', accountId: account.id, reason: 'invalid_password' });
         return LOCAL_REFUSAL;
       case 'reset-required':
         // Told like a wrong password (no account enumeration); "Forgot your password?" is the way in.

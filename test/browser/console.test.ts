@@ -118,7 +118,11 @@ describe(
         /2 of 5 legacy users have an account here; 3 would be left behind by a cut-off now: 1 never signed in, 1 disabled, 1 validation\./,
       );
       await page.getByRole('button', { name: 'Cut off the legacy system' }).click();
+      // A confirmation with the readiness numbers first.
+      assert.match(await page.locator('#left-behind').innerText(), /^3$/);
+      await page.getByRole('button', { name: 'Yes, cut it off' }).click();
       await page.waitForURL(`${stack.issuer}/admin`);
+      assert.match(await page.locator('#cutoff-banner').innerText(), /The legacy system is cut off/);
       assert.match(await page.locator('#cutoff-state').innerText(), /^cut off by /);
       assert.equal(await page.getByRole('button', { name: 'Reconnect the legacy system' }).count(), 1);
       assert.equal((await stack.idp.legacySwitch.state()).cutOff, true);

@@ -82,8 +82,17 @@ describe('operating the migration: console and admin API', () => {
     assert.equal((await t.idp.legacySwitch.state()).cutOff, false);
 
     const csrf = csrfOf(await (await agent.request(`${t.issuer}/admin`)).text());
-    const done = await agent.request(`${t.issuer}/admin/cutoff`, { form: { cutOff: 'on', csrf } });
+    const asked = await agent.request(`${t.issuer}/admin/cutoff`, { form: { cutOff: 'on', csrf } });
+    assert.equal(asked.status, 200, 'first a confirmation');
+    assert.match(await asked.text(), /No readiness check has run yet/);
+    assert.equal((await t.idp.legacySwitch.state()).cutOff, false, 'nothing switched yet');
+    const done = await agent.request(`${t.issuer}/admin/cutoff`, { form: { cutOff: 'on', confirm: 'yes', csrf } });
     assert.equal(done.status, 302);
+    assert.match(
+      await (await agent.request(`${t.issuer}/admin/events`)).text(),
+      /id="cutoff-banner">The legacy system is cut off/,
+      'every console page says so',
+    );
     assert.deepEqual(
       [(await t.idp.legacySwitch.state()).cutOff, (await t.idp.legacySwitch.state()).by],
       [true, carolId],

@@ -69,6 +69,10 @@ for (const { backend, skip } of BACKENDS) {
       assert.equal(attempt.status, 401);
       assert.equal(alertText(attempt.page), 'Wrong username or password.');
       assert.equal(t.legacy.calls.authenticate, 0);
+      // Guessing at one person shows in the event log, with the account.
+      const alice = await accountOf('alice');
+      const [refused] = await t.idp.store.events.list({ type: 'sign_in_refused', accountId: alice?.id ?? '' });
+      assert.deepEqual(refused?.type === 'sign_in_refused' && refused.reason, 'invalid_password');
     });
 
     it('answers a wrong legacy password and a login unknown everywhere with the same message, storing nothing', async () => {
@@ -88,11 +92,11 @@ for (const { backend, skip } of BACKENDS) {
 
     const faults: LegacyFault[] = ['down', 'hang', 'error', 'garbage', 'not-object', 'oversized'];
     for (const fault of faults) {
-      it(`fails closed with 503 and stores nothing when the legacy system is ${fault}`, async () => {
+      it(`fails closed with 429 and Retry-After (not a 5xx: the IdP is healthy) and stores nothing when the legacy system is ${fault}`, async () => {
         t.legacy.fault = fault;
         try {
           const attempt = await signIn(t.issuer, 'carol', 'higher further faster');
-          assert.equal(attempt.status, 503);
+          assert.equal(attempt.status, 429);
           assert.match(alertText(attempt.page), /temporarily unavailable/);
           assert.doesNotMatch(attempt.page, /Wrong username or password/);
         } finally {

@@ -16,8 +16,9 @@ describe('a legacy outage seen from the IdP', () => {
   it('stops calling a failing legacy system, keeps serving migrated users, stays ready, and recovers', async () => {
     assert.equal((await signIn(t.issuer, 'alice', 'wonderland')).status, 303);
     t.legacy.fault = 'error';
-    assert.equal((await signIn(t.issuer, 'bob', 'can-we-fix-it')).status, 503);
-    assert.equal((await signIn(t.issuer, 'carol', 'higher further faster')).status, 503);
+    // The same page as a store outage, but below 500: load balancers must not eject a healthy IdP.
+    assert.equal((await signIn(t.issuer, 'bob', 'can-we-fix-it')).status, 429);
+    assert.equal((await signIn(t.issuer, 'carol', 'higher further faster')).status, 429);
     assert.deepEqual(await readiness(), {
       status: 'ready',
       checks: {
@@ -27,7 +28,7 @@ describe('a legacy outage seen from the IdP', () => {
     });
 
     t.legacy.resetCalls();
-    assert.equal((await signIn(t.issuer, 'bob', 'can-we-fix-it')).status, 503);
+    assert.equal((await signIn(t.issuer, 'bob', 'can-we-fix-it')).status, 429);
     assert.equal(t.legacy.calls.authenticate, 0, 'an open circuit spares the legacy system');
     assert.equal((await signIn(t.issuer, 'alice', 'wonderland')).status, 303, 'migrated users are unaffected');
     const [failure] = await t.idp.store.events.list({ type: 'migration_failed' });

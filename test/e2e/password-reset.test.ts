@@ -18,6 +18,7 @@ async function eventually<T>(read: () => T | undefined, what: string): Promise<T
 }
 
 const linkIn = (text: string) => /https?:\/\/\S+\/password\/reset\?token=\S+/.exec(text)?.[0] ?? '';
+const tokenOf = (link: string) => new URL(link).searchParams.get('token') ?? '';
 const leadOf = (html: string) => /<p class="lead"[^>]*>([\s\S]*?)<\/p>/.exec(html)?.[1]?.trim() ?? '';
 
 describe('forgot password, also for users not yet migrated', () => {
@@ -130,6 +131,47 @@ describe('forgot password, also for users not yet migrated', () => {
     const mail = await mailAfter(sent, 'ivy@example.com');
     assert.equal((await choose(linkIn(mail.text), 'ivy has a password')).status, 200);
     assert.equal((await signIn(t.issuer, 'ivy', 'ivy has a password')).status, 303);
+  });
+
+  it('offers "Sign in" after the reset: back into the sign-in in this browser, to its application elsewhere', async () => {
+    const start = await beginAuthorization(t.issuer);
+    const returnTo = new URL(start.interactionUrl).pathname;
+    await start.agent.request(`${t.issuer}/password/forgot?return=${returnTo}`);
+    const sent = outbox.length;
+    await start.agent.request(`${t.issuer}/password/forgot`, { form: { login: 'bob', returnTo } });
+    const link = linkIn((await mailAfter(sent, 'Bob.Builder@Example.com')).text);
+
+    // The mail opened in the same browser: "Sign in" goes on with the sign-in that asked for it.
+    await start.agent.request(link);
+    const here = await (
+      await start.agent.request(`${t.issuer}/password/reset`, {
+        form: { token: tokenOf(link), password: 'bob chose a new one', confirm: 'bob chose a new one', returnTo: '' },
+      })
+    ).text();
+    assert.match(here, new RegExp(`<a class="button primary" href="${returnTo}" id="sign-in">Sign in</a>`));
+    const signedIn = await start.agent.request(`${start.interactionUrl}/login`, {
+      form: { login: 'bob', password: 'bob chose a new one' },
+    });
+    assert.equal(signedIn.status, 303);
+
+    // A second reset, its mail opened in another browser: the sign-in is not there, its application is.
+    const again = await beginAuthorization(t.issuer);
+    const againTo = new URL(again.interactionUrl).pathname;
+    await again.agent.request(`${t.issuer}/password/forgot?return=${againTo}`);
+    const sentAgain = outbox.length;
+    await again.agent.request(`${t.issuer}/password/forgot`, { form: { login: 'bob', returnTo: againTo } });
+    const elsewhere = new UserAgent();
+    const secondLink = linkIn((await mailAfter(sentAgain, 'Bob.Builder@Example.com')).text);
+    await elsewhere.request(secondLink);
+    const there = await (
+      await elsewhere.request(`${t.issuer}/password/reset`, {
+        form: { token: tokenOf(secondLink), password: 'bob chose another', confirm: 'bob chose another', returnTo: '' },
+      })
+    ).text();
+    assert.match(
+      there,
+      /<a class="button primary" href="http:\/\/rp.test" id="sign-in">Sign in to First Party App<\/a>/,
+    );
   });
 
   it('is linked from the sign-in page and links back to it, never elsewhere', async () => {

@@ -190,13 +190,34 @@ for (const { backend, skip } of BACKENDS) {
       assert.ok(afterLogout.interactionUrl.startsWith(`${t.issuer}/interaction/`), 'the login page is shown again');
     });
 
-    it('renders protocol errors on the product’s error page', async () => {
+    it('renders protocol errors on the product’s error page, in plain words, the code still there', async () => {
       const response = await fetch(`${t.issuer}/auth?client_id=unknown-client&response_type=code&scope=openid`);
       assert.equal(response.status, 400);
       const html = await response.text();
-      assert.match(html, /This sign-in request cannot be completed/);
-      assert.match(html, /invalid_client/);
+      assert.match(html, /This application is not registered with this sign-in service/);
+      assert.match(html, /<code>invalid_client: /, 'the code for developers');
       assert.match(html, /JIT Identity/);
+      const config = await discover(t.issuer, 'firstParty');
+      const wrongReturn = oidc.buildAuthorizationUrl(config, {
+        redirect_uri: 'https://not-registered.example/cb',
+        scope: 'openid',
+        code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+        code_challenge_method: 'S256',
+      });
+      const refused = await (await fetch(wrongReturn)).text();
+      assert.match(refused, /This application is not set up correctly/);
+      assert.match(refused, /invalid_redirect_uri/);
+    });
+
+    it('answers an unknown address with a styled 404 page, and JSON to JSON clients; serves a favicon', async () => {
+      const page = await fetch(`${t.issuer}/no/such/page`, { headers: { accept: 'text/html' } });
+      assert.equal(page.status, 404);
+      assert.match(await page.text(), /There is no page here[\s\S]*stylesheet|stylesheet[\s\S]*There is no page here/);
+      const json = await fetch(`${t.issuer}/no/such/page`, { headers: { accept: 'application/json' } });
+      assert.deepEqual(((await json.json()) as { error: string }).error, 'not_found');
+      const icon = await fetch(`${t.issuer}/favicon.ico`);
+      assert.equal(icon.status, 200);
+      assert.match(icon.headers.get('content-type') ?? '', /image\/svg\+xml/);
     });
 
     it('treats a stale interaction link as expired rather than failing', async () => {

@@ -31,7 +31,7 @@ export async function startDemoStack(): Promise<DemoStack> {
   const demo = await prepareDemo(base);
   const idp = await createIdp({ config: demo.config, logger: createLogger('silent'), demoMode: true });
   server.on('request', requestListener(idp.app));
-  demo.startApp(demo.config.issuer);
+  demo.startApp(demo.config.issuer, idp.store.accounts);
   return {
     issuer: demo.config.issuer,
     demo,

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { createAdminAccess } from './admin/admin-access.js';
 import { adminApiRoutes } from './admin/api-routes.js';
 import { consoleRoutes } from './admin/console-routes.js';
+import { accountAppsRoutes } from './account/apps-routes.js';
+import { createAccountActions } from './admin/account-actions.js';
 import { createImportJobs, type ImportJobs } from './admin/import-jobs.js';
 import type Provider from 'oidc-provider';
 import { createPasswordHasher, type PasswordHasher } from './accounts/password-hasher.js';
@@ -17,7 +19,7 @@ import { ownRoutes } from './http/own-routes.js';
 import { securityHeaders } from './http/security-headers.js';
 import { healthRoutes } from './http/health.js';
 import { metricsListener, metricsRoutes } from './http/metrics-route.js';
-import { createPageRenderer } from './http/pages.js';
+import { createFragmentRenderer, createPageRenderer } from './http/pages.js';
 import { requestLogging } from './http/request-context.js';
 import { providerPages } from './interaction/provider-pages.js';
 import { passwordRoutes } from './interaction/password-routes.js';
@@ -122,8 +124,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
       secret: await store.secrets.getOrCreate('lease-key', () => randomBytes(32).toString('base64url')),
       leaseMs: 10_000,
       pollMs: 50,
-      // Beyond the legacy call's whole budget and the hashing and insert after it, even on a loaded machine.
-      maxWaitMs: 2 * (config.legacy?.timeoutMs ?? 5000) + 20_000,
+      maxWaitMs: config.migration.singleFlightMaxWaitMs,
     },
     followRenames: config.migration.followRenames,
   });
@@ -185,6 +186,13 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     demoMode: options.demoMode ?? false,
     cache: options.cacheViews ?? false,
   });
+  const renderFragment = createFragmentRenderer({
+    csrf,
+    viewsDir: `${ROOT}views`,
+    productName: config.productName,
+    demoMode: options.demoMode ?? false,
+    cache: options.cacheViews ?? false,
+  });
   const app = createProvider({
     config,
     accounts: store.accounts,
@@ -198,6 +206,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
   const adminAccess = createAdminAccess({ config, provider: app, accounts: store.accounts, signingKeys });
   const jobs = createImportJobs({ store, legacy, transform, record, logger });
   const switchCutOff = createCutOff({ legacySwitch, record });
+  const actOnAccount = createAccountActions({ accounts: store.accounts, artifacts: store.artifacts, record });
 
   // Endpoints that only ever answer JSON: oidc-provider's machine endpoints (discovery documents are under
   // /.well-known), the admin API, health and metrics.
@@ -223,10 +232,12 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
         legacySwitch,
         jobs,
         switchCutOff,
+        actOnAccount,
         render,
+        renderFragment,
         csrf,
       }),
-      adminApiRoutes({ access: adminAccess, store, legacy, legacySwitch, jobs, switchCutOff }),
+      adminApiRoutes({ access: adminAccess, store, legacy, legacySwitch, jobs, switchCutOff, actOnAccount }),
       passwordRoutes({
         reset: passwordReset,
         render,
@@ -237,6 +248,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
         links: signInLinks(app),
         ...(outbox ? { outbox: outbox.outbox } : {}),
       }),
+      accountAppsRoutes({ issuer: config.issuer, provider: app, artifacts: store.artifacts, render, csrf }),
       interactionRoutes({
         provider: app,
         signIn,

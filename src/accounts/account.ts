@@ -39,6 +39,8 @@ export interface Account extends AccountProfile {
   origin: AccountOrigin;
   legacy?: LegacyReference | undefined;
   password: StoredPassword;
+  /** An operator has switched sign-in off for this account (absent: it may sign in). */
+  disabled?: boolean;
   createdAt: Date;
   updatedAt: Date;
 }

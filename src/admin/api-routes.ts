@@ -5,6 +5,8 @@ import { EVENT_TYPES } from '../events/event.js';
 import type { LegacySwitch } from '../legacy/legacy-switch.js';
 import type { LegacySystem } from '../legacy/legacy-system.js';
 import type { SwitchCutOff } from '../migration/cut-off.js';
+import { ACCOUNT_ACTIONS, type ActOnAccount } from './account-actions.js';
+import { MAX_SEARCH_LIMIT } from '../store/account-search.js';
 import type { Store } from '../store/store.js';
 import type { Admin, AdminAccess } from './admin-access.js';
 import type { ImportJobs } from './import-jobs.js';
@@ -18,10 +20,12 @@ export interface AdminApiDependencies {
   legacySwitch: LegacySwitch;
   jobs: ImportJobs;
   switchCutOff: SwitchCutOff;
+  actOnAccount: ActOnAccount;
 }
 
 const cutOffBody = z.strictObject({ cutOff: z.boolean() });
 const importBody = z.strictObject({ kind: z.enum(['import', 'readiness']) });
+const accountActionBody = z.strictObject({ action: z.enum(ACCOUNT_ACTIONS) });
 const limit = z.coerce.number().int().min(1).max(1000).default(100);
 const eventsQuery = z.object({
   limit,
@@ -29,9 +33,11 @@ const eventsQuery = z.object({
   account: z.string().max(100).optional(),
 });
 const accountsQuery = z.object({
-  limit,
-  q: z.string().max(200).default(''),
+  limit: z.coerce.number().int().min(1).max(MAX_SEARCH_LIMIT).default(100),
+  q: z.string().max(254).default(''),
   origin: z.enum(['migrated', 'registered', 'imported']).optional(),
+  /** `next` of the page before; an unreadable cursor starts over. */
+  cursor: z.string().max(1024).optional(),
 });
 
 /**
@@ -101,9 +107,33 @@ export function adminApiRoutes(deps: AdminApiDependencies): Router {
   router.get('/accounts', async (ctx) => {
     const query = queryOf(ctx, accountsQuery);
     if (!query) return;
-    const { q, origin, limit } = query;
-    const accounts = await deps.store.accounts.search({ text: q, ...(origin ? { origin } : {}), limit });
-    ctx.body = { accounts: accounts.map(publicAccount) };
+    const { q, origin, limit, cursor } = query;
+    const page = await deps.store.accounts.search({
+      text: q,
+      ...(origin ? { origin } : {}),
+      ...(cursor ? { cursor } : {}),
+      limit,
+    });
+    ctx.body = {
+      accounts: page.accounts.map(publicAccount),
+      total: page.total,
+      ...(page.next ? { next: page.next } : {}),
+    };
+  });
+
+  router.post('/accounts/:id/actions', async (ctx) => {
+    const body = accountActionBody.safeParse(await jsonBody(ctx));
+    if (!body.success) {
+      return fail(
+        ctx,
+        400,
+        'invalid_request',
+        `expected {"action": ${ACCOUNT_ACTIONS.map((a) => `"${a}"`).join('|')}}`,
+      );
+    }
+    const outcome = await deps.actOnAccount(body.data.action, (ctx.params as { id: string }).id, adminOf(ctx).id);
+    if (outcome.kind === 'not-found') return fail(ctx, 404, 'not_found', 'no such account');
+    ctx.body = { account: outcome.account ? publicAccount(outcome.account) : null };
   });
 
   router.get('/cutoff', async (ctx) => {

@@ -4,7 +4,7 @@ import type { Context, Next } from 'koa';
 import { EVENT_TYPES } from '../events/event.js';
 import type { Csrf } from '../http/csrf.js';
 import { formField, parseForm } from '../http/forms.js';
-import type { RenderPage } from '../http/pages.js';
+import type { RenderFragment, RenderPage } from '../http/pages.js';
 import type { LegacySwitch } from '../legacy/legacy-switch.js';
 import type { LegacySystem } from '../legacy/legacy-system.js';
 import type { SwitchCutOff } from '../migration/cut-off.js';
@@ -12,7 +12,16 @@ import type { Store } from '../store/store.js';
 import { ADMIN_CONSOLE_CLIENT, type Admin, type AdminAccess } from './admin-access.js';
 import { publicAccount } from './public-account.js';
 import type { ImportJobs } from './import-jobs.js';
-import { migrationStats, READINESS_SETTING, summariseReadiness, type StoredScan } from './stats.js';
+import { normaliseLogin } from '../accounts/account.js';
+import { ACCOUNT_ACTIONS, type ActOnAccount } from './account-actions.js';
+import { consoleView } from './console-view.js';
+import {
+  migrationStats,
+  READINESS_SETTING,
+  summariseReadiness,
+  type MigrationStats,
+  type StoredScan,
+} from './stats.js';
 
 export interface ConsoleDependencies {
   issuer: string;
@@ -22,8 +31,18 @@ export interface ConsoleDependencies {
   legacySwitch: LegacySwitch;
   jobs: ImportJobs;
   switchCutOff: SwitchCutOff;
+  actOnAccount: ActOnAccount;
   render: RenderPage;
+  renderFragment: RenderFragment;
   csrf: Csrf;
+}
+
+/** The dashboard's regions that follow the store by themselves (views/admin/live/<region>.ejs). */
+const LIVE_REGIONS = ['tiles', 'failures', 'facts'] as const;
+
+/** What the charts draw: the figures without the moment they were computed, so an unchanged store means no change. */
+function chartData(stats: MigrationStats) {
+  return { perHour: stats.perHour, perDay: stats.perDay, latency: stats.latency };
 }
 
 interface ConsoleState {
@@ -128,13 +147,47 @@ export function consoleRoutes(deps: ConsoleDependencies): Router {
     ctx.redirect(`/session/end?${params.toString()}`);
   });
 
-  router.get('/', requireAdmin, async (ctx) => {
+  /** The dashboard's figures, and the helpers its live regions are drawn with. */
+  const dashboard = async () => {
     const stats = await migrationStats(deps.store, deps.legacy, deps.legacySwitch);
-    await page(ctx, 'dashboard', 'Migration', { stats, job: deps.jobs.status(), statsJson: JSON.stringify(stats) });
+    const job = deps.jobs.status();
+    const named = [stats.legacy.cutOff.by, stats.legacy.readiness?.by, job?.startedBy].filter(
+      (id): id is string => id !== undefined,
+    );
+    return { stats, job, ...(await consoleView(deps.store.accounts, named)) };
+  };
+
+  router.get('/', requireAdmin, async (ctx) => {
+    const locals = await dashboard();
+    await page(ctx, 'dashboard', 'Migration', { ...locals, statsJson: JSON.stringify(chartData(locals.stats)) });
+  });
+
+  // What changes on the dashboard, for every open console to fetch when it has (ETag: a poll that finds nothing new
+  // costs a 304). Figures are computed from the store, so a sign-in in any process shows.
+  router.get('/live', requireAdmin, async (ctx) => {
+    const locals = await dashboard();
+    const fragments = Object.fromEntries(
+      await Promise.all(
+        LIVE_REGIONS.map(async (region) => [region, await deps.renderFragment(ctx, `admin/live/${region}`, locals)]),
+      ),
+    ) as Record<(typeof LIVE_REGIONS)[number], string>;
+    const body = { fragments, charts: chartData(locals.stats) };
+    ctx.set('cache-control', 'no-cache');
+    ctx.etag = `"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 22)}"`;
+    ctx.status = 200;
+    if (ctx.fresh) {
+      ctx.status = 304;
+      return;
+    }
+    ctx.body = body;
   });
 
   router.get('/readiness', requireAdmin, async (ctx) => {
-    await page(ctx, 'readiness', 'Readiness', { scan: await deps.store.settings.get<StoredScan>(READINESS_SETTING) });
+    const scan = await deps.store.settings.get<StoredScan>(READINESS_SETTING);
+    await page(ctx, 'readiness', 'Readiness', {
+      scan,
+      ...(await consoleView(deps.store.accounts, scan ? [scan.by] : [])),
+    });
   });
 
   router.get('/readiness.json', requireAdmin, async (ctx) => {
@@ -144,26 +197,91 @@ export function consoleRoutes(deps: ConsoleDependencies): Router {
     ctx.body = scan;
   });
 
+  /** Who "account" names in a filter: an id, a username or email, or the short id the console shows. */
+  const accountFilter = async (
+    text: string,
+  ): Promise<{ accountId: string } | { accountIdPrefix: string } | undefined> => {
+    if (text === '') return undefined;
+    if (await deps.store.accounts.findById(text)) return { accountId: text };
+    const byLogin = await deps.store.accounts.findByLogin(normaliseLogin(text));
+    if (byLogin) return { accountId: byLogin.id };
+    return /^[0-9a-f-]{4,36}$/i.test(text) ? { accountIdPrefix: text.toLowerCase() } : { accountId: text };
+  };
+
   router.get('/events', requireAdmin, async (ctx) => {
     const type = EVENT_TYPES.find((t) => t === ctx.query.type);
-    const accountId = typeof ctx.query.account === 'string' && ctx.query.account !== '' ? ctx.query.account : undefined;
+    const account = typeof ctx.query.account === 'string' ? ctx.query.account.trim().slice(0, 254) : '';
     const events = await deps.store.events.list({
       ...(type ? { type } : {}),
-      ...(accountId ? { accountId } : {}),
+      ...(await accountFilter(account)),
       limit: 200,
     });
-    await page(ctx, 'events', 'Events', { events, types: EVENT_TYPES, type: type ?? '', accountId: accountId ?? '' });
+    const view = await consoleView(
+      deps.store.accounts,
+      events.flatMap((event) => [
+        ...('accountId' in event && event.accountId ? [event.accountId] : []),
+        ...('adminId' in event ? [event.adminId] : []),
+      ]),
+    );
+    await page(ctx, 'events', 'Events', { events, types: EVENT_TYPES, type: type ?? '', account, ...view });
   });
 
   router.get('/accounts', requireAdmin, async (ctx) => {
-    const text = typeof ctx.query.q === 'string' ? ctx.query.q.slice(0, 200) : '';
+    const text = typeof ctx.query.q === 'string' ? ctx.query.q.slice(0, 254) : '';
     const origin = (['migrated', 'registered', 'imported'] as const).find((o) => o === ctx.query.origin);
-    const accounts = await deps.store.accounts.search({ text, ...(origin ? { origin } : {}), limit: 100 });
+    const cursor = typeof ctx.query.cursor === 'string' ? ctx.query.cursor.slice(0, 1024) : undefined;
+    const found = await deps.store.accounts.search({
+      text,
+      ...(origin ? { origin } : {}),
+      ...(cursor ? { cursor } : {}),
+      limit: 50,
+    });
     await page(ctx, 'accounts', 'Accounts', {
-      accounts: accounts.map(publicAccount),
+      accounts: found.accounts.map(publicAccount),
+      total: found.total,
+      next: found.next,
       q: text,
       origin: origin ?? '',
+      ...(await consoleView(deps.store.accounts, [])),
     });
+  });
+
+  router.get('/accounts/:id', requireAdmin, async (ctx) => {
+    const account = await deps.store.accounts.findById((ctx.params as { id: string }).id);
+    if (!account) {
+      await page(ctx, 'account-gone', 'No such account', {}, 404);
+      return;
+    }
+    const events = await deps.store.events.list({ accountId: account.id, limit: 50 });
+    const view = await consoleView(
+      deps.store.accounts,
+      events.flatMap((event) => ('adminId' in event ? [event.adminId] : [])),
+    );
+    await page(ctx, 'account', account.username, { account: publicAccount(account), events, ...view });
+  });
+
+  router.post('/accounts/:id/actions', requireAdmin, parseForm, deps.csrf.check, async (ctx) => {
+    const id = (ctx.params as { id: string }).id;
+    const action = ACCOUNT_ACTIONS.find((a) => a === formField(ctx.request.body, 'action'));
+    if (!action) {
+      ctx.status = 400;
+      ctx.body = 'Unknown action.';
+      return;
+    }
+    // Deleting cannot be undone: the operator confirms it on a page of its own first.
+    if (action === 'delete' && formField(ctx.request.body, 'confirm') !== 'yes') {
+      const account = await deps.store.accounts.findById(id);
+      if (account) {
+        await page(ctx, 'account-delete', `Delete ${account.username}?`, { account: publicAccount(account) });
+        return;
+      }
+    }
+    const outcome = await deps.actOnAccount(action, id, stateOf(ctx).admin.id);
+    if (outcome.kind === 'not-found') {
+      await page(ctx, 'account-gone', 'No such account', {}, 404);
+      return;
+    }
+    ctx.redirect(outcome.account ? `/admin/accounts/${encodeURIComponent(id)}` : '/admin/accounts');
   });
 
   router.post('/cutoff', requireAdmin, parseForm, deps.csrf.check, async (ctx) => {
@@ -173,6 +291,7 @@ export function consoleRoutes(deps: ConsoleDependencies): Router {
       const scan = await deps.store.settings.get<StoredScan>(READINESS_SETTING);
       await page(ctx, 'cutoff', 'Cut off the legacy system?', {
         readiness: scan ? summariseReadiness(scan) : undefined,
+        ...(await consoleView(deps.store.accounts, [])),
       });
       return;
     }

@@ -5,9 +5,13 @@ export class UsageError extends Error {}
 
 /**
  * Runs a command's `main` and turns its end into an exit code: a bad configuration is 78 (EX_CONFIG), a usage error
- * 64, anything else 1 with `stopped` and the error's message (and `hint`, when the command can be run again).
+ * 64, anything else 1 with `stopped` and the error's message (and `hint`, when it has one for that error).
  */
-export async function runCli(main: () => Promise<number>, stopped: string, hint?: string): Promise<void> {
+export async function runCli(
+  main: () => Promise<number>,
+  stopped: string,
+  hint: (error: unknown) => string | undefined = () => undefined,
+): Promise<void> {
   try {
     process.exitCode = await main();
   } catch (error) {
@@ -17,7 +21,8 @@ export async function runCli(main: () => Promise<number>, stopped: string, hint?
       return;
     }
     process.stderr.write(`${stopped}: ${error instanceof Error ? error.message : String(error)}\n`);
-    if (hint) process.stderr.write(`${hint}\n`);
+    const advice = hint(error);
+    if (advice) process.stderr.write(`${advice}\n`);
     process.exitCode = 1;
   }
 }

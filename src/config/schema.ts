@@ -136,12 +136,19 @@ export const configSchema = z
         /** A JS/TS module whose default export refines the mapped profile: `(mapped, legacyProfile) => mapped`. */
         transformModule: z.string().min(1).optional(),
         emailRequired: z.boolean().default(true),
+        /** Stops every call to the legacy system for good (the console can record the same switch). */
+        cutOff: z.boolean().default(false),
+        /**
+         * How long a first sign-in waits for another attempt's legacy check of the same login (a double submit,
+         * another tab, another process) before it asks the legacy system itself. Waiting only saves legacy calls: the
+         * account's unique indexes keep the outcome right either way. A minute covers the legacy call and a hashing
+         * queue of a thousand simultaneous first sign-ins on two cores.
+         */
+        singleFlightMaxWaitMs: z.number().int().min(100).max(600_000).default(60_000),
         /**
          * A legacy user renamed in the legacy system (same legacy id, new username or email) signs in to the account
          * already migrated; these say whether its local username / email follow the new legacy values.
          */
-        /** Stops every call to the legacy system for good (the console can record the same switch). */
-        cutOff: z.boolean().default(false),
         followRenames: z
           .strictObject({ username: z.boolean().default(false), email: z.boolean().default(false) })
           .prefault({}),

@@ -12,9 +12,10 @@ import type { LegacyUserRecord, LegacyUserService } from './legacy-service.js';
  */
 
 interface DemoSession {
-  pending?: { verifier: string; state: string; nonce: string };
-  /** `previous`: this subject's sign-in to this app before this one, if any. */
-  signedIn?: { claims: Record<string, unknown>; idToken: string; at: number; previous: number | undefined };
+  /** `startedAt`: when this app sent the user to sign in. */
+  pending?: { verifier: string; state: string; nonce: string; startedAt: number };
+  /** `startedAt`: that of the sign-in that got here. */
+  signedIn?: { claims: Record<string, unknown>; idToken: string; startedAt: number };
 }
 
 export interface DemoAppOptions {
@@ -32,8 +33,6 @@ const SCOPE = 'openid profile email roles migration';
 
 export function createDemoApp(options: DemoAppOptions): Koa {
   const sessions = new Map<string, DemoSession>();
-  /** When each subject last signed in to this app: "migrated just now" is only true of the sign-in that moved them. */
-  const lastSignIn = new Map<string, number>();
   let discovered: Promise<oidc.Configuration> | undefined;
   const configuration = () => {
     discovered ??= oidc
@@ -69,7 +68,7 @@ export function createDemoApp(options: DemoAppOptions): Koa {
   router.get('/login', async (ctx) => {
     const session = sessionOf(ctx);
     const verifier = oidc.randomPKCECodeVerifier();
-    session.pending = { verifier, state: oidc.randomState(), nonce: oidc.randomNonce() };
+    session.pending = { verifier, state: oidc.randomState(), nonce: oidc.randomNonce(), startedAt: Date.now() };
     const url = oidc.buildAuthorizationUrl(await configuration(), {
       redirect_uri: `${options.client.baseUrl}/callback`,
       scope: SCOPE,
@@ -112,9 +111,7 @@ export function createDemoApp(options: DemoAppOptions): Koa {
     );
     const claims = tokens.claims();
     if (!claims || !tokens.id_token) throw new Error('the IdP returned no ID token');
-    const at = Date.now();
-    session.signedIn = { claims: { ...claims }, idToken: tokens.id_token, at, previous: lastSignIn.get(claims.sub) };
-    lastSignIn.set(claims.sub, at);
+    session.signedIn = { claims: { ...claims }, idToken: tokens.id_token, startedAt: pending.startedAt };
     ctx.redirect('/');
   });
 
@@ -206,11 +203,11 @@ function homePage(session: DemoSession, options: DemoAppOptions, moved: Readonly
     );
   }
 
-  const { claims, at, previous } = session.signedIn;
+  const { claims, startedAt } = session.signedIn;
   const migratedAt = typeof claims.migrated_at === 'number' ? claims.migrated_at * 1000 : undefined;
-  // Moved by this very sign-in: after this user's last sign-in here (if any), and within this one's minute.
-  const justNow =
-    migratedAt !== undefined && (previous === undefined || migratedAt > previous) && at - migratedAt < 60_000;
+  // Moved by this very sign-in: not before this app sent the user to sign in (`migrated_at` has whole seconds; the
+  // demo's IdP runs on the same clock). A move by an earlier sign-in, here or at another application, is older.
+  const justNow = migratedAt !== undefined && migratedAt >= Math.floor(startedAt / 1000) * 1000;
   const origin =
     claims.account_origin === 'migrated' && migratedAt !== undefined
       ? justNow

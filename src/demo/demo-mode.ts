@@ -80,6 +80,24 @@ export async function prepareDemo(config: Config): Promise<DemoMode> {
   };
 }
 
+/**
+ * The configuration with the demo legacy service as its legacy system and the demo's mapping: what the demo's
+ * sign-ins migrate with, and so what `npm run import` and `npm run legacy:scan` use in demo mode too.
+ */
+export function withDemoLegacy(config: Config, legacyUrl = `http://127.0.0.1:${config.demo.legacyPort}`): Config {
+  return {
+    ...config,
+    legacy: legacySchema.parse({
+      kind: 'http',
+      source: 'demo-legacy',
+      baseUrl: legacyUrl,
+      auth: { type: 'bearer', token: DEMO_LEGACY_TOKEN },
+      disabledField: 'disabled',
+    }),
+    migration: { ...config.migration, mapping: DEMO_MAPPING },
+  };
+}
+
 function withDemo(config: Config, legacyUrl: string, appUrl: string): { config: Config; client: DemoClient } {
   const client: DemoClient = {
     clientId: DEMO_CLIENT_ID,
@@ -89,15 +107,7 @@ function withDemo(config: Config, legacyUrl: string, appUrl: string): { config: 
   return {
     client,
     config: {
-      ...config,
-      legacy: legacySchema.parse({
-        kind: 'http',
-        source: 'demo-legacy',
-        baseUrl: legacyUrl,
-        auth: { type: 'bearer', token: DEMO_LEGACY_TOKEN },
-        disabledField: 'disabled',
-      }),
-      migration: { ...config.migration, mapping: DEMO_MAPPING },
+      ...withDemoLegacy(config, legacyUrl),
       // In the demo, the legacy "admin" role makes an operator (carol); a real deployment picks a dedicated role.
       admin: { ...config.admin, roles: ['admin'] },
       mail: { ...config.mail, outbox: true },

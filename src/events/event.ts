@@ -59,7 +59,7 @@ export type IdpEvent =
   | {
       type: 'sign_in_refused';
       accountId: string;
-      reason: 'invalid_password' | 'password_reset_required' | 'unusable_password_hash';
+      reason: 'invalid_password' | 'password_reset_required' | 'unusable_password_hash' | 'disabled';
     }
   /** An imported legacy hash was verified once and replaced by a bcrypt hash of the same password. */
   | { type: 'password_rehashed'; accountId: string }
@@ -70,7 +70,16 @@ export type IdpEvent =
   | { type: 'password_reset_requested'; legacy: { source: string; id: string } }
   | { type: 'password_reset'; accountId: string; migrated: boolean }
   /** Anything an operator did through the console or the admin API, with who did it. */
-  | { type: 'admin_action'; adminId: string; action: AdminAction; detail?: Record<string, string | number | boolean> }
+  | {
+      type: 'admin_action';
+      adminId: string;
+      action: AdminAction;
+      /** The account acted on, when there is one: the event is then in that account's history too. */
+      accountId?: string;
+      detail?: Record<string, string | number | boolean>;
+    }
+  /** An operator deleted the account (its sessions, grants and tokens with it). */
+  | { type: 'account_deleted'; accountId: string; username: string; adminId: string }
   /** A bulk import run that stored accounts (a dry run records nothing). */
   | {
       type: 'imported';
@@ -100,10 +109,21 @@ const EVENT_TYPE_SET: Record<EventType, true> = {
   account_rename_refused: true,
   legacy_write_back_failed: true,
   admin_action: true,
+  account_deleted: true,
 };
 export const EVENT_TYPES = Object.keys(EVENT_TYPE_SET) as readonly EventType[];
 
-export type AdminAction = 'cut_off' | 'reconnect' | 'import_started' | 'import_finished' | 'readiness_check';
+export type AdminAction =
+  | 'cut_off'
+  | 'reconnect'
+  | 'import_started'
+  | 'import_finished'
+  | 'readiness_check'
+  | 'account_disabled'
+  | 'account_enabled'
+  | 'password_reset_required'
+  | 'sessions_revoked'
+  | 'account_deleted';
 
 export type StoredEvent = IdpEvent & { id: string; at: Date };
 
@@ -112,6 +132,8 @@ export interface EventQuery {
   /** Any of these types (with `type`, both must hold). */
   types?: readonly EventType[];
   accountId?: string;
+  /** Events of accounts whose id starts so (the short id the console shows); with `accountId`, both must hold. */
+  accountIdPrefix?: string;
   /** Only events at or after this time. */
   since?: Date;
   limit?: number;

@@ -16,6 +16,9 @@ export type RenderPage = (
   },
 ) => Promise<void>;
 
+/** A part of a page (one live region of the console), rendered alone: its HTML. */
+export type RenderFragment = (ctx: Context, view: string, locals: Record<string, unknown>) => Promise<string>;
+
 export interface PageOptions {
   viewsDir: string;
   productName: string;
@@ -56,4 +59,20 @@ export function createPageRenderer(options: PageOptions): RenderPage {
       { cache: options.cache },
     );
   };
+}
+
+/** Fragments with the same common locals as whole pages (the CSRF token for their forms, above all). */
+export function createFragmentRenderer(options: PageOptions): RenderFragment {
+  return (ctx, view, locals) =>
+    ejs.renderFile(
+      join(options.viewsDir, `${view}.ejs`),
+      {
+        productName: options.productName,
+        demoMode: options.demoMode,
+        requestId: requestIdOf(ctx),
+        csrf: options.csrf.token(ctx),
+        ...locals,
+      },
+      { cache: options.cache },
+    );
 }

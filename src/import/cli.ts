@@ -1,9 +1,11 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createPasswordHasher } from '../accounts/password-hasher.js';
 import { loadConfig } from '../config/load-config.js';
 import { runCli, UsageError } from '../cli/run-cli.js';
 import { createEventRecorder } from '../events/recorder.js';
+import { withDemoLegacy } from '../demo/demo-mode.js';
 import { createConnector } from '../legacy/create-connector.js';
 import { createLogger } from '../log/logger.js';
 import { createProfileTransformer } from '../migration/transform.js';
@@ -48,7 +50,12 @@ async function main(): Promise<number> {
   const pageSize = Number(values['page-size']);
   if (!Number.isInteger(pageSize) || pageSize < 1) throw new UsageError('--page-size must be a positive integer');
 
-  const { config } = loadConfig();
+  const loaded = loadConfig().config;
+  // Demo mode (no legacy system configured): the demo legacy service and mapping, as `npm start` runs them, so the
+  // demo's users import exactly as its sign-ins migrate them (same source, same roles). It runs inside `npm start`.
+  const config = loaded.legacy ? loaded : withDemoLegacy(loaded);
+  if (values.file && !existsSync(values.file)) throw new UsageError(`no such file: ${values.file}`);
+  checkpointPath = values.checkpoint;
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
   const store = await openStore(config.store, logger);
   const hasher = await createPasswordHasher({ cost: config.passwords.bcryptCost, threads: 1 });
@@ -107,4 +114,14 @@ async function main(): Promise<number> {
   }
 }
 
-await runCli(main, 'import stopped', 'Run the same command again to resume from the last stored page.');
+/** Set once the import can have stored pages: only then is "run it again" the way on. */
+let checkpointPath: string | undefined;
+
+await runCli(main, 'import stopped', (error) => {
+  if ((error as { code?: unknown }).code === 'ECONNREFUSED') {
+    return 'The legacy system did not answer. In demo mode its service runs inside `npm start`: start that first.';
+  }
+  return checkpointPath && existsSync(checkpointPath)
+    ? 'Run the same command again to resume from the last stored page.'
+    : undefined;
+});

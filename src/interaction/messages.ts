@@ -36,6 +36,7 @@ export function signInRefusal(outcome: Exclude<SignInOutcome, { kind: 'signed-in
     case 'invalid-credentials':
       return WRONG_CREDENTIALS;
     case 'legacy-disabled':
+    case 'account-disabled':
       return { status: 403, message: 'This account cannot sign in at the moment. Please contact support.' };
     case 'legacy-unavailable':
       return { status: LEGACY_UNAVAILABLE_STATUS, message: SIGN_IN_UNAVAILABLE.message };

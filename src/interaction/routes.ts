@@ -170,7 +170,11 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
       await renderLogin(ctx, interaction, login, SIGN_IN_UNAVAILABLE.message, SIGN_IN_UNAVAILABLE.status);
       return;
     }
-    if (outcome.kind === 'invalid-credentials' || outcome.kind === 'legacy-disabled') {
+    if (
+      outcome.kind === 'invalid-credentials' ||
+      outcome.kind === 'legacy-disabled' ||
+      outcome.kind === 'account-disabled'
+    ) {
       await deps.signInLimits.after(ctx.ip, login, 'refused');
     } else if (outcome.kind === 'signed-in' || outcome.kind === 'login-taken') {
       // The password was right: the pair's mistakes are forgiven.

@@ -27,6 +27,8 @@ export type SignInOutcome =
    */
   | { kind: 'invalid-credentials'; via: 'local' | 'legacy'; waitedMs?: number }
   | { kind: 'legacy-disabled' }
+  /** An operator switched the account off (told only to whoever knows its password). */
+  | { kind: 'account-disabled' }
   | { kind: 'legacy-unavailable' }
   /** The legacy system accepted the password but its profile cannot become an account. */
   | { kind: 'migration-rejected' }
@@ -63,7 +65,7 @@ export interface SingleFlight {
   leaseMs: number;
   /** How often a waiting attempt looks whether the account has appeared. */
   pollMs: number;
-  /** How long an attempt waits for another's legacy check before it answers "temporarily unavailable". */
+  /** How long an attempt waits for another's legacy check before it asks the legacy system itself. */
   maxWaitMs: number;
 }
 
@@ -102,6 +104,11 @@ export function createSignIn(deps: SignInDependencies): SignIn {
         await deps.record({ type: 'sign_in_refused', accountId: account.id, reason: 'unusable_password_hash' });
         return { kind: 'migration-rejected' };
       case 'match':
+        // Only someone who knows the password learns the account is switched off.
+        if (account.disabled) {
+          await deps.record({ type: 'sign_in_refused', accountId: account.id, reason: 'disabled' });
+          return { kind: 'account-disabled' };
+        }
         if (check.upgraded && account.password.kind === 'legacy') {
           // Only over the hash just verified: a reset that landed meanwhile keeps its new password.
           if (await deps.accounts.updatePassword(account.id, check.upgraded, now(), account.password.hash)) {
@@ -188,9 +195,13 @@ export function createSignIn(deps: SignInDependencies): SignIn {
         const outcome = await signInLocally(made, password);
         return outcome.kind === 'invalid-credentials' ? { ...outcome, waitedMs } : outcome;
       }
-      // A holder keeps its lease as long as it works; one that died loses it within leaseMs. A wait far beyond the
-      // legacy call's own budget means something is wrong: say so rather than hold the user.
-      if (waitedMs > singleFlight.maxWaitMs) return { kind: 'legacy-unavailable' };
+      // A holder keeps its lease as long as it works, however slow a loaded machine makes it. Waiting is only an
+      // economy (one legacy check instead of several): past maxWaitMs this attempt asks for itself rather than keep
+      // the user waiting; the account's unique indexes keep the outcome right either way.
+      if (waitedMs > singleFlight.maxWaitMs) {
+        const outcome = await askLegacy(legacy, login, typedLogin, password, { decoyOnRefusal: true });
+        return outcome.kind === 'invalid-credentials' ? { ...outcome, waitedMs } : outcome;
+      }
     }
   }
 

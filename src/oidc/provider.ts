@@ -47,13 +47,14 @@ export function createProvider(deps: ProviderDependencies): Provider {
 
   const findAccount = async (_ctx: KoaContextWithOIDC, sub: string) => {
     const account = await deps.accounts.findById(sub);
-    if (!account) return undefined;
+    // A switched-off account's tokens stop working with it (refresh, userinfo), not only its sign-in.
+    if (!account || account.disabled) return undefined;
     return { accountId: account.id, claims: () => accountClaims(account) };
   };
 
   const configuration: Configuration = {
     adapter: createAdapter(deps.artifacts),
-    clients: [...config.clients, adminConsoleClient(config)],
+    clients: [...config.clients, adminConsoleClient(config), accountPagesClient(config)],
     clientDefaults: {
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
@@ -148,7 +149,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
     },
     issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: true,
-    loadExistingGrant: (ctx) => loadGrant(ctx),
+    loadExistingGrant: (ctx) => loadGrant(ctx, deps.artifacts),
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     renderError: (ctx, out) => deps.pages.error(ctx, out),
     ttl: {
@@ -169,16 +170,20 @@ export function createProvider(deps: ProviderDependencies): Provider {
 }
 
 /**
- * The grant a sign-in continues from. First-party clients are granted everything they ask for, which is what
- * skips the consent page for them; every other client keeps what the user consented to before.
+ * The grant this sign-in goes on under: the one just given or this session's, else the one the user gave the client
+ * in an earlier session (consent is remembered per user and client until revoked, not per browser session), else
+ * for a first-party client one made on the spot.
  */
-async function loadGrant(ctx: KoaContextWithOIDC) {
+async function loadGrant(ctx: KoaContextWithOIDC, artifacts: ArtifactStore) {
   const { oidc } = ctx;
   const client = oidc.client;
   const session = oidc.session;
   if (!client || !session?.accountId) return undefined;
   const grantId = oidc.result?.consent?.grantId ?? session.grantIdFor(client.clientId);
-  const existing = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
+  const existing = grantId
+    ? await oidc.provider.Grant.find(grantId)
+    : await rememberedGrant(oidc.provider, artifacts, session.accountId, client.clientId);
+  if (existing && !grantId) session.grantIdFor(client.clientId, existing.jti);
   if (client.metadata()[FIRST_PARTY] !== true) return existing;
 
   const grant = existing ?? new oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId });
@@ -192,6 +197,13 @@ async function loadGrant(ctx: KoaContextWithOIDC) {
   }
   await grant.save();
   return grant;
+}
+
+/** The newest live grant the account gave the client, in any session. */
+async function rememberedGrant(provider: Provider, artifacts: ArtifactStore, accountId: string, clientId: string) {
+  const grants = (await artifacts.findByAccount('Grant', accountId)).filter((grant) => grant.clientId === clientId);
+  const newest = grants.sort((a, b) => Number(b.iat ?? 0) - Number(a.iat ?? 0))[0];
+  return typeof newest?.jti === 'string' ? await provider.Grant.find(newest.jti) : undefined;
 }
 
 function logProviderErrors(provider: Provider, logger: Logger) {
@@ -212,6 +224,22 @@ function logProviderErrors(provider: Provider, logger: Logger) {
  * The console's own client: it only ever starts a sign-in so the browser gets an IdP session (the console reads the
  * session; it needs no tokens). Public, so it has no secret to keep, and PKCE is required of it.
  */
+/** The user's own pages' client (/account): like the console's, it only starts a sign-in to get a session. */
+export const ACCOUNT_PAGES_CLIENT = 'idp-account';
+
+function accountPagesClient(config: Config): ClientMetadata {
+  return {
+    client_id: ACCOUNT_PAGES_CLIENT,
+    client_name: `Your ${config.productName} account`,
+    token_endpoint_auth_method: 'none',
+    grant_types: ['authorization_code'],
+    response_types: ['code'],
+    redirect_uris: [`${config.issuer}/account/callback`],
+    post_logout_redirect_uris: [`${config.issuer}/account/apps`],
+    [FIRST_PARTY]: true,
+  };
+}
+
 function adminConsoleClient(config: Config): ClientMetadata {
   return {
     client_id: ADMIN_CONSOLE_CLIENT,

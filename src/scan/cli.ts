@@ -5,6 +5,7 @@ import { createPasswordHasher } from '../accounts/password-hasher.js';
 import { progressPrinter } from '../cli/progress.js';
 import { loadConfig } from '../config/load-config.js';
 import { runCli, UsageError } from '../cli/run-cli.js';
+import { withDemoLegacy } from '../demo/demo-mode.js';
 import { createConnector } from '../legacy/create-connector.js';
 import { createLogger } from '../log/logger.js';
 import { createProfileTransformer } from '../migration/transform.js';
@@ -39,7 +40,9 @@ async function main(): Promise<number> {
   const sampleLimit = Number(values.samples);
   if (!Number.isInteger(sampleLimit) || sampleLimit < 0) throw new UsageError('--samples must be a whole number');
 
-  const { config } = loadConfig();
+  const loaded = loadConfig().config;
+  // Demo mode: the demo legacy service (running inside `npm start`) and its mapping.
+  const config = loaded.legacy ? loaded : withDemoLegacy(loaded);
   if (!config.legacy) throw new UsageError('the configuration has no "legacy" system to scan');
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
   const store = await openStore(config.store, logger);

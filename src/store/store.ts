@@ -12,9 +12,25 @@ export type AccountField = 'id' | 'username' | 'email' | 'legacyId';
 export type InsertAccountResult = { kind: 'inserted'; account: Account } | { kind: 'conflict'; field: AccountField };
 
 export interface AccountSearch {
+  /**
+   * What an operator typed. Exact matches come first: a username or email (normalised), an account id, or a legacy
+   * id as the console shows it, `source:id`, or the id alone; then username and email prefix matches, by username
+   * and by email. Empty: every account, newest first.
+   */
   text?: string;
   origin?: AccountOrigin;
+  /** Accounts per page: 50 unless asked, at most 500. */
   limit?: number;
+  /** Where the previous page ended (its `next`); opaque. */
+  cursor?: string;
+}
+
+export interface AccountPage {
+  accounts: Account[];
+  /** How many accounts match in all, on every page. */
+  total: number;
+  /** The cursor of the next page; absent on the last one. */
+  next?: string;
 }
 
 export interface LoginChange {
@@ -56,8 +72,12 @@ export interface AccountStore {
   existingLegacyIds(source: string, legacyIds: readonly string[]): Promise<Set<string>>;
   /** Of these normalised logins, the ones an account holds as username or email; one query per batch. */
   takenLogins(normalisedLogins: readonly string[]): Promise<Set<string>>;
-  /** Newest first: by username or email prefix, or exact id / legacy id. */
-  search(query: AccountSearch): Promise<Account[]>;
+  /** A page of the accounts an operator looks for (see `AccountSearch`), with their total; p95 < 50 ms at 10^6. */
+  search(query: AccountSearch): Promise<AccountPage>;
+  /** Lets the account sign in or not (an operator's switch); false when there is no such account. */
+  setDisabled(id: string, disabled: boolean, updatedAt: Date): Promise<boolean>;
+  /** Removes the account for good; false when there was none. */
+  delete(id: string): Promise<boolean>;
 }
 
 /** oidc-provider's artifacts (sessions, grants, codes, tokens, interactions …), stored as opaque JSON with an expiry. */
@@ -75,6 +95,10 @@ export interface ArtifactStore {
   destroy(model: string, id: string): Promise<void>;
   /** Removes every artifact of every model issued under the grant. */
   revokeByGrantId(grantId: string): Promise<void>;
+  /** The live artifacts of one model that belong to an account (its grants, say): payloads with `accountId`. */
+  findByAccount(model: string, accountId: string): Promise<ArtifactPayload[]>;
+  /** Removes every artifact of every model that belongs to the account: its sessions, grants and tokens. */
+  revokeByAccount(accountId: string): Promise<void>;
 }
 
 export interface EventStore {

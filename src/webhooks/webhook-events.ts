@@ -5,6 +5,7 @@ export const WEBHOOK_EVENTS = {
   'user.migrated': 'migrated',
   'user.registered': 'registered',
   'user.password_reset': 'password_reset',
+  'user.deleted': 'account_deleted',
   'migration.failed': 'migration_failed',
   'migration.conflict': 'migration_conflict',
   'migration.imported': 'imported',

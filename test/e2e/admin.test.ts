@@ -66,11 +66,18 @@ describe('operating the migration: console and admin API', () => {
   it('filters events and finds accounts', async () => {
     const { agent } = await consoleAs('carol', 'higher further faster');
     const events = await (await agent.request(`${t.issuer}/admin/events?type=migrated`)).text();
-    const rows = [...events.matchAll(/<tr><td><time/g)].length;
-    assert.equal(rows, 2);
-    assert.doesNotMatch(events, /<td>signed_in<\/td>/);
+    const types = [...events.matchAll(/<td data-label="Type">([a-z_]+)<\/td>/g)].map((m) => m[1]);
+    assert.deepEqual(types, ['migrated', 'migrated']);
+    // "account" takes a username, or the short id the console shows where it has no name to show.
+    const typesFor = async (account: string) => {
+      const page = await (await agent.request(`${t.issuer}/admin/events?type=migrated&account=${account}`)).text();
+      return [...page.matchAll(/<td data-label="Type">([a-z_]+)<\/td>/g)].length;
+    };
+    assert.equal(await typesFor('ALICE'), 1);
+    assert.equal(await typesFor(carolId.slice(0, 8)), 1);
+    assert.equal(await typesFor('nobody-here'), 0);
     const accounts = await (await agent.request(`${t.issuer}/admin/accounts?q=CARO`)).text();
-    assert.match(accounts, /<td>carol@example.com<\/td>/);
+    assert.match(accounts, />carol@example.com<\/td>/);
     assert.doesNotMatch(accounts, /alice@example.com/);
     assert.doesNotMatch(accounts, /\$2b\$/, 'no hash on any page');
   });
@@ -201,6 +208,101 @@ describe('operating the migration: console and admin API', () => {
       assert.ok(
         actions.some((e) => e.type === 'admin_action' && e.adminId === `client:${TEST_CLIENTS.opsBot.client_id}`),
       );
+    });
+
+    it('pages through every account with a cursor, each once, and says how many there are', async () => {
+      const token = await robotToken();
+      type Page = { accounts: { username: string }[]; total: number; next?: string };
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = (await (
+          await call(`/accounts?limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, token)
+        ).json()) as Page;
+        assert.equal(page.total, 3);
+        seen.push(...page.accounts.map((a) => a.username));
+        cursor = page.next;
+        pages++;
+      } while (cursor && pages < 10);
+      assert.deepEqual(seen.sort(), ['alice', 'bob', 'carol']);
+      assert.equal(pages, 3);
+    });
+
+    it('acts on one account: disable refuses its sign-in, enable lets it in, delete removes it; each recorded', async () => {
+      const token = await robotToken();
+      const alice = await t.idp.store.accounts.findByLogin('alice');
+      assert.ok(alice);
+      const act = (id: string, action: unknown) =>
+        call(`/accounts/${id}/actions`, token, { method: 'POST', body: { action } });
+
+      const disabled = await act(alice.id, 'disable');
+      assert.equal(disabled.status, 200);
+      assert.equal(((await disabled.json()) as { account: { disabled: boolean } }).account.disabled, true);
+      const refused = await signIn(t.issuer, 'alice', 'wonderland');
+      assert.equal(refused.status, 403);
+      assert.match(refused.page, /cannot sign in at the moment/);
+      const wrong = await signIn(t.issuer, 'alice', 'not her password');
+      assert.equal(wrong.status, 401, 'a wrong password learns nothing of the switch');
+      assert.equal((await act(alice.id, 'enable')).status, 200);
+      assert.ok((await signIn(t.issuer, 'alice', 'wonderland')).tokens);
+
+      const bob = await t.idp.store.accounts.findByLogin('bob');
+      assert.ok(bob);
+      const deleted = await act(bob.id, 'delete');
+      assert.equal(deleted.status, 200);
+      assert.deepEqual(await deleted.json(), { account: null });
+      assert.equal(await t.idp.store.accounts.findById(bob.id), undefined);
+      assert.equal((await act(bob.id, 'enable')).status, 404);
+      assert.equal((await act(alice.id, 'explode')).status, 400);
+
+      const robot = `client:${TEST_CLIENTS.opsBot.client_id}`;
+      const recorded = await t.idp.store.events.list({ type: 'admin_action', limit: 20 });
+      for (const [action, accountId] of [
+        ['account_disabled', alice.id],
+        ['account_enabled', alice.id],
+        ['account_deleted', bob.id],
+      ] as const) {
+        assert.ok(
+          recorded.some(
+            (e) => e.type === 'admin_action' && e.action === action && e.accountId === accountId && e.adminId === robot,
+          ),
+          `${action} recorded`,
+        );
+      }
+      const gone = await t.idp.store.events.list({ type: 'account_deleted', limit: 5 });
+      assert.equal(gone.length, 1);
+      assert.equal(gone[0]?.type === 'account_deleted' && gone[0].username, 'bob');
+    });
+
+    it('ends every session and token of an account, and makes its user choose a new password', async () => {
+      const token = await robotToken();
+      const alice = await t.idp.store.accounts.findByLogin('alice');
+      assert.ok(alice);
+      const act = (action: string) =>
+        call(`/accounts/${alice.id}/actions`, token, { method: 'POST', body: { action } });
+      const attempt = await signIn(t.issuer, 'alice', 'wonderland');
+      const config = await discover(t.issuer);
+      const accessToken = attempt.tokens?.access_token ?? '';
+      assert.equal((await oidc.tokenIntrospection(config, accessToken)).active, true);
+
+      assert.equal((await act('revoke-sessions')).status, 200);
+      assert.equal((await oidc.tokenIntrospection(config, accessToken)).active, false, 'the access token is dead');
+      const again = await signIn(t.issuer, 'alice', 'wonderland', { agent: attempt.agent });
+      assert.ok(again.tokens, 'the same browser signs in again with her password: its session was ended');
+
+      assert.equal((await act('require-password-reset')).status, 200);
+      assert.equal((await t.idp.store.accounts.findById(alice.id))?.password.kind, 'none');
+      const refused = await signIn(t.issuer, 'alice', 'wonderland');
+      assert.equal(refused.status, 401, 'told like a wrong password: "Forgot your password?" is the way in');
+      const [latest] = await t.idp.store.events.list({ type: 'sign_in_refused', limit: 1 });
+      assert.equal(latest?.type === 'sign_in_refused' && latest.reason, 'password_reset_required');
+      const recorded = await t.idp.store.events.list({ type: 'admin_action', limit: 5 });
+      for (const action of ['sessions_revoked', 'password_reset_required'])
+        assert.ok(
+          recorded.some((e) => e.type === 'admin_action' && e.action === action && e.accountId === alice.id),
+          `${action} recorded`,
+        );
     });
   });
 });

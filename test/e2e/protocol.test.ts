@@ -151,9 +151,10 @@ for (const { backend, skip } of BACKENDS) {
       assert.match(shown.page, /See your email address/);
       assert.ok((await signIn(t.issuer, 'alice', 'wonderland', { client: 'thirdParty', consent: true })).tokens);
 
+      // Alice's answer is remembered (test/e2e/consent.test.ts); Bob has not been asked yet, and says no.
       const denied = await beginAuthorization(t.issuer, { client: 'thirdParty' });
       const posted = await denied.agent.request(`${denied.interactionUrl}/login`, {
-        form: { login: 'alice', password: 'wonderland' },
+        form: { login: 'bob', password: 'can-we-fix-it' },
       });
       const consentPage = await denied.agent.follow(posted, t.issuer);
       const answer = await denied.agent.follow(

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { DEMO_MAPPING } from '../../src/demo/demo-mode.js';
 import { DEMO_USERS } from '../../src/demo/demo-users.js';
 import { LegacyUserService } from '../../src/demo/legacy-service.js';
 import { openEmbeddedStore } from '../../src/store/embedded/embedded-store.js';
@@ -19,6 +21,7 @@ import { freePort } from '../support/servers/process.js';
  */
 
 const BURST = 20;
+const MAX_WAIT_MS = 3_000;
 
 describe('a burst of first sign-ins of one user across two processes', { timeout: 180_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'jit-idp-burst-'));
@@ -37,7 +40,11 @@ describe('a burst of first sign-ins of one user across two processes', { timeout
       issuer: balancer.url,
       legacyUrl: legacy.url,
       sqlitePath,
-      extra: { rateLimits: { enabled: true } },
+      // A short wait for another attempt's check, so that the stuck holder below is waited out in seconds.
+      extra: {
+        rateLimits: { enabled: true },
+        migration: { mapping: DEMO_MAPPING, singleFlightMaxWaitMs: MAX_WAIT_MS },
+      },
     });
     processes.push(
       ...(await Promise.all(
@@ -86,5 +93,25 @@ describe('a burst of first sign-ins of one user across two processes', { timeout
     // Each wrong password is its own question: the legacy system answered every one, one at a time.
     assert.equal(legacy.calls.authenticate, 6);
     assert.equal((await signIn(balancer.url, 'bob', 'can-we-fix-it')).status, 303);
+  });
+
+  it('asks the legacy system itself once another attempt has held the check past the longest wait', async () => {
+    legacy.resetCalls();
+    // A holder that is alive but never finishes: its lease on carol's check runs far beyond the wait.
+    const store = openEmbeddedStore(sqlitePath);
+    try {
+      const secret = await store.secrets.getOrCreate('lease-key', () => 'unused: the processes made it first');
+      const lease = `legacy-check:${createHmac('sha256', secret).update('carol').digest('base64url')}`;
+      assert.ok(await store.leases.acquire(lease, 'a stuck holder', 120_000));
+      const started = performance.now();
+      const attempt = await signIn(balancer.url, 'carol', 'higher further faster');
+      const waited = performance.now() - started;
+      assert.equal(attempt.status, 303);
+      assert.ok(waited >= MAX_WAIT_MS, `waited ${Math.round(waited)} ms for the holder first`);
+      assert.equal(legacy.calls.authenticate, 1);
+      await store.leases.release(lease, 'a stuck holder');
+    } finally {
+      await store.close();
+    }
   });
 });

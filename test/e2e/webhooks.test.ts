@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import * as oidc from 'openid-client';
 import { closeServer, listen } from '../../src/server.js';
 import { startTestIdp, type TestIdp } from '../support/harness.js';
-import { signIn } from '../support/oidc-flow.js';
+import { discover, signIn } from '../support/oidc-flow.js';
 
 const SECRET = 'webhook-signing-secret-0123456789';
 
@@ -45,7 +46,7 @@ describe('webhooks', () => {
             id: 'crm',
             url: `http://127.0.0.1:${port}/hooks`,
             secret: SECRET,
-            events: ['user.migrated', 'user.registered'],
+            events: ['user.migrated', 'user.registered', 'user.deleted'],
             initialDelayMs: 50,
             maxAttempts: 4,
             timeoutMs: 300,
@@ -110,5 +111,26 @@ describe('webhooks', () => {
     await signIn(t.issuer, 'alice', 'wonderland');
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.deepEqual(received, [], 'migration.failed and signed_in are not subscribed');
+  });
+
+  it('sends user.deleted when an operator deletes an account', async () => {
+    received.length = 0;
+    const bob = await t.idp.store.accounts.findByLogin('bob');
+    assert.ok(bob);
+    const robot = await discover(t.issuer, 'opsBot');
+    const api = `${t.issuer}/admin/api`;
+    const { access_token } = await oidc.clientCredentialsGrant(robot, { scope: 'admin', resource: api });
+    const deleted = await fetch(`${api}/accounts/${bob.id}/actions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ action: 'delete' }),
+    });
+    assert.equal(deleted.status, 200);
+    await until(() => received.length >= 1, 'the user.deleted delivery');
+    const body = JSON.parse(received[0]?.body ?? '{}') as { type: string; data: Record<string, unknown> };
+    assert.equal(body.type, 'user.deleted');
+    assert.equal(body.data.accountId, bob.id);
+    assert.equal(body.data.username, 'bob');
+    assert.ok(received[0]?.valid);
   });
 });

@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { normaliseLogin } from '../../src/accounts/account.js';
-import { DEMO_MAPPING } from '../../src/demo/demo-mode.js';
+import { DEMO_LEGACY_TOKEN, DEMO_MAPPING } from '../../src/demo/demo-mode.js';
+import { DEMO_USERS } from '../../src/demo/demo-users.js';
+import { LegacyUserService } from '../../src/demo/legacy-service.js';
 import { connectorSource, fileSource } from '../../src/import/import-source.js';
 import { runImport, type ImportDependencies } from '../../src/import/run-import.js';
 import { createHttpConnector } from '../../src/legacy/http-connector.js';
@@ -193,7 +195,10 @@ describe('npm run import, killed mid-way and run again', { timeout: 120_000 }, (
   writeFileSync(
     input,
     Array.from({ length: total }, (_, i) =>
-      bad.has(i) ? '{"uid": "broken"' : JSON.stringify({ id: `K-${i}`, username: `k${i}`, email: `k${i}@example.com` }),
+      // The demo legacy system's shape: with no legacy system configured, the CLI imports as the demo migrates.
+      bad.has(i)
+        ? '{"uid": "broken"'
+        : JSON.stringify({ uid: `K-${i}`, user_name: `k${i}`, mail: `k${i}@example.com` }),
     ).join('\n'),
   );
   const env = { ...process.env, IDP_SQLITE_PATH: join(work, 'idp.sqlite'), IDP_CONFIG: '', LOG_LEVEL: 'error' };
@@ -248,7 +253,7 @@ describe('npm run import, killed mid-way and run again', { timeout: 120_000 }, (
     const store = openEmbeddedStore(join(work, 'idp.sqlite'));
     try {
       assert.equal((await store.accounts.countByOrigin()).imported, total - bad.size);
-      assert.equal(await store.accounts.countFromSource('legacy'), total - bad.size);
+      assert.equal(await store.accounts.countFromSource('demo-legacy'), total - bad.size);
     } finally {
       await store.close();
     }
@@ -257,5 +262,57 @@ describe('npm run import, killed mid-way and run again', { timeout: 120_000 }, (
       rejected.map((line) => (JSON.parse(line) as { ref: string }).ref),
       [...bad].map((i) => `line ${i + 1}`),
     );
+  });
+});
+
+describe('npm run import in demo mode, and when it cannot start', { timeout: 120_000 }, () => {
+  const CLI = fileURLToPath(new URL('../../src/import/cli.ts', import.meta.url));
+  const TSX = import.meta.resolve('tsx');
+  const work = mkdtempSync(join(tmpdir(), 'jit-idp-import-demo-'));
+  const legacy = new LegacyUserService({ users: DEMO_USERS, token: DEMO_LEGACY_TOKEN });
+  let config = '';
+  before(async () => {
+    await legacy.start();
+    // No legacy system configured: demo mode, whose legacy service (here, this one) `npm start` would run.
+    config = join(work, 'idp.json');
+    writeFileSync(config, JSON.stringify({ demo: { legacyPort: Number(new URL(legacy.url).port) } }));
+  });
+  after(async () => {
+    await legacy.stop();
+  });
+
+  const cli = (...args: string[]) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--import', TSX, CLI, ...args], {
+        cwd: work,
+        env: { ...process.env, IDP_CONFIG: config, IDP_SQLITE_PATH: join(work, 'idp.sqlite'), LOG_LEVEL: 'error' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.once('exit', (code) => resolve({ code, stdout, stderr }));
+    });
+
+  it('says a missing file is missing, without offering to resume anything', async () => {
+    const result = await cli('--file', join(work, 'no-such.jsonl'));
+    assert.equal(result.code, 64);
+    assert.match(result.stderr, /no such file: .*no-such\.jsonl/);
+    assert.doesNotMatch(result.stderr, /resume/);
+  });
+
+  it('imports the demo legacy system itself with --from-legacy, as its sign-ins migrate: same source, same roles', async () => {
+    const result = await cli('--from-legacy', '--checkpoint', join(work, 'cp.json'), '--report', join(work, 'r.jsonl'));
+    assert.equal(result.code, 0, result.stderr);
+    // alice, bob, carol; dave is locked, erin's email is refused.
+    assert.match(result.stdout, /read 5, imported 3 .* rejected 2/);
+    const store = openEmbeddedStore(join(work, 'idp.sqlite'));
+    try {
+      const carol = await store.accounts.findByLogin('carol');
+      assert.deepEqual([carol?.legacy?.source, carol?.roles], ['demo-legacy', ['admin', 'employee']]);
+    } finally {
+      await store.close();
+    }
   });
 });

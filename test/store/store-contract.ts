@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { normaliseLogin, type Account } from '../../src/accounts/account.js';
-import type { Store } from '../../src/store/store.js';
+import type { StoredEvent } from '../../src/events/event.js';
+import type { AccountPage, AccountSearch, Store } from '../../src/store/store.js';
 
 /**
  * The behaviour every store must have, run against each back end. A back end that passes this suite can hold the
@@ -245,14 +246,13 @@ export function storeContract(name: string, open: (() => Promise<Store>) | { ski
         assert.equal(after.migrated, before.migrated + 1);
         assert.equal(after.registered, before.registered);
         for (const text of [`${marker}-find`, `${marker.toUpperCase()}@FIND`, found.id, `${marker}-L`]) {
-          assert.deepEqual(
-            (await store.accounts.search({ text })).map((a) => a.id),
-            [found.id],
-            text,
-          );
+          assert.deepEqual(await store.accounts.search({ text }), { accounts: [found], total: 1 }, text);
         }
-        assert.deepEqual(await store.accounts.search({ text: marker, origin: 'registered' }), []);
-        assert.ok((await store.accounts.search({ limit: 2 })).length <= 2);
+        assert.deepEqual(await store.accounts.search({ text: marker, origin: 'registered' }), {
+          accounts: [],
+          total: 0,
+        });
+        assert.ok((await store.accounts.search({ limit: 2 })).accounts.length <= 2);
       });
 
       it('matches logins exactly as normaliseLogin does: every spelling of a name finds it, and none can take it twice (fast-check)', async () => {
@@ -308,6 +308,247 @@ export function storeContract(name: string, open: (() => Promise<Store>) | { ski
           ),
         );
         assert.equal(results.filter((r) => r.kind === 'inserted').length, 1);
+      });
+    });
+
+    describe('account search', () => {
+      /** Every page of a search, following `next` (at most 1,000 pages, so a cursor that loops fails the test). */
+      const allPages = async (query: AccountSearch): Promise<AccountPage[]> => {
+        const pages: AccountPage[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await store.accounts.search({ ...query, ...(cursor === undefined ? {} : { cursor }) });
+          pages.push(page);
+          cursor = page.next;
+        } while (cursor !== undefined && pages.length < 1000);
+        return pages;
+      };
+      const idsOf = (pages: AccountPage[]) => pages.flatMap((page) => page.accounts.map((a) => a.id));
+      /** ASCII as its full-width compatibility form ('Ａ' for 'A'), which NFKC folds back. */
+      const fullWidth = (text: string) => text.replace(/[!-~]/g, (c) => String.fromCodePoint(c.charCodeAt(0) + 0xfee0));
+
+      /**
+       * One search's cast (`marker` starts every login that should match it, and nothing else's): an exact username,
+       * an account whose id is the marker and one whose legacy id is, username prefix matches (one with a matching
+       * email too), two email prefix matches, and an account that only looks close.
+       */
+      const cast = async () => {
+        // 'zq' + hex: no other test's logins start so.
+        const marker = `zq${randomUUID().slice(0, 8)}`;
+        const source = `src-${marker}`;
+        const people = {
+          exact: account({ username: marker, email: `a.${marker}@example.com`, origin: 'registered' }),
+          byId: account({ id: marker, username: `h-${marker}`, email: undefined, origin: 'registered' }),
+          byLegacy: account({
+            username: `g-${marker}`,
+            email: `g.${marker}@example.com`,
+            origin: 'migrated',
+            legacy: { source, id: marker, migratedAt: new Date(1_700_000_000_000) },
+          }),
+          prefixC: account({ username: `${marker}-c`, email: `c.${marker}@example.com`, origin: 'migrated' }),
+          prefixD: account({ username: `${marker}-d`, email: undefined, origin: 'registered' }),
+          // Both its username and its email start with the marker: listed once, with the usernames.
+          prefixF: account({ username: `${marker}-F`, email: `${marker}f@example.com`, origin: 'imported' }),
+          emailOnly: account({ username: `zz-${marker}`, email: `${marker}e@Mail.example`, origin: 'migrated' }),
+          emailFirst: account({ username: `yy-${marker}`, email: `${marker}a@example.com`, origin: 'registered' }),
+          near: account({ username: `${marker.slice(0, -1)}-near`, email: `x${marker}@example.com` }),
+        };
+        for (const person of Object.values(people))
+          assert.equal((await store.accounts.insert(person)).kind, 'inserted');
+        return { marker, source, ...people };
+      };
+
+      it('lists exact matches first (username, email, id, legacy id), then username, then email prefix matches', async () => {
+        const c = await cast();
+        const expected = [c.exact, c.byId, c.byLegacy, c.prefixC, c.prefixD, c.prefixF, c.emailFirst, c.emailOnly];
+        assert.deepEqual(await store.accounts.search({ text: c.marker }), { accounts: expected, total: 8 });
+        for (const limit of [1, 2, 3, 7, 8, 500]) {
+          const pages = await allPages({ text: c.marker, limit });
+          assert.deepEqual(
+            idsOf(pages),
+            expected.map((a) => a.id),
+            `limit ${limit}: every match once, in order, no gap`,
+          );
+          assert.deepEqual(
+            pages.map((page) => [page.accounts.length, page.total]),
+            Array.from({ length: Math.ceil(8 / limit) }, (_, i) => [Math.min(limit, 8 - i * limit), 8]),
+            `limit ${limit}: full pages, the same total on each, no empty last page`,
+          );
+        }
+        // An exact email outranks prefix matches; an email prefix finds accounts by email alone.
+        assert.deepEqual(idsOf(await allPages({ text: `${c.marker}E@MAIL.example` })), [c.emailOnly.id]);
+        assert.deepEqual(idsOf(await allPages({ text: `${c.marker}e` })), [c.emailOnly.id]);
+        assert.deepEqual(
+          idsOf(await allPages({ text: `${c.marker}-` })),
+          [c.prefixC, c.prefixD, c.prefixF].map((a) => a.id),
+        );
+        assert.deepEqual(await store.accounts.search({ text: `${c.marker}-cx` }), { accounts: [], total: 0 });
+      });
+
+      it('matches exactly whatever the case, compatibility form or surrounding space, and legacy ids as source:id or alone', async () => {
+        const c = await cast();
+        // Logins fold; ids and legacy ids are matched as they are written (so the id and legacy id matches go).
+        for (const [text, total] of [
+          [c.marker.toUpperCase(), 6],
+          [fullWidth(c.marker.toUpperCase()), 6],
+          [`  ${c.marker}\t`, 8],
+        ] as const) {
+          const page = await store.accounts.search({ text, limit: 1 });
+          assert.deepEqual([page.accounts[0]?.id, page.total], [c.exact.id, total], JSON.stringify(text));
+        }
+        assert.deepEqual(await store.accounts.search({ text: `${c.source}:${c.marker}` }), {
+          accounts: [c.byLegacy],
+          total: 1,
+        });
+        assert.deepEqual(await store.accounts.search({ text: `${c.source}:other` }), { accounts: [], total: 0 });
+        assert.deepEqual(await store.accounts.search({ text: c.prefixC.id }), { accounts: [c.prefixC], total: 1 });
+        assert.deepEqual(await store.accounts.search({ text: `${c.prefixC.id} ` }), {
+          accounts: [c.prefixC],
+          total: 1,
+        });
+
+        // Legacy ids and sources may hold ':' themselves: every reading of the console's `source:id` is tried.
+        const colon = account({
+          username: `colon-${c.marker}`,
+          email: undefined,
+          origin: 'imported',
+          legacy: { source: `a:${c.marker}`, id: 'b:c', migratedAt: new Date(1_700_000_000_000) },
+        });
+        await store.accounts.insert(colon);
+        for (const text of [`a:${c.marker}:b:c`, 'b:c'])
+          assert.deepEqual(
+            idsOf(await allPages({ text })).filter((id) => id === colon.id),
+            [colon.id],
+            text,
+          );
+        assert.equal((await store.accounts.search({ text: `a:${c.marker}:b:c` })).accounts[0]?.id, colon.id);
+      });
+
+      it('filters every phase by origin, totals included', async () => {
+        const c = await cast();
+        const migrated = [c.byLegacy, c.prefixC, c.emailOnly];
+        assert.deepEqual(await store.accounts.search({ text: c.marker, origin: 'migrated' }), {
+          accounts: migrated,
+          total: 3,
+        });
+        const pages = await allPages({ text: c.marker, origin: 'migrated', limit: 1 });
+        assert.deepEqual(
+          idsOf(pages),
+          migrated.map((a) => a.id),
+        );
+        assert.ok(pages.every((page) => page.total === 3));
+        assert.deepEqual(await store.accounts.search({ text: c.marker, origin: 'imported' }), {
+          accounts: [c.prefixF],
+          total: 1,
+        });
+        assert.deepEqual(await store.accounts.search({ text: `${c.source}:${c.marker}`, origin: 'registered' }), {
+          accounts: [],
+          total: 0,
+        });
+      });
+
+      it('treats a malformed or foreign cursor as the start, never as an error', async () => {
+        const c = await cast();
+        const first = await store.accounts.search({ text: c.marker, limit: 2 });
+        const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+        const listingCursor = (await store.accounts.search({ limit: 1 })).next;
+        for (const cursor of [
+          '',
+          'not a cursor',
+          '%%%',
+          b64(['u']),
+          b64({ p: 'u' }),
+          b64(['x', 'a', 1]),
+          b64(['q', 'z']),
+          listingCursor ?? '',
+        ]) {
+          assert.deepEqual(await store.accounts.search({ text: c.marker, limit: 2, cursor }), first, cursor);
+        }
+        // A cursor of a text search means nothing to the listing: its first page.
+        assert.deepEqual(
+          await store.accounts.search({ limit: 3, ...(first.next ? { cursor: first.next } : {}) }),
+          await store.accounts.search({ limit: 3 }),
+        );
+      });
+
+      it('lists every account newest first (created, then id), resumable page after page, with the total', async () => {
+        // Created in the future: newer than everything else in this store.
+        const at = (year: number) => new Date(Date.UTC(year, 0, 1));
+        const newest = account({ createdAt: at(2101), updatedAt: at(2101), origin: 'imported' });
+        const twinA = account({ id: `zz-${randomUUID()}`, createdAt: at(2100), updatedAt: at(2100) });
+        const twinB = account({
+          id: `zy-${randomUUID()}`,
+          createdAt: at(2100),
+          updatedAt: at(2100),
+          origin: 'imported',
+        });
+        for (const a of [twinB, newest, twinA]) await store.accounts.insert(a);
+        const first = await store.accounts.search({ limit: 2 });
+        assert.deepEqual(first.accounts, [newest, twinA], 'same instant: the larger id first');
+        const second = await store.accounts.search({ limit: 1, ...(first.next ? { cursor: first.next } : {}) });
+        assert.deepEqual(second.accounts, [twinB]);
+
+        const counts = await store.accounts.countByOrigin();
+        const all = counts.migrated + counts.registered + counts.imported;
+        const pages = await allPages({ limit: 37 });
+        const listed = pages.flatMap((page) => page.accounts);
+        assert.equal(listed.length, all);
+        assert.equal(new Set(listed.map((a) => a.id)).size, all, 'every account once');
+        assert.ok(pages.every((page) => page.total === all));
+        assert.equal(pages.at(-1)?.next, undefined);
+        for (let i = 1; i < listed.length; i++) {
+          const [a, b] = [listed[i - 1], listed[i]];
+          assert.ok(a && b);
+          const order = a.createdAt.getTime() - b.createdAt.getTime() || (a.id > b.id ? 1 : -1);
+          assert.ok(order > 0, `${a.id} before ${b.id}`);
+        }
+
+        const imported = await allPages({ origin: 'imported', limit: 5 });
+        assert.deepEqual(imported[0]?.accounts.slice(0, 2), [newest, twinB]);
+        assert.equal(idsOf(imported).length, counts.imported);
+        assert.ok(imported.every((page) => page.total === counts.imported));
+        assert.ok(imported.every((page) => page.accounts.every((a) => a.origin === 'imported')));
+      });
+    });
+
+    describe('disabling and deleting accounts', () => {
+      it('switches sign-in off and on, marking the account only while it is off', async () => {
+        const stored = account();
+        await store.accounts.insert(stored);
+        const at = new Date(stored.updatedAt.getTime() + 7000);
+        assert.equal(await store.accounts.setDisabled(stored.id, true, at), true);
+        assert.deepEqual(await store.accounts.findById(stored.id), { ...stored, disabled: true, updatedAt: at });
+        const later = new Date(at.getTime() + 1000);
+        assert.equal(await store.accounts.setDisabled(stored.id, false, later), true);
+        const enabled = await store.accounts.findById(stored.id);
+        assert.deepEqual(enabled, { ...stored, updatedAt: later });
+        assert.equal('disabled' in enabled, false, 'no `disabled: false` key');
+        assert.equal(await store.accounts.setDisabled(`no-such-${randomUUID()}`, true, at), false);
+
+        const born = account({ disabled: true });
+        await store.accounts.insert(born);
+        assert.deepEqual(await store.accounts.findByLogin(normaliseLogin(born.username)), born);
+        assert.deepEqual((await store.accounts.search({ text: born.id })).accounts, [born]);
+      });
+
+      it('deletes an account for good, freeing its username, email and legacy id', async () => {
+        const legacy = { source: 'legacy-del', id: `L-${randomUUID()}`, migratedAt: new Date(1_700_000_000_000) };
+        const doomed = account({ origin: 'migrated', legacy });
+        await store.accounts.insert(doomed);
+        const before = await store.accounts.countByOrigin();
+        assert.equal(await store.accounts.delete(doomed.id), true);
+        assert.deepEqual(await store.accounts.countByOrigin(), { ...before, migrated: before.migrated - 1 });
+        assert.equal(await store.accounts.findById(doomed.id), undefined);
+        assert.equal(await store.accounts.findByLogin(normaliseLogin(doomed.username)), undefined);
+        assert.equal(await store.accounts.findByLegacyId(legacy.source, legacy.id), undefined);
+        assert.deepEqual(await store.accounts.search({ text: doomed.id }), { accounts: [], total: 0 });
+        assert.equal(await store.accounts.delete(doomed.id), false, 'gone already');
+        assert.equal(await store.accounts.delete(`no-such-${randomUUID()}`), false);
+        assert.deepEqual(await store.accounts.countByOrigin(), { ...before, migrated: before.migrated - 1 });
+
+        const successor = account({ username: doomed.username, email: doomed.email, origin: 'migrated', legacy });
+        assert.deepEqual(await store.accounts.insert(successor), { kind: 'inserted', account: successor });
+        assert.deepEqual(await store.accounts.findByLegacyId(legacy.source, legacy.id), successor);
       });
     });
 
@@ -373,6 +614,39 @@ export function storeContract(name: string, open: (() => Promise<Store>) | { ski
         assert.ok(await store.artifacts.find('RefreshToken', `other-${grantId}`));
       });
 
+      it("finds an account's live artifacts of a model, and revokes all of them across models", async () => {
+        const [mine, theirs] = [randomUUID(), randomUUID()];
+        const tag = randomUUID();
+        await store.artifacts.upsert('Session', `s-${tag}`, { accountId: mine, uid: `u-${tag}` }, 60);
+        await store.artifacts.upsert('Grant', `g1-${tag}`, { accountId: mine, n: 1 }, 60);
+        await store.artifacts.upsert('Grant', `g2-${tag}`, { accountId: mine, n: 2 }, undefined);
+        await store.artifacts.upsert('Grant', `g3-${tag}`, { accountId: mine, n: 3 }, -60);
+        await store.artifacts.upsert('Grant', `g4-${tag}`, { accountId: theirs, n: 4 }, 60);
+        await store.artifacts.upsert('AccessToken', `at-${tag}`, { accountId: mine, grantId: `g1-${tag}` }, 60);
+        await store.artifacts.upsert('Interaction', `i-${tag}`, { uid: tag }, 60);
+        const grants = async (accountId: string) =>
+          (await store.artifacts.findByAccount('Grant', accountId)).map((p) => p.n).sort();
+        assert.deepEqual(await grants(mine), [1, 2], 'live ones only, of this model and account');
+        assert.deepEqual(await store.artifacts.findByAccount('Session', mine), [{ accountId: mine, uid: `u-${tag}` }]);
+        assert.deepEqual(await store.artifacts.findByAccount('Grant', randomUUID()), []);
+
+        // Moved to another account by an upsert: found under that one only.
+        await store.artifacts.upsert('Grant', `g2-${tag}`, { accountId: theirs, n: 2 }, 60);
+        assert.deepEqual(await grants(mine), [1]);
+        assert.deepEqual(await grants(theirs), [2, 4]);
+
+        await store.artifacts.revokeByAccount(mine);
+        for (const [model, id] of [
+          ['Session', `s-${tag}`],
+          ['Grant', `g1-${tag}`],
+          ['AccessToken', `at-${tag}`],
+        ] as const)
+          assert.equal(await store.artifacts.find(model, id), undefined, `${model} ${id}`);
+        assert.deepEqual(await grants(mine), []);
+        assert.deepEqual(await grants(theirs), [2, 4], "another account's are kept");
+        assert.ok(await store.artifacts.find('Interaction', `i-${tag}`), 'artifacts of no account are kept');
+      });
+
       it('keeps payload keys that look like URLs or paths intact', async () => {
         const payload = { resources: { 'https://api.example.com/v1': 'read write' }, 'a.b': { $weird: 1 } };
         await store.artifacts.upsert('Grant', 'g-urls', payload, 60);
@@ -401,6 +675,18 @@ export function storeContract(name: string, open: (() => Promise<Store>) | { ski
         assert.equal((await store.events.list({ accountId, since: new Date(Date.now() - 60_000) })).length, 2);
         const [failure] = await store.events.list({ type: 'migration_failed', limit: 1 });
         assert.deepEqual(failure?.type === 'migration_failed' && failure.fields, ['email']);
+      });
+
+      it('lists the events of the accounts whose id starts with the short id the console shows', async () => {
+        const accountId = randomUUID();
+        const neighbour = `${accountId.slice(0, 8)}-0000-4000-8000-000000000000`;
+        await store.events.append({ type: 'registered', accountId });
+        await store.events.append({ type: 'registered', accountId: neighbour });
+        await store.events.append({ type: 'registered', accountId: randomUUID() });
+        const short = await store.events.list({ accountIdPrefix: accountId.slice(0, 8) });
+        const ids = (events: StoredEvent[]) => events.map((e) => ('accountId' in e ? e.accountId : undefined));
+        assert.deepEqual(ids(short).sort(), [accountId, neighbour].sort());
+        assert.deepEqual(ids(await store.events.list({ accountIdPrefix: accountId })), [accountId]);
       });
     });
 

@@ -1,34 +1,17 @@
-import type { Database, Statement } from 'better-sqlite3';
+import type { Database, Statement, Transaction } from 'better-sqlite3';
 import { normaliseLogin, type Account, type AccountOrigin, type StoredPassword } from '../../accounts/account.js';
-import type { LegacyHashOptions } from '../../legacy/hashes/legacy-hash.js';
+import { runSearch } from '../account-search.js';
+import { rowToAccount, type AccountRow } from './account-rows.js';
+import { SqliteAccountSearch } from './account-search.js';
 import type {
   AccountField,
+  AccountPage,
   AccountSearch,
   AccountStore,
   InsertAccountResult,
   LoginChange,
   UpdateLoginsResult,
 } from '../store.js';
-
-interface AccountRow {
-  id: string;
-  username: string;
-  email: string | null;
-  email_verified: number;
-  name: string | null;
-  given_name: string | null;
-  family_name: string | null;
-  roles: string;
-  origin: string;
-  legacy_source: string | null;
-  legacy_id: string | null;
-  migrated_at: number | null;
-  password_kind: string;
-  password_hash: string;
-  password_legacy: string | null;
-  created_at: number;
-  updated_at: number;
-}
 
 const UNIQUE_COLUMNS: Record<string, AccountField> = {
   'accounts.id': 'id',
@@ -38,7 +21,6 @@ const UNIQUE_COLUMNS: Record<string, AccountField> = {
 };
 
 export class SqliteAccountStore implements AccountStore {
-  readonly #db: Database;
   readonly #byId: Statement<[string], AccountRow>;
   readonly #byLogin: Statement<[string, string], AccountRow>;
   readonly #byLegacyId: Statement<[string, string], AccountRow>;
@@ -49,9 +31,15 @@ export class SqliteAccountStore implements AccountStore {
   readonly #countFromSource: Statement<[string], { count: number }>;
   readonly #existingLegacyIds: Statement<[string, string], { id: string }>;
   readonly #takenLogins: Statement<[string], { login: string }>;
+  readonly #setDisabled: Statement<[number, number, string]>;
+  readonly #delete: Statement<[string], { origin: string }>;
+  readonly #addToCount: Statement<[string, number]>;
+  readonly #search: SqliteAccountSearch;
+  readonly #insertOneCounted: Transaction<(account: Account) => InsertAccountResult>;
+  readonly #insertCounted: Transaction<(accounts: readonly Account[]) => InsertAccountResult[]>;
+  readonly #deleteCounted: Transaction<(id: string) => boolean>;
 
   constructor(db: Database) {
-    this.#db = db;
     this.#byId = db.prepare('SELECT * FROM accounts WHERE id = ?');
     // Usernames cannot contain "@", so at most one of the two can match a given login.
     this.#byLogin = db.prepare('SELECT * FROM accounts WHERE username_norm = ? OR email_norm = ? LIMIT 1');
@@ -59,10 +47,10 @@ export class SqliteAccountStore implements AccountStore {
     this.#insert = db.prepare(`
       INSERT INTO accounts (id, username, username_norm, email, email_norm, email_verified, name, given_name,
         family_name, roles, origin, legacy_source, legacy_id, migrated_at, password_kind, password_hash,
-        password_legacy, created_at, updated_at)
+        password_legacy, disabled, created_at, updated_at)
       VALUES (@id, @username, @username_norm, @email, @email_norm, @email_verified, @name, @given_name,
         @family_name, @roles, @origin, @legacy_source, @legacy_id, @migrated_at, @password_kind, @password_hash,
-        @password_legacy, @created_at, @updated_at)`);
+        @password_legacy, @disabled, @created_at, @updated_at)`);
     // NULL parameters keep the current value: one statement serves every combination of changes.
     this.#updateLogins = db.prepare(`
       UPDATE accounts SET
@@ -74,7 +62,8 @@ export class SqliteAccountStore implements AccountStore {
       UPDATE accounts SET password_kind = @password_kind, password_hash = @password_hash,
         password_legacy = @password_legacy, updated_at = @updated_at
       WHERE id = @id AND (@if_hash IS NULL OR password_hash = @if_hash)`);
-    this.#countByOrigin = db.prepare('SELECT origin, count(*) AS count FROM accounts GROUP BY origin');
+    // Kept by this store's inserts and deletes, in their own transactions (schema migration 7): one row per origin.
+    this.#countByOrigin = db.prepare('SELECT origin, n AS count FROM account_counts');
     this.#countFromSource = db.prepare('SELECT count(*) AS count FROM accounts WHERE legacy_source = ?');
     // A JSON array parameter: one prepared statement whatever the batch size, each value an index look-up.
     this.#existingLegacyIds = db.prepare(
@@ -85,6 +74,33 @@ export class SqliteAccountStore implements AccountStore {
       SELECT login FROM wanted
       WHERE EXISTS (SELECT 1 FROM accounts WHERE username_norm = login)
          OR EXISTS (SELECT 1 FROM accounts WHERE email_norm = login)`);
+    this.#setDisabled = db.prepare('UPDATE accounts SET disabled = ?, updated_at = ? WHERE id = ?');
+    this.#delete = db.prepare('DELETE FROM accounts WHERE id = ? RETURNING origin');
+    this.#addToCount = db.prepare(`
+      INSERT INTO account_counts (origin, n) VALUES (?, ?) ON CONFLICT (origin) DO UPDATE SET n = n + excluded.n`);
+    this.#search = new SqliteAccountSearch(db);
+    // An account and its origin's count (account_counts) change in one transaction.
+    this.#insertOneCounted = db.transaction((account: Account) => {
+      const result = this.#insertOne(account);
+      if (result.kind === 'inserted') this.#addToCount.run(account.origin, 1);
+      return result;
+    });
+    // Each account inserted on its own, and the stored ones counted by origin, in one transaction.
+    this.#insertCounted = db.transaction((accounts: readonly Account[]) => {
+      const stored = new Map<AccountOrigin, number>();
+      const results = accounts.map((account) => {
+        const result = this.#insertOne(account);
+        if (result.kind === 'inserted') stored.set(account.origin, (stored.get(account.origin) ?? 0) + 1);
+        return result;
+      });
+      for (const [origin, n] of stored) this.#addToCount.run(origin, n);
+      return results;
+    });
+    this.#deleteCounted = db.transaction((id: string) => {
+      const row = this.#delete.get(id);
+      if (row) this.#addToCount.run(row.origin, -1);
+      return row !== undefined;
+    });
   }
 
   findById(id: string): Promise<Account | undefined> {
@@ -100,12 +116,12 @@ export class SqliteAccountStore implements AccountStore {
   }
 
   insert(account: Account): Promise<InsertAccountResult> {
-    return Promise.resolve(this.#insertOne(account));
+    return Promise.resolve(this.#insertOneCounted(account));
   }
 
   insertMany(accounts: readonly Account[]): Promise<InsertAccountResult[]> {
     // One transaction for the batch (one fsync), each row still accepted or refused on its own.
-    return Promise.resolve(this.#db.transaction(() => accounts.map((account) => this.#insertOne(account))).immediate());
+    return Promise.resolve(this.#insertCounted.immediate(accounts));
   }
 
   updateLogins(id: string, change: LoginChange): Promise<UpdateLoginsResult> {
@@ -162,26 +178,17 @@ export class SqliteAccountStore implements AccountStore {
     return Promise.resolve(new Set(rows.map((row) => row.login)));
   }
 
-  search(query: AccountSearch): Promise<Account[]> {
-    const text = normaliseLogin(query.text ?? '');
-    const where: string[] = [];
-    const params: (string | number)[] = [];
-    if (text !== '') {
-      // Prefix matches use the unique indexes; ids and legacy ids match exactly.
-      where.push(
-        '(username_norm >= ? AND username_norm < ? OR email_norm >= ? AND email_norm < ? OR id = ? OR legacy_id = ?)',
-      );
-      params.push(text, `${text}\uffff`, text, `${text}\uffff`, query.text ?? '', query.text ?? '');
-    }
-    if (query.origin) {
-      where.push('origin = ?');
-      params.push(query.origin);
-    }
-    params.push(Math.min(Math.max(query.limit ?? 50, 1), 500));
-    const sql = `SELECT * FROM accounts ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY created_at DESC LIMIT ?`;
-    const rows = this.#db.prepare<(string | number)[], AccountRow>(sql).all(...params);
-    return Promise.resolve(rows.map((row) => toAccount(row) as Account));
+  search(query: AccountSearch): Promise<AccountPage> {
+    return runSearch(query, this.#search);
+  }
+
+  setDisabled(id: string, disabled: boolean, updatedAt: Date): Promise<boolean> {
+    const { changes } = this.#setDisabled.run(disabled ? 1 : 0, updatedAt.getTime(), id);
+    return Promise.resolve(changes > 0);
+  }
+
+  delete(id: string): Promise<boolean> {
+    return Promise.resolve(this.#deleteCounted(id));
   }
 
   #insertOne(account: Account): InsertAccountResult {
@@ -202,6 +209,7 @@ export class SqliteAccountStore implements AccountStore {
         legacy_id: account.legacy?.id ?? null,
         migrated_at: account.legacy?.migratedAt.getTime() ?? null,
         ...passwordColumns(account.password),
+        disabled: account.disabled ? 1 : 0,
         created_at: account.createdAt.getTime(),
         updated_at: account.updatedAt.getTime(),
       });
@@ -229,15 +237,6 @@ function passwordColumns(password: StoredPassword) {
   }
 }
 
-function toPassword(row: AccountRow): StoredPassword {
-  if (row.password_kind === 'none') return { kind: 'none' };
-  if (row.password_kind === 'legacy') {
-    const legacy = JSON.parse(row.password_legacy ?? '{}') as { options: LegacyHashOptions; salt?: string };
-    return { kind: 'legacy', hash: row.password_hash, options: legacy.options, salt: legacy.salt };
-  }
-  return { kind: 'bcrypt', hash: row.password_hash };
-}
-
 function conflictingField(error: unknown): AccountField | undefined {
   const code = (error as { code?: unknown }).code;
   if (code !== 'SQLITE_CONSTRAINT_UNIQUE' && code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') return undefined;
@@ -247,23 +246,5 @@ function conflictingField(error: unknown): AccountField | undefined {
 }
 
 function toAccount(row: AccountRow | undefined): Account | undefined {
-  if (!row) return undefined;
-  return {
-    id: row.id,
-    username: row.username,
-    email: row.email ?? undefined,
-    emailVerified: row.email_verified === 1,
-    name: row.name ?? undefined,
-    givenName: row.given_name ?? undefined,
-    familyName: row.family_name ?? undefined,
-    roles: JSON.parse(row.roles) as string[],
-    origin: row.origin as AccountOrigin,
-    legacy:
-      row.legacy_source !== null && row.legacy_id !== null && row.migrated_at !== null
-        ? { source: row.legacy_source, id: row.legacy_id, migratedAt: new Date(row.migrated_at) }
-        : undefined,
-    password: toPassword(row),
-    createdAt: new Date(row.created_at),
-    updatedAt: new Date(row.updated_at),
-  };
+  return row ? rowToAccount(row) : undefined;
 }

@@ -16,14 +16,17 @@ export class SqliteArtifactStore implements ArtifactStore {
   readonly #destroy: Statement<[string, string]>;
   readonly #take: Statement<[string, string, number], { payload: string }>;
   readonly #revoke: Statement<[string]>;
+  readonly #findByAccount: Statement<[string, string, number], ArtifactRow>;
+  readonly #revokeByAccount: Statement<[string]>;
   readonly #purge: Statement<[number]>;
 
   constructor(db: Database) {
     this.#upsert = db.prepare(`
-      INSERT INTO oidc_artifacts (model, id, payload, grant_id, uid, user_code, expires_at, consumed_at)
-      VALUES (@model, @id, @payload, @grant_id, @uid, @user_code, @expires_at, NULL)
+      INSERT INTO oidc_artifacts (model, id, payload, grant_id, uid, user_code, account_id, expires_at, consumed_at)
+      VALUES (@model, @id, @payload, @grant_id, @uid, @user_code, @account_id, @expires_at, NULL)
       ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id,
-        uid = excluded.uid, user_code = excluded.user_code, expires_at = excluded.expires_at`);
+        uid = excluded.uid, user_code = excluded.user_code, account_id = excluded.account_id,
+        expires_at = excluded.expires_at`);
     const live = '(expires_at IS NULL OR expires_at > ?)';
     this.#find = db.prepare(`SELECT payload, consumed_at FROM oidc_artifacts WHERE model = ? AND id = ? AND ${live}`);
     this.#findByUid = db.prepare(
@@ -38,6 +41,10 @@ export class SqliteArtifactStore implements ArtifactStore {
       `DELETE FROM oidc_artifacts WHERE model = ? AND id = ? AND ${live} AND consumed_at IS NULL RETURNING payload`,
     );
     this.#revoke = db.prepare('DELETE FROM oidc_artifacts WHERE grant_id = ?');
+    this.#findByAccount = db.prepare(
+      `SELECT payload, consumed_at FROM oidc_artifacts WHERE account_id = ? AND model = ? AND ${live} ORDER BY rowid`,
+    );
+    this.#revokeByAccount = db.prepare('DELETE FROM oidc_artifacts WHERE account_id = ?');
     this.#purge = db.prepare('DELETE FROM oidc_artifacts WHERE expires_at IS NOT NULL AND expires_at <= ?');
   }
 
@@ -50,6 +57,7 @@ export class SqliteArtifactStore implements ArtifactStore {
       grant_id: keys.grantId ?? null,
       uid: keys.uid ?? null,
       user_code: keys.userCode ?? null,
+      account_id: keys.accountId ?? null,
       expires_at: expiresInSeconds === undefined ? null : Date.now() + expiresInSeconds * 1000,
     });
     return Promise.resolve();
@@ -87,6 +95,16 @@ export class SqliteArtifactStore implements ArtifactStore {
     return Promise.resolve();
   }
 
+  findByAccount(model: string, accountId: string): Promise<ArtifactPayload[]> {
+    const rows = this.#findByAccount.all(accountId, model, Date.now());
+    return Promise.resolve(rows.map(payloadOf));
+  }
+
+  revokeByAccount(accountId: string): Promise<void> {
+    this.#revokeByAccount.run(accountId);
+    return Promise.resolve();
+  }
+
   /** Reads already ignore expired rows; this only reclaims their space. */
   purgeExpired(): void {
     this.#purge.run(Date.now());
@@ -94,7 +112,10 @@ export class SqliteArtifactStore implements ArtifactStore {
 }
 
 function toPayload(row: ArtifactRow | undefined): ArtifactPayload | undefined {
-  if (!row) return undefined;
+  return row ? payloadOf(row) : undefined;
+}
+
+function payloadOf(row: ArtifactRow): ArtifactPayload {
   const payload = JSON.parse(row.payload) as ArtifactPayload;
   return row.consumed_at === null ? payload : { ...payload, consumed: row.consumed_at };
 }

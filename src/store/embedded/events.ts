@@ -20,7 +20,7 @@ export class SqliteEventStore implements EventStore {
 
   append(event: IdpEvent): Promise<StoredEvent> {
     const stored: StoredEvent = { ...event, id: randomUUID(), at: new Date() };
-    const accountId = 'accountId' in event ? event.accountId : null;
+    const accountId = 'accountId' in event ? (event.accountId ?? null) : null;
     this.#append.run(stored.id, event.type, stored.at.getTime(), accountId, JSON.stringify(event));
     return Promise.resolve(stored);
   }
@@ -39,6 +39,11 @@ export class SqliteEventStore implements EventStore {
     if (query.accountId) {
       where.push('account_id = ?');
       params.push(query.accountId);
+    }
+    if (query.accountIdPrefix) {
+      // A range on the account index: ids are UUIDs, so '~' sorts after any of their characters.
+      where.push('account_id >= ? AND account_id < ?');
+      params.push(query.accountIdPrefix, `${query.accountIdPrefix}~`);
     }
     if (query.since) {
       where.push('at >= ?');

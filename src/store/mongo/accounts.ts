@@ -1,38 +1,26 @@
-import { MongoBulkWriteError, type Collection, type Db, type Filter, type WriteError } from 'mongodb';
+import { MongoBulkWriteError, MongoServerError, type Collection, type Db, type WriteError } from 'mongodb';
 import { normaliseLogin, type Account, type AccountOrigin, type StoredPassword } from '../../accounts/account.js';
 import type {
   AccountField,
+  AccountPage,
   AccountSearch,
   AccountStore,
   InsertAccountResult,
   LoginChange,
   UpdateLoginsResult,
 } from '../store.js';
+import { runSearch } from '../account-search.js';
+import { MongoAccountSearch, SEARCH_INDEXES } from './account-search.js';
+import { documentToAccount, type AccountDocument } from './account-document.js';
 import { duplicateKeyPattern } from './mongo-store.js';
-
-interface AccountDocument {
-  _id: string;
-  username: string;
-  usernameNorm: string;
-  email?: string;
-  emailNorm?: string;
-  emailVerified: boolean;
-  name?: string;
-  givenName?: string;
-  familyName?: string;
-  roles: string[];
-  origin: AccountOrigin;
-  legacy?: { source: string; id: string; migratedAt: Date };
-  password: StoredPassword;
-  createdAt: Date;
-  updatedAt: Date;
-}
 
 export class MongoAccountStore implements AccountStore {
   readonly #accounts: Collection<AccountDocument>;
+  readonly #search: MongoAccountSearch;
 
   constructor(db: Db) {
     this.#accounts = db.collection<AccountDocument>('accounts');
+    this.#search = new MongoAccountSearch(this.#accounts);
   }
 
   async createIndexes(): Promise<void> {
@@ -52,9 +40,17 @@ export class MongoAccountStore implements AccountStore {
         partialFilterExpression: { 'legacy.id': { $type: 'string' } },
       },
       { key: { 'legacy.id': 1 }, name: 'legacy_id', partialFilterExpression: { 'legacy.id': { $type: 'string' } } },
-      { key: { origin: 1 }, name: 'origin' },
-      { key: { createdAt: -1 }, name: 'created' },
+      ...SEARCH_INDEXES,
     ]);
+    // Superseded by the search's listing indexes, which start with the same keys.
+    for (const name of ['origin', 'created']) {
+      try {
+        await this.#accounts.dropIndex(name);
+      } catch (error) {
+        // IndexNotFound: dropped already (by another process, or at an earlier start).
+        if (!(error instanceof MongoServerError && error.code === 27)) throw error;
+      }
+    }
   }
 
   async findById(id: string): Promise<Account | undefined> {
@@ -157,25 +153,22 @@ export class MongoAccountStore implements AccountStore {
     );
   }
 
-  async search(query: AccountSearch): Promise<Account[]> {
-    const filter: Filter<AccountDocument> = {};
-    const text = normaliseLogin(query.text ?? '');
-    if (text !== '') {
-      const prefix = new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
-      filter.$or = [
-        { usernameNorm: prefix },
-        { emailNorm: prefix },
-        { _id: query.text ?? '' },
-        { 'legacy.id': query.text ?? '' },
-      ];
-    }
-    if (query.origin) filter.origin = query.origin;
-    const docs = await this.#accounts
-      .find(filter)
-      .sort({ createdAt: -1 })
-      .limit(Math.min(Math.max(query.limit ?? 50, 1), 500))
-      .toArray();
-    return docs.map((doc) => toAccount(doc) as Account);
+  search(query: AccountSearch): Promise<AccountPage> {
+    return runSearch(query, this.#search);
+  }
+
+  async setDisabled(id: string, disabled: boolean, updatedAt: Date): Promise<boolean> {
+    // Enabled is the field's absence, as for every account stored before the switch existed.
+    const { matchedCount } = await this.#accounts.updateOne(
+      { _id: id },
+      disabled ? { $set: { disabled: true, updatedAt } } : { $set: { updatedAt }, $unset: { disabled: '' } },
+    );
+    return matchedCount > 0;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const { deletedCount } = await this.#accounts.deleteOne({ _id: id });
+    return deletedCount > 0;
   }
 
   async insert(account: Account): Promise<InsertAccountResult> {
@@ -220,26 +213,12 @@ function toDocument(account: Account): AccountDocument {
     origin: account.origin,
     ...(account.legacy === undefined ? {} : { legacy: account.legacy }),
     password: account.password,
+    ...(account.disabled ? { disabled: true } : {}),
     createdAt: account.createdAt,
     updatedAt: account.updatedAt,
   };
 }
 
 function toAccount(doc: AccountDocument | null): Account | undefined {
-  if (!doc) return undefined;
-  return {
-    id: doc._id,
-    username: doc.username,
-    email: doc.email,
-    emailVerified: doc.emailVerified,
-    name: doc.name,
-    givenName: doc.givenName,
-    familyName: doc.familyName,
-    roles: doc.roles,
-    origin: doc.origin,
-    legacy: doc.legacy,
-    password: doc.password,
-    createdAt: doc.createdAt,
-    updatedAt: doc.updatedAt,
-  };
+  return doc ? documentToAccount(doc) : undefined;
 }

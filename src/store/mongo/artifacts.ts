@@ -10,6 +10,7 @@ interface ArtifactDocument {
   grantId?: string;
   uid?: string;
   userCode?: string;
+  accountId?: string;
   expiresAt?: Date;
   consumed?: number;
 }
@@ -28,7 +29,31 @@ export class MongoArtifactStore implements ArtifactStore {
       { key: { grantId: 1 }, name: 'grant', partialFilterExpression: { grantId: { $type: 'string' } } },
       { key: { model: 1, uid: 1 }, name: 'uid', partialFilterExpression: { uid: { $type: 'string' } } },
       { key: { model: 1, userCode: 1 }, name: 'user_code', partialFilterExpression: { userCode: { $type: 'string' } } },
+      // `$exists`, not `$type`: the planner proves `accountId: <string>` a subset of `$exists: true`, not of `$type`.
+      { key: { accountId: 1, model: 1 }, name: 'account', partialFilterExpression: { accountId: { $exists: true } } },
     ]);
+  }
+
+  /**
+   * Gives the artifacts stored before `accountId` was a field of its own that field, from their payload (JSON text,
+   * which no server-side update can read). Idempotent; the caller runs it once per database.
+   */
+  async backfillAccountIds(): Promise<void> {
+    const pending = this.#artifacts.find(
+      { accountId: { $exists: false }, payload: { $regex: '"accountId":"' } },
+      { projection: { payload: 1 } },
+    );
+    let batch: { updateOne: { filter: { _id: string }; update: { $set: { accountId: string } } } }[] = [];
+    for await (const doc of pending) {
+      const { accountId } = artifactIndexKeys(JSON.parse(doc.payload) as ArtifactPayload);
+      if (accountId === undefined) continue;
+      batch.push({ updateOne: { filter: { _id: doc._id }, update: { $set: { accountId } } } });
+      if (batch.length === 1000) {
+        await this.#artifacts.bulkWrite(batch, { ordered: false });
+        batch = [];
+      }
+    }
+    if (batch.length > 0) await this.#artifacts.bulkWrite(batch, { ordered: false });
   }
 
   async upsert(model: string, id: string, payload: ArtifactPayload, expiresInSeconds: number | undefined) {
@@ -41,6 +66,7 @@ export class MongoArtifactStore implements ArtifactStore {
         ...(keys.grantId === undefined ? {} : { grantId: keys.grantId }),
         ...(keys.uid === undefined ? {} : { uid: keys.uid }),
         ...(keys.userCode === undefined ? {} : { userCode: keys.userCode }),
+        ...(keys.accountId === undefined ? {} : { accountId: keys.accountId }),
         ...(expiresInSeconds === undefined ? {} : { expiresAt: new Date(Date.now() + expiresInSeconds * 1000) }),
       },
       { upsert: true },
@@ -79,6 +105,15 @@ export class MongoArtifactStore implements ArtifactStore {
   async revokeByGrantId(grantId: string) {
     await this.#artifacts.deleteMany({ grantId });
   }
+
+  async findByAccount(model: string, accountId: string) {
+    const docs = await this.#artifacts.find({ accountId, model, ...live() }).toArray();
+    return docs.map(payloadOf);
+  }
+
+  async revokeByAccount(accountId: string) {
+    await this.#artifacts.deleteMany({ accountId });
+  }
 }
 
 function key(model: string, id: string): string {
@@ -90,7 +125,10 @@ function live() {
 }
 
 function toPayload(doc: ArtifactDocument | null): ArtifactPayload | undefined {
-  if (!doc) return undefined;
+  return doc ? payloadOf(doc) : undefined;
+}
+
+function payloadOf(doc: ArtifactDocument): ArtifactPayload {
   const payload = JSON.parse(doc.payload) as ArtifactPayload;
   return doc.consumed === undefined ? payload : { ...payload, consumed: doc.consumed };
 }

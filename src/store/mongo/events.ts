@@ -34,7 +34,7 @@ export class MongoEventStore implements EventStore {
       _id: new ObjectId(),
       type: event.type,
       at: new Date(),
-      ...('accountId' in event ? { accountId: event.accountId } : {}),
+      ...('accountId' in event && event.accountId !== undefined ? { accountId: event.accountId } : {}),
       data: event,
     };
     await this.#events.insertOne(doc);
@@ -46,6 +46,10 @@ export class MongoEventStore implements EventStore {
     if (query.type) filter.type = query.type;
     if (query.types) filter.type = { $in: query.types.filter((type) => !query.type || type === query.type) };
     if (query.accountId) filter.accountId = query.accountId;
+    if (query.accountIdPrefix) {
+      const prefix = { $gte: query.accountIdPrefix, $lt: `${query.accountIdPrefix}~` };
+      filter.accountId = query.accountId === undefined ? prefix : { $eq: query.accountId, ...prefix };
+    }
     if (query.since) filter.at = { $gte: query.since };
     // Millisecond time first: ObjectIds from different processes only order to the second.
     const docs = await this.#events.find(filter).sort({ at: -1, _id: -1 }).limit(eventLimit(query)).toArray();

@@ -9,6 +9,9 @@ import { MongoSecretStore } from './secrets.js';
 import { MongoSettingsStore } from './settings.js';
 import { MongoWebhookStore } from './webhooks.js';
 
+/** The setting that records that `backfillAccountIds` has run on this database. */
+const ACCOUNT_ID_BACKFILL = 'store.artifacts.account-id-backfilled';
+
 /**
  * The production store. Every process of a scaled-out IdP opens one of these on the same replica set; uniqueness and
  * expiry are the server's unique and TTL indexes, created (idempotently) at start.
@@ -42,6 +45,11 @@ export async function openMongoStore(uri: string, databaseName?: string): Promis
       counters.createIndexes(),
       leases.createIndexes(),
     ]);
+    // Once per database (the look-up reads every artifact): artifacts stored before accountId had a field of its own.
+    if ((await settings.get<boolean>(ACCOUNT_ID_BACKFILL)) !== true) {
+      await artifacts.backfillAccountIds();
+      await settings.set(ACCOUNT_ID_BACKFILL, true);
+    }
   } catch (error) {
     await client.close();
     throw error;

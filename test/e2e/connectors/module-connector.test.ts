@@ -51,7 +51,7 @@ describe('custom module connector: JIT sign-in through the hosted page', () => {
       ['slow', /^timeout$/],
     ] as const) {
       const attempt = await signIn(t.issuer, login, 'whatever');
-      assert.equal(attempt.status, 503, login);
+      assert.equal(attempt.status, 429, login);
       assert.match(alertText(attempt.page), /temporarily unavailable/);
       assert.match((await lastFailure()).cause ?? '', cause);
     }

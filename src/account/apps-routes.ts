@@ -1,0 +1,106 @@
+import { createHash, randomBytes } from 'node:crypto';
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import { ADMIN_CONSOLE_CLIENT } from '../admin/admin-access.js';
+import type { Csrf } from '../http/csrf.js';
+import { formField, parseForm } from '../http/forms.js';
+import type { RenderPage } from '../http/pages.js';
+import { ACCOUNT_PAGES_CLIENT } from '../oidc/provider.js';
+import type { ArtifactStore } from '../store/store.js';
+
+/**
+ * The applications a user has allowed (their consent, remembered across sessions until revoked), and the way to
+ * take it back: the grant and every token issued under it go, and the application asks again next time.
+ */
+export interface AppsDependencies {
+  issuer: string;
+  provider: Provider;
+  artifacts: ArtifactStore;
+  render: RenderPage;
+  csrf: Csrf;
+}
+
+/** The IdP's own clients: the pages a user or operator uses here are not "apps you allowed". */
+const OWN_CLIENTS = new Set([ADMIN_CONSOLE_CLIENT, ACCOUNT_PAGES_CLIENT]);
+
+interface AllowedApp {
+  clientId: string;
+  name: string;
+  scopes: string[];
+  grantIds: string[];
+}
+
+export function accountAppsRoutes(deps: AppsDependencies): Router {
+  const router = new Router({ prefix: '/account' });
+
+  const signInUrl = () => {
+    // The pages need only the session a sign-in leaves behind; this PKCE verifier is never used.
+    const challenge = createHash('sha256').update(randomBytes(32)).digest('base64url');
+    const params = new URLSearchParams({
+      client_id: ACCOUNT_PAGES_CLIENT,
+      response_type: 'code',
+      scope: 'openid',
+      redirect_uri: `${deps.issuer}/account/callback`,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    });
+    return `/auth?${params.toString()}`;
+  };
+  const accountOf = async (ctx: Context) => (await deps.provider.Session.get(ctx)).accountId;
+
+  const appsOf = async (accountId: string): Promise<AllowedApp[]> => {
+    const byClient = new Map<string, AllowedApp>();
+    for (const grant of await deps.artifacts.findByAccount('Grant', accountId)) {
+      const { clientId, jti } = grant;
+      if (typeof clientId !== 'string' || typeof jti !== 'string' || OWN_CLIENTS.has(clientId)) continue;
+      const client = await deps.provider.Client.find(clientId);
+      const app = byClient.get(clientId) ?? {
+        clientId,
+        name: client?.clientName ?? clientId,
+        scopes: [],
+        grantIds: [],
+      };
+      const scope = (grant.openid as { scope?: unknown } | undefined)?.scope;
+      if (typeof scope === 'string') app.scopes = [...new Set([...app.scopes, ...scope.split(' ')])];
+      app.grantIds.push(jti);
+      byClient.set(clientId, app);
+    }
+    return [...byClient.values()].sort((a, b) => a.name.localeCompare(b.name));
+  };
+
+  router.get('/callback', (ctx) => {
+    ctx.redirect('/account/apps');
+  });
+
+  router.get('/apps', async (ctx) => {
+    const accountId = await accountOf(ctx);
+    if (!accountId) {
+      ctx.redirect(signInUrl());
+      return;
+    }
+    await deps.render(ctx, {
+      view: 'account-apps',
+      title: 'Apps you allowed',
+      locals: { apps: await appsOf(accountId) },
+    });
+  });
+
+  router.post('/apps/revoke', parseForm, deps.csrf.check, async (ctx) => {
+    const accountId = await accountOf(ctx);
+    if (!accountId) {
+      ctx.redirect(signInUrl());
+      return;
+    }
+    const clientId = formField(ctx.request.body, 'clientId');
+    const app = (await appsOf(accountId)).find((candidate) => candidate.clientId === clientId);
+    for (const grantId of app?.grantIds ?? []) {
+      // The grant and every code and token issued under it.
+      await deps.artifacts.revokeByGrantId(grantId);
+      await deps.artifacts.destroy('Grant', grantId);
+    }
+    ctx.redirect('/account/apps');
+  });
+
+  return router;
+}

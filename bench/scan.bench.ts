@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { Account } from '../src/accounts/account.js';
 import { legacySchema } from '../src/config/legacy-schema.js';
-import { createPasswordHasher } from '../src/accounts/password-hasher.js';
+import { createPasswordHasher } from '../src/passwords/password-hasher.js';
 import { createSqlConnector } from '../src/legacy/sql-connector.js';
 import { createProfileTransformer } from '../src/migration/transform.js';
 import { runScan } from '../src/scan/run-scan.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn, type ChildProcess } from 'node:child_process';
 import bcrypt from 'bcryptjs';
-import { createPasswordHasher } from '../src/accounts/password-hasher.js';
+import { createPasswordHasher } from '../src/passwords/password-hasher.js';
 import type { Account } from '../src/accounts/account.js';
 import { LegacyUserService, type LegacyUserRecord } from '../src/demo/legacy-service.js';
 import { openEmbeddedStore } from '../src/store/embedded/embedded-store.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import type { LegacyHashOptions } from '../legacy/hashes/legacy-hash.js';
+import type { LegacyHashOptions } from '../passwords/legacy/legacy-hash.js';
 
 /** migrated: moved at its first sign-in; registered: signed up here; imported: brought over by a bulk import. */
 export type AccountOrigin = 'migrated' | 'registered' | 'imported';

@@ -6,8 +6,8 @@ import type { Mailer } from '../mail/mailer.js';
 import type { ProfileTransformer } from '../migration/transform.js';
 import type { AccountStore, ArtifactStore } from '../store/store.js';
 import { normaliseLogin, type Account } from './account.js';
-import type { PasswordHasher } from './password-hasher.js';
-import type { PasswordPolicy } from './password-policy.js';
+import type { PasswordHasher } from '../passwords/password-hasher.js';
+import type { PasswordPolicy } from '../passwords/password-policy.js';
 
 /**
  * Forgot-password, also for users who never migrated: a link by email, single use and short-lived, stored only as

@@ -5,8 +5,8 @@ import type { LegacySwitch } from '../legacy/legacy-switch.js';
 import type { AccountStore } from '../store/store.js';
 import { emailSchema, normaliseLogin, optionalNameSchema, usernameSchema, type Account } from './account.js';
 import { mixesScripts } from './mixed-scripts.js';
-import type { PasswordHasher } from './password-hasher.js';
-import type { PasswordPolicy } from './password-policy.js';
+import type { PasswordHasher } from '../passwords/password-hasher.js';
+import type { PasswordPolicy } from '../passwords/password-policy.js';
 
 export interface RegistrationInput {
   username: string;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { legacyHashConfigSchema } from '../legacy/hashes/scheme-names.js';
+import { legacyHashConfigSchema } from '../passwords/legacy/scheme-names.js';
 
 /** Configuration of the legacy system (`legacy` in the config file): one connector kind and how it is guarded. */
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createPasswordHasher } from '../accounts/password-hasher.js';
+import { createPasswordHasher } from '../passwords/password-hasher.js';
 import { loadConfig } from '../config/load-config.js';
 import { runCli, UsageError } from '../cli/run-cli.js';
 import { createEventRecorder } from '../events/recorder.js';

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { normaliseLogin, type Account, type StoredPassword } from '../accounts/account.js';
 import type { RecordEvent } from '../events/recorder.js';
 import type { LegacyUserRecord } from '../legacy/connector.js';
-import { inspectLegacyHash } from '../legacy/hashes/legacy-hash.js';
+import { inspectLegacyHash } from '../passwords/legacy/legacy-hash.js';
 import type { ProfileTransformer } from '../migration/transform.js';
 import type { AccountStore } from '../store/store.js';
 import type { ImportItem, ImportSource } from './import-source.js';

@@ -11,8 +11,8 @@ import type { RateLimiter } from '../security/rate-limiter.js';
 import type { SignInLimits } from '../security/sign-in-limits.js';
 import { normaliseLogin } from '../accounts/account.js';
 import type { AccountStore, ArtifactStore } from '../store/store.js';
-import type { PasswordHasher } from '../accounts/password-hasher.js';
-import type { PasswordPolicy } from '../accounts/password-policy.js';
+import type { PasswordHasher } from '../passwords/password-hasher.js';
+import type { PasswordPolicy } from '../passwords/password-policy.js';
 import type { RecordEvent } from '../events/recorder.js';
 import { StoreUnavailableError, RETRY_AFTER_SECONDS } from '../store/store-unavailable.js';
 import {

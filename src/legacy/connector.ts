@@ -1,4 +1,4 @@
-import type { LegacyHashOptions } from './hashes/legacy-hash.js';
+import type { LegacyHashOptions } from '../passwords/legacy/legacy-hash.js';
 
 /**
  * What the IdP needs from a legacy system, whatever it is (HTTP API, SQL database, directory, custom module).

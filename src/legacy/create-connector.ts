@@ -1,4 +1,4 @@
-import type { PasswordHasher } from '../accounts/password-hasher.js';
+import type { PasswordHasher } from '../passwords/password-hasher.js';
 import type { LegacyConfig } from '../config/legacy-schema.js';
 import type { Logger } from '../log/logger.js';
 import type { LegacyConnector } from './connector.js';

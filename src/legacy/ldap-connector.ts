@@ -10,7 +10,7 @@ import type {
   LegacyProfile,
   LegacyUserRecord,
 } from './connector.js';
-import { legacyHashOptionsSchema } from './hashes/legacy-hash.js';
+import { legacyHashOptionsSchema } from '../passwords/legacy/legacy-hash.js';
 import { GroupLimitError, groupNamesOf } from './ldap/groups.js';
 import { PasswordPolicyControl, policyVerdict } from './ldap/password-policy.js';
 import { toProfileValue } from './legacy-values.js';

@@ -1,7 +1,7 @@
 import type { LegacyUserRecord } from './connector.js';
 import { readPath } from '../migration/transform.js';
-import { legacyHashOptionsSchema, legacyHashSchemes } from './hashes/legacy-hash.js';
-import { hashOptionsForRow, legacyHashConfigSchema } from './hashes/scheme-names.js';
+import { legacyHashOptionsSchema, legacyHashSchemes } from '../passwords/legacy/legacy-hash.js';
+import { hashOptionsForRow, legacyHashConfigSchema } from '../passwords/legacy/scheme-names.js';
 import { parseLegacyBoolean } from './legacy-values.js';
 
 /**

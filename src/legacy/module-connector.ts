@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import type { ModuleConnectorConfig } from '../config/legacy-schema.js';
 import type { Logger } from '../log/logger.js';
-import type { PasswordHasher } from '../accounts/password-hasher.js';
+import type { PasswordHasher } from '../passwords/password-hasher.js';
 import { listedHashOptions, recordFromListing } from './listing.js';
 import type {
   AuthenticateOutcome,

@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import type { PasswordHasher } from '../accounts/password-hasher.js';
+import { legacyDecoyHash } from '../passwords/decoys.js';
+import type { PasswordHasher } from '../passwords/password-hasher.js';
 import type { SqlConnectorConfig } from '../config/legacy-schema.js';
-import type { LegacyHashOptions, LegacyHashVerdict } from './hashes/legacy-hash.js';
-import { hashOptionsForRow } from './hashes/scheme-names.js';
+import type { LegacyHashOptions, LegacyHashVerdict } from '../passwords/legacy/legacy-hash.js';
+import { hashOptionsForRow } from '../passwords/legacy/scheme-names.js';
 import type {
   AuthenticateOutcome,
   FindUserOutcome,
@@ -59,9 +59,9 @@ export function createSqlConnector(config: SqlConnectorConfig, hasher: PasswordH
 
   // An unknown login still costs one verification, so response time does not tell known logins from unknown ones.
   const baseOptions = baseHashOptions(config);
-  let decoy: ReturnType<typeof decoyHash> | undefined;
+  let decoy: ReturnType<typeof legacyDecoyHash> | undefined;
   const spendDecoy = async (password: string) => {
-    decoy ??= decoyHash(baseOptions, hasher);
+    decoy ??= legacyDecoyHash(baseOptions, hasher);
     const { hash, salt, options } = await decoy;
     await hasher.verifyLegacy(password, hash, options, salt);
   };
@@ -340,26 +340,4 @@ function saltOf(
   if (typeof value === 'string') return { value };
   if (Buffer.isBuffer(value)) return { value: value.toString('hex'), encoding: { saltEncoding: 'hex' } };
   return null;
-}
-
-const DIGEST_BYTES: Partial<Record<LegacyHashOptions['scheme'], number>> = {
-  'salted-md5': 16,
-  'salted-sha1': 20,
-  'salted-sha256': 32,
-  'salted-sha512': 64,
-};
-
-/**
- * A stored hash no password matches, with the options to check it: a plain digest for the salted-* schemes (as cheap
- * as theirs), otherwise one of the IdP's own bcrypt hashes (a slow scheme's cost, whatever the configured one reads).
- */
-async function decoyHash(
-  options: LegacyHashOptions,
-  hasher: PasswordHasher,
-): Promise<{ hash: string; salt?: string; options: LegacyHashOptions }> {
-  if (!options.scheme.startsWith('salted-') || options.pattern !== undefined) {
-    return { hash: await hasher.hash(randomBytes(18).toString('base64')), options: { ...options, scheme: 'bcrypt' } };
-  }
-  const digest = randomBytes(DIGEST_BYTES[options.scheme] ?? 64);
-  return { hash: digest.toString(options.hashEncoding), salt: randomBytes(8).toString('hex'), options };
 }

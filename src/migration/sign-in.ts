@@ -7,8 +7,8 @@ import {
   type Account,
   type AccountProfile,
 } from '../accounts/account.js';
-import { checkPassword } from '../accounts/check-password.js';
-import type { PasswordHasher } from '../accounts/password-hasher.js';
+import { checkPassword } from '../passwords/check-password.js';
+import type { PasswordHasher } from '../passwords/password-hasher.js';
 import type { RecordEvent } from '../events/recorder.js';
 import type { LegacyProfile } from '../legacy/connector.js';
 import type { LegacySwitch } from '../legacy/legacy-switch.js';

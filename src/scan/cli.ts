@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createPasswordHasher } from '../accounts/password-hasher.js';
+import { createPasswordHasher } from '../passwords/password-hasher.js';
 import { progressPrinter } from '../cli/progress.js';
 import { loadConfig } from '../config/load-config.js';
 import { runCli, UsageError } from '../cli/run-cli.js';

@@ -2,7 +2,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { normaliseLogin } from '../accounts/account.js';
 import type { LegacyUserRecord } from '../legacy/connector.js';
-import { inspectLegacyHash } from '../legacy/hashes/legacy-hash.js';
+import { inspectLegacyHash } from '../passwords/legacy/legacy-hash.js';
 import type { LegacySystem } from '../legacy/legacy-system.js';
 import type { ProfileTransformer, TransformOutcome } from '../migration/transform.js';
 import type { AccountStore } from '../store/store.js';

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { legacySchema } from '../../src/config/legacy-schema.js';
 import { DEMO_USERS } from '../../src/demo/demo-users.js';
 import { LegacyUserService } from '../../src/demo/legacy-service.js';
-import { createPasswordHasher } from '../../src/accounts/password-hasher.js';
+import { createPasswordHasher } from '../../src/passwords/password-hasher.js';
 import { createHttpConnector } from '../../src/legacy/http-connector.js';
 import { createModuleConnector } from '../../src/legacy/module-connector.js';
 import { createLogger } from '../../src/log/logger.js';

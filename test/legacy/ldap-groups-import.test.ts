@@ -8,7 +8,7 @@ import { Client } from 'ldapts';
 import { legacySchema, type LdapConnectorConfig } from '../../src/config/legacy-schema.js';
 import { mappingSchema } from '../../src/config/schema.js';
 import type { LegacyUserRecord } from '../../src/legacy/connector.js';
-import { legacyHashOptionsSchema, verifyLegacyHash } from '../../src/legacy/hashes/legacy-hash.js';
+import { legacyHashOptionsSchema, verifyLegacyHash } from '../../src/passwords/legacy/legacy-hash.js';
 import { createLdapConnector } from '../../src/legacy/ldap-connector.js';
 import { applyMapping } from '../../src/migration/transform.js';
 import { serverSkipReason } from '../support/servers/availability.js';

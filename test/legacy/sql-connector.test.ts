@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { createPasswordHasher, type PasswordHasher } from '../../src/accounts/password-hasher.js';
+import { createPasswordHasher, type PasswordHasher } from '../../src/passwords/password-hasher.js';
 import { legacySchema, type SqlConnectorConfig } from '../../src/config/legacy-schema.js';
 import type { LegacyConnector } from '../../src/legacy/connector.js';
 import { createSqlConnector } from '../../src/legacy/sql-connector.js';

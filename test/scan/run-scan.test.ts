@@ -10,7 +10,7 @@ import { runImport } from '../../src/import/run-import.js';
 import { createProfileTransformer } from '../../src/migration/transform.js';
 import { runScan } from '../../src/scan/run-scan.js';
 import type { ScanReport } from '../../src/scan/scan-report.js';
-import { htpasswd, run } from '../legacy/hashes/reference-tools.js';
+import { htpasswd, run } from '../passwords/legacy/reference-tools.js';
 import { startTestIdp, type TestIdp } from '../support/harness.js';
 import { referenceHash } from '../support/legacy-stores.js';
 import { signIn } from '../support/oidc-flow.js';

@@ -1,5 +1,5 @@
 import type { Account, AccountOrigin, StoredPassword } from '../../accounts/account.js';
-import type { LegacyHashOptions } from '../../legacy/hashes/legacy-hash.js';
+import type { LegacyHashOptions } from '../../passwords/legacy/legacy-hash.js';
 
 /** A row of `accounts` as SELECT * reads it. */
 export interface AccountRow {

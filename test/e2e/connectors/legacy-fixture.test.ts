@@ -14,7 +14,7 @@ import {
 } from '../../support/legacy-fixture.js';
 import { beginAuthorization, finishAuthorization, signIn } from '../../support/oidc-flow.js';
 import { serverSkipReason } from '../../support/servers/availability.js';
-import { requires } from '../../legacy/hashes/reference-tools.js';
+import { requires } from '../../passwords/legacy/reference-tools.js';
 
 /**
  * Every user of three realistic legacy stores (50 users: a PostgreSQL table of many eras, a WordPress database on

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { CRYPT_ALPHABET } from '../../../src/legacy/hashes/encoding.js';
-import { parseYescrypt, verifyYescrypt, type YescryptParams } from '../../../src/legacy/hashes/yescrypt.js';
+import { CRYPT_ALPHABET } from '../../../src/passwords/legacy/encoding.js';
+import { parseYescrypt, verifyYescrypt, type YescryptParams } from '../../../src/passwords/legacy/yescrypt.js';
 import { assertUnsupported, MATCH, MISMATCH, requires, run } from './reference-tools.js';
 
 /**

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { inspectLegacyHash, legacyHashOptionsSchema } from '../../../src/legacy/hashes/legacy-hash.js';
+import { inspectLegacyHash, legacyHashOptionsSchema } from '../../../src/passwords/legacy/legacy-hash.js';
 import {
   BUILT_IN_SCHEME_NAMES,
   hashOptionsForRow,
   legacyHashConfigSchema,
   type LegacyHashConfig,
-} from '../../../src/legacy/hashes/scheme-names.js';
+} from '../../../src/passwords/legacy/scheme-names.js';
 import {
   assertUnsupported,
   labelOf,
@@ -19,7 +19,7 @@ import {
   run,
   verifyWith,
 } from './reference-tools.js';
-import type { LegacyHashOptions } from '../../../src/legacy/hashes/legacy-hash.js';
+import type { LegacyHashOptions } from '../../../src/passwords/legacy/legacy-hash.js';
 
 const PASSWORD = 'pässwörd €';
 

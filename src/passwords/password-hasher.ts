@@ -2,8 +2,8 @@ import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import type { LegacyHashOptions } from '../legacy/hashes/legacy-hash.js';
-import type { LegacyHashVerdict } from '../legacy/hashes/verdict.js';
+import type { LegacyHashOptions } from './legacy/legacy-hash.js';
+import type { LegacyHashVerdict } from './legacy/verdict.js';
 import { UNSUPPORTED_HASH, type HashTask, type HashTaskResult } from './hash-worker.js';
 import { UnsupportedPasswordHashError } from './password-hash.js';
 

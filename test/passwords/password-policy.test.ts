@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createPasswordPolicy } from '../../src/accounts/password-policy.js';
+import { createPasswordPolicy } from '../../src/passwords/password-policy.js';
 
 describe('password policy for new passwords (NIST 800-63B)', () => {
   const policy = createPasswordPolicy(8);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { LegacyHashOptions } from '../../../src/legacy/hashes/legacy-hash.js';
+import type { LegacyHashOptions } from '../../../src/passwords/legacy/legacy-hash.js';
 import {
   assertUnsupported,
   labelOf,

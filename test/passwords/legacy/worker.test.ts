@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { createPasswordHasher, type PasswordHasher } from '../../../src/accounts/password-hasher.js';
+import { createPasswordHasher, type PasswordHasher } from '../../../src/passwords/password-hasher.js';
 import { MATCH, MISMATCH, options, requires, run } from './reference-tools.js';
 
 describe('legacy verification on the hashing worker pool', () => {

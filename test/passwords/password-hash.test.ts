@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import bcrypt from 'bcryptjs';
-import { createPasswordHasher, type PasswordHasher } from '../../src/accounts/password-hasher.js';
-import { UnsupportedPasswordHashError } from '../../src/accounts/password-hash.js';
+import { createPasswordHasher, type PasswordHasher } from '../../src/passwords/password-hasher.js';
+import { UnsupportedPasswordHashError } from '../../src/passwords/password-hash.js';
 
 describe('password hashing', () => {
   let hasher: PasswordHasher;

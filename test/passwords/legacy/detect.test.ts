@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { detectScheme } from '../../../src/legacy/hashes/detect.js';
-import type { HashLabel } from '../../../src/legacy/hashes/labels.js';
-import { legacyHashSchemes, verifyLegacyHash, type LegacyHashOptions } from '../../../src/legacy/hashes/legacy-hash.js';
+import { detectScheme } from '../../../src/passwords/legacy/detect.js';
+import type { HashLabel } from '../../../src/passwords/legacy/labels.js';
+import {
+  legacyHashSchemes,
+  verifyLegacyHash,
+  type LegacyHashOptions,
+} from '../../../src/passwords/legacy/legacy-hash.js';
 import {
   assertUnsupported,
   htpasswd,

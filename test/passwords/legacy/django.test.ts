@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { HashLabel } from '../../../src/legacy/hashes/labels.js';
+import type { HashLabel } from '../../../src/passwords/legacy/labels.js';
 import {
   assertUnsupported,
   assertVerifies,

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { LegacyHashVerdict } from '../../../src/legacy/hashes/verdict.js';
+import type { LegacyHashVerdict } from '../../../src/passwords/legacy/verdict.js';
 import {
   assertUnsupported,
   assertVerifies,

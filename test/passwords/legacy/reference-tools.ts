@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import type { HashLabel } from '../../../src/legacy/hashes/labels.js';
+import type { HashLabel } from '../../../src/passwords/legacy/labels.js';
 import {
   inspectLegacyHash,
   legacyHashOptionsSchema,
   verifyLegacyHash,
   type LegacyHashOptions,
-} from '../../../src/legacy/hashes/legacy-hash.js';
-import type { LegacyHashVerdict } from '../../../src/legacy/hashes/verdict.js';
+} from '../../../src/passwords/legacy/legacy-hash.js';
+import type { LegacyHashVerdict } from '../../../src/passwords/legacy/verdict.js';
 
 /**
  * Test vectors come from independent implementations (OpenSSL, Apache, OpenLDAP, PHP, libargon2, passlib,

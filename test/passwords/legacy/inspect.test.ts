@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { HASH_LABELS } from '../../../src/legacy/hashes/labels.js';
-import { inspectLegacyHash, type LegacyHashOptions } from '../../../src/legacy/hashes/legacy-hash.js';
+import { HASH_LABELS } from '../../../src/passwords/legacy/labels.js';
+import { inspectLegacyHash, type LegacyHashOptions } from '../../../src/passwords/legacy/legacy-hash.js';
 import { options, verifyWith } from './reference-tools.js';
 
 /**

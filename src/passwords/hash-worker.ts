@@ -1,5 +1,5 @@
-import { verifyLegacyHash, type LegacyHashOptions } from '../legacy/hashes/legacy-hash.js';
-import type { LegacyHashVerdict } from '../legacy/hashes/verdict.js';
+import { verifyLegacyHash, type LegacyHashOptions } from './legacy/legacy-hash.js';
+import type { LegacyHashVerdict } from './legacy/verdict.js';
 import { decoyHashSync, hashPasswordSync, UnsupportedPasswordHashError, verifyPasswordSync } from './password-hash.js';
 
 /** Errors lose their class crossing the thread boundary, so this outcome travels as a value. */

@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { ADMIN_SCOPE, adminConsoleClient } from '../src/admin/admin-access.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { createLogger } from '../src/log/logger.js';
 import { loadCookieKeys, loadSigningKeys } from '../src/oidc/keys.js';
@@ -31,6 +32,7 @@ const provider = createProvider({
   cookieKeys,
   pages: { logout: plain('logout'), loggedOut: plain('signed out'), error: plain('error') },
   logger,
+  admin: { consoleClient: adminConsoleClient(config), apiScope: ADMIN_SCOPE },
 });
 const port = await listen(createServer(requestListener(provider)), Number(process.env.BARE_PORT ?? 0), '127.0.0.1');
 process.stdout.write(`bare oidc-provider listening on port ${String(port)}\n`);

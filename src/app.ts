@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RequestListener } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { createAdminAccess } from './admin/admin-access.js';
+import { ADMIN_SCOPE, adminConsoleClient, createAdminAccess } from './admin/admin-access.js';
 import { adminApiRoutes } from './admin/api-routes.js';
 import { consoleRoutes } from './admin/console-routes.js';
 import { accountAppsRoutes } from './account/apps-routes.js';
@@ -9,27 +9,27 @@ import { createAccountActions } from './admin/account-actions.js';
 import { createImportJobs, type ImportJobs } from './admin/import-jobs.js';
 import type Provider from 'oidc-provider';
 import { createPasswordHasher, type PasswordHasher } from './passwords/password-hasher.js';
-import { createRegister, type Register } from './accounts/register.js';
+import { createRegister, type Register } from './registration/register.js';
 import type { Config } from './config/schema.js';
 import { createEventRecorder } from './events/recorder.js';
 import { assetRoutes } from './http/assets.js';
 import { createCsrf } from './http/csrf.js';
 import { errorHandler } from './http/error-handler.js';
-import { ownRoutes } from './http/own-routes.js';
+import { nonProtocolRoutes } from './http/non-protocol-routes.js';
 import { securityHeaders } from './http/security-headers.js';
 import { healthRoutes } from './http/health.js';
 import { metricsListener, metricsRoutes } from './http/metrics-route.js';
 import { createFragmentRenderer, createPageRenderer } from './http/pages.js';
 import { requestLogging } from './http/request-context.js';
 import { providerPages } from './interaction/provider-pages.js';
-import { passwordRoutes } from './interaction/password-routes.js';
+import { passwordResetRoutes } from './interaction/password-reset-routes.js';
 import { interactionRoutes } from './interaction/routes.js';
 import { signInLinks } from './interaction/sign-in-links.js';
 import { outboxMailer, smtpMailer, unsentMailer, type SentMail } from './mail/mailer.js';
-import { createPasswordReset } from './accounts/password-reset.js';
+import { createPasswordReset } from './password-reset/password-reset.js';
 import { createPasswordPolicy } from './passwords/password-policy.js';
 import { openLegacySystem } from './legacy/create-connector.js';
-import { createLegacySwitch, type LegacySwitch } from './legacy/legacy-switch.js';
+import { createCutOffAwareLegacy, type CutOffAwareLegacy } from './legacy/cut-off-aware-legacy.js';
 import type { LegacySystem } from './legacy/legacy-system.js';
 import type { Logger } from './log/logger.js';
 import { createMetrics } from './metrics/metrics.js';
@@ -41,6 +41,7 @@ import { createChooseLogins } from './migration/choose-logins.js';
 import { createCutOff } from './migration/cut-off.js';
 import { createSignIn, type SignIn } from './migration/sign-in.js';
 import { createProfileTransformer } from './migration/transform.js';
+import { createWeakLegacyPassword } from './migration/weak-legacy-password.js';
 import { loadCookieKeys, loadSigningKeys } from './oidc/keys.js';
 import { createProvider } from './oidc/provider.js';
 import { openStore } from './store/open-store.js';
@@ -65,7 +66,7 @@ export interface Idp {
   store: Store;
   hasher: PasswordHasher;
   legacy: LegacySystem | undefined;
-  legacySwitch: LegacySwitch;
+  cutOffAwareLegacy: CutOffAwareLegacy;
   signIn: SignIn;
   register: Register;
   /** Mail kept in memory when no SMTP server is configured (demo, development). */
@@ -100,7 +101,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     onModuleError: (error) => logger.error({ err: error }, 'transform module failed'),
   });
   const passwordPolicy = createPasswordPolicy(config.passwords.minLength);
-  const legacySwitch = createLegacySwitch(legacy, store.settings, config.migration.cutOff);
+  const cutOffAwareLegacy = createCutOffAwareLegacy(legacy, store.settings, config.migration.cutOff);
   const { enabled: rateLimitsOn, maxDelayMs, maxLoginDelayMs, ...rules } = config.rateLimits;
   const limiter = rateLimitsOn
     ? createRateLimiter({
@@ -116,7 +117,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
   const signInWithMigration = createSignIn({
     accounts: store.accounts,
     hasher,
-    legacy: legacySwitch,
+    legacy: cutOffAwareLegacy,
     transform,
     record,
     singleFlight: {
@@ -138,7 +139,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     createRegister({
       accounts: store.accounts,
       hasher,
-      legacy: legacySwitch,
+      legacy: cutOffAwareLegacy,
       record,
       passwordPolicy,
     }),
@@ -152,7 +153,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     accounts: store.accounts,
     artifacts: store.artifacts,
     hasher,
-    legacy: legacySwitch,
+    legacy: cutOffAwareLegacy,
     transform,
     record,
     mailer,
@@ -179,20 +180,15 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
       },
     }),
   );
-  const render = createPageRenderer({
+  const pageOptions = {
     csrf,
     viewsDir: `${ROOT}views`,
     productName: config.productName,
     demoMode: options.demoMode ?? false,
     cache: options.cacheViews ?? false,
-  });
-  const renderFragment = createFragmentRenderer({
-    csrf,
-    viewsDir: `${ROOT}views`,
-    productName: config.productName,
-    demoMode: options.demoMode ?? false,
-    cache: options.cacheViews ?? false,
-  });
+  };
+  const render = createPageRenderer(pageOptions);
+  const renderFragment = createFragmentRenderer(pageOptions);
   const app = createProvider({
     config,
     accounts: store.accounts,
@@ -201,11 +197,12 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     cookieKeys,
     pages: providerPages(render),
     logger,
+    admin: { consoleClient: adminConsoleClient(config), apiScope: ADMIN_SCOPE },
   });
 
   const adminAccess = createAdminAccess({ config, provider: app, accounts: store.accounts, signingKeys });
   const jobs = createImportJobs({ store, legacy, transform, record, logger });
-  const switchCutOff = createCutOff({ legacySwitch, record });
+  const switchCutOff = createCutOff({ cutOffAwareLegacy, record });
   const actOnAccount = createAccountActions({ accounts: store.accounts, artifacts: store.artifacts, record });
 
   // Endpoints that only ever answer JSON: oidc-provider's machine endpoints (discovery documents are under
@@ -219,7 +216,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
   app.use(requestLogging(logger));
   app.use(errorHandler(render, logger));
   app.use(
-    ownRoutes([
+    nonProtocolRoutes([
       assetRoutes(`${ROOT}public`),
       healthRoutes(store, legacy),
       // Not public: on this port only for a scraper with the token (or on `metrics.port`, see main.ts).
@@ -229,7 +226,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
         access: adminAccess,
         store,
         legacy,
-        legacySwitch,
+        cutOffAwareLegacy,
         jobs,
         switchCutOff,
         actOnAccount,
@@ -237,8 +234,8 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
         renderFragment,
         csrf,
       }),
-      adminApiRoutes({ access: adminAccess, store, legacy, legacySwitch, jobs, switchCutOff, actOnAccount }),
-      passwordRoutes({
+      adminApiRoutes({ access: adminAccess, store, legacy, cutOffAwareLegacy, jobs, switchCutOff, actOnAccount }),
+      passwordResetRoutes({
         reset: passwordReset,
         render,
         csrf,
@@ -255,7 +252,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
         chooseLogins: createChooseLogins({
           accounts: store.accounts,
           record,
-          legacy: legacySwitch,
+          legacy: cutOffAwareLegacy,
           transform,
           emailRequired: config.migration.emailRequired,
         }),
@@ -268,7 +265,15 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
         signInLimits: signInLimits(limiter),
         passwordMinLength: config.passwords.minLength,
         ...(config.passwords.requireChangeOfWeakLegacyPasswords
-          ? { weakLegacyPasswords: { policy: passwordPolicy, hasher, record } }
+          ? {
+              weakLegacyPassword: createWeakLegacyPassword({
+                policy: passwordPolicy,
+                hasher,
+                accounts: store.accounts,
+                artifacts: store.artifacts,
+                record,
+              }),
+            }
           : {}),
       }),
     ]),
@@ -279,7 +284,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     store,
     hasher,
     legacy,
-    legacySwitch,
+    cutOffAwareLegacy,
     signIn,
     register,
     outbox: outbox?.outbox,

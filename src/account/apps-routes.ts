@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
@@ -7,6 +6,7 @@ import type { Csrf } from '../http/csrf.js';
 import { formField, parseForm } from '../http/forms.js';
 import type { RenderPage } from '../http/pages.js';
 import { ACCOUNT_PAGES_CLIENT } from '../oidc/provider.js';
+import { sessionSignInUrl } from '../oidc/session-sign-in.js';
 import type { ArtifactStore } from '../store/store.js';
 
 /**
@@ -34,19 +34,8 @@ interface AllowedApp {
 export function accountAppsRoutes(deps: AppsDependencies): Router {
   const router = new Router({ prefix: '/account' });
 
-  const signInUrl = () => {
-    // The pages need only the session a sign-in leaves behind; this PKCE verifier is never used.
-    const challenge = createHash('sha256').update(randomBytes(32)).digest('base64url');
-    const params = new URLSearchParams({
-      client_id: ACCOUNT_PAGES_CLIENT,
-      response_type: 'code',
-      scope: 'openid',
-      redirect_uri: `${deps.issuer}/account/callback`,
-      code_challenge: challenge,
-      code_challenge_method: 'S256',
-    });
-    return `/auth?${params.toString()}`;
-  };
+  const signInUrl = () =>
+    sessionSignInUrl({ clientId: ACCOUNT_PAGES_CLIENT, redirectUri: `${deps.issuer}/account/callback` });
   const accountOf = async (ctx: Context) => (await deps.provider.Session.get(ctx)).accountId;
 
   const appsOf = async (accountId: string): Promise<AllowedApp[]> => {

@@ -1,19 +1,12 @@
 import { z } from 'zod';
 
-import type { LegacyHashOptions } from '../passwords/legacy/legacy-hash.js';
+import type { StoredPassword } from '../passwords/stored-password.js';
 
 /** migrated: moved at its first sign-in; registered: signed up here; imported: brought over by a bulk import. */
 export type AccountOrigin = 'migrated' | 'registered' | 'imported';
 
-/**
- * What an account keeps of its password. Normally the IdP's own bcrypt format; after a bulk import possibly the
- * legacy system's hash (verified at the next sign-in, then replaced by bcrypt), or nothing at all (the user must
- * reset it).
- */
-export type StoredPassword =
-  | { kind: 'bcrypt'; hash: string }
-  | { kind: 'legacy'; hash: string; options: LegacyHashOptions; salt?: string | undefined }
-  | { kind: 'none' };
+/** Defined with the passwords, which know nothing of accounts; part of what an account is. */
+export type { StoredPassword };
 
 export interface LegacyReference {
   /** Which legacy system (the connector's `source`); legacy ids are unique per source. */

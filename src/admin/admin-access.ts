@@ -1,9 +1,11 @@
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import type { Context } from 'koa';
+import type { ClientMetadata } from 'oidc-provider';
 import type Provider from 'oidc-provider';
 import type { Account } from '../accounts/account.js';
 import type { Config } from '../config/schema.js';
 import type { SigningJwk } from '../oidc/keys.js';
+import { FIRST_PARTY } from '../oidc/provider.js';
 import type { AccountStore } from '../store/store.js';
 
 /**
@@ -15,6 +17,23 @@ import type { AccountStore } from '../store/store.js';
 
 export const ADMIN_CONSOLE_CLIENT = 'idp-admin-console';
 export const ADMIN_SCOPE = 'admin';
+
+/**
+ * The console's own client: it only ever starts a sign-in so the browser gets an IdP session (the console reads the
+ * session; it needs no tokens). Public, so it has no secret to keep, and PKCE is required of it.
+ */
+export function adminConsoleClient(config: Pick<Config, 'issuer' | 'productName'>): ClientMetadata {
+  return {
+    client_id: ADMIN_CONSOLE_CLIENT,
+    client_name: `${config.productName} console`,
+    token_endpoint_auth_method: 'none',
+    grant_types: ['authorization_code'],
+    response_types: ['code'],
+    redirect_uris: [`${config.issuer}/admin/callback`],
+    post_logout_redirect_uris: [`${config.issuer}/admin`],
+    [FIRST_PARTY]: true,
+  };
+}
 
 export type Admin =
   { kind: 'account'; account: Account; id: string } | { kind: 'client'; clientId: string; id: string };

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import { z } from 'zod';
 import { EVENT_TYPES } from '../events/event.js';
-import type { LegacySwitch } from '../legacy/legacy-switch.js';
+import type { CutOffAwareLegacy } from '../legacy/cut-off-aware-legacy.js';
 import type { LegacySystem } from '../legacy/legacy-system.js';
 import type { SwitchCutOff } from '../migration/cut-off.js';
 import { ACCOUNT_ACTIONS, type ActOnAccount } from './account-actions.js';
@@ -11,13 +11,13 @@ import type { Store } from '../store/store.js';
 import type { Admin, AdminAccess } from './admin-access.js';
 import type { ImportJobs } from './import-jobs.js';
 import { publicAccount } from './public-account.js';
-import { migrationStats, READINESS_SETTING, type StoredScan } from './stats.js';
+import { latestReadiness, migrationStats } from './stats.js';
 
 export interface AdminApiDependencies {
   access: AdminAccess;
   store: Store;
   legacy: LegacySystem | undefined;
-  legacySwitch: LegacySwitch;
+  cutOffAwareLegacy: CutOffAwareLegacy;
   jobs: ImportJobs;
   switchCutOff: SwitchCutOff;
   actOnAccount: ActOnAccount;
@@ -79,7 +79,7 @@ export function adminApiRoutes(deps: AdminApiDependencies): Router {
   };
 
   router.get('/stats', async (ctx) => {
-    ctx.body = await migrationStats(deps.store, deps.legacy, deps.legacySwitch);
+    ctx.body = await migrationStats(deps.store, deps.legacy, deps.cutOffAwareLegacy);
   });
 
   /** The query string, or a 400 naming each bad parameter. */
@@ -137,7 +137,7 @@ export function adminApiRoutes(deps: AdminApiDependencies): Router {
   });
 
   router.get('/cutoff', async (ctx) => {
-    ctx.body = await deps.legacySwitch.state();
+    ctx.body = await deps.cutOffAwareLegacy.state();
   });
 
   router.put('/cutoff', async (ctx) => {
@@ -152,7 +152,7 @@ export function adminApiRoutes(deps: AdminApiDependencies): Router {
 
   /** The last readiness check's whole report (the pre-flight scan); 404 before the first one. */
   router.get('/readiness', async (ctx) => {
-    const scan = await deps.store.settings.get<StoredScan>(READINESS_SETTING);
+    const scan = await latestReadiness(deps.store.settings);
     if (!scan)
       return fail(
         ctx,

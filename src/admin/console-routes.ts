@@ -1,37 +1,22 @@
-import { randomBytes, createHash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import { EVENT_TYPES } from '../events/event.js';
 import type { Csrf } from '../http/csrf.js';
 import { formField, parseForm } from '../http/forms.js';
 import type { RenderFragment, RenderPage } from '../http/pages.js';
-import type { LegacySwitch } from '../legacy/legacy-switch.js';
-import type { LegacySystem } from '../legacy/legacy-system.js';
-import type { SwitchCutOff } from '../migration/cut-off.js';
-import type { Store } from '../store/store.js';
-import { ADMIN_CONSOLE_CLIENT, type Admin, type AdminAccess } from './admin-access.js';
+import { sessionSignInUrl } from '../oidc/session-sign-in.js';
+import { ADMIN_CONSOLE_CLIENT, type Admin } from './admin-access.js';
+import type { AdminApiDependencies } from './api-routes.js';
 import { publicAccount } from './public-account.js';
-import type { ImportJobs } from './import-jobs.js';
-import { normaliseLogin } from '../accounts/account.js';
-import { ACCOUNT_ACTIONS, type ActOnAccount } from './account-actions.js';
+import { accountFilter } from './account-filter.js';
+import { ACCOUNT_ACTIONS } from './account-actions.js';
 import { consoleView } from './console-view.js';
-import {
-  migrationStats,
-  READINESS_SETTING,
-  summariseReadiness,
-  type MigrationStats,
-  type StoredScan,
-} from './stats.js';
+import { latestReadiness, migrationStats, summariseReadiness, type MigrationStats } from './stats.js';
 
-export interface ConsoleDependencies {
+/** What the admin API has, and what pages need besides. */
+export interface ConsoleDependencies extends AdminApiDependencies {
   issuer: string;
-  access: AdminAccess;
-  store: Store;
-  legacy: LegacySystem | undefined;
-  legacySwitch: LegacySwitch;
-  jobs: ImportJobs;
-  switchCutOff: SwitchCutOff;
-  actOnAccount: ActOnAccount;
   render: RenderPage;
   renderFragment: RenderFragment;
   csrf: Csrf;
@@ -60,20 +45,8 @@ export function consoleRoutes(deps: ConsoleDependencies): Router {
   const router = new Router({ prefix: '/admin' });
   const { render, access } = deps;
 
-  const signInUrl = (returnTo: string) => {
-    // The console needs only the session the sign-in leaves behind; this PKCE verifier is never used.
-    const challenge = createHash('sha256').update(randomBytes(32)).digest('base64url');
-    const params = new URLSearchParams({
-      client_id: ADMIN_CONSOLE_CLIENT,
-      response_type: 'code',
-      scope: 'openid',
-      redirect_uri: `${deps.issuer}/admin/callback`,
-      code_challenge: challenge,
-      code_challenge_method: 'S256',
-      state: returnTo,
-    });
-    return `/auth?${params.toString()}`;
-  };
+  const signInUrl = (returnTo: string) =>
+    sessionSignInUrl({ clientId: ADMIN_CONSOLE_CLIENT, redirectUri: `${deps.issuer}/admin/callback`, state: returnTo });
 
   const requireAdmin = async (ctx: Context, next: Next) => {
     const { admin, signedIn, sessionUid } = await access.consoleAdmin(ctx);
@@ -112,7 +85,7 @@ export function consoleRoutes(deps: ConsoleDependencies): Router {
         adminName: adminName(stateOf(ctx).admin),
         section: view,
         // Every page says so while the legacy system is cut off.
-        cutOff: await deps.legacySwitch.state(),
+        cutOff: await deps.cutOffAwareLegacy.state(),
       },
     });
 
@@ -149,7 +122,7 @@ export function consoleRoutes(deps: ConsoleDependencies): Router {
 
   /** The dashboard's figures, and the helpers its live regions are drawn with. */
   const dashboard = async () => {
-    const stats = await migrationStats(deps.store, deps.legacy, deps.legacySwitch);
+    const stats = await migrationStats(deps.store, deps.legacy, deps.cutOffAwareLegacy);
     const job = deps.jobs.status();
     const named = [stats.legacy.cutOff.by, stats.legacy.readiness?.by, job?.startedBy].filter(
       (id): id is string => id !== undefined,
@@ -183,7 +156,7 @@ export function consoleRoutes(deps: ConsoleDependencies): Router {
   });
 
   router.get('/readiness', requireAdmin, async (ctx) => {
-    const scan = await deps.store.settings.get<StoredScan>(READINESS_SETTING);
+    const scan = await latestReadiness(deps.store.settings);
     await page(ctx, 'readiness', 'Readiness', {
       scan,
       ...(await consoleView(deps.store.accounts, scan ? [scan.by] : [])),
@@ -191,29 +164,18 @@ export function consoleRoutes(deps: ConsoleDependencies): Router {
   });
 
   router.get('/readiness.json', requireAdmin, async (ctx) => {
-    const scan = await deps.store.settings.get<StoredScan>(READINESS_SETTING);
+    const scan = await latestReadiness(deps.store.settings);
     if (!scan) ctx.throw(404, 'no readiness check has run yet');
     ctx.set('content-disposition', 'attachment; filename="legacy-scan.json"');
     ctx.body = scan;
   });
-
-  /** Who "account" names in a filter: an id, a username or email, or the short id the console shows. */
-  const accountFilter = async (
-    text: string,
-  ): Promise<{ accountId: string } | { accountIdPrefix: string } | undefined> => {
-    if (text === '') return undefined;
-    if (await deps.store.accounts.findById(text)) return { accountId: text };
-    const byLogin = await deps.store.accounts.findByLogin(normaliseLogin(text));
-    if (byLogin) return { accountId: byLogin.id };
-    return /^[0-9a-f-]{4,36}$/i.test(text) ? { accountIdPrefix: text.toLowerCase() } : { accountId: text };
-  };
 
   router.get('/events', requireAdmin, async (ctx) => {
     const type = EVENT_TYPES.find((t) => t === ctx.query.type);
     const account = typeof ctx.query.account === 'string' ? ctx.query.account.trim().slice(0, 254) : '';
     const events = await deps.store.events.list({
       ...(type ? { type } : {}),
-      ...(await accountFilter(account)),
+      ...(await accountFilter(deps.store.accounts, account)),
       limit: 200,
     });
     const view = await consoleView(
@@ -288,7 +250,7 @@ export function consoleRoutes(deps: ConsoleDependencies): Router {
     const cutOff = formField(ctx.request.body, 'cutOff') === 'on';
     // Cutting off strands whoever has not moved: the operator sees who that would be, and confirms.
     if (cutOff && formField(ctx.request.body, 'confirm') !== 'yes') {
-      const scan = await deps.store.settings.get<StoredScan>(READINESS_SETTING);
+      const scan = await latestReadiness(deps.store.settings);
       await page(ctx, 'cutoff', 'Cut off the legacy system?', {
         readiness: scan ? summariseReadiness(scan) : undefined,
         ...(await consoleView(deps.store.accounts, [])),

@@ -1,6 +1,6 @@
 import type { AccountOrigin } from '../accounts/account.js';
 import type { StoredEvent } from '../events/event.js';
-import type { CutOffState, LegacySwitch } from '../legacy/legacy-switch.js';
+import type { CutOffState, CutOffAwareLegacy } from '../legacy/cut-off-aware-legacy.js';
 import type { LegacyHealth, LegacySystem } from '../legacy/legacy-system.js';
 import type { Readiness, ScanReport } from '../scan/scan-report.js';
 import type { Store } from '../store/store.js';
@@ -60,19 +60,24 @@ export interface MigrationStats {
 }
 
 export const READINESS_SETTING = 'readiness';
+
+/** The last readiness check's whole report (the pre-flight scan), kept in the store's settings; none before the first. */
+export function latestReadiness(settings: Store['settings']): Promise<StoredScan | undefined> {
+  return settings.get<StoredScan>(READINESS_SETTING);
+}
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 export async function migrationStats(
   store: Store,
   legacy: LegacySystem | undefined,
-  legacySwitch: LegacySwitch,
+  cutOffAwareLegacy: CutOffAwareLegacy,
   now = new Date(),
 ): Promise<MigrationStats> {
   const [origins, cutOff, readiness, events] = await Promise.all([
     store.accounts.countByOrigin(),
-    legacySwitch.state(),
-    store.settings.get<StoredScan>(READINESS_SETTING),
+    cutOffAwareLegacy.state(),
+    latestReadiness(store.settings),
     store.events.list({
       types: ['migrated', 'migration_failed', 'migration_conflict'],
       since: new Date(now.getTime() - 30 * DAY),

@@ -23,7 +23,8 @@ export type IdpEvent =
       accountId: string;
       login: string;
       legacy: { source: string; id: string };
-      legacyLatencyMs: number;
+      /** How long the legacy system took to judge the password; absent when it judged none (a password reset). */
+      legacyLatencyMs?: number;
       /** How the legacy system vouched for the user: a first sign-in (the default), or a password reset by email. */
       via?: 'password_reset';
       /** The logins the user chose because the legacy ones were held by other accounts. */

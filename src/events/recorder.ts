@@ -1,6 +1,10 @@
 import type { Logger } from '../log/logger.js';
-import type { EventStore } from '../store/store.js';
 import type { IdpEvent, StoredEvent } from './event.js';
+
+/** Where events are kept (the store's event log); declared here so that events know nothing of the store. */
+export interface EventLog {
+  append(event: IdpEvent): Promise<StoredEvent>;
+}
 
 export type RecordEvent = (event: IdpEvent) => Promise<void>;
 
@@ -9,7 +13,7 @@ export type RecordEvent = (event: IdpEvent) => Promise<void>;
  * the sign-in that caused the event has already happened and must not be undone by bookkeeping.
  */
 export function createEventRecorder(
-  events: EventStore,
+  events: EventLog,
   logger: Logger,
   listeners: readonly ((event: StoredEvent) => void | Promise<void>)[] = [],
 ): RecordEvent {

@@ -61,7 +61,9 @@ export function fileSource(path: string, format: FileFormat, pageSize: number): 
 export function connectorSource(connector: Pick<LegacyConnector, 'source' | 'enumerateUsers'>): ImportSource {
   const enumerate = connector.enumerateUsers?.bind(connector);
   if (!enumerate)
-    throw new Error(`the ${connector.source} connector cannot enumerate its users (see README, bulk import)`);
+    throw new Error(
+      `the ${connector.source} connector cannot enumerate its users (see docs/operating-the-migration.md, "Bulk import of the stragglers")`,
+    );
   return {
     signature: `legacy:${connector.source}`,
     total: () => Promise.resolve(undefined),

@@ -1,19 +1,25 @@
-import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir, readFile, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { normaliseLogin, type Account, type StoredPassword } from '../accounts/account.js';
 import type { RecordEvent } from '../events/recorder.js';
 import type { LegacyUserRecord } from '../legacy/connector.js';
 import { inspectLegacyHash } from '../passwords/legacy/legacy-hash.js';
+import { accountFromLegacy } from '../migration/adopt.js';
 import type { ProfileTransformer } from '../migration/transform.js';
 import type { AccountStore } from '../store/store.js';
 import type { ImportItem, ImportSource } from './import-source.js';
 
 /**
  * Bulk import of the stragglers: every legacy user read from a source goes through the same transformation and
- * validation as a first sign-in, and becomes an account (origin "imported") keeping its legacy hash when it has a
- * usable one, or none (password reset required). Idempotent: a legacy id already here is skipped. Resumable: after
- * each stored page a checkpoint records where to start again.
+ * validation as a first sign-in, and becomes an account (origin "imported", built by migration/adopt.ts like every
+ * account made from a legacy profile) keeping its legacy hash when it has a usable one, or none (password reset
+ * required). Idempotent: a legacy id already here is skipped. Resumable: after each stored page a checkpoint records
+ * where to start again.
+ *
+ * Unlike a first sign-in it runs no write-back: nobody proved anything about these users (no password, no mailbox),
+ * the source may be a file export rather than the live system, and a bulk run must not turn into thousands of writes
+ * to a production legacy database. So the legacy side is not marked for imported users; the store's accounts (origin
+ * "imported", with their legacy ids) say who moved.
  */
 
 export interface ImportCounts {
@@ -204,15 +210,8 @@ async function prepare(item: ImportItem, deps: ImportDependencies, at: Date): Pr
   if (transformed.kind === 'invalid') {
     return { ref: item.ref, reason: 'the profile failed validation', fields: transformed.fields };
   }
-  return {
-    ...transformed.profile,
-    id: randomUUID(),
-    origin: 'imported',
-    legacy: { source: deps.legacySource, id: transformed.legacyId, migratedAt: at },
-    password: keptPassword(item.record),
-    createdAt: at,
-    updatedAt: at,
-  };
+  const legacy = { source: deps.legacySource, id: transformed.legacyId };
+  return accountFromLegacy(transformed.profile, legacy, keptPassword(item.record), 'imported', at);
 }
 
 /** The legacy hash, if it is one the IdP can verify at the user's next sign-in; otherwise none (reset required). */

@@ -1,4 +1,4 @@
-import type { RegistrationOutcome } from '../accounts/register.js';
+import type { RegistrationOutcome } from '../registration/register.js';
 import type { SignInOutcome } from '../migration/sign-in.js';
 
 /**
@@ -83,6 +83,14 @@ const WHOLE_SENTENCES: Readonly<Record<string, string>> = {
   'must be an email address': 'Enter an email address, like name@example.com.',
   'must not be empty': 'This field is required.',
 };
+
+/** A form's problems: a sentence for each field, and one above the form. */
+export function formProblems(errors: Readonly<Record<string, string>>): {
+  fieldErrors: Record<string, string>;
+  error: string;
+} {
+  return { fieldErrors: fieldSentences(errors), error: 'Please correct the highlighted fields.' };
+}
 
 /** A form's problems as sentences a person reads: "The username must not contain spaces or "@"." */
 export function fieldSentences(errors: Readonly<Record<string, string>>): Record<string, string> {

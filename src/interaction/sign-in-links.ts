@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
-import type { ResetOrigin } from '../accounts/password-reset.js';
+import type { ResetOrigin } from '../password-reset/password-reset.js';
 
 /**
  * Where "Sign in" leads from pages outside a sign-in (after a password reset, opened from a mail in another tab):

@@ -28,3 +28,13 @@ export function toProfileValue(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(toProfileValue).filter((v) => v !== undefined);
   return value;
 }
+
+/** `a.b.0.c`: object keys and array indexes separated by dots. Own properties only. */
+export function readPath(value: unknown, path: string): unknown {
+  let current = value;
+  for (const segment of path.split('.')) {
+    if (typeof current !== 'object' || current === null || !Object.hasOwn(current, segment)) return undefined;
+    current = (current as Record<string, unknown>)[segment];
+  }
+  return current;
+}

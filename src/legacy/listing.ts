@@ -1,8 +1,7 @@
 import type { LegacyUserRecord } from './connector.js';
-import { readPath } from '../migration/transform.js';
 import { legacyHashOptionsSchema, legacyHashSchemes } from '../passwords/legacy/legacy-hash.js';
 import { hashOptionsForRow, legacyHashConfigSchema } from '../passwords/legacy/scheme-names.js';
-import { parseLegacyBoolean } from './legacy-values.js';
+import { parseLegacyBoolean, readPath } from './legacy-values.js';
 
 /**
  * A listed legacy user (HTTP listing, import file line) as a record: the contract's optional `passwordHash`,

@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { RegistrationOutcome } from '../accounts/register.js';
+import type { RegistrationOutcome } from '../registration/register.js';
 import type { IdpEvent } from '../events/event.js';
 import type { CircuitHealth, LegacyHealth } from '../legacy/legacy-system.js';
 import type { SignInOutcome } from '../migration/sign-in.js';

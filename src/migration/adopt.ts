@@ -1,23 +1,39 @@
 import { randomUUID } from 'node:crypto';
-import { normaliseLogin, type Account, type AccountProfile } from '../accounts/account.js';
+import {
+  normaliseLogin,
+  type Account,
+  type AccountOrigin,
+  type AccountProfile,
+  type StoredPassword,
+} from '../accounts/account.js';
 import type { RecordEvent } from '../events/recorder.js';
 import type { LegacySystem } from '../legacy/legacy-system.js';
 import type { AccountStore } from '../store/store.js';
 
 /**
- * A legacy user the legacy system has just vouched for (the password was confirmed), becoming an account here:
- * stored atomically, recorded as `migrated`, and the legacy system told (write-back). Shared by the first sign-in and
- * by the step where a user whose name was taken chooses another.
+ * The one path by which a legacy user becomes an account here. The caller has transformed and validated the legacy
+ * profile (transform.ts) and knows the user is entitled to it: the legacy system confirmed the password (first
+ * sign-in, choosing new logins) or the mailbox confirmed a reset link. Adopting stores the account atomically,
+ * records `migrated`, and tells the legacy system (write-back). Bulk import builds its accounts with
+ * `accountFromLegacy` too, but stores them a page at a time and records one `imported` event for the run.
  */
 
+export interface LegacyRef {
+  source: string;
+  id: string;
+}
+
 export interface Adoption {
-  legacy: { source: string; id: string };
+  legacy: LegacyRef;
   profile: AccountProfile;
   /** The IdP's own hash of the confirmed password; never the password itself. */
   passwordHash: string;
-  /** The login as typed and normalised, for the `migrated` event (the password has confirmed it). */
+  /** The login as typed and normalised, for the `migrated` event (the password or the reset link confirmed it). */
   login: string;
-  legacyLatencyMs: number;
+  /** How long the legacy system took to judge the password; absent when it did not judge one (a reset). */
+  legacyLatencyMs?: number;
+  /** How the user proved they are this legacy user, when not by the legacy password at sign-in. */
+  via?: 'password_reset';
   /** Logins the user chose because the legacy ones were held by other accounts. */
   chosen?: ('username' | 'email')[];
 }
@@ -35,39 +51,72 @@ export interface AdoptDependencies {
   now: () => Date;
 }
 
+/** The account a transformed legacy profile becomes; the only place one is built. */
+export function accountFromLegacy(
+  profile: AccountProfile,
+  legacy: LegacyRef,
+  password: StoredPassword,
+  origin: Extract<AccountOrigin, 'migrated' | 'imported'>,
+  at: Date,
+): Account {
+  return {
+    ...profile,
+    id: randomUUID(),
+    origin,
+    legacy: { source: legacy.source, id: legacy.id, migratedAt: at },
+    password,
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
+/**
+ * `writeBackTo`: the legacy system to tell, if it is still connected (after a cut-off nothing calls it, not even to
+ * say a user has moved).
+ */
 export async function adopt(
   deps: AdoptDependencies,
   adoption: Adoption,
   writeBackTo: LegacySystem | undefined,
 ): Promise<AdoptOutcome> {
-  const at = deps.now();
-  const account: Account = {
-    ...adoption.profile,
-    id: randomUUID(),
-    origin: 'migrated',
-    legacy: { ...adoption.legacy, migratedAt: at },
-    password: { kind: 'bcrypt', hash: adoption.passwordHash },
-    createdAt: at,
-    updatedAt: at,
-  };
+  const account = accountFromLegacy(
+    adoption.profile,
+    adoption.legacy,
+    { kind: 'bcrypt', hash: adoption.passwordHash },
+    'migrated',
+    deps.now(),
+  );
   const inserted = await deps.accounts.insert(account);
   if (inserted.kind === 'conflict') {
-    // The store names the first unique index it hit; the legacy id decides whether this is a repeat or a clash.
-    const twin = await deps.accounts.findByLegacyId(adoption.legacy.source, adoption.legacy.id);
-    if (twin) return { kind: 'already-here', account: twin };
-    return { kind: 'taken', fields: await takenLogins(deps.accounts, adoption.profile, inserted.field) };
+    return explainConflict(deps.accounts, adoption.legacy, adoption.profile, inserted.field);
   }
   await deps.record({
     type: 'migrated',
     accountId: account.id,
     login: adoption.login,
-    legacy: adoption.legacy,
-    legacyLatencyMs: adoption.legacyLatencyMs,
+    legacy: { source: adoption.legacy.source, id: adoption.legacy.id },
+    ...(adoption.legacyLatencyMs === undefined ? {} : { legacyLatencyMs: adoption.legacyLatencyMs }),
+    ...(adoption.via ? { via: adoption.via } : {}),
     ...(adoption.chosen?.length ? { chosen: adoption.chosen } : {}),
   });
   // Not awaited: telling the legacy system is bookkeeping and must not slow or fail the sign-in.
   if (writeBackTo) void writeBack(deps.record, writeBackTo, account.id, adoption.legacy.id);
   return { kind: 'adopted', account };
+}
+
+/**
+ * Why the store refused a legacy user's account. The store names the first unique index it hit; the legacy id
+ * decides whether this is a repeat (the user is here already) or a clash with other accounts' logins.
+ */
+async function explainConflict(
+  accounts: AccountStore,
+  legacy: LegacyRef,
+  profile: AccountProfile,
+  refused: string,
+): Promise<Exclude<AdoptOutcome, { kind: 'adopted' }>> {
+  const twin = await accounts.findByLegacyId(legacy.source, legacy.id);
+  if (twin) return { kind: 'already-here', account: twin };
+  return { kind: 'taken', fields: await takenLogins(accounts, profile, refused) };
 }
 
 /** Which of the profile's logins other accounts hold; at least the one the store refused. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { emailSchema, usernameSchema, type Account } from '../accounts/account.js';
 import { mixesScripts } from '../accounts/mixed-scripts.js';
 import type { RecordEvent } from '../events/recorder.js';
-import type { LegacySwitch } from '../legacy/legacy-switch.js';
+import type { CutOffAwareLegacy } from '../legacy/cut-off-aware-legacy.js';
 import type { AccountStore } from '../store/store.js';
 import { adopt } from './adopt.js';
 import type { PendingMigration } from './sign-in.js';
@@ -33,7 +33,7 @@ export type ChooseLogins = (pending: PendingMigration, chosen: ChosenLogins) => 
 export interface ChooseLoginsDependencies {
   accounts: AccountStore;
   record: RecordEvent;
-  legacy: LegacySwitch;
+  legacy: CutOffAwareLegacy;
   transform: ProfileTransformer;
   emailRequired: boolean;
   now?: () => Date;

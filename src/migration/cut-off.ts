@@ -1,5 +1,5 @@
 import type { RecordEvent } from '../events/recorder.js';
-import type { CutOffState, LegacySwitch } from '../legacy/legacy-switch.js';
+import type { CutOffState, CutOffAwareLegacy } from '../legacy/cut-off-aware-legacy.js';
 
 /** Cutting the legacy system off (or reconnecting it) as an operator does it: the switch, and the audit event. */
 export type CutOffOutcome =
@@ -9,11 +9,11 @@ export type CutOffOutcome =
 
 export type SwitchCutOff = (cutOff: boolean, adminId: string) => Promise<CutOffOutcome>;
 
-export function createCutOff(deps: { legacySwitch: LegacySwitch; record: RecordEvent }): SwitchCutOff {
+export function createCutOff(deps: { cutOffAwareLegacy: CutOffAwareLegacy; record: RecordEvent }): SwitchCutOff {
   return async (cutOff, adminId) => {
-    if ((await deps.legacySwitch.state()).byConfiguration) return { kind: 'fixed-by-configuration' };
-    await deps.legacySwitch.set(cutOff, adminId);
+    if ((await deps.cutOffAwareLegacy.state()).byConfiguration) return { kind: 'fixed-by-configuration' };
+    await deps.cutOffAwareLegacy.set(cutOff, adminId);
     await deps.record({ type: 'admin_action', adminId, action: cutOff ? 'cut_off' : 'reconnect' });
-    return { kind: 'switched', state: await deps.legacySwitch.state() };
+    return { kind: 'switched', state: await deps.cutOffAwareLegacy.state() };
   };
 }

@@ -11,7 +11,7 @@ import { checkPassword } from '../passwords/check-password.js';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
 import type { RecordEvent } from '../events/recorder.js';
 import type { LegacyProfile } from '../legacy/connector.js';
-import type { LegacySwitch } from '../legacy/legacy-switch.js';
+import type { CutOffAwareLegacy } from '../legacy/cut-off-aware-legacy.js';
 import type { LegacySystem } from '../legacy/legacy-system.js';
 import { StoreUnavailableError } from '../store/store-unavailable.js';
 import type { AccountStore, LeaseStore, LoginChange } from '../store/store.js';
@@ -73,7 +73,7 @@ export interface SignInDependencies {
   accounts: AccountStore;
   hasher: PasswordHasher;
   /** The legacy system, unless there is none or it has been cut off. */
-  legacy: LegacySwitch;
+  legacy: CutOffAwareLegacy;
   transform: ProfileTransformer;
   record: RecordEvent;
   singleFlight: SingleFlight;
@@ -83,7 +83,7 @@ export interface SignInDependencies {
 }
 
 /**
- * Sign-in with just-in-time migration (ARCHITECTURE.md, "The one flow that matters"). A login with a local account
+ * Sign-in with just-in-time migration (docs/architecture.md, "How a sign-in works"). A login with a local account
  * is judged by its local hash alone and never reaches the legacy system. Only a login unknown locally is put to the
  * legacy system, and only a valid answer, transformed and validated, becomes an account.
  */

@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { accountProfileSchema, type AccountProfile } from '../accounts/account.js';
 import type { FieldSource, Mapping, RolesSource } from '../config/schema.js';
 import type { LegacyProfile } from '../legacy/connector.js';
-import { parseLegacyBoolean } from '../legacy/legacy-values.js';
+import { parseLegacyBoolean, readPath } from '../legacy/legacy-values.js';
 
 /**
  * Legacy profile → account profile: the declarative mapping from config, then the optional transform module, then
@@ -130,16 +130,6 @@ function asList(value: unknown): string[] {
   if (value === undefined || value === null) return [];
   const items = Array.isArray(value) ? (value as unknown[]) : [value];
   return items.map((item) => (typeof item === 'string' ? item : JSON.stringify(item)));
-}
-
-/** `a.b.0.c`: object keys and array indexes separated by dots. Own properties only. */
-export function readPath(value: unknown, path: string): unknown {
-  let current = value;
-  for (const segment of path.split('.')) {
-    if (typeof current !== 'object' || current === null || !Object.hasOwn(current, segment)) return undefined;
-    current = (current as Record<string, unknown>)[segment];
-  }
-  return current;
 }
 
 function fillTemplate(template: string, legacy: LegacyProfile): string | undefined {

@@ -4,7 +4,6 @@ import type { Logger } from '../log/logger.js';
 import type { AccountStore, ArtifactStore } from '../store/store.js';
 import { createAdapter } from './adapter.js';
 import { accountClaims, claimsForScopes, CLAIMS_BY_SCOPE } from './claims.js';
-import { ADMIN_CONSOLE_CLIENT, ADMIN_SCOPE } from '../admin/admin-access.js';
 import type { SigningJwk } from './keys.js';
 
 /** The hosted pages oidc-provider renders itself (logout, errors) are drawn by the page layer. */
@@ -22,6 +21,11 @@ export interface ProviderDependencies {
   cookieKeys: string[];
   pages: ProviderPages;
   logger: Logger;
+  /**
+   * The operators' side, given by the composition root (the protocol layer knows nothing of the console): its own
+   * client, and the scope a token for the admin API resource carries.
+   */
+  admin: { consoleClient: ClientMetadata; apiScope: string };
 }
 
 /** Client metadata: a first-party client skips the consent page. */
@@ -54,7 +58,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
 
   const configuration: Configuration = {
     adapter: createAdapter(deps.artifacts),
-    clients: [...config.clients, adminConsoleClient(config), accountPagesClient(config)],
+    clients: [...config.clients, deps.admin.consoleClient, accountPagesClient(config)],
     clientDefaults: {
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
@@ -119,7 +123,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
           if (indicator === adminApi) {
             if (client.metadata()[ADMIN_API_CLIENT] !== true) throw new errors.InvalidTarget();
             return {
-              scope: ADMIN_SCOPE,
+              scope: deps.admin.apiScope,
               audience: adminApi,
               accessTokenFormat: 'jwt',
               accessTokenTTL: 600,
@@ -220,10 +224,6 @@ function logProviderErrors(provider: Provider, logger: Logger) {
   provider.on('userinfo.error', logRejection('userinfo.error'));
 }
 
-/**
- * The console's own client: it only ever starts a sign-in so the browser gets an IdP session (the console reads the
- * session; it needs no tokens). Public, so it has no secret to keep, and PKCE is required of it.
- */
 /** The user's own pages' client (/account): like the console's, it only starts a sign-in to get a session. */
 export const ACCOUNT_PAGES_CLIENT = 'idp-account';
 
@@ -236,19 +236,6 @@ function accountPagesClient(config: Config): ClientMetadata {
     response_types: ['code'],
     redirect_uris: [`${config.issuer}/account/callback`],
     post_logout_redirect_uris: [`${config.issuer}/account/apps`],
-    [FIRST_PARTY]: true,
-  };
-}
-
-function adminConsoleClient(config: Config): ClientMetadata {
-  return {
-    client_id: ADMIN_CONSOLE_CLIENT,
-    client_name: `${config.productName} console`,
-    token_endpoint_auth_method: 'none',
-    grant_types: ['authorization_code'],
-    response_types: ['code'],
-    redirect_uris: [`${config.issuer}/admin/callback`],
-    post_logout_redirect_uris: [`${config.issuer}/admin`],
     [FIRST_PARTY]: true,
   };
 }

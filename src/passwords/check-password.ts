@@ -1,4 +1,4 @@
-import type { StoredPassword } from '../accounts/account.js';
+import type { StoredPassword } from './stored-password.js';
 import type { PasswordHasher } from './password-hasher.js';
 
 export type PasswordCheck =

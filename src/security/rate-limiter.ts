@@ -44,6 +44,7 @@ export interface RateLimiterOptions {
   /** Keys the hashes of subjects, so the store never holds raw IPs or what people typed as logins. */
   secret: string;
   maxDelayMs: number;
+  /** The clock the windows are cut by (tests inject one); real time by default. */
   now?: () => number;
 }
 

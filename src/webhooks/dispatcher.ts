@@ -31,25 +31,35 @@ export interface WebhookDispatcher {
 const LEASE_MS = 60_000;
 const BATCH = 20;
 
-/** `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">`, as the README tells subscribers to verify. */
+/** `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">`, as docs/operating-the-migration.md tells subscribers to verify. */
 export function signature(secret: string, timestamp: number, body: string): string {
   return `t=${String(timestamp)},v1=${createHmac('sha256', secret)
     .update(`${String(timestamp)}.${body}`)
     .digest('hex')}`;
 }
 
+export interface DispatcherOptions {
+  pollMs?: number;
+  /** The clock for signature timestamps and retry times (tests inject one); real time by default. */
+  now?: () => number;
+  /** The backoff's jitter source, in [0, 1); Math.random by default. */
+  random?: () => number;
+}
+
 export function createWebhookDispatcher(
   webhooks: readonly WebhookConfig[],
   store: WebhookStore,
   logger: Logger,
-  options: { pollMs?: number } = {},
+  options: DispatcherOptions = {},
 ): WebhookDispatcher {
+  const now = options.now ?? Date.now;
+  const random = options.random ?? Math.random;
   const log = logger.child({ component: 'webhooks' });
   const byId = new Map(webhooks.map((w) => [w.id, w]));
   let busy: Promise<number> | undefined;
 
   const attempt = async (delivery: WebhookDelivery, webhook: WebhookConfig) => {
-    const timestamp = Math.floor(Date.now() / 1000);
+    const timestamp = Math.floor(now() / 1000);
     let problem: string;
     try {
       const response = await fetch(webhook.url, {
@@ -79,12 +89,12 @@ export function createWebhookDispatcher(
       return;
     }
     // Exponential backoff with jitter, at most an hour apart.
-    const delay = Math.min(webhook.initialDelayMs * 2 ** (attempts - 1), 3_600_000) * (0.8 + Math.random() * 0.4);
+    const delay = Math.min(webhook.initialDelayMs * 2 ** (attempts - 1), 3_600_000) * (0.8 + random() * 0.4);
     log.warn(
       { webhook: webhook.id, eventId: delivery.eventId, attempts, problem },
       'webhook delivery failed, will retry',
     );
-    await store.failed(delivery.id, problem, new Date(Date.now() + delay));
+    await store.failed(delivery.id, problem, new Date(now() + delay));
     // This process tries again when it is due, sooner than the next poll; any process may pick it up meanwhile.
     setTimeout(tick, delay + 5).unref();
   };

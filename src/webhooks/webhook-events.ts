@@ -1,6 +1,9 @@
+import { WEBHOOK_EVENT_NAMES, type WebhookEventName } from '../config/webhook-event-names.js';
 import type { StoredEvent } from '../events/event.js';
 
-/** Names webhook subscribers use, and which internal event each stands for. */
+export { WEBHOOK_EVENT_NAMES, type WebhookEventName };
+
+/** Which internal event each name webhook subscribers use (src/config/webhook-event-names.ts) stands for. */
 export const WEBHOOK_EVENTS = {
   'user.migrated': 'migrated',
   'user.registered': 'registered',
@@ -10,10 +13,7 @@ export const WEBHOOK_EVENTS = {
   'migration.conflict': 'migration_conflict',
   'migration.imported': 'imported',
   'admin.action': 'admin_action',
-} as const satisfies Record<string, StoredEvent['type']>;
-
-export type WebhookEventName = keyof typeof WEBHOOK_EVENTS;
-export const WEBHOOK_EVENT_NAMES = Object.keys(WEBHOOK_EVENTS) as [WebhookEventName, ...WebhookEventName[]];
+} as const satisfies Record<WebhookEventName, StoredEvent['type']>;
 
 export function webhookNameOf(event: StoredEvent): WebhookEventName | undefined {
   return WEBHOOK_EVENT_NAMES.find((name) => WEBHOOK_EVENTS[name] === event.type);

@@ -125,7 +125,7 @@ describe(
       assert.match(await page.locator('#cutoff-banner').innerText(), /The legacy system is cut off/);
       assert.match(await page.locator('#cutoff-state').innerText(), /^cut off by /);
       assert.equal(await page.getByRole('button', { name: 'Reconnect the legacy system' }).count(), 1);
-      assert.equal((await stack.idp.legacySwitch.state()).cutOff, true);
+      assert.equal((await stack.idp.cutOffAwareLegacy.state()).cutOff, true);
       await shot('console-cut-off');
     });
   },

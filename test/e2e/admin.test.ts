@@ -86,13 +86,13 @@ describe('operating the migration: console and admin API', () => {
     const { agent } = await consoleAs('carol', 'higher further faster');
     const forged = await agent.request(`${t.issuer}/admin/cutoff`, { form: { cutOff: 'on', csrf: 'forged' } });
     assert.equal(forged.status, 403);
-    assert.equal((await t.idp.legacySwitch.state()).cutOff, false);
+    assert.equal((await t.idp.cutOffAwareLegacy.state()).cutOff, false);
 
     const csrf = csrfOf(await (await agent.request(`${t.issuer}/admin`)).text());
     const asked = await agent.request(`${t.issuer}/admin/cutoff`, { form: { cutOff: 'on', csrf } });
     assert.equal(asked.status, 200, 'first a confirmation');
     assert.match(await asked.text(), /No readiness check has run yet/);
-    assert.equal((await t.idp.legacySwitch.state()).cutOff, false, 'nothing switched yet');
+    assert.equal((await t.idp.cutOffAwareLegacy.state()).cutOff, false, 'nothing switched yet');
     const done = await agent.request(`${t.issuer}/admin/cutoff`, { form: { cutOff: 'on', confirm: 'yes', csrf } });
     assert.equal(done.status, 302);
     assert.match(
@@ -101,12 +101,12 @@ describe('operating the migration: console and admin API', () => {
       'every console page says so',
     );
     assert.deepEqual(
-      [(await t.idp.legacySwitch.state()).cutOff, (await t.idp.legacySwitch.state()).by],
+      [(await t.idp.cutOffAwareLegacy.state()).cutOff, (await t.idp.cutOffAwareLegacy.state()).by],
       [true, carolId],
     );
     const [event] = await t.idp.store.events.list({ type: 'admin_action' });
     assert.deepEqual(event?.type === 'admin_action' && [event.adminId, event.action], [carolId, 'cut_off']);
-    await t.idp.legacySwitch.set(false, carolId);
+    await t.idp.cutOffAwareLegacy.set(false, carolId);
   });
 
   it('checks readiness: how many legacy users would be left without an account', async () => {

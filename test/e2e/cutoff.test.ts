@@ -9,17 +9,17 @@ describe('the cut-off: switching the legacy system off', () => {
   before(async () => {
     t = await startTestIdp();
     assert.equal((await signIn(t.issuer, 'alice', 'wonderland')).status, 303);
-    await t.idp.legacySwitch.set(true, 'admin-1');
+    await t.idp.cutOffAwareLegacy.set(true, 'admin-1');
     t.legacy.resetCalls();
   });
   after(() => t.close());
 
   it('records who cut off and when, for every process on the store', async () => {
-    const state = await t.idp.legacySwitch.state();
+    const state = await t.idp.cutOffAwareLegacy.state();
     assert.equal(state.cutOff, true);
     assert.equal(state.by, 'admin-1');
     await t.restart();
-    assert.equal((await t.idp.legacySwitch.state()).cutOff, true, 'a new process reads it from the store');
+    assert.equal((await t.idp.cutOffAwareLegacy.state()).cutOff, true, 'a new process reads it from the store');
   });
 
   it('answers a legacy user who never migrated as a plain wrong username or password, without a legacy call', async () => {
@@ -40,7 +40,7 @@ describe('the cut-off: switching the legacy system off', () => {
   });
 
   it('can be undone, and calls the legacy system again', async () => {
-    await t.idp.legacySwitch.set(false, 'admin-1');
+    await t.idp.cutOffAwareLegacy.set(false, 'admin-1');
     assert.equal((await signIn(t.issuer, 'carol', 'higher further faster')).status, 303);
     assert.equal(t.legacy.calls.authenticate, 1);
   });
@@ -54,9 +54,9 @@ describe('the cut-off fixed by configuration', () => {
   after(() => t.close());
 
   it('never calls the legacy system and cannot be undone from the console', async () => {
-    assert.deepEqual(await t.idp.legacySwitch.state(), { cutOff: true, byConfiguration: true });
+    assert.deepEqual(await t.idp.cutOffAwareLegacy.state(), { cutOff: true, byConfiguration: true });
     assert.equal((await signIn(t.issuer, 'alice', 'wonderland')).status, 401);
     assert.equal(t.legacy.calls.authenticate, 0);
-    await assert.rejects(t.idp.legacySwitch.set(false, 'admin-1'), /fixed by the configuration/);
+    await assert.rejects(t.idp.cutOffAwareLegacy.set(false, 'admin-1'), /fixed by the configuration/);
   });
 });

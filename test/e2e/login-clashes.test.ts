@@ -136,7 +136,7 @@ describe('legacy logins that clash here, and records that cannot be judged', () 
   });
 
   it('shows the operator both on the dashboard: the clashes users resolved, the hashes nobody could judge', async () => {
-    const stats = await migrationStats(t.idp.store, t.idp.legacy, t.idp.legacySwitch);
+    const stats = await migrationStats(t.idp.store, t.idp.legacy, t.idp.cutOffAwareLegacy);
     assert.equal(stats.conflicts, 3, 'alice, dora and bob each chose anew');
     assert.deepEqual(
       stats.failuresByReason.find((row) => row.reason === 'unsupported_hash'),

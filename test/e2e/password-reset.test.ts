@@ -6,16 +6,8 @@ import { normaliseLogin } from '../../src/accounts/account.js';
 import type { SentMail } from '../../src/mail/mailer.js';
 import { alertText } from '../support/html.js';
 import { startTestIdp, type TestIdp } from '../support/harness.js';
+import { eventually } from '../support/eventually.js';
 import { beginAuthorization, signIn, UserAgent } from '../support/oidc-flow.js';
-
-async function eventually<T>(read: () => T | undefined, what: string): Promise<T> {
-  for (let i = 0; i < 200; i++) {
-    const value = read();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 const linkIn = (text: string) => /https?:\/\/\S+\/password\/reset\?token=\S+/.exec(text)?.[0] ?? '';
 const tokenOf = (link: string) => new URL(link).searchParams.get('token') ?? '';
@@ -39,7 +31,7 @@ describe('forgot password, also for users not yet migrated', () => {
     return { page: await response.text(), sent };
   };
   const mailAfter = (sent: number, to: string) =>
-    eventually(() => (outbox.length > sent && outbox[0]?.to === to ? outbox[0] : undefined), `mail to ${to}`);
+    eventually(() => (outbox.length > sent && outbox[0]?.to === to ? outbox[0] : undefined), { what: `mail to ${to}` });
   const choose = async (link: string, password: string, confirm = password) => {
     const token = new URL(link).searchParams.get('token') ?? '';
     const agent = new UserAgent();
@@ -219,7 +211,7 @@ describe('password reset mail over SMTP', () => {
     const agent = new UserAgent();
     await agent.request(`${t.issuer}/password/forgot`);
     await agent.request(`${t.issuer}/password/forgot`, { form: { login: 'carol', returnTo: '' } });
-    const mail = await eventually(() => received[0], 'an SMTP delivery');
+    const mail = await eventually(() => received[0], { what: 'an SMTP delivery' });
     assert.deepEqual(mail.to, ['carol@example.com']);
     assert.match(mail.body, /From: IdP <idp@example.com>/);
     assert.match(mail.body.replace(/=\r?\n/g, ''), /password\/reset\?token=/);

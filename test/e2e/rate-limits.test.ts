@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { alertText } from '../support/html.js';
 import { startTestIdp, type TestIdp } from '../support/harness.js';
+import { eventually } from '../support/eventually.js';
 import { beginAuthorization, signIn, UserAgent } from '../support/oidc-flow.js';
 import type { LegacyUserRecord } from '../../src/demo/legacy-service.js';
 
@@ -79,7 +80,8 @@ describe('sign-in limits: a login hammered from everywhere is slowed, never lock
     assert.ok(Math.max(...delays.slice(9)) >= 650, `slowed to the cap: ${delays.map(Math.round).join(', ')} ms`);
     const rightful = await timed(t.issuer, 'alice', 'wonderland', '198.51.100.20');
     assert.equal(rightful.status, 303);
-    assert.ok(rightful.ms >= 650 && rightful.ms < 2500, `waits the cap, then gets in: ${Math.round(rightful.ms)} ms`);
+    // The upper bound only has to tell the 700 ms cap from none (the limiter's own 8 s): wide for a loaded machine.
+    assert.ok(rightful.ms >= 650 && rightful.ms < 6000, `waits the cap, then gets in: ${Math.round(rightful.ms)} ms`);
   });
 });
 
@@ -226,7 +228,7 @@ describe('sign-up and password reset limits', () => {
       return { status: response.status, text: await response.text() };
     };
     const first = await ask();
-    for (let i = 0; i < 100 && outbox.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await eventually(() => outbox.length > 0, { what: 'the reset mail' });
     assert.equal(outbox.length, 1);
     const second = await ask();
     await new Promise((r) => setTimeout(r, 200));

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { alertText } from '../support/html.js';
 import { startTestIdp, type TestIdp } from '../support/harness.js';
+import { eventually } from '../support/eventually.js';
 import { beginAuthorization, finishAuthorization, signIn } from '../support/oidc-flow.js';
 
 /**
@@ -49,7 +50,7 @@ describe('the store unavailable in the middle of a sign-in (embedded, write lock
       form: { login: 'carol', password: 'higher further faster' },
     });
     const leases = blocker.prepare<[], { n: number }>('SELECT count(*) AS n FROM leases');
-    for (let i = 0; i < 200 && (leases.get()?.n ?? 0) === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    await eventually(() => (leases.get()?.n ?? 0) > 0, { intervalMs: 5, what: 'the sign-in to take its lease' });
     const refused = await locked(() => pending);
     t.legacy.delayMs = 0;
     assert.equal(refused.status, 503);

@@ -17,6 +17,7 @@ import { createProfileTransformer } from '../../src/migration/transform.js';
 import { openEmbeddedStore } from '../../src/store/embedded/embedded-store.js';
 import { startTestIdp, type TestIdp } from '../support/harness.js';
 import { referenceHash } from '../support/legacy-stores.js';
+import { missingTool } from '../support/tools.js';
 import { signIn } from '../support/oidc-flow.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'jit-idp-import-'));
@@ -35,7 +36,7 @@ const person = (n: number, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-describe('bulk import of the stragglers', () => {
+describe('bulk import of the stragglers', { skip: missingTool('htpasswd', 'openssl') }, () => {
   let t: TestIdp;
   let deps: ImportDependencies;
   const bcryptOfIan = referenceHash.bcrypt('ian old pw');

@@ -119,7 +119,9 @@ export function connectorContract(name: string, setUp: (() => Promise<ConnectorF
         const started = performance.now();
         const outcome = await hanging.authenticate(f.valid.login, f.valid.password, within(300));
         assert.equal(outcome.kind, 'unavailable');
-        assert.ok(performance.now() - started < 2500, 'returned soon after the deadline');
+        // Under the 5 s default budget of a connector that ignored the 300 ms signal (a hanging store itself answers in
+        // 30 s or never): room for a loaded machine, yet it still tells the deadline from none.
+        assert.ok(performance.now() - started < 4000, 'returned soon after the deadline');
       } finally {
         await hanging.close();
       }

@@ -13,6 +13,7 @@ import { LegacyUserService } from '../../src/demo/legacy-service.js';
 import type { LegacyConnector } from '../../src/legacy/connector.js';
 import { createHttpConnector } from '../../src/legacy/http-connector.js';
 import { closeServer, listen } from '../../src/server.js';
+import { missingTool } from '../support/tools.js';
 
 /** The connector is driven directly here; in the IdP its calls get their deadline from the resilience layer. */
 const httpConfig = (overrides: Partial<HttpConnectorConfig> & { baseUrl: string }): HttpConnectorConfig => {
@@ -87,7 +88,9 @@ describe('HTTP legacy connector (legacy-http-api.md)', () => {
         cause: 'timeout',
       });
       const elapsed = performance.now() - started;
-      assert.ok(elapsed >= 450 && elapsed < 2000, `took ${Math.round(elapsed)} ms`);
+      // Below the connector's own 5 s budget, so it was the caller's 500 ms signal that ended the call; the margin
+      // above 500 ms is for a loaded machine.
+      assert.ok(elapsed >= 450 && elapsed < 4000, `took ${Math.round(elapsed)} ms`);
     } finally {
       legacy.fault = 'none';
     }
@@ -201,7 +204,10 @@ describe('HTTP legacy connector: kept-alive connections', () => {
   });
 });
 
-describe('HTTP legacy connector: URLs, basic credentials and TLS with a custom CA', () => {
+/** The certificate comes from openssl. */
+const withoutOpenssl = missingTool('openssl');
+
+describe('HTTP legacy connector: URLs, basic credentials and TLS with a custom CA', { skip: withoutOpenssl }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'jit-idp-tls-'));
   const seen: { url: string; authorization: string | undefined; body: string }[] = [];
   const handler = (req: IncomingMessage, res: ServerResponse) => {

@@ -5,11 +5,16 @@ import { after, before, describe, it } from 'node:test';
 import { legacySchema, type LdapConnectorConfig } from '../../src/config/legacy-schema.js';
 import type { LegacyConnector } from '../../src/legacy/connector.js';
 import { createLdapConnector, refusalOf } from '../../src/legacy/ldap-connector.js';
-import { closedPort, startBlackHole, startLdapLegacyStore, type LdapLegacyStore } from '../support/legacy-stores.js';
-import { serverSkipReason } from '../support/servers/availability.js';
+import {
+  closedPort,
+  ldapStoreSkip,
+  startBlackHole,
+  startLdapLegacyStore,
+  type LdapLegacyStore,
+} from '../support/legacy-stores.js';
 import { connectorContract } from './connector-contract.js';
 
-const skip = serverSkipReason('openldap');
+const skip = ldapStoreSkip();
 const within = (ms = 5000) => ({ signal: AbortSignal.timeout(ms) });
 
 function ldapConfig(store: LdapLegacyStore, overrides: Partial<LdapConnectorConfig> = {}): LdapConnectorConfig {

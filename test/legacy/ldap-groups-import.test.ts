@@ -11,10 +11,10 @@ import type { LegacyUserRecord } from '../../src/legacy/connector.js';
 import { legacyHashOptionsSchema, verifyLegacyHash } from '../../src/passwords/legacy/legacy-hash.js';
 import { createLdapConnector } from '../../src/legacy/ldap-connector.js';
 import { applyMapping } from '../../src/migration/transform.js';
-import { serverSkipReason } from '../support/servers/availability.js';
 import { addEntries, sshaPassword, startOpenLdap, type OpenLdapServer } from '../support/servers/openldap.js';
+import { missingTool } from '../support/tools.js';
 
-const skip = serverSkipReason('openldap');
+const skip = missingTool('openldap');
 const within = (ms = 5000) => ({ signal: AbortSignal.timeout(ms) });
 /** `openssl passwd -6 -salt Zs8vQyWq crypt-pw` */
 const CRYPT_HASH =

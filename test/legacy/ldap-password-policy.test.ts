@@ -16,7 +16,6 @@ import {
   policyVerdict,
   type PasswordPolicyResponse,
 } from '../../src/legacy/ldap/password-policy.js';
-import { serverSkipReason } from '../support/servers/availability.js';
 import {
   addEntries,
   policyEntry,
@@ -24,8 +23,9 @@ import {
   startOpenLdap,
   type OpenLdapServer,
 } from '../support/servers/openldap.js';
+import { missingTool } from '../support/tools.js';
 
-const skip = serverSkipReason('openldap');
+const skip = missingTool('openldap');
 const within = (ms = 5000) => ({ signal: AbortSignal.timeout(ms) });
 const MAX_FAILURES = 3;
 

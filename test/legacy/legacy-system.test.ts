@@ -45,7 +45,9 @@ describe('legacy system resilience', () => {
 
     const started = performance.now();
     assert.deepEqual(await system.authenticate('alice', 'wonderland'), { kind: 'unavailable', cause: 'circuit open' });
-    assert.ok(performance.now() - started < 200, 'an open circuit answers at once');
+    // The call count below is what shows the circuit answered without the legacy system; this bound only rules out
+    // a wait, and leaves a loaded machine room.
+    assert.ok(performance.now() - started < 1000, 'an open circuit answers at once');
     assert.equal(legacy.calls.authenticate, 3, 'the legacy system was not called');
 
     legacy.fault = 'none';
@@ -64,18 +66,19 @@ describe('legacy system resilience', () => {
   it('bounds concurrent calls and fails the excess fast', async () => {
     const system = systemWith({ maxConcurrent: 2, maxQueued: 1 });
     legacy.delayMs = 300;
-    const started = performance.now();
+    // "Fast" by order, not by a stopwatch: the excess is answered before any admitted call (300 ms each) is.
+    let settledSoFar = 0;
     const settled = await Promise.all(
       Array.from({ length: 5 }, async () => {
         const outcome = await system.authenticate('alice', 'wonderland');
-        return { outcome, ms: performance.now() - started };
+        return { outcome, order: settledSoFar++ };
       }),
     );
     const rejected = settled.filter((s) => s.outcome.kind === 'unavailable');
     assert.equal(rejected.length, 2);
-    for (const { outcome, ms } of rejected) {
+    for (const { outcome, order } of rejected) {
       assert.deepEqual(outcome, { kind: 'unavailable', cause: 'too many concurrent legacy calls' });
-      assert.ok(ms < 100, `rejected after ${Math.round(ms)} ms`);
+      assert.ok(order < 2, `rejected as call ${String(order + 1)} to settle, after an admitted one`);
     }
     assert.equal(settled.filter((s) => s.outcome.kind === 'valid').length, 3);
     assert.equal(legacy.calls.authenticate, 3);
@@ -94,7 +97,9 @@ describe('legacy system resilience', () => {
     assert.equal(outcomes[0]?.kind, 'valid');
     for (const late of outcomes.slice(1)) {
       assert.deepEqual(late.kind, 'unavailable');
-      assert.ok(late.ms < 400, `answered after ${Math.round(late.ms)} ms, beyond its 250 ms budget`);
+      // A sanity bound, well clear of a loaded machine's timer lag: the kind above is what tells a wait counted
+      // against the deadline (unavailable) from one that is not (the legacy answers in 200 ms: valid).
+      assert.ok(late.ms < 1500, `answered after ${Math.round(late.ms)} ms, far beyond its 250 ms budget`);
     }
     assert.ok(legacy.calls.authenticate <= 2, 'never more calls at once than the bound allows');
   });
@@ -105,7 +110,9 @@ describe('legacy system resilience', () => {
     const started = performance.now();
     assert.deepEqual(await system.authenticate('alice', 'wonderland'), { kind: 'unavailable', cause: 'timeout' });
     const elapsed = performance.now() - started;
-    assert.ok(elapsed >= 190 && elapsed < 1000, `took ${Math.round(elapsed)} ms`);
+    // The legacy system never answers, so without the deadline this would not return at all: the upper bound is a
+    // sanity check, wide enough for a loaded machine.
+    assert.ok(elapsed >= 190 && elapsed < 5000, `took ${Math.round(elapsed)} ms`);
   });
 
   it('retries look-ups but never a password check', async () => {

@@ -7,8 +7,7 @@ import { createPasswordHasher, type PasswordHasher } from '../../src/passwords/p
 import { legacySchema, type SqlConnectorConfig } from '../../src/config/legacy-schema.js';
 import type { LegacyConnector } from '../../src/legacy/connector.js';
 import { createSqlConnector } from '../../src/legacy/sql-connector.js';
-import { closedPort, startSqlLegacyStore, type SqlLegacyStore } from '../support/legacy-stores.js';
-import { serverSkipReason } from '../support/servers/availability.js';
+import { closedPort, sqlStoreSkip, startSqlLegacyStore, type SqlLegacyStore } from '../support/legacy-stores.js';
 import { connectorContract } from './connector-contract.js';
 
 const within = (ms = 5000) => ({ signal: AbortSignal.timeout(ms) });
@@ -51,7 +50,7 @@ function switchable(live: LegacyConnector, dead: LegacyConnector) {
 }
 
 for (const dialect of ['postgres', 'mariadb'] as const) {
-  const skip = serverSkipReason(dialect);
+  const skip = sqlStoreSkip(dialect);
   const setUp = async () => {
     const store = await startSqlLegacyStore(dialect);
     const hasher = await createPasswordHasher({ cost: 10, threads: 2 });

@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import type { Mapping } from '../../src/config/schema.js';
 import { DEMO_MAPPING } from '../../src/demo/demo-mode.js';
-import { applyMapping, createProfileTransformer, readPath } from '../../src/migration/transform.js';
+import { readPath } from '../../src/legacy/legacy-values.js';
+import { applyMapping, createProfileTransformer } from '../../src/migration/transform.js';
 
 const MODULE = fileURLToPath(new URL('../fixtures/transform-module.ts', import.meta.url));
 const legacyAlice = {

@@ -13,6 +13,7 @@ import type { ScanReport } from '../../src/scan/scan-report.js';
 import { htpasswd, run } from '../passwords/legacy/reference-tools.js';
 import { startTestIdp, type TestIdp } from '../support/harness.js';
 import { referenceHash } from '../support/legacy-stores.js';
+import { missingTool } from '../support/tools.js';
 import { signIn } from '../support/oidc-flow.js';
 
 /**
@@ -60,7 +61,10 @@ function legacyUsers(): StubUser[] {
   ];
 }
 
-describe('the pre-flight scan and the readiness it predicts', { timeout: 120_000 }, () => {
+/** The hashes come from htpasswd and openssl. */
+const skip = missingTool('htpasswd', 'openssl');
+
+describe('the pre-flight scan and the readiness it predicts', { skip, timeout: 120_000 }, () => {
   let t: TestIdp;
   let dir: string;
   const legacyUsersListed = legacyUsers();

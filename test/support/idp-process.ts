@@ -8,7 +8,7 @@ import { LEGACY_TOKEN, RP_REDIRECT, TEST_CLIENTS } from './harness.js';
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 /**
  * The V8 flags `npm start` and the Docker image give the IdP: a young generation large enough that a sign-in's
- * short-lived objects die there (see README, "Running in production").
+ * short-lived objects die there (see docs/production.md).
  */
 export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=32'];
 // Resolved here, because the processes run in a scratch directory without node_modules.

@@ -7,6 +7,7 @@ import { htpasswd, opensslPbkdf2, phpJsonIn, pythonJson, run } from '../password
 import { addEntries, startOpenLdap, type OpenLdapServer } from './servers/openldap.js';
 import { startMariaDb, type MariaDbServer } from './servers/mariadb.js';
 import { startPostgres, type PostgresServer } from './servers/postgres.js';
+import { missingTool } from './tools.js';
 
 /**
  * Legacy stores as a migrating company has them, built at test time by the tools that made such data in the wild:
@@ -15,6 +16,29 @@ import { startPostgres, type PostgresServer } from './servers/postgres.js';
  * directory run with the password-policy overlay and groups. Each user says what a sign-in with the right password
  * must end in; a wrong password is always refused (see `wrongPassword`).
  */
+
+/**
+ * Why a fixture's suite must be skipped here (its server or a tool that makes its hashes is not installed), or
+ * false: the node:test `skip` option for the suite that starts it.
+ */
+export const fixtureSkip = {
+  postgres: () =>
+    missingTool(
+      'postgres',
+      'php',
+      'php-argon2',
+      'wordpress',
+      'python',
+      'passlib',
+      'werkzeug',
+      'django',
+      'mkpasswd',
+      'htpasswd',
+      'openssl',
+    ),
+  wordpress: () => missingTool('mariadb', 'php', 'php-argon2', 'wordpress', 'openssl'),
+  directory: () => missingTool('openldap', 'slappasswd', 'openssl'),
+};
 
 /** What the hosted page must answer a sign-in with the right password. */
 export type Expectation =

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { addEntries, sshaPassword, startOpenLdap, type OpenLdapServer } from './servers/openldap.js';
 import { startMariaDb, type MariaDbServer } from './servers/mariadb.js';
 import { startPostgres, type PostgresServer } from './servers/postgres.js';
+import { missingTool } from './tools.js';
 
 /**
  * Legacy stores as a migrating company has them: a user table in PostgreSQL or MariaDB whose password hashes were
@@ -18,6 +19,15 @@ export interface LegacyUser {
   email: string;
   password: string;
 }
+
+/** The tools `referenceHash` runs, for the `skip` of a suite that uses it. */
+export const REFERENCE_HASH_TOOLS = ['htpasswd', 'openssl', 'php', 'php-argon2'] as const;
+
+/** Why a suite on `startSqlLegacyStore(dialect)` must be skipped here (its server or a hash tool is missing), or false. */
+export const sqlStoreSkip = (dialect: 'postgres' | 'mariadb') => missingTool(dialect, ...REFERENCE_HASH_TOOLS);
+
+/** Why a suite on `startLdapLegacyStore()` must be skipped here, or false. */
+export const ldapStoreSkip = () => missingTool('openldap');
 
 /** Hashes made by the tools that make them in the wild, not by the code under test. */
 export const referenceHash = {

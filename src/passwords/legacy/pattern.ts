@@ -5,8 +5,6 @@
 
 export type PatternParts = { hash: string; salt?: string; iterations?: string };
 
-const GROUPS = ['hash', 'salt', 'iterations'] as const;
-
 // The same few patterns come with every row of a scan over a million rows: compile each once.
 const compiled = new Map<string, RegExp | undefined>();
 const MAX_CACHED = 64;
@@ -22,17 +20,6 @@ function compile(source: string): RegExp | undefined {
   if (compiled.size >= MAX_CACHED) compiled.clear();
   compiled.set(source, pattern);
   return pattern;
-}
-
-/** Why a pattern cannot be used, for the config loader; undefined when it can. */
-export function patternProblem(source: string): string | undefined {
-  if (!compile(source)) return 'is not a valid regular expression';
-  if (!source.includes('(?<hash>')) return 'needs a named group `hash`';
-  const unknown = [...source.matchAll(/\(\?<([A-Za-z_$][\w$]*)>/g)]
-    .map((group) => group[1])
-    .filter((name) => !GROUPS.some((known) => known === name));
-  if (unknown.length > 0) return 'may only name the groups hash, salt and iterations';
-  return undefined;
 }
 
 /**

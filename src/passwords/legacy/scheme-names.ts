@@ -1,10 +1,11 @@
-import { z } from 'zod';
 import {
-  legacyHashOptionsSchema,
-  partialLegacyHashOptionsSchema,
-  type LegacyHashOptions,
-  type PartialLegacyHashOptions,
-} from './options.js';
+  legacyHashConfigSchema,
+  normaliseSchemeName as normaliseName,
+  type LegacyHashConfig,
+} from '../../config/hash-options-schema.js';
+import { legacyHashOptionsSchema, type LegacyHashOptions, type PartialLegacyHashOptions } from './options.js';
+
+export { legacyHashConfigSchema, type LegacyHashConfig };
 
 /**
  * Stores that kept several eras of hashes side by side name each row's scheme in a column ("md5", "bcrypt",
@@ -45,24 +46,6 @@ export const BUILT_IN_SCHEME_NAMES: Readonly<Record<string, PartialLegacyHashOpt
   ssha: { scheme: 'ldap' },
   crypt: { scheme: 'crypt' },
 };
-
-function normaliseName(name: string): string {
-  return name.trim().toLowerCase();
-}
-
-/**
- * A connector's hash configuration: its base options (for rows that name no scheme, and the salt and encodings
- * every row shares) and `names`, per-row scheme names merged over the built-in ones.
- */
-export const legacyHashConfigSchema = legacyHashOptionsSchema.omit({ unknownSchemeName: true }).extend({
-  names: z
-    .record(z.string().min(1), partialLegacyHashOptionsSchema)
-    .default({})
-    .transform((names) =>
-      Object.fromEntries(Object.entries(names).map(([name, options]) => [normaliseName(name), options])),
-    ),
-});
-export type LegacyHashConfig = z.infer<typeof legacyHashConfigSchema>;
 
 export type RowHashOptions = LegacyHashOptions | { unsupported: string };
 

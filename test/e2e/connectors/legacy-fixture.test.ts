@@ -5,7 +5,9 @@ import { runScan } from '../../../src/scan/run-scan.js';
 import type { ScanReport } from '../../../src/scan/scan-report.js';
 import { alertText } from '../../support/html.js';
 import { startTestIdp, type TestIdp } from '../../support/harness.js';
+import { eventually } from '../../support/eventually.js';
 import {
+  fixtureSkip,
   startDirectoryFixture,
   startPostgresFixture,
   startWordPressFixture,
@@ -13,8 +15,6 @@ import {
   type FixtureUser,
 } from '../../support/legacy-fixture.js';
 import { beginAuthorization, finishAuthorization, signIn } from '../../support/oidc-flow.js';
-import { serverSkipReason } from '../../support/servers/availability.js';
-import { requires } from '../../passwords/legacy/reference-tools.js';
 
 /**
  * Every user of three realistic legacy stores (50 users: a PostgreSQL table of many eras, a WordPress database on
@@ -22,9 +22,6 @@ import { requires } from '../../passwords/legacy/reference-tools.js';
  * tools) driven through the hosted sign-in page with a wrong and then the right password, each ending as the
  * fixture says it must; then the pre-flight scan of each store, asserted number by number.
  */
-
-const REFERENCE_TOOLS = ['php', 'php-argon2', 'werkzeug', 'django', 'wordpress', 'mkpasswd', 'htpasswd'] as const;
-const missingTool = REFERENCE_TOOLS.map((tool) => requires(tool).skip).find((skip) => skip !== false);
 
 interface Store<U extends FixtureUser> {
   users: U[];
@@ -117,7 +114,7 @@ const refs = (store: Store<FixtureUser>, names: readonly string[]) =>
 
 describe(
   'a PostgreSQL member table of many eras, through the hosted page',
-  { skip: serverSkipReason('postgres') || missingTool || false, timeout: 600_000 },
+  { skip: fixtureSkip.postgres(), timeout: 600_000 },
   () => {
     let store: Awaited<ReturnType<typeof startPostgresFixture>>;
     let t: TestIdp;
@@ -135,8 +132,7 @@ describe(
       await driveEveryone(t, store, 'members');
       // The write-back ran as its own role for every moved user.
       const pia = store.users[0] ?? assert.fail();
-      for (let i = 0; i < 100 && !(await store.migratedAt(pia.id)); i++) await new Promise((r) => setTimeout(r, 20));
-      assert.ok(await store.migratedAt(pia.id));
+      await eventually(() => store.migratedAt(pia.id), { intervalMs: 20, what: 'the write-back of pia' });
       const failures = await t.idp.store.events.list({ type: 'migration_failed' });
       const unsupported = failures.flatMap((e) =>
         e.type === 'migration_failed' && e.reason === 'unsupported_hash' ? [e.legacy?.id] : [],
@@ -192,7 +188,7 @@ describe(
 
 describe(
   'a WordPress database on MariaDB, through the hosted page',
-  { skip: serverSkipReason('mariadb') || missingTool || false, timeout: 600_000 },
+  { skip: fixtureSkip.wordpress(), timeout: 600_000 },
   () => {
     let store: Awaited<ReturnType<typeof startWordPressFixture>>;
     let t: TestIdp;
@@ -231,7 +227,7 @@ describe(
 
 describe(
   'an OpenLDAP directory with password policies and groups, through the hosted page',
-  { skip: serverSkipReason('openldap') || missingTool || false, timeout: 600_000 },
+  { skip: fixtureSkip.directory(), timeout: 600_000 },
   () => {
     let store: Awaited<ReturnType<typeof startDirectoryFixture>>;
     let t: TestIdp;

@@ -5,6 +5,7 @@ import { normaliseLogin } from '../../../src/accounts/account.js';
 import { migratedIds } from '../../fixtures/legacy-module.js';
 import { alertText } from '../../support/html.js';
 import { startTestIdp, type TestIdp } from '../../support/harness.js';
+import { eventually } from '../../support/eventually.js';
 import { beginAuthorization, signIn } from '../../support/oidc-flow.js';
 
 const MODULE = fileURLToPath(new URL('../../fixtures/legacy-module.ts', import.meta.url));
@@ -33,7 +34,7 @@ describe('custom module connector: JIT sign-in through the hosted page', () => {
       id: 'M-1',
     });
     assert.equal(attempt.tokens?.claims()?.name, 'Mia Module');
-    for (let i = 0; i < 50 && !migratedIds.includes('M-1'); i++) await new Promise((r) => setTimeout(r, 10));
+    await eventually(() => migratedIds.includes('M-1'), { what: 'the write-back' });
     assert.deepEqual(migratedIds, ['M-1']);
   });
 

@@ -2,14 +2,16 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { normaliseLogin } from '../../../src/accounts/account.js';
 import { startTestIdp, type TestIdp } from '../../support/harness.js';
+import { eventually } from '../../support/eventually.js';
 import {
+  ldapStoreSkip,
+  sqlStoreSkip,
   startLdapLegacyStore,
   startSqlLegacyStore,
   type LdapLegacyStore,
   type SqlLegacyStore,
 } from '../../support/legacy-stores.js';
 import { signIn } from '../../support/oidc-flow.js';
-import { serverSkipReason } from '../../support/servers/availability.js';
 
 /** The whole JIT sign-in through the hosted page, with the legacy system being a real database or directory. */
 
@@ -22,7 +24,7 @@ const SQL_MAPPING = {
 };
 
 for (const dialect of ['postgres', 'mariadb'] as const) {
-  describe(`JIT sign-in from ${dialect}`, { skip: serverSkipReason(dialect), timeout: 120_000 }, () => {
+  describe(`JIT sign-in from ${dialect}`, { skip: sqlStoreSkip(dialect), timeout: 120_000 }, () => {
     let store: SqlLegacyStore;
     let t: TestIdp;
     before(async () => {
@@ -57,8 +59,7 @@ for (const dialect of ['postgres', 'mariadb'] as const) {
         'only a fresh bcrypt hash is kept',
       );
       assert.equal(attempt.tokens?.claims()?.given_name, 'CID');
-      for (let i = 0; i < 100 && !(await store.migratedAt(cid.id)); i++) await new Promise((r) => setTimeout(r, 20));
-      assert.ok(await store.migratedAt(cid.id), 'the write-back marked the row');
+      await eventually(() => store.migratedAt(cid.id), { intervalMs: 20, what: 'the write-back to mark the row' });
       assert.equal((await signIn(t.issuer, 'cid', cid.password)).status, 303);
     });
 
@@ -76,7 +77,7 @@ for (const dialect of ['postgres', 'mariadb'] as const) {
   });
 }
 
-describe('JIT sign-in from OpenLDAP', { skip: serverSkipReason('openldap'), timeout: 120_000 }, () => {
+describe('JIT sign-in from OpenLDAP', { skip: ldapStoreSkip(), timeout: 120_000 }, () => {
   let store: LdapLegacyStore;
   let t: TestIdp;
   before(async () => {

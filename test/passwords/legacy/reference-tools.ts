@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import type { HashLabel } from '../../../src/passwords/legacy/labels.js';
 import {
   inspectLegacyHash,
@@ -10,6 +8,7 @@ import {
   type LegacyHashOptions,
 } from '../../../src/passwords/legacy/legacy-hash.js';
 import type { LegacyHashVerdict } from '../../../src/passwords/legacy/verdict.js';
+import { missingTool, PYTHON, type Tool } from '../../support/tools.js';
 
 /**
  * Test vectors come from independent implementations (OpenSSL, Apache, OpenLDAP, PHP, libargon2, passlib,
@@ -21,63 +20,12 @@ import type { LegacyHashVerdict } from '../../../src/passwords/legacy/verdict.js
  * reason.
  */
 
-/** Debian's python, which has passlib; the `python3` first on PATH may not. */
-export const PYTHON = '/usr/bin/python3';
+export { PYTHON, WORDPRESS_DIR } from '../../support/tools.js';
+export type ReferenceTool = Tool;
 
-export type ReferenceTool =
-  | 'openssl'
-  | 'htpasswd'
-  | 'slappasswd'
-  | 'php'
-  | 'php-argon2'
-  | 'argon2'
-  | 'passlib'
-  /** Debian's python alone: hashlib, for formats built by hand the way their own code builds them. */
-  | 'python'
-  /** Debian's mkpasswd (package whois), on libxcrypt: yescrypt, scrypt `$7$`, sha-crypt, bcrypt … */
-  | 'mkpasswd'
-  /** Debian's python3-werkzeug (Flask's password hashing). */
-  | 'werkzeug'
-  /** Debian's python3-django with python3-argon2 and python3-bcrypt (Django's password hashers). */
-  | 'django'
-  /** Debian's wordpress package: its own wp-includes (phpass, wp_hash_password, wp_check_password) run by PHP. */
-  | 'wordpress';
-
-/** Where Debian's wordpress package keeps WordPress's own code. */
-export const WORDPRESS_DIR = '/usr/share/wordpress';
-
-function onPath(command: string): boolean {
-  return (process.env.PATH ?? '').split(delimiter).some((dir) => dir !== '' && existsSync(join(dir, command)));
-}
-
-function probe(tool: ReferenceTool): boolean {
-  switch (tool) {
-    case 'php-argon2':
-      return onPath('php') && spawnSync('php', ['-r', 'exit(defined("PASSWORD_ARGON2ID") ? 0 : 1);']).status === 0;
-    case 'passlib':
-      return existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import passlib.hash']).status === 0;
-    case 'python':
-      return existsSync(PYTHON);
-    case 'werkzeug':
-      return existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import werkzeug.security']).status === 0;
-    case 'django':
-      return (
-        existsSync(PYTHON) &&
-        spawnSync(PYTHON, ['-c', 'import django.contrib.auth.hashers, argon2, bcrypt']).status === 0
-      );
-    case 'wordpress':
-      return onPath('php') && existsSync(join(WORDPRESS_DIR, 'wp-includes', 'class-phpass.php'));
-    default:
-      return onPath(tool);
-  }
-}
-
-const installed = new Map<ReferenceTool, boolean>();
-
-/** node:test options: run when the tool is there, otherwise skip and say why. */
-export function requires(tool: ReferenceTool): { skip: string | false } {
-  if (!installed.has(tool)) installed.set(tool, probe(tool));
-  return { skip: installed.get(tool) === true ? false : `skipped: ${tool} not installed` };
+/** node:test options: run when the tool is there, otherwise skip and say why (see test/support/tools.ts). */
+export function requires(tool: Tool): { skip: string | false } {
+  return { skip: missingTool(tool) };
 }
 
 export function run(command: string, args: readonly string[], input?: string): string {

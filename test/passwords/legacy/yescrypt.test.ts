@@ -210,7 +210,8 @@ describe('yescrypt ($y$, libxcrypt)', () => {
     const started = performance.now();
     const reasons = absurd.map((value) => refusal(value));
     const elapsed = performance.now() - started;
-    assert.ok(elapsed < 100, `refusals took ${elapsed} ms`);
+    // Running any of them would take many seconds to hours (or never end); a second is room for a loaded machine.
+    assert.ok(elapsed < 1000, `refusals took ${elapsed} ms`);
     assert.ok(reasons.some((reason) => /ROM/.test(reason)));
     assert.ok(reasons.some((reason) => /memory/.test(reason)));
     assert.ok(reasons.some((reason) => /work/.test(reason)));
@@ -224,7 +225,7 @@ describe('yescrypt ($y$, libxcrypt)', () => {
     const before = performance.now();
     const verdict = verifyYescrypt('password', tooBig);
     assert.equal(verdict.kind, 'unsupported');
-    assert.ok(performance.now() - before < 50);
+    assert.ok(performance.now() - before < 1000);
   });
 
   it('reports gost-yescrypt ($gy$) as unsupported, with the reason', requires('mkpasswd'), () => {

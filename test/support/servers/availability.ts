@@ -1,11 +1,12 @@
 /**
- * Finds the server binaries the connector suites need, so a machine without them skips those suites with a reason
- * that says what to install instead of failing. Debian puts them outside a normal user's PATH (/usr/sbin,
+ * Finds the server binaries the connector suites need; `missingTool('postgres' | 'mariadb' | 'openldap')` in
+ * ../tools.ts turns their absence into a skip that says what to install. Debian puts them outside a normal user's PATH (/usr/sbin,
  * /usr/lib/postgresql/<version>/bin), hence the extra places searched.
  */
-import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+// tools.ts imports the finders below; this module uses it only inside a function, so the cycle is harmless.
+import { missingTool } from '../tools.js';
 
 export type ServerKind = 'postgres' | 'mariadb' | 'openldap';
 
@@ -91,27 +92,10 @@ export function findOpenLdap(): OpenLdapBinaries | undefined {
   return slapd && ldapadd && openssl && schemaDir ? { slapd, ldapadd, openssl, schemaDir, moduleDir } : undefined;
 }
 
-function osUserExists(name: string): boolean {
-  return spawnSync('id', ['-u', name], { stdio: 'ignore' }).status === 0;
-}
-
 /** Accounts PostgreSQL may run as when the tests run as root, which it refuses; `nobody` exists nearly everywhere. */
 export const POSTGRES_RUN_AS_CANDIDATES = ['postgres', 'nobody'] as const;
 
-/** A reason to skip suites that need `kind`, or false when its server can be started here. */
+/** The benches' name for `missingTool(kind)` (../tools.ts): a reason to skip, or false when `kind` can be started. */
 export function serverSkipReason(kind: ServerKind): string | false {
-  switch (kind) {
-    case 'postgres':
-      if (!findPostgres()) return 'skipped: PostgreSQL is not installed (apt-get install postgresql)';
-      if (process.getuid?.() === 0 && !POSTGRES_RUN_AS_CANDIDATES.some(osUserExists)) {
-        return 'skipped: running as root and there is no postgres or nobody account to run PostgreSQL as';
-      }
-      return false;
-    case 'mariadb':
-      return findMariaDb() ? false : 'skipped: MariaDB is not installed (apt-get install mariadb-server)';
-    case 'openldap':
-      return findOpenLdap()
-        ? false
-        : 'skipped: OpenLDAP is not installed (apt-get install slapd ldap-utils openssl; needs slapd, ldapadd, openssl and the schema files)';
-  }
+  return missingTool(kind);
 }

@@ -6,7 +6,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import mysql from 'mysql2/promise';
-import { findMariaDb, serverSkipReason } from './availability.js';
+import { findMariaDb } from './availability.js';
+import { missingTool } from '../tools.js';
 import {
   DEFAULT_STARTUP_TIMEOUT_MS,
   timeLeft,
@@ -64,7 +65,7 @@ export async function startMariaDb(options: StartOptions = {}): Promise<MariaDbS
   const startedAt = performance.now();
   const timeoutMs = timeLeft(options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS);
   const binaries = findMariaDb();
-  if (!binaries) throw new Error(String(serverSkipReason('mariadb')));
+  if (!binaries) throw new Error(String(missingTool('mariadb')));
 
   const dir = makeServerDir('mariadb');
   const dataDir = join(dir, 'data');

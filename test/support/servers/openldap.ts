@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'ldapts';
-import { findOpenLdap, serverSkipReason, type OpenLdapBinaries } from './availability.js';
+import { findOpenLdap, type OpenLdapBinaries } from './availability.js';
+import { missingTool } from '../tools.js';
 import {
   DEFAULT_STARTUP_TIMEOUT_MS,
   timeLeft,
@@ -94,7 +95,7 @@ export async function startOpenLdap(options: OpenLdapStartOptions = {}): Promise
   const startedAt = performance.now();
   const timeoutMs = timeLeft(options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS);
   const binaries = findOpenLdap();
-  if (!binaries) throw new Error(String(serverSkipReason('openldap')));
+  if (!binaries) throw new Error(String(missingTool('openldap')));
 
   const dir = makeServerDir('openldap');
   const names = {
@@ -246,7 +247,7 @@ export async function addEntries(
   options: { relax?: boolean } = {},
 ): Promise<void> {
   const ldapadd = findOpenLdap()?.ldapadd;
-  if (!ldapadd) throw new Error(String(serverSkipReason('openldap')));
+  if (!ldapadd) throw new Error(String(missingTool('openldap')));
   // The password goes in a file (-y) rather than on the command line, where every process could read it.
   const dir = mkdtempSync(join(tmpdir(), 'jit-idp-ldapadd-'));
   try {

@@ -6,7 +6,8 @@ import { writeFileSync, chownSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { findPostgres, POSTGRES_RUN_AS_CANDIDATES, serverSkipReason } from './availability.js';
+import { findPostgres, POSTGRES_RUN_AS_CANDIDATES } from './availability.js';
+import { missingTool } from '../tools.js';
 import {
   DEFAULT_STARTUP_TIMEOUT_MS,
   timeLeft,
@@ -64,7 +65,7 @@ export async function startPostgres(options: StartOptions = {}): Promise<Postgre
   const startedAt = performance.now();
   const timeoutMs = timeLeft(options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS);
   const binaries = findPostgres();
-  if (!binaries) throw new Error(String(serverSkipReason('postgres')));
+  if (!binaries) throw new Error(String(missingTool('postgres')));
   // PostgreSQL will not run as root, so under root (CI) the cluster belongs to an unprivileged account.
   const runAs = isRoot() ? await firstOsUser(POSTGRES_RUN_AS_CANDIDATES) : undefined;
   if (isRoot() && !runAs) throw new Error('running as root and there is no account to run PostgreSQL as');

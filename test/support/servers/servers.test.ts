@@ -9,13 +9,13 @@ import { after, before, describe, it } from 'node:test';
 import { Client, InvalidCredentialsError, NoSuchObjectError, type Entry } from 'ldapts';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { serverSkipReason } from './availability.js';
+import { missingTool } from '../tools.js';
 import { startMariaDb, type MariaDbServer } from './mariadb.js';
 import { addEntries, sshaPassword, startOpenLdap, type OpenLdapServer } from './openldap.js';
 import { startPostgres, type PostgresServer } from './postgres.js';
 import { isPortOpen } from './process.js';
 
-describe('PostgreSQL test server', { skip: serverSkipReason('postgres') }, () => {
+describe('PostgreSQL test server', { skip: missingTool('postgres') }, () => {
   let server: PostgresServer | undefined;
   const started = (): PostgresServer => {
     assert.ok(server, 'server did not start');
@@ -81,7 +81,7 @@ describe('PostgreSQL test server', { skip: serverSkipReason('postgres') }, () =>
   });
 });
 
-describe('MariaDB test server', { skip: serverSkipReason('mariadb') }, () => {
+describe('MariaDB test server', { skip: missingTool('mariadb') }, () => {
   let server: MariaDbServer | undefined;
   const started = (): MariaDbServer => {
     assert.ok(server, 'server did not start');
@@ -148,7 +148,7 @@ describe('MariaDB test server', { skip: serverSkipReason('mariadb') }, () => {
   });
 });
 
-describe('OpenLDAP test server', { skip: serverSkipReason('openldap') }, () => {
+describe('OpenLDAP test server', { skip: missingTool('openldap') }, () => {
   let server: OpenLdapServer | undefined;
   let ca: Buffer | undefined;
   const started = (): OpenLdapServer => {

@@ -15,7 +15,8 @@ export interface CutOffState {
   by?: string;
 }
 
-export interface LegacySwitch {
+/** The legacy system behind the operator's cut-off: every caller asks it for the system, never holds one itself. */
+export interface CutOffAwareLegacy {
   /** The legacy system, unless cut off. */
   active(): Promise<LegacySystem | undefined>;
   state(): Promise<CutOffState>;
@@ -33,11 +34,11 @@ interface StoredCutOff {
   by: string;
 }
 
-export function createLegacySwitch(
+export function createCutOffAwareLegacy(
   legacy: LegacySystem | undefined,
   settings: SettingsStore,
   cutOffByConfiguration: boolean,
-): LegacySwitch {
+): CutOffAwareLegacy {
   let cached: { value: StoredCutOff | undefined; until: number } | undefined;
   const read = async () => {
     if (!cached || cached.until < Date.now()) {

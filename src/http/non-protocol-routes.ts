@@ -5,11 +5,12 @@ import compose from 'koa-compose';
 const firstSegment = (path: string) => path.split('/', 2)[1] ?? '';
 
 /**
- * The IdP's own routers as one middleware that only runs for the path segments they serve (`/interaction`,
+ * Every route that is not one of oidc-provider's protocol endpoints (hosted pages, console, admin API, assets,
+ * health), as one middleware that only runs for the path segments they serve (`/interaction`,
  * `/admin`, ...). Everything else (oidc-provider's endpoints) goes straight on, without being matched against
  * every router first: token, userinfo and discovery requests are the hot path.
  */
-export function ownRoutes(routers: readonly Router[]): Middleware {
+export function nonProtocolRoutes(routers: readonly Router[]): Middleware {
   const segments = new Set(
     routers.flatMap((router) =>
       router.stack.map((layer) => (typeof layer.path === 'string' ? firstSegment(layer.path) : '')),

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { RecordEvent } from '../events/recorder.js';
-import type { LegacySwitch } from '../legacy/legacy-switch.js';
+import type { CutOffAwareLegacy } from '../legacy/cut-off-aware-legacy.js';
 import type { AccountStore } from '../store/store.js';
-import { emailSchema, normaliseLogin, optionalNameSchema, usernameSchema, type Account } from './account.js';
-import { mixesScripts } from './mixed-scripts.js';
+import { emailSchema, normaliseLogin, optionalNameSchema, usernameSchema, type Account } from '../accounts/account.js';
+import { mixesScripts } from '../accounts/mixed-scripts.js';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
 import type { PasswordPolicy } from '../passwords/password-policy.js';
 
@@ -31,7 +31,7 @@ export interface RegisterDependencies {
   accounts: AccountStore;
   hasher: PasswordHasher;
   /** The legacy system, unless there is none or it has been cut off. */
-  legacy: LegacySwitch;
+  legacy: CutOffAwareLegacy;
   record: RecordEvent;
   passwordPolicy: PasswordPolicy;
   now?: () => Date;

@@ -11,6 +11,7 @@ import { openMongoStore } from '../../src/store/mongo/mongo-store.js';
 import type { Store } from '../../src/store/store.js';
 import { startBalancer } from '../support/balancer.js';
 import { BACKENDS, LEGACY_TOKEN } from '../support/harness.js';
+import { eventually } from '../support/eventually.js';
 import { PROCESS_ENV, startIdpProcess, writeIdpConfig, type IdpProcess } from '../support/idp-process.js';
 import { signIn } from '../support/oidc-flow.js';
 import { freePort } from '../support/servers/process.js';
@@ -66,16 +67,16 @@ describe('several IdP processes', { timeout: 600_000 }, () => {
         /2 worker processes/,
       );
       running.push(primary);
-      const workerPids = async (count: number) => {
-        for (let waited = 0; waited < 30_000; waited += 50) {
-          const pids = [...primary.output().matchAll(/"pid":(\d+),[^\n]*"msg":"IdP started"/g)].map((m) =>
-            Number(m[1]),
-          );
-          if (pids.length >= count) return pids;
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
-        assert.fail(`fewer than ${String(count)} workers started:\n${primary.output()}`);
-      };
+      const workerPids = (count: number) =>
+        eventually(
+          () => {
+            const pids = [...primary.output().matchAll(/"pid":(\d+),[^\n]*"msg":"IdP started"/g)].map((m) =>
+              Number(m[1]),
+            );
+            return pids.length >= count && pids;
+          },
+          { timeoutMs: 30_000, intervalMs: 50, what: () => `${String(count)} workers to start:\n${primary.output()}` },
+        );
       const [first, second] = await workerPids(2);
       assert.ok(first && second && first !== second && first !== primary.child.pid);
       assert.equal((await signIn(issuer, 'alice', 'wonderland')).status, 303);

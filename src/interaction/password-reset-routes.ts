@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { normaliseLogin } from '../accounts/account.js';
-import type { PasswordReset } from '../accounts/password-reset.js';
+import type { PasswordReset } from '../password-reset/password-reset.js';
 import type { RateLimiter } from '../security/rate-limiter.js';
 import type { Csrf } from '../http/csrf.js';
 import { formField, parseForm } from '../http/forms.js';
@@ -11,7 +11,7 @@ import type { SentMail } from '../mail/mailer.js';
 import { LEGACY_RETRY_AFTER_SECONDS, LEGACY_UNAVAILABLE_STATUS } from './messages.js';
 import type { SignInLinks } from './sign-in-links.js';
 
-export interface PasswordRouteDependencies {
+export interface PasswordResetRouteDependencies {
   reset: PasswordReset;
   render: RenderPage;
   csrf: Csrf;
@@ -27,7 +27,7 @@ export interface PasswordRouteDependencies {
 const RETURN_PATH = /^\/interaction\/[\w-]{1,64}$/;
 
 /** Forgot-password pages: ask for a link, then choose a new password. */
-export function passwordRoutes(deps: PasswordRouteDependencies): Router {
+export function passwordResetRoutes(deps: PasswordResetRouteDependencies): Router {
   const router = new Router();
   const { render } = deps;
   const returnPath = (value: string) => (RETURN_PATH.test(value) ? value : '');

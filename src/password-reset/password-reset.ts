@@ -1,19 +1,20 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { RecordEvent } from '../events/recorder.js';
-import type { LegacySwitch } from '../legacy/legacy-switch.js';
+import type { CutOffAwareLegacy } from '../legacy/cut-off-aware-legacy.js';
 import type { Mailer } from '../mail/mailer.js';
+import { adopt } from '../migration/adopt.js';
 import type { ProfileTransformer } from '../migration/transform.js';
 import type { AccountStore, ArtifactStore } from '../store/store.js';
-import { normaliseLogin, type Account } from './account.js';
+import { normaliseLogin, type Account } from '../accounts/account.js';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
 import type { PasswordPolicy } from '../passwords/password-policy.js';
 
 /**
  * Forgot-password, also for users who never migrated: a link by email, single use and short-lived, stored only as
- * a hash. For a login unknown here but known to the legacy system, completing the reset creates the account from
- * the legacy profile (origin "migrated") with the new password. Nothing the requester sees depends on whether an
- * account exists.
+ * a hash. For a login unknown here but known to the legacy system, completing the reset adopts the legacy user
+ * (migration/adopt.ts, as a first sign-in does: event `migrated` via `password_reset`, and the write-back) with the
+ * new password. Nothing the requester sees depends on whether an account exists.
  */
 
 /** Where the reset was asked from: the sign-in in progress and its client, so "Sign in" can lead back there. */
@@ -43,7 +44,7 @@ export interface PasswordResetDependencies {
   accounts: AccountStore;
   artifacts: ArtifactStore;
   hasher: PasswordHasher;
-  legacy: LegacySwitch;
+  legacy: CutOffAwareLegacy;
   transform: ProfileTransformer;
   record: RecordEvent;
   mailer: Mailer;
@@ -139,32 +140,29 @@ export function createPasswordReset(deps: PasswordResetDependencies): PasswordRe
       // The login must still name the legacy user the link was mailed to, not someone given that name since.
       if (transformed.kind === 'invalid' || transformed.legacyId !== target.data.legacyId) return { kind: 'rejected' };
       if (!(await useLink())) return { kind: 'invalid-link' };
-      const existing = await deps.accounts.findByLegacyId(legacy.source, transformed.legacyId);
-      if (existing) {
-        // Migrated meanwhile (a sign-in, an import): the link still proves the mailbox, so it sets the password.
+      // Migrated meanwhile (a sign-in, an import): the link still proves the mailbox, so it sets the password.
+      const setPassword = async (existing: Account): Promise<ResetOutcome> => {
         await deps.accounts.updatePassword(existing.id, password, at);
         await deps.record({ type: 'password_reset', accountId: existing.id, migrated: false });
         return { kind: 'done', account: { ...existing, password, updatedAt: at }, migrated: false, from };
-      }
-      const account: Account = {
-        ...transformed.profile,
-        id: randomUUID(),
-        origin: 'migrated',
-        legacy: { source: legacy.source, id: transformed.legacyId, migratedAt: at },
-        password,
-        createdAt: at,
-        updatedAt: at,
       };
-      const inserted = await deps.accounts.insert(account);
-      if (inserted.kind === 'conflict') return { kind: 'rejected' };
-      await deps.record({
-        type: 'migrated',
-        accountId: account.id,
-        login: normaliseLogin(target.data.legacyLogin),
-        legacy: { source: legacy.source, id: transformed.legacyId },
-        legacyLatencyMs: 0,
-        via: 'password_reset',
-      });
+      const existing = await deps.accounts.findByLegacyId(legacy.source, transformed.legacyId);
+      if (existing) return setPassword(existing);
+      // The link proved the mailbox the legacy system holds for this user, and the new password is now theirs.
+      const adopted = await adopt(
+        { accounts: deps.accounts, record: deps.record, now: () => at },
+        {
+          legacy: { source: legacy.source, id: transformed.legacyId },
+          profile: transformed.profile,
+          passwordHash: password.hash,
+          login: normaliseLogin(target.data.legacyLogin),
+          via: 'password_reset',
+        },
+        legacy,
+      );
+      if (adopted.kind === 'taken') return { kind: 'rejected' };
+      if (adopted.kind === 'already-here') return setPassword(adopted.account);
+      const account = adopted.account;
       await deps.record({ type: 'password_reset', accountId: account.id, migrated: true });
       return { kind: 'done', account, migrated: true, from };
     },

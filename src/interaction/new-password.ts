@@ -1,0 +1,108 @@
+import type { Context } from 'koa';
+import { errors } from 'oidc-provider';
+import type { Account } from '../accounts/account.js';
+import { formField, parseForm } from '../http/forms.js';
+import {
+  finishInteraction,
+  loadInteraction,
+  renderStep,
+  type Interaction,
+  type InteractionDependencies,
+  type InteractionState,
+  type Step,
+} from './interaction-steps.js';
+
+/**
+ * The step after a sign-in with a weak legacy password (`passwords.requireChangeOfWeakLegacyPasswords`): the user
+ * is signed in but let through only once a new password is chosen.
+ */
+
+type NewPasswordDependencies = Pick<
+  InteractionDependencies,
+  'provider' | 'render' | 'csrf' | 'passwordMinLength' | 'weakLegacyPassword'
+>;
+
+export async function renderNewPassword(
+  deps: NewPasswordDependencies,
+  ctx: Context,
+  interaction: Interaction,
+  error: string,
+  status = 200,
+): Promise<void> {
+  await renderStep(deps, ctx, interaction, {
+    view: 'change-password',
+    title: 'Choose a new password',
+    status,
+    locals: { error, passwordMinLength: deps.passwordMinLength },
+  });
+}
+
+/**
+ * The account is signed in, but with a weak password it is not let through yet: the page asking for a new one is
+ * shown (true), bound to this interaction. False: nothing to ask, the sign-in goes on.
+ */
+export async function askedForNewPassword(
+  deps: NewPasswordDependencies,
+  ctx: Context,
+  interaction: Interaction,
+  accountId: string,
+  weakPassword: boolean,
+): Promise<boolean> {
+  if (!weakPassword || !deps.weakLegacyPassword) return false;
+  await deps.weakLegacyPassword.require(interaction.uid, accountId);
+  await renderNewPassword(deps, ctx, interaction, '');
+  return true;
+}
+
+/** The account is signed in: oidc-provider continues the authorization request. */
+export async function finishSignIn(
+  deps: Pick<InteractionDependencies, 'provider'>,
+  ctx: Context,
+  accountId: string,
+): Promise<void> {
+  await finishInteraction(deps.provider, ctx, { login: { accountId, amr: ['pwd'] } });
+}
+
+interface NewPasswordState extends InteractionState {
+  account: Account;
+}
+
+/** POST /interaction/:uid/password */
+export function newPasswordEndpoint(deps: NewPasswordDependencies): Step<NewPasswordState>[] {
+  const weak = deps.weakLegacyPassword;
+  return [
+    parseForm,
+    deps.csrf.check,
+    loadInteraction(deps.provider, 'login'),
+
+    async function loadPendingChange(ctx, next) {
+      const account = await weak?.pendingFor(ctx.state.interaction.uid);
+      if (!account) throw new errors.SessionNotFound('no password change pending');
+      ctx.state.account = account;
+      await next();
+    },
+
+    async function checkConfirmation(ctx, next) {
+      if (formField(ctx.request.body, 'password') !== formField(ctx.request.body, 'confirm')) {
+        await renderNewPassword(deps, ctx, ctx.state.interaction, 'The two passwords are not the same.', 400);
+        return;
+      }
+      await next();
+    },
+
+    async function changePassword(ctx) {
+      const { interaction, account } = ctx.state;
+      const outcome = await weak?.change(interaction.uid, account, formField(ctx.request.body, 'password'));
+      switch (outcome?.kind) {
+        case 'refused':
+          await renderNewPassword(deps, ctx, interaction, `The new password ${outcome.problem}.`, 400);
+          return;
+        case 'changed':
+          await finishSignIn(deps, ctx, outcome.accountId);
+          return;
+        default:
+          throw new errors.SessionNotFound('no password change pending');
+      }
+    },
+  ];
+}

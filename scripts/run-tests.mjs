@@ -26,6 +26,7 @@ const SLOW_FILES = [
   'test/legacy/ldap-password-policy.test.ts',
   'test/import/import.test.ts',
   'test/scan/run-scan.test.ts',
+  'test/passwords/legacy/yescrypt-costs.test.ts',
 ];
 
 // The longest files of the fast tier (seconds of hashing at real costs) start first there, so that the runner's two

@@ -54,6 +54,8 @@ export class LegacyUserService {
   fault: LegacyFault = 'none';
   /** Added before every answer. */
   delayMs = 0;
+  /** Requests waiting out `delayMs` right now: a test knows they have arrived without guessing how long it takes. */
+  delayed = 0;
 
   readonly #users = new Map<string, StoredUser>();
   #flaps = 0;
@@ -138,7 +140,11 @@ export class LegacyUserService {
       req.socket.destroy();
       return;
     }
-    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    if (this.delayMs > 0) {
+      this.delayed++;
+      await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+      this.delayed--;
+    }
 
     if (this.#token !== undefined && req.headers.authorization !== `Bearer ${this.#token}`) {
       // Not 401: that would read as "wrong password" to the IdP. A misconfigured client is a broken integration.

@@ -122,7 +122,7 @@ describe('IdP processes that die', { timeout: 120_000 }, () => {
         form: { login: drained[i]?.profile.user_name ?? '', password: drained[i]?.password ?? '' },
       }),
     );
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await eventually(() => legacy.delayed >= drained.length, { what: 'every post waiting on the legacy system' });
     stopping.child.kill('SIGTERM');
     const answers = await Promise.all(posts);
     assert.deepEqual(

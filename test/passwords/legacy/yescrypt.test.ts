@@ -1,105 +1,16 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { CRYPT_ALPHABET } from '../../../src/passwords/legacy/encoding.js';
-import { parseYescrypt, verifyYescrypt, type YescryptParams } from '../../../src/passwords/legacy/yescrypt.js';
-import { assertUnsupported, MATCH, MISMATCH, requires, run } from './reference-tools.js';
+import { parseYescrypt, verifyYescrypt } from '../../../src/passwords/legacy/yescrypt.js';
+import { MATCH, MISMATCH, requires } from './reference-tools.js';
+import { assertVerifies, encodeUint, mkpasswd, parsedParams, refusal, withParams } from './yescrypt-tools.js';
 
 /**
- * Vectors come from libxcrypt at test time: Debian's mkpasswd for what shadow files hold (random salts, costs -R 1
- * to 7), and crypt(3) itself, called through perl, for settings mkpasswd cannot write (its -S is refused for
- * yescrypt): fixed, empty and 64-byte salts, p, t, classic and WORM flavours, multi-character fields.
- *
- * Budget, one verification on a 2 GHz core: -R 1 ≈ 25 ms, -R 5 (default) ≈ 330 ms, -R 7 ≈ 1.3 s; -R 11 (1 GiB)
- * ≈ 30 s is only parsed here, not run.
+ * yescrypt's quick checks (vectors at -R 1, damaged and absurd hashes, arbitrary fields); the real costs are in
+ * yescrypt-costs.test.ts, in the slow tier. Helpers and the verification budget: yescrypt-tools.ts.
  */
-
-function mkpasswd(password: string, cost?: number): string {
-  return run('mkpasswd', ['-m', 'yescrypt', ...(cost === undefined ? [] : ['-R', String(cost)]), password]);
-}
-
-/** crypt(3) with a full setting, through Debian's perl, which links libxcrypt like mkpasswd does. */
-function libxcrypt(password: string, setting: string): string {
-  return run('perl', ['-e', 'print crypt($ARGV[0], $ARGV[1])', password, setting]);
-}
-
-function probeLibxcrypt(): { skip: string | false } {
-  const probe = spawnSync('perl', ['-e', 'print crypt("x", q($y$j75$$))'], { encoding: 'utf8' });
-  return { skip: probe.status === 0 && probe.stdout.startsWith('$y$j75$$') ? false : 'skipped: no perl on libxcrypt' };
-}
-
-/** yescrypt's variable-length integer (encode64_uint32 of yescrypt-common.c), to write parameters by hand. */
-function encodeUint(value: number, min: number): string {
-  let rest = value - min;
-  let start = 0;
-  let end = 47;
-  let chars = 1;
-  let bits = 0;
-  while (rest >= (end + 1 - start) * 2 ** bits) {
-    rest -= (end + 1 - start) * 2 ** bits;
-    start = end + 1;
-    end = start + Math.floor((62 - end) / 2);
-    chars++;
-    bits += 6;
-  }
-  let text = CRYPT_ALPHABET.charAt(start + Math.floor(rest / 2 ** bits));
-  while (--chars > 0) {
-    bits -= 6;
-    text += CRYPT_ALPHABET.charAt(Math.floor(rest / 2 ** bits) % 64);
-  }
-  return text;
-}
-
-/** The hash with its parameter field replaced (salt and hash kept). */
-function withParams(hash: string, params: string): string {
-  return hash.replace(/^\$y\$[^$]+\$/, () => `$y$${params}$`);
-}
-
-function parsedParams(hash: string): YescryptParams {
-  const parsed = parseYescrypt(hash);
-  if (parsed.kind !== 'parsed') assert.fail(`expected ${hash} to parse, got: ${parsed.reason}`);
-  assert.equal(parsed.label, 'yescrypt');
-  return parsed.params;
-}
-
-function refusal(hash: string, password = 'password'): string {
-  const parsed = parseYescrypt(hash);
-  if (parsed.kind === 'parsed') assert.fail(`expected ${hash} to be refused`);
-  return assertUnsupported(parsed, hash, password);
-}
-
-/** One digest character changed, in a full 4-character group so the encoding stays canonical. */
-function tamperDigest(hash: string): string {
-  const at = hash.length - 20;
-  return hash.slice(0, at) + (hash[at] === '.' ? '/' : '.') + hash.slice(at + 1);
-}
-
-/** The right password matches; a wrong one, one a character shorter and a tampered digest do not. */
-function assertVerifies(hash: string, password: string): void {
-  const params = parsedParams(hash);
-  assert.deepEqual(verifyYescrypt(password, params), MATCH, `should match ${hash} (${JSON.stringify(password)})`);
-  assert.deepEqual(verifyYescrypt(`${password}x`, params), MISMATCH);
-  if (password !== '') assert.deepEqual(verifyYescrypt(Array.from(password).slice(0, -1).join(''), params), MISMATCH);
-  assert.deepEqual(verifyYescrypt(password, parsedParams(tamperDigest(hash))), MISMATCH);
-}
-
-const SHADOW_HASH = /^\$y\$j[./0-9A-Za-z]{2}\$[./0-9A-Za-z]{22}\$[./0-9A-Za-z]{43}$/;
-
 describe('yescrypt ($y$, libxcrypt)', () => {
-  it(
-    'verifies mkpasswd hashes at the default cost (j9T: N = 4096, r = 32, with the prehash pass)',
-    requires('mkpasswd'),
-    () => {
-      for (const password of ['pässwörd €', 'correct horse battery staple', 'tab\tand  two spaces ']) {
-        const hash = mkpasswd(password);
-        assert.match(hash, SHADOW_HASH);
-        assert.ok(hash.startsWith('$y$j9T$'), hash);
-        assertVerifies(hash, password);
-      }
-    },
-  );
-
   it('verifies mkpasswd hashes of all sorts of passwords at -R 1 (j75)', requires('mkpasswd'), () => {
     const passwords = [
       '',
@@ -119,46 +30,6 @@ describe('yescrypt ($y$, libxcrypt)', () => {
       const hash = mkpasswd(password, 1);
       assert.ok(hash.startsWith('$y$j75$'), hash);
       assertVerifies(hash, password);
-    }
-  });
-
-  it('matches at every mkpasswd cost from -R 1 to -R 7 (64 MiB), with new random salts', requires('mkpasswd'), () => {
-    const settings: string[] = [];
-    for (let cost = 1; cost <= 7; cost++) {
-      const hash = mkpasswd('correct horse', cost);
-      assert.match(hash, SHADOW_HASH);
-      settings.push(hash.slice(0, 7));
-      const params = parsedParams(hash);
-      assert.deepEqual(verifyYescrypt('correct horse', params), MATCH, hash);
-      if (cost === 7) assert.deepEqual(verifyYescrypt('correct horsf', params), MISMATCH);
-    }
-    assert.deepEqual(settings, ['$y$j75$', '$y$j85$', '$y$j7T$', '$y$j8T$', '$y$j9T$', '$y$jAT$', '$y$jBT$']);
-  });
-
-  it('verifies settings only crypt(3) writes: fixed salts, p, t, classic and WORM flavours', probeLibxcrypt(), () => {
-    const settings = [
-      '$y$j75$$', // empty salt
-      '$y$j75$a.$', // one-byte salt
-      `$y$j75$${'A'.repeat(85)}.$`, // 64-byte salt, the most yescrypt_r decodes
-      '$y$j7.$Zm9vYmFy$', // r = 1
-      '$y$j/5$Zm9vYmFy$', // N = 4, the least with p = 1
-      '$y$j5k/$Zm9vYmFy$', // r = 50, a two-character field
-      '$y$j75..$Zm9vYmFy$', // p = 2
-      '$y$j75./$Zm9vYmFy$', // p = 3: N/p not a power of two, the last thread takes the rest
-      '$y$j75/.$Zm9vYmFy$', // t = 1
-      '$y$j75/0$Zm9vYmFy$', // t = 3
-      '$y$j750./$Zm9vYmFy$', // p = 2, t = 2
-      '$y$jAT..$Zm9vYmFy$', // N = 8192, r = 32, p = 2: the prehash pass with two threads
-      '$y$.75$Zm9vYmFy$', // classic scrypt
-      '$y$.75./$Zm9vYmFy$', // classic scrypt, p = 3
-      '$y$/75$Zm9vYmFy$', // YESCRYPT_WORM
-      '$y$/75/.$Zm9vYmFy$', // WORM, t = 1
-      '$y$/750./$Zm9vYmFy$', // WORM, p = 2, t = 2
-    ];
-    for (const setting of settings) {
-      const hash = libxcrypt('pässwörd €', setting);
-      assert.ok(hash.startsWith(setting) && hash.length === setting.length + 43, `crypt refused ${setting}: ${hash}`);
-      assertVerifies(hash, 'pässwörd €');
     }
   });
 

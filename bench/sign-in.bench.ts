@@ -294,7 +294,8 @@ async function main() {
     row('IdP event-loop delay p99 under that load (target < 50 ms)', ms(Math.max(...samples.map((s) => s.loopP99Ms))));
     row('IdP RSS idle / under load (max)', `${mb(idle.rssBytes)} / ${mb(Math.max(...samples.map((s) => s.rssBytes)))}`);
 
-    // 3. Token refresh, userinfo and discovery: the IdP against bare oidc-provider on the same store.
+    // 3. Token refresh, userinfo, discovery and JWKS: the IdP against bare oidc-provider on the same store (the IdP
+    // answers discovery and JWKS from a buffer rendered once: src/http/static-metadata.ts).
     const barePort = await freePort();
     const bare = `http://127.0.0.1:${String(barePort)}`;
     children.push(
@@ -328,6 +329,11 @@ async function main() {
       discovery: async (base) => {
         const answer = await fetch(`${base}/.well-known/openid-configuration`);
         if (!answer.ok) throw new Error(`discovery failed at ${base}: ${answer.status}`);
+        await answer.arrayBuffer();
+      },
+      jwks: async (base) => {
+        const answer = await fetch(`${base}/jwks`);
+        if (!answer.ok) throw new Error(`jwks failed at ${base}: ${answer.status}`);
         await answer.arrayBuffer();
       },
     };

@@ -17,6 +17,8 @@ import { createCsrf } from './http/csrf.js';
 import { errorHandler } from './http/error-handler.js';
 import { nonProtocolRoutes } from './http/non-protocol-routes.js';
 import { securityHeaders } from './http/security-headers.js';
+import { createStaticMetadata } from './http/static-metadata.js';
+import { requestListener } from './server.js';
 import { healthRoutes } from './http/health.js';
 import { metricsListener, metricsRoutes } from './http/metrics-route.js';
 import { createFragmentRenderer, createPageRenderer } from './http/pages.js';
@@ -212,6 +214,12 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
   );
   const isApi = (path: string) =>
     apiPaths.has(path) || /^\/(\.well-known|admin\/api|healthz|readyz|metrics)(\/|$)/.test(path);
+  const staticMetadata = createStaticMetadata({
+    issuer: config.issuer,
+    paths: ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server', app.pathFor('jwks')],
+    trustProxy: config.trustProxy,
+  });
+  app.use(staticMetadata.middleware);
   app.use(securityHeaders(new URL(config.issuer).protocol === 'https:', isApi));
   app.use(requestLogging(logger));
   app.use(errorHandler(render, logger));
@@ -278,6 +286,8 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
       }),
     ]),
   );
+  const unrendered = await staticMetadata.snapshot(requestListener(app));
+  if (unrendered.length > 0) logger.warn({ paths: unrendered }, 'served per request: could not be rendered once');
 
   return {
     app,

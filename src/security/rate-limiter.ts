@@ -73,7 +73,9 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       const counts = add
         ? await options.counters.hit(keyOf(check), start, windowMs)
         : await options.counters.peek(keyOf(check), start, windowMs);
-      const estimate = counts.previous * (1 - (at - start) / windowMs) + counts.current;
+      // The previous window's share rounded up: a failure counts until it has slid out entirely, so the moment just
+      // past a boundary never lets an attempt through that the moment before refused.
+      const estimate = Math.ceil(counts.previous * (1 - (at - start) / windowMs)) + counts.current;
       const reached = add ? estimate > rule.limit : estimate >= rule.limit;
       if (reached && !rule.slowOnly) {
         retryAfterSeconds = Math.max(retryAfterSeconds, Math.ceil((start + windowMs - at) / 1000));

@@ -4,6 +4,7 @@ import { alertText } from '../support/html.js';
 import { startTestIdp, type TestIdp } from '../support/harness.js';
 import { eventually } from '../support/eventually.js';
 import { beginAuthorization, signIn, UserAgent } from '../support/oidc-flow.js';
+import { inFlight } from '../support/in-flight.js';
 import type { LegacyUserRecord } from '../../src/demo/legacy-service.js';
 
 /** A browser at another address, as a trusted proxy in front of the IdP reports it. */
@@ -171,20 +172,6 @@ describe('the same limits whatever the migration state (defaults)', { timeout: 1
     }
   });
 });
-
-/** Runs the tasks with at most `limit` in flight, keeping their order in the results. */
-async function inFlight<T>(limit: number, tasks: (() => Promise<T>)[]): Promise<T[]> {
-  const results: T[] = [];
-  let next = 0;
-  const lane = async () => {
-    while (next < tasks.length) {
-      const i = next++;
-      results[i] = await (tasks[i] as () => Promise<T>)();
-    }
-  };
-  await Promise.all(Array.from({ length: limit }, lane));
-  return results;
-}
 
 describe('sign-up and password reset limits', () => {
   let t: TestIdp;

@@ -15,6 +15,7 @@ import { eventually } from '../support/eventually.js';
 import { PROCESS_ENV, startIdpProcess, writeIdpConfig, type IdpProcess } from '../support/idp-process.js';
 import { signIn } from '../support/oidc-flow.js';
 import { freePort } from '../support/servers/process.js';
+import { inFlight } from '../support/in-flight.js';
 
 const USERS = 1000;
 /** Users who also sign in a second time at the same moment, through another process. */
@@ -26,20 +27,6 @@ const users: LegacyUserRecord[] = Array.from({ length: USERS }, (_, i) => ({
   password: `many-password-${i}`,
   profile: { uid: `M-${i}`, user_name: `many${i}`, mail: `many${i}@example.com`, first: 'Many', last: String(i) },
 }));
-
-/** Runs the tasks with at most `limit` in flight, keeping their order in the results. */
-async function inFlight<T>(limit: number, tasks: (() => Promise<T>)[]): Promise<T[]> {
-  const results: T[] = [];
-  let next = 0;
-  const lane = async () => {
-    while (next < tasks.length) {
-      const i = next++;
-      results[i] = await (tasks[i] as () => Promise<T>)();
-    }
-  };
-  await Promise.all(Array.from({ length: limit }, lane));
-  return results;
-}
 
 describe('several IdP processes', { timeout: 600_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'jit-idp-many-'));

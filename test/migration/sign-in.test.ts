@@ -23,6 +23,17 @@ function signInWith(f: DomainFixture): SignIn {
   });
 }
 
+function chooseLoginsOf(f: DomainFixture) {
+  return createChooseLogins({
+    accounts: f.store.accounts,
+    record: f.record,
+    legacy: f.cutOffAwareLegacy,
+    transform: f.transform,
+    emailRequired: true,
+    now: f.now,
+  });
+}
+
 function kindOf(outcome: SignInOutcome): string {
   return outcome.kind === 'invalid-credentials' ? `invalid-credentials/${outcome.via}` : outcome.kind;
 }
@@ -129,14 +140,7 @@ describe('sign-in with just-in-time migration (fake legacy system, in-memory sto
     assert.ok(conflict?.type === 'migration_conflict');
     assert.deepEqual(conflict.fields, ['username']);
 
-    const chooseLogins = createChooseLogins({
-      accounts: f.store.accounts,
-      record: f.record,
-      legacy: f.cutOffAwareLegacy,
-      transform: f.transform,
-      emailRequired: true,
-      now: f.now,
-    });
+    const chooseLogins = chooseLoginsOf(f);
     // Another legacy user's name is refused too (they have not migrated yet, and would lose it).
     assert.deepEqual(await chooseLogins(outcome.pending, { username: 'dave' }), {
       kind: 'taken',
@@ -158,14 +162,7 @@ describe('sign-in with just-in-time migration (fake legacy system, in-memory sto
     const outcome = await signIn('alice.two@example.com', 'the other one');
     assert.ok(outcome.kind === 'login-taken');
     f.legacy.down = true;
-    const chooseLogins = createChooseLogins({
-      accounts: f.store.accounts,
-      record: f.record,
-      legacy: f.cutOffAwareLegacy,
-      transform: f.transform,
-      emailRequired: true,
-      now: f.now,
-    });
+    const chooseLogins = chooseLoginsOf(f);
     assert.deepEqual(await chooseLogins(outcome.pending, { username: 'alice-two' }), { kind: 'legacy-unavailable' });
     assert.equal(await f.store.accounts.findByLogin('alice-two'), undefined);
   });

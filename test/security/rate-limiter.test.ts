@@ -88,9 +88,10 @@ describe('rate limiter (injected clock)', () => {
     const { limits, clock } = limiter({ r: { limit: 4, windowSeconds: 60 } });
     await attempts(limits, 5, 'slider');
     assert.deepEqual(await limits.peek([check('slider')]), blocked(60));
-    // Half-way through the next window, half of the previous one's five still counts: 2.5 is past half the limit.
+    // Half-way through the next window, half of the previous one's five still counts, rounded up: 3 is one past
+    // half the limit, the first step of the delay.
     clock.advance(MINUTE + 30_000);
-    assert.deepEqual(await limits.peek([check('slider')]), allowed(Math.round(250 * 2 ** -0.5)));
+    assert.deepEqual(await limits.peek([check('slider')]), allowed(250));
     clock.advance(30_000);
     assert.deepEqual(await limits.peek([check('slider')]), allowed(), 'a window later the old counts are gone');
     assert.deepEqual(await attempts(limits, 2, 'slider'), [allowed(), allowed()]);
@@ -227,7 +228,10 @@ describe('sign-in limits (injected clock)', () => {
     // The next window still weighs the previous one's failures: nearly all of them just after the boundary.
     clock.advance(1000);
     assert.equal((await limits.before('192.0.2.1', 'hank')).kind, 'blocked');
-    clock.advance(900_000);
+    // A second past the boundary the three weigh 2.997: rounded up, still the limit (no extra guess at a boundary).
+    clock.advance(1000);
+    assert.equal((await limits.before('192.0.2.1', 'hank')).kind, 'blocked');
+    clock.advance(899_000);
     assert.deepEqual(await limits.before('192.0.2.1', 'hank'), allowed());
   });
 });

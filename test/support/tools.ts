@@ -47,6 +47,8 @@ const PACKAGES = {
   postgres: 'postgresql',
   mariadb: 'mariadb-server',
   openldap: 'slapd ldap-utils openssl',
+  /** Which thread of the IdP syncs the disk, and when (test/faults/durability.test.ts). */
+  strace: 'strace',
 } as const;
 
 export type Tool = keyof typeof PACKAGES;

@@ -11,21 +11,44 @@ import { migrateSchema } from './schema.js';
 import { SqliteSecretStore } from './secrets.js';
 import { SqliteSettingsStore } from './settings.js';
 import { SqliteWebhookStore } from './webhooks.js';
+import { startWalCheckpointer } from './wal-checkpointer.js';
+import { createWalSync, syncedAfter } from './wal-sync.js';
 
 const PURGE_INTERVAL_MS = 60_000;
+/**
+ * The writer that starts the log over after a checkpoint syncs the log's new header (SQLite, wal.c), on the event
+ * loop: a few seconds between checkpoints keep that to one small sync per few seconds whatever the load.
+ */
+const CHECKPOINT_INTERVAL_MS = 5000;
+/** A log larger than this is cut back to it once checkpointed (bytes). */
+const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
 
 /**
  * The zero-setup store: one SQLite file. WAL lets readers run beside the single writer, and the busy timeout makes
  * several IdP processes on one host queue for the write lock instead of failing.
+ *
+ * The event loop never waits for the disk. Commits go to the log in the page cache (`synchronous = NORMAL`), which
+ * a killed process cannot lose; checkpoints, which sync, run on a thread of their own. Writes that must survive a
+ * power cut before the caller goes on (accounts and their password hashes, secrets, settings) then wait for a sync
+ * of the log on libuv's thread pool, shared by whoever commits meanwhile. Protocol state that expires within hours
+ * (sessions, codes, tokens), audit events and their webhook deliveries, rate-limit counters and leases do not wait:
+ * a power cut may take their last moments, which costs a user a new sign-in. Docs: docs/production.md,
+ * "Durability of the embedded store".
  */
 export function openEmbeddedStore(path: string, busyTimeoutMs = 5000): Store {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const inMemory = path === ':memory:';
+  if (!inMemory) mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path, { timeout: busyTimeoutMs });
   db.pragma('journal_mode = WAL');
-  // FULL: a committed account survives a power cut, not just a process crash.
-  db.pragma('synchronous = FULL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('wal_autocheckpoint = 0');
+  db.pragma(`journal_size_limit = ${String(WAL_SIZE_LIMIT)}`);
   db.pragma('foreign_keys = ON');
   migrateSchema(db);
+  // An in-memory database has no file to sync or checkpoint.
+  const wal = inMemory ? undefined : createWalSync(path);
+  const sync = wal ? () => wal.sync() : () => Promise.resolve();
+  const checkpointer = inMemory ? undefined : startWalCheckpointer(path, busyTimeoutMs, CHECKPOINT_INTERVAL_MS);
 
   const artifacts = new SqliteArtifactStore(db);
   const counters = new SqliteCounterStore(db);
@@ -39,11 +62,15 @@ export function openEmbeddedStore(path: string, busyTimeoutMs = 5000): Store {
 
   return {
     kind: 'embedded',
-    accounts: new SqliteAccountStore(db),
+    accounts: syncedAfter(
+      new SqliteAccountStore(db),
+      ['insert', 'insertMany', 'updateLogins', 'updatePassword', 'setDisabled', 'delete'],
+      sync,
+    ),
     artifacts,
     events: new SqliteEventStore(db),
-    secrets: new SqliteSecretStore(db),
-    settings: new SqliteSettingsStore(db),
+    secrets: syncedAfter(new SqliteSecretStore(db), ['getOrCreate'], sync),
+    settings: syncedAfter(new SqliteSettingsStore(db), ['set'], sync),
     webhooks: new SqliteWebhookStore(db),
     counters,
     leases,
@@ -55,10 +82,11 @@ export function openEmbeddedStore(path: string, busyTimeoutMs = 5000): Store {
         return Promise.resolve(false);
       }
     },
-    close: () => {
+    close: async () => {
       clearInterval(purge);
+      await checkpointer?.stop();
+      await wal?.close();
       if (db.open) db.close();
-      return Promise.resolve();
     },
   };
 }

@@ -3,7 +3,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'data/', 'public/', 'scratch/'] },
+  { ignores: ['node_modules/', 'dist/', 'build/', 'data/', 'public/', 'scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

@@ -2,10 +2,10 @@ import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'n
 import type { AddressInfo } from 'node:net';
 
 /** Starts listening and resolves with the bound port (useful with port 0). */
-export function listen(server: Server, port: number, host?: string): Promise<number> {
+export function listen(server: Server, port: number, host?: string, exclusive = false): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen({ port, host, exclusive }, () => {
       server.off('error', reject);
       resolve((server.address() as AddressInfo).port);
     });

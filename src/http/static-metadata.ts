@@ -75,7 +75,8 @@ export function createStaticMetadata(options: {
 
   const snapshot = async (handler: RequestListener) => {
     const server = createServer(handler);
-    const port = await listen(server, 0, '127.0.0.1');
+    // Exclusive: a cluster worker binds this port itself, so the primary never takes it for the IdP's own.
+    const port = await listen(server, 0, '127.0.0.1', true);
     const failed: string[] = [];
     try {
       for (const path of options.paths) {

@@ -3,23 +3,22 @@ import type { LegacyConfig } from '../config/legacy-schema.js';
 import type { Logger } from '../log/logger.js';
 import type { LegacyConnector } from './connector.js';
 import { createHttpConnector } from './http-connector.js';
-import { createLdapConnector } from './ldap-connector.js';
 import { createLegacySystem, type LegacyObservers, type LegacySystem } from './legacy-system.js';
 import { createModuleConnector } from './module-connector.js';
-import { createSqlConnector } from './sql-connector.js';
 
-export function createConnector(
+/** The connector of `config.kind`; the SQL drivers and the LDAP client (15 to 30 MB resident) load only when used. */
+export async function createConnector(
   config: LegacyConfig,
   hasher: PasswordHasher,
   logger: Logger,
 ): Promise<LegacyConnector> {
   switch (config.kind) {
     case 'http':
-      return Promise.resolve(createHttpConnector(config));
+      return createHttpConnector(config);
     case 'sql':
-      return Promise.resolve(createSqlConnector(config, hasher));
+      return (await import('./sql-connector.js')).createSqlConnector(config, hasher);
     case 'ldap':
-      return Promise.resolve(createLdapConnector(config));
+      return (await import('./ldap-connector.js')).createLdapConnector(config);
     case 'module':
       return createModuleConnector(config, logger, hasher);
   }

@@ -1,7 +1,6 @@
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import type { ModuleConnectorConfig } from '../config/legacy-schema.js';
+import { importOperatorModule } from '../config/operator-module.js';
 import type { Logger } from '../log/logger.js';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
 import { listedHashOptions, recordFromListing } from './listing.js';
@@ -150,7 +149,7 @@ export async function createModuleConnector(
 }
 
 async function loadModule(path: string): Promise<LegacyModule> {
-  const loaded = (await import(pathToFileURL(resolve(path)).href)) as Partial<LegacyModule> & {
+  const loaded = (await importOperatorModule(path)) as Partial<LegacyModule> & {
     default?: Partial<LegacyModule>;
   };
   const candidate = typeof loaded.authenticate === 'function' ? loaded : loaded.default;

@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Logger } from '../log/logger.js';
 
 /** An email the IdP sends (password reset links). Plain text: nothing to render, nothing to track. */
@@ -19,12 +19,14 @@ export interface Mailer {
 
 /** Mail over SMTP (nodemailer), e.g. `smtps://user:pass@smtp.example.com` or `smtp://relay.internal:25`. */
 export function smtpMailer(url: string, from: string): Mailer {
-  const transport = nodemailer.createTransport(url);
+  // nodemailer (about 15 MB resident) is loaded with the first mail rather than at start.
+  let transport: Promise<Transporter> | undefined;
   return {
     async send(mail) {
-      await transport.sendMail({ from, ...mail });
+      transport ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(url));
+      await (await transport).sendMail({ from, ...mail });
     },
-    close: () => transport.close(),
+    close: () => void transport?.then((opened) => opened.close()),
   };
 }
 

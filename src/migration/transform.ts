@@ -1,6 +1,5 @@
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { accountProfileSchema, type AccountProfile } from '../accounts/account.js';
+import { importOperatorModule } from '../config/operator-module.js';
 import type { FieldSource, Mapping, RolesSource } from '../config/schema.js';
 import type { LegacyProfile } from '../legacy/connector.js';
 import { parseLegacyBoolean, readPath } from '../legacy/legacy-values.js';
@@ -83,7 +82,7 @@ function identityOf(mapped: MappedProfile): MappedIdentity {
 }
 
 async function loadTransformModule(path: string): Promise<TransformFunction> {
-  const module = (await import(pathToFileURL(resolve(path)).href)) as { default?: unknown; transform?: unknown };
+  const module = (await importOperatorModule(path)) as { default?: unknown; transform?: unknown };
   const fn = module.default ?? module.transform;
   if (typeof fn !== 'function') {
     throw new Error(`transform module ${path} must export a function as default or as "transform"`);

@@ -7,14 +7,14 @@ const read = (file: string) => readFileSync(new URL(`../../${file}`, import.meta
 
 // The tests and the benchmark start the IdP with NODE_FLAGS, so they measure what users run only while these agree.
 describe('the node flags the IdP runs with', () => {
-  it('are the same for `npm start`, the Docker image, and the test and bench processes', () => {
+  it('are the same for `npm start`, `npm run dev`, the Docker image, and the IdP processes of the tests and the bench (NODE_FLAGS)', () => {
     const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
     const dockerCmd = /^CMD (.+)$/m.exec(read('Dockerfile'))?.[1] ?? '';
     const imageArgs = JSON.parse(dockerCmd) as string[];
     const flags = NODE_FLAGS.join(' ');
     assert.ok(NODE_FLAGS.length > 0);
-    assert.equal(scripts.start, `tsx ${flags} src/main.ts`, 'npm start');
-    assert.ok(scripts.bench?.startsWith(`tsx ${flags} bench/sign-in.bench.ts `), 'npm run bench');
-    assert.deepEqual(imageArgs, ['node', ...NODE_FLAGS, '--import', 'tsx', 'src/main.ts'], 'the image');
+    assert.equal(scripts.start, `node ${flags} --enable-source-maps build/main.js`, 'npm start');
+    assert.equal(scripts.dev, `tsx ${flags} src/main.ts`, 'npm run dev');
+    assert.deepEqual(imageArgs, ['node', ...NODE_FLAGS, '--enable-source-maps', 'build/main.js'], 'the image');
   });
 });

@@ -6,6 +6,8 @@ import { DEMO_MAPPING } from '../../src/demo/demo-mode.js';
 import { LEGACY_TOKEN, RP_REDIRECT, TEST_CLIENTS } from './harness.js';
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+/** `npm run build`'s entry point, which `npm start` and the Docker image run. */
+export const COMPILED_MAIN = fileURLToPath(new URL('../../build/main.js', import.meta.url));
 /**
  * The V8 flags `npm start` and the Docker image give the IdP: a young generation large enough that a sign-in's
  * short-lived objects die there (see docs/production.md).
@@ -14,7 +16,13 @@ export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=32'];
 // Resolved here, because the processes run in a scratch directory without node_modules.
 const TSX = import.meta.resolve('tsx');
 
-/** `npm start`'s entry point running as its own process. */
+/**
+ * Which entry point a process runs: the source through tsx (`npm run dev`, and what the tests exercise), or the
+ * compiled build (`npm start`, the Docker image; build it first).
+ */
+export type IdpEntry = 'source' | 'compiled';
+
+/** The IdP's entry point running as its own process. */
 export interface IdpProcess {
   child: ChildProcess;
   output: () => string;
@@ -22,14 +30,16 @@ export interface IdpProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts `src/main.ts` with only the given environment; resolves once its output matches `waitFor` (null: at exit). */
+/** Starts the IdP with only the given environment; resolves once its output matches `waitFor` (null: at exit). */
 export function startIdpProcess(
   env: Record<string, string>,
   cwd: string,
   waitFor: RegExp | null = /listening on port/,
   nodeFlags: readonly string[] = NODE_FLAGS,
+  entry: IdpEntry = 'source',
 ): Promise<IdpProcess> {
-  const child = spawn(process.execPath, [...nodeFlags, '--import', TSX, MAIN], {
+  const args = entry === 'source' ? ['--import', TSX, MAIN] : ['--enable-source-maps', COMPILED_MAIN];
+  const child = spawn(process.execPath, [...nodeFlags, ...args], {
     cwd,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import bcrypt from 'bcryptjs';
 import { createPasswordHasher } from '../src/passwords/password-hasher.js';
 import type { Account } from '../src/accounts/account.js';
@@ -11,6 +11,7 @@ import { LegacyUserService, type LegacyUserRecord } from '../src/demo/legacy-ser
 import { openEmbeddedStore } from '../src/store/embedded/embedded-store.js';
 import { LEGACY_TOKEN, TEST_CLIENTS } from '../test/support/harness.js';
 import {
+  buildIdp,
   NODE_FLAGS,
   PROCESS_ENV,
   startIdpProcess,
@@ -20,6 +21,7 @@ import {
 import { beginAuthorization, discover } from '../test/support/oidc-flow.js';
 import { freePort } from '../test/support/servers/process.js';
 import { basicAuthorization, leanSignIn } from './lean-sign-in.js';
+import { cpuMicros, quantile, timed } from './measure.js';
 
 /**
  * `npm run bench`, first part: the IdP under load, every figure from one run on this machine, printed as one table.
@@ -54,19 +56,9 @@ const users: LegacyUserRecord[] = Array.from({ length: 1000 }, (_, i) => ({
 /** Which users each phase takes, so that a "first sign-in" is always a user not yet migrated. */
 const RANGE = { sequential: [0, SEQUENTIAL], jitLoad: [100, 260], legacyRejected: [900, 1000] } as const;
 
-const quantile = (values: readonly number[], q: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
-};
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const sleep = (msToWait: number) => new Promise((resolve) => setTimeout(resolve, msToWait));
-
-async function timed(fn: () => Promise<unknown>): Promise<number> {
-  const started = performance.now();
-  await fn();
-  return performance.now() - started;
-}
 
 /** Runs `step(lane)` on `lanes` lanes until `count` steps are done; returns steps per second. */
 async function throughput(lanes: number, count: number, step: (i: number) => Promise<void>): Promise<number> {
@@ -79,15 +71,6 @@ async function throughput(lanes: number, count: number, step: (i: number) => Pro
     ),
   );
   return count / (elapsed / 1000);
-}
-
-/** CPU time (user + system) a process has used so far, in microseconds, from /proc (clock ticks of 10 ms). */
-function cpuMicros(pid: number): number {
-  const fields =
-    readFileSync(`/proc/${String(pid)}/stat`, 'utf8')
-      .split(') ')[1]
-      ?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
 interface Rate {
@@ -206,8 +189,7 @@ function startBareProvider(env: Record<string, string>): Promise<ChildProcess> {
 
 async function main() {
   // The IdP runs as `npm start` runs it: the compiled build, made (or brought up to date) first.
-  const build = spawnSync('npm', ['run', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  if (build.status !== 0) throw new Error('npm run build failed');
+  buildIdp();
   const dir = mkdtempSync(join(tmpdir(), 'jit-idp-bench-'));
   const legacy = new LegacyUserService({ users, token: LEGACY_TOKEN });
   await legacy.start();

@@ -1,15 +1,20 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { DEMO_MAPPING } from '../../src/demo/demo-mode.js';
 import { DEMO_USERS } from '../../src/demo/demo-users.js';
 import { LegacyUserService } from '../../src/demo/legacy-service.js';
 import { LEGACY_TOKEN } from '../support/harness.js';
-import { COMPILED_MAIN, NODE_FLAGS, PROCESS_ENV, startIdpProcess, writeIdpConfig } from '../support/idp-process.js';
+import {
+  buildIdp,
+  COMPILED_MAIN,
+  NODE_FLAGS,
+  PROCESS_ENV,
+  startIdpProcess,
+  writeIdpConfig,
+} from '../support/idp-process.js';
 import { signIn } from '../support/oidc-flow.js';
 import { freePort } from '../support/servers/process.js';
 
@@ -18,8 +23,6 @@ import { freePort } from '../support/servers/process.js';
  * starts finds its views, signs a user in through its hashing worker thread (which must be the compiled
  * hash-worker.js: node cannot run the .ts one), and still loads an operator's TypeScript module.
  */
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 describe('the compiled build', { timeout: 180_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'jit-idp-compiled-'));
@@ -49,8 +52,7 @@ describe('the compiled build', { timeout: 180_000 }, () => {
 
   before(async () => {
     // Into the real build/: the compiled app finds views/ and public/ at its parent, the repository's root.
-    const built = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8' });
-    assert.equal(built.status, 0, `npm run build failed:\n${built.stdout}${built.stderr}`);
+    buildIdp();
     await legacy.start();
   });
   after(async () => {

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -88,3 +88,12 @@ export function writeIdpConfig(
 }
 
 export const PROCESS_ENV = { LEGACY_TOKEN } as const;
+
+/** `npm run build`, so that build/main.js is the source's current state (incremental: seconds when unchanged). */
+export function buildIdp(): void {
+  const built = spawnSync('npm', ['run', 'build'], {
+    cwd: fileURLToPath(new URL('../..', import.meta.url)),
+    encoding: 'utf8',
+  });
+  if (built.status !== 0) throw new Error(`npm run build failed:\n${built.stdout}${built.stderr}`);
+}

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** The benches' measuring tools: quantiles, timings, a process's CPU and memory, and loads that count failures. */
 
@@ -22,12 +23,13 @@ export function residentBytes(pid: number): number {
   return Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1] ?? Number.NaN) * 1024;
 }
 
-/** CPU time (user + system, all threads) a process has used so far, in microseconds, from /proc (10 ms ticks). */
-export function cpuMicros(pid: number): number {
-  const fields =
-    readFileSync(`/proc/${String(pid)}/stat`, 'utf8')
-      .split(') ')[1]
-      ?.split(' ') ?? [];
+/**
+ * CPU time (user + system) a process (all its threads), or one of its threads, has used so far, in microseconds,
+ * from /proc (10 ms ticks).
+ */
+export function cpuMicros(pid: number, tid?: number): number {
+  const file = tid === undefined ? `/proc/${String(pid)}/stat` : `/proc/${String(pid)}/task/${String(tid)}/stat`;
+  const fields = readFileSync(file, 'utf8').split(') ')[1]?.split(' ') ?? [];
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
@@ -65,4 +67,44 @@ export async function loadFor(lanes: number, seconds: number, step: (lane: numbe
     }),
   );
   return { perSecond: done / ((performance.now() - started) / 1000), done, errors, firstError };
+}
+
+/**
+ * Requests per second ApacheBench (`ab`, Debian's apache2-utils: C, one thread, kept-alive connections) gets from
+ * `url` with `lanes` requests in flight for `seconds`, and how many failed; undefined when ab is not installed. For
+ * endpoints fast enough that a Node client would measure itself rather than the server.
+ */
+export function abRate(url: string, lanes: number, seconds: number): { perSecond: number; failed: number } | undefined {
+  const run = spawnSync('ab', ['-q', '-k', '-c', String(lanes), '-t', String(seconds), '-n', '100000000', url], {
+    encoding: 'utf8',
+  });
+  if (run.error) return undefined;
+  const figure = (pattern: RegExp) => Number(pattern.exec(run.stdout)?.[1] ?? Number.NaN);
+  const non2xx = figure(/^Non-2xx responses:\s+(\d+)/m);
+  return {
+    perSecond: figure(/^Requests per second:\s+([\d.]+)/m),
+    failed: figure(/^Failed requests:\s+(\d+)/m) + (Number.isNaN(non2xx) ? 0 : non2xx),
+  };
+}
+
+/** CPU time (user + system) of each thread of a process so far, in microseconds, by thread id, from /proc. */
+export function threadCpuMicros(pid: number): Map<number, number> {
+  const threads = new Map<number, number>();
+  for (const tid of readdirSync(`/proc/${String(pid)}/task`)) {
+    try {
+      threads.set(Number(tid), cpuMicros(pid, Number(tid)));
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return threads;
+}
+
+/**
+ * The CPU a process spent between two `threadCpuMicros` snapshots outside its `busiest` busiest threads: with the
+ * hashing threads as the busiest, what everything else costs (event loop, GC helpers, libuv's pool).
+ */
+export function cpuOutsideBusiest(before: Map<number, number>, after: Map<number, number>, busiest: number): number {
+  const used = [...after].map(([tid, micros]) => micros - (before.get(tid) ?? 0)).sort((a, b) => b - a);
+  return used.slice(busiest).reduce((sum, micros) => sum + micros, 0);
 }

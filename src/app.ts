@@ -75,6 +75,8 @@ export interface Idp {
   outbox: readonly SentMail[] | undefined;
   /** Imports started from the console or the admin API. */
   jobs: ImportJobs;
+  /** The IdP's HTTP handler: discovery and JWKS from their buffers, everything else through `app`. */
+  listener: RequestListener;
   /** `/metrics` for a listener of its own (`metrics.port`). */
   metricsListener: RequestListener;
   close(): Promise<void>;
@@ -219,7 +221,6 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     paths: ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server', app.pathFor('jwks')],
     trustProxy: config.trustProxy,
   });
-  app.use(staticMetadata.middleware);
   app.use(securityHeaders(new URL(config.issuer).protocol === 'https:', isApi));
   app.use(requestLogging(logger));
   app.use(errorHandler(render, logger));
@@ -286,11 +287,13 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
       }),
     ]),
   );
-  const unrendered = await staticMetadata.snapshot(requestListener(app));
+  const listener = staticMetadata.listener(requestListener(app));
+  const unrendered = await staticMetadata.snapshot(listener);
   if (unrendered.length > 0) logger.warn({ paths: unrendered }, 'served per request: could not be rendered once');
 
   return {
     app,
+    listener,
     store,
     hasher,
     legacy,

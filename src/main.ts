@@ -7,7 +7,7 @@ import type { Config } from './config/schema.js';
 import { prepareDemo, type DemoMode } from './demo/demo-mode.js';
 import { DEMO_USERS } from './demo/demo-users.js';
 import { createLogger } from './log/logger.js';
-import { closeServer, listen, requestListener } from './server.js';
+import { closeServer, listen } from './server.js';
 import { hashingThreadsPerProcess, runPrimary, workerCount } from './cluster/workers.js';
 
 /** Entry point: configuration, then (without a legacy system) the demo, then the IdP's HTTP server. */
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
 
   // Templates are read again at every render only in demo mode, where someone may be editing them.
   const idp = await createIdp({ config, logger, demoMode: demo !== undefined, cacheViews: demo === undefined });
-  const server = createServer(requestListener(idp.app));
+  const server = createServer(idp.listener);
   // Keep-alive longer than a typical load balancer's idle timeout, so the balancer closes first.
   server.keepAliveTimeout = 65_000;
   const port = await listen(server, config.port, config.host);

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { createServer, request, type RequestListener } from 'node:http';
-import type { Middleware } from 'koa';
+import { createServer, request, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import { closeServer, listen } from '../server.js';
 
 /**
- * Discovery and JWKS answered from a buffer, ahead of every other middleware. Both depend only on the configuration
+ * Discovery and JWKS answered from a buffer, ahead of Koa and every middleware. Both depend only on the configuration
  * and the signing keys, which are fixed for a process's life (the keys are read from the store once, at start), yet
  * oidc-provider builds them anew for every request, and they are what every client and API fetches most.
  *
@@ -36,8 +35,11 @@ interface Snapshot {
 }
 
 export interface StaticMetadata {
-  /** Mount first: serves the snapshots once taken, passes everything else (and everything before) on. */
-  middleware: Middleware;
+  /**
+   * `handler` behind a front that answers the snapshots once taken, before Koa or any middleware runs (a request
+   * costs a header check and one write); everything else, and everything before the snapshots exist, goes on.
+   */
+  listener(handler: RequestListener): RequestListener;
   /**
    * Renders `paths` through `handler` (the IdP's own request listener) and keeps their answers; returns the paths it
    * could not render, which oidc-provider goes on answering itself.
@@ -53,24 +55,45 @@ export function createStaticMetadata(options: {
   const issuer = new URL(options.issuer);
   const snapshots = new Map<string, Snapshot>();
 
-  const middleware: Middleware = async (ctx, next) => {
-    const snapshot = snapshots.get(ctx.path);
-    // Not ctx.origin: oidc-provider's context answers "null" there.
-    const origin = `${ctx.protocol}://${ctx.host}`;
-    if (!snapshot || (ctx.method !== 'GET' && ctx.method !== 'HEAD') || origin !== issuer.origin) {
-      await next();
-      return;
+  /**
+   * The origin a request is addressed to, as Koa reads it (`ctx.protocol` and `ctx.host`): the socket's scheme and
+   * the Host header, or the proxy's X-Forwarded-Proto and X-Forwarded-Host when the proxy is trusted.
+   */
+  const originOf = (req: IncomingMessage) => {
+    const first = (value: string | string[] | undefined) =>
+      (Array.isArray(value) ? value[0] : value)?.split(',')[0]?.trim() || undefined;
+    const encrypted = (req.socket as { encrypted?: boolean }).encrypted === true;
+    const forwardedProto = options.trustProxy ? first(req.headers['x-forwarded-proto']) : undefined;
+    const scheme = encrypted ? 'https' : (forwardedProto ?? 'http');
+    const host = (options.trustProxy ? first(req.headers['x-forwarded-host']) : undefined) ?? req.headers.host;
+    return `${scheme}://${host ?? ''}`;
+  };
+
+  /** Whether the client's cached copy is current: its If-None-Match names the ETag, and it did not ask to revalidate. */
+  const fresh = (req: IncomingMessage, etag: string) => {
+    const wanted = req.headers['if-none-match'];
+    if (!wanted || /(?:^|,)\s*no-cache\s*(?:,|$)/.test(req.headers['cache-control'] ?? '')) return false;
+    return wanted === '*' || wanted.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
+  };
+
+  const answer = (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    const query = req.url?.indexOf('?') ?? -1;
+    const snapshot = snapshots.get(query === -1 ? (req.url ?? '') : (req.url ?? '').slice(0, query));
+    if (!snapshot || originOf(req) !== issuer.origin) return false;
+    res.setHeaders(new Map(Object.entries(snapshot.headers)));
+    res.setHeader('access-control-allow-origin', req.headers.origin || '*');
+    res.setHeader('cache-control', CACHE_CONTROL);
+    res.setHeader('etag', snapshot.etag);
+    if (fresh(req, snapshot.etag)) {
+      res.statusCode = 304;
+      res.end();
+      return true;
     }
-    ctx.set(snapshot.headers);
-    ctx.set('access-control-allow-origin', ctx.get('origin') || '*');
-    ctx.set('cache-control', CACHE_CONTROL);
-    ctx.etag = snapshot.etag;
-    ctx.status = 200;
-    if (ctx.fresh) {
-      ctx.status = 304;
-      return;
-    }
-    ctx.body = snapshot.body;
+    res.statusCode = 200;
+    res.setHeader('content-length', snapshot.body.length);
+    res.end(req.method === 'HEAD' ? undefined : snapshot.body);
+    return true;
   };
 
   const snapshot = async (handler: RequestListener) => {
@@ -119,5 +142,10 @@ export function createStaticMetadata(options: {
       req.end();
     });
 
-  return { middleware, snapshot };
+  return {
+    listener: (handler) => (req, res) => {
+      if (!answer(req, res)) handler(req, res);
+    },
+    snapshot,
+  };
 }

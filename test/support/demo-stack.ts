@@ -6,7 +6,7 @@ import { createIdp, type Idp } from '../../src/app.js';
 import { configSchema } from '../../src/config/schema.js';
 import { prepareDemo, type DemoMode } from '../../src/demo/demo-mode.js';
 import { createLogger } from '../../src/log/logger.js';
-import { closeServer, listen, requestListener } from '../../src/server.js';
+import { closeServer, listen } from '../../src/server.js';
 
 export interface DemoStack {
   issuer: string;
@@ -30,7 +30,7 @@ export async function startDemoStack(): Promise<DemoStack> {
   });
   const demo = await prepareDemo(base);
   const idp = await createIdp({ config: demo.config, logger: createLogger('silent'), demoMode: true });
-  server.on('request', requestListener(idp.app));
+  server.on('request', idp.listener);
   demo.startApp(demo.config.issuer, idp.store.accounts);
   return {
     issuer: demo.config.issuer,

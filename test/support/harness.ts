@@ -9,7 +9,7 @@ import { DEMO_MAPPING } from '../../src/demo/demo-mode.js';
 import { DEMO_USERS } from '../../src/demo/demo-users.js';
 import { LegacyUserService, type LegacyUserRecord } from '../../src/demo/legacy-service.js';
 import { createLogger } from '../../src/log/logger.js';
-import { closeServer, listen, requestListener } from '../../src/server.js';
+import { closeServer, listen } from '../../src/server.js';
 
 export const RP_REDIRECT = 'http://rp.test/callback';
 export const TEST_CLIENTS = {
@@ -137,7 +137,7 @@ export async function startTestIdp(options: TestIdpOptions = {}): Promise<TestId
   );
 
   let idp = await createIdp({ config, logger });
-  server.on('request', requestListener(idp.app));
+  server.on('request', idp.listener);
 
   return {
     issuer,
@@ -152,7 +152,7 @@ export async function startTestIdp(options: TestIdpOptions = {}): Promise<TestId
       await closeServer(server, 100);
       await idp.close();
       idp = await createIdp({ config, logger });
-      server = createServer(requestListener(idp.app));
+      server = createServer(idp.listener);
       await listen(server, port, '127.0.0.1');
     },
     async close() {

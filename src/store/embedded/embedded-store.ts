@@ -22,6 +22,13 @@ const PURGE_INTERVAL_MS = 60_000;
 const CHECKPOINT_INTERVAL_MS = 5000;
 /** A log larger than this is cut back to it once checkpointed (bytes). */
 const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
+/**
+ * A safety valve, in pages (40 MB): the checkpoint thread can only start the log over at a moment when no write is
+ * appending to it, which a long bulk insert (an import) never leaves, and a log that only grows makes every read
+ * slower. Past this size the writer checkpoints itself between two transactions, as SQLite does by default (every
+ * 1,000 pages); sign-ins, with the checkpoint thread keeping the log short, never get near it.
+ */
+const WRITER_CHECKPOINT_PAGES = 10_000;
 
 /**
  * The zero-setup store: one SQLite file. WAL lets readers run beside the single writer, and the busy timeout makes
@@ -41,7 +48,7 @@ export function openEmbeddedStore(path: string, busyTimeoutMs = 5000): Store {
   const db = new Database(path, { timeout: busyTimeoutMs });
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  db.pragma('wal_autocheckpoint = 0');
+  db.pragma(`wal_autocheckpoint = ${String(inMemory ? 0 : WRITER_CHECKPOINT_PAGES)}`);
   db.pragma(`journal_size_limit = ${String(WAL_SIZE_LIMIT)}`);
   db.pragma('foreign_keys = ON');
   migrateSchema(db);

@@ -1,4 +1,6 @@
-import { verifyLegacyHash, type LegacyHashOptions } from './legacy/legacy-hash.js';
+import { createRequire } from 'node:module';
+import type * as LegacyHash from './legacy/legacy-hash.js';
+import type { LegacyHashOptions } from './legacy/legacy-hash.js';
 import type { LegacyHashVerdict } from './legacy/verdict.js';
 import { decoyHashSync, hashPasswordSync, UnsupportedPasswordHashError, verifyPasswordSync } from './password-hash.js';
 
@@ -14,6 +16,14 @@ export type HashTask =
 
 export type HashTaskResult = string | boolean | LegacyHashVerdict;
 
+/**
+ * The legacy schemes (argon2's native addon, scrypt, yescrypt, crypt …; about 16 MB a thread) load with the first
+ * legacy hash: an IdP whose legacy system checks its own passwords (HTTP) never needs them. Loaded with require, which
+ * reaches ES modules on the Node versions this runs on, because piscina loads this file that way under tsx too, where
+ * a dynamic import() would miss tsx's resolution of `.js` to `.ts`.
+ */
+const legacySchemes = () => createRequire(import.meta.url)('./legacy/legacy-hash.js') as typeof LegacyHash;
+
 export default async function run(task: HashTask): Promise<HashTaskResult> {
   switch (task.op) {
     case 'hash':
@@ -28,6 +38,6 @@ export default async function run(task: HashTask): Promise<HashTaskResult> {
     case 'decoy':
       return decoyHashSync(task.cost);
     case 'verify-legacy':
-      return verifyLegacyHash(task.password, task.hash, task.options, task.salt);
+      return legacySchemes().verifyLegacyHash(task.password, task.hash, task.options, task.salt);
   }
 }

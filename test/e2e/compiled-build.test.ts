@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { DEMO_MAPPING } from '../../src/demo/demo-mode.js';
 import { DEMO_USERS } from '../../src/demo/demo-users.js';
@@ -82,6 +85,25 @@ describe('the compiled build', { timeout: 180_000 }, () => {
     } finally {
       idp.child.kill('SIGKILL');
     }
+  });
+
+  it('verifies a legacy hash on a compiled hashing thread, whose schemes load only then', () => {
+    // {SSHA}: SHA-1 over the password and a salt, then the salt, base64 (slappasswd's format).
+    const salt = Buffer.from('pepper!!');
+    const digest = createHash('sha1').update('compiled secret').update(salt).digest();
+    const hash = `{SSHA}${Buffer.concat([digest, salt]).toString('base64')}`;
+    const script = `
+      const { createPasswordHasher } = await import(${JSON.stringify(pathToFileURL(join(dirname(COMPILED_MAIN), 'passwords/password-hasher.js')).href)});
+      const hasher = await createPasswordHasher({ cost: 4, threads: 1 });
+      const verdicts = [];
+      for (const password of ['compiled secret', 'wrong']) {
+        verdicts.push((await hasher.verifyLegacy(password, ${JSON.stringify(hash)}, { scheme: 'detect' })).kind);
+      }
+      await hasher.close();
+      process.stdout.write(JSON.stringify(verdicts));`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout), ['match', 'mismatch']);
   });
 
   it("loads an operator's TypeScript transform module through tsx, on demand", async () => {

@@ -85,11 +85,12 @@ export interface Idp {
 /** The composition root: the only place that builds the object graph from configuration. */
 export async function createIdp(options: IdpOptions): Promise<Idp> {
   const { config, logger } = options;
-  const store = options.store ?? (await openStore(config.store, logger));
   const hasher = await createPasswordHasher({
     cost: config.passwords.bcryptCost,
     threads: config.passwords.hashingThreads,
   });
+  const store =
+    options.store ?? (await openStore(config.store, logger, (filename, task) => hasher.runOnThread(filename, task)));
   const legacy = config.legacy
     ? await openLegacySystem(config.legacy, hasher, logger, (...call) => metrics.observeLegacyCall(...call))
     : undefined;
@@ -307,9 +308,9 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
       await jobs.settled();
       await webhooks.close();
       await legacy?.close();
-      await hasher.close();
       mailer.close();
-      if (!options.store) await store.close();
+      if (!options.store) await store.close(); // before the threads its checkpoints run on
+      await hasher.close();
     },
   };
 }

@@ -15,6 +15,11 @@ export interface PasswordHasher {
   verifyDecoy(password: string): Promise<false>;
   /** A hash from a legacy store (bcrypt, argon2, crypt, LDAP, ...); never rejects for a bad hash, says `unsupported`. */
   verifyLegacy(password: string, hash: string, options: LegacyHashOptions, salt?: string): Promise<LegacyHashVerdict>;
+  /**
+   * Another module's default export run with `task` on the hashing threads (the embedded store's checkpoints), so
+   * that the process keeps no other thread idle for it; it queues behind the hashes.
+   */
+  runOnThread(filename: string, task: unknown): Promise<unknown>;
   /** Tasks waiting for a thread (a metric: a growing queue means sign-ins are hashing-bound). */
   readonly queued: number;
   close(): Promise<void>;
@@ -53,6 +58,7 @@ export async function createPasswordHasher(options: PasswordHasherOptions): Prom
     },
     verifyLegacy: async (password, hash, options, salt) =>
       (await pool.run({ op: 'verify-legacy', password, hash, options, salt })) as LegacyHashVerdict,
+    runOnThread: (filename, task) => pool.run(task as HashTask, { filename }),
     get queued() {
       return pool.queueSize;
     },

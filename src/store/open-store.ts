@@ -2,11 +2,15 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import { openEmbeddedStore } from './embedded/embedded-store.js';
 import { isSqliteUnavailable } from './embedded/unavailable.js';
+import type { ThreadRunner } from './embedded/wal-checkpointer.js';
 import type { Store } from './store.js';
 import { guardStore } from './store-unavailable.js';
 
-/** MongoDB when a URI is configured, otherwise the embedded SQLite file; each unavailable call is a warning. */
-export async function openStore(config: Config['store'], logger: Logger): Promise<Store> {
+/**
+ * MongoDB when a URI is configured, otherwise the embedded SQLite file (checkpointed on `threads` when given); each
+ * unavailable call is a warning.
+ */
+export async function openStore(config: Config['store'], logger: Logger, threads?: ThreadRunner): Promise<Store> {
   const warn = (err: Error, operation: string) => logger.warn({ err, operation }, 'store unavailable');
   if (config.mongodbUri) {
     // The driver (about 25 MB resident) is loaded only where it is used.
@@ -16,5 +20,9 @@ export async function openStore(config: Config['store'], logger: Logger): Promis
     ]);
     return guardStore(await openMongoStore(config.mongodbUri, config.mongodbDatabase), isMongoUnavailable, warn);
   }
-  return guardStore(openEmbeddedStore(config.sqlitePath, config.sqliteBusyTimeoutMs), isSqliteUnavailable, warn);
+  return guardStore(
+    openEmbeddedStore(config.sqlitePath, config.sqliteBusyTimeoutMs, threads),
+    isSqliteUnavailable,
+    warn,
+  );
 }

@@ -92,13 +92,16 @@ describe('durability of the embedded store', { timeout: 180_000 }, () => {
       const afterFirst = syncs();
       for (let i = 0; i < 10; i++) await signInOk(i);
       for (let i = 0; i < 10; i++) await signInOk(i);
+      type Sync = ReturnType<typeof syncs>[number];
+      const checkpoints = (list: readonly Sync[]) =>
+        list.filter((sync) => sync.tid !== pid && sync.call === 'fsync' && sync.file === sqlitePath).length;
+      // A checkpoint runs every 5 s, on a hashing thread: the log's pages reach the database file off the loop.
+      await eventually(() => checkpoints(syncs()) > 0, { timeoutMs: 10_000, what: 'a checkpoint' });
       const afterAll = syncs();
       tracer.kill('SIGINT');
       await tracerExited;
 
       const wal = `${sqlitePath}-wal`;
-      const checkpoints = (list: typeof afterAll) =>
-        list.filter((sync) => sync.tid !== pid && sync.call === 'fsync' && sync.file === sqlitePath).length;
       const groupCommits = (list: typeof afterAll) =>
         list.filter((sync) => sync.tid !== pid && sync.call === 'fdatasync' && sync.file === wal).length;
       // SQLite syncs the log's header on the thread that starts the log over after a checkpoint, before its first

@@ -139,6 +139,7 @@ const NO_HASHER: PasswordHasher = {
   verify: () => Promise.reject(new Error('this test has no hasher')),
   verifyDecoy: () => Promise.reject(new Error('this test has no hasher')),
   verifyLegacy: () => Promise.reject(new Error('this test has no hasher')),
+  runOnThread: () => Promise.reject(new Error('this test has no hasher')),
   queued: 0,
   close: () => Promise.resolve(),
 };

@@ -1,32 +1,27 @@
 import Database from 'better-sqlite3';
 
-/** One task for the checkpoint thread: checkpoint the file now, or close it for good. */
+/** One task for a worker thread: checkpoint this file now. */
 export interface CheckpointTask {
-  op: 'checkpoint' | 'close';
   path: string;
   busyTimeoutMs: number;
 }
 
-const connections = new Map<string, Database.Database>();
-
-/** Piscina's entry point; returns false when the checkpoint could not run (busy, failing disk): the next one will. */
+/**
+ * Piscina's entry point; false when the checkpoint could not run (busy, failing disk): the next one will. A
+ * connection of its own each time (opening one costs about a millisecond, every few seconds), so that whichever
+ * thread of a pool runs it leaves nothing open behind.
+ */
 export default function run(task: CheckpointTask): boolean {
-  if (task.op === 'close') {
-    connections.get(task.path)?.close();
-    connections.delete(task.path);
-    return true;
-  }
+  let db: Database.Database | undefined;
   try {
-    let db = connections.get(task.path);
-    if (!db) {
-      db = new Database(task.path, { timeout: task.busyTimeoutMs });
-      connections.set(task.path, db);
-    }
-    // PASSIVE never waits for readers or writers: the event loop's connections are never held up by it. It syncs
+    db = new Database(task.path, { timeout: task.busyTimeoutMs });
+    // PASSIVE never waits for readers or writers: the event loop's connection is never held up by it. It syncs
     // the log before it copies pages, and the file after (this connection's default synchronous = FULL).
     db.pragma('wal_checkpoint(PASSIVE)');
     return true;
   } catch {
     return false;
+  } finally {
+    db?.close();
   }
 }

@@ -11,7 +11,7 @@ import { migrateSchema } from './schema.js';
 import { SqliteSecretStore } from './secrets.js';
 import { SqliteSettingsStore } from './settings.js';
 import { SqliteWebhookStore } from './webhooks.js';
-import { startWalCheckpointer } from './wal-checkpointer.js';
+import { startWalCheckpointer, type ThreadRunner } from './wal-checkpointer.js';
 import { createWalSync, syncedAfter } from './wal-sync.js';
 
 const PURGE_INTERVAL_MS = 60_000;
@@ -42,7 +42,7 @@ const WRITER_CHECKPOINT_PAGES = 10_000;
  * a power cut may take their last moments, which costs a user a new sign-in. Docs: docs/production.md,
  * "Durability of the embedded store".
  */
-export function openEmbeddedStore(path: string, busyTimeoutMs = 5000): Store {
+export function openEmbeddedStore(path: string, busyTimeoutMs = 5000, threads?: ThreadRunner): Store {
   const inMemory = path === ':memory:';
   if (!inMemory) mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path, { timeout: busyTimeoutMs });
@@ -55,7 +55,9 @@ export function openEmbeddedStore(path: string, busyTimeoutMs = 5000): Store {
   // An in-memory database has no file to sync or checkpoint.
   const wal = inMemory ? undefined : createWalSync(path);
   const sync = wal ? () => wal.sync() : () => Promise.resolve();
-  const checkpointer = inMemory ? undefined : startWalCheckpointer(path, busyTimeoutMs, CHECKPOINT_INTERVAL_MS);
+  const checkpointer = inMemory
+    ? undefined
+    : startWalCheckpointer(path, busyTimeoutMs, CHECKPOINT_INTERVAL_MS, threads);
 
   const artifacts = new SqliteArtifactStore(db);
   const counters = new SqliteCounterStore(db);

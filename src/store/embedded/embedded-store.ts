@@ -35,12 +35,12 @@ const WRITER_CHECKPOINT_PAGES = 10_000;
  * several IdP processes on one host queue for the write lock instead of failing.
  *
  * The event loop never waits for the disk. Commits go to the log in the page cache (`synchronous = NORMAL`), which
- * a killed process cannot lose; checkpoints, which sync, run on a thread of their own. Writes that must survive a
- * power cut before the caller goes on (accounts and their password hashes, secrets, settings) then wait for a sync
- * of the log on libuv's thread pool, shared by whoever commits meanwhile. Protocol state that expires within hours
- * (sessions, codes, tokens), audit events and their webhook deliveries, rate-limit counters and leases do not wait:
- * a power cut may take their last moments, which costs a user a new sign-in. Docs: docs/production.md,
- * "Durability of the embedded store".
+ * a killed process cannot lose; checkpoints, which sync, run on a worker thread (`threads`: the IdP's hashing
+ * threads; otherwise one of their own). Writes that must survive a power cut before the caller goes on (accounts and
+ * their password hashes, secrets, settings) then wait for a sync of the log on libuv's thread pool, shared by whoever
+ * commits meanwhile. Protocol state that expires within hours (sessions, codes, tokens), audit events and their
+ * webhook deliveries, rate-limit counters and leases do not wait: a power cut may take their last moments, which
+ * costs a user a new sign-in. Docs: docs/production.md, "Durability of the embedded store".
  */
 export function openEmbeddedStore(path: string, busyTimeoutMs = 5000, threads?: ThreadRunner): Store {
   const inMemory = path === ':memory:';

@@ -1,21 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Agent, request } from 'node:http';
 import { RP_REDIRECT } from '../test/support/harness.js';
-import { cookieHeader, csrfFieldOf, keepCookies, SIGN_IN_SCOPE } from '../test/support/oidc-flow.js';
+import { csrfFieldOf, SIGN_IN_SCOPE } from '../test/support/oidc-flow.js';
+import { send as sendLean, type Answer } from './lean-http.js';
 
 /**
  * The benchmark's load generator: the whole authorization code flow with PKCE through the hosted sign-in page, on
- * node:http with kept-alive connections. It shares the machine's cores with the IdP, so it does no more than a
- * client must: it checks the state, the code's exchange and the ID token's nonce and subject, and leaves signature
- * checks to the test suite's openid-client flows. fetch and openid-client cost about 5 ms of CPU per sign-in here;
- * this costs about a third of that, which is CPU the IdP keeps.
+ * node:http with kept-alive connections (`lean-http.ts`). It shares the machine's cores with the IdP, so it does no
+ * more than a client must: it checks the state, the code's exchange and the ID token's nonce and subject, and leaves
+ * signature checks to the test suite's openid-client flows. fetch and openid-client cost about 5 ms of CPU per
+ * sign-in here; this costs about a third of that, which is CPU the IdP keeps.
  */
-
-interface Answer {
-  status: number;
-  location: string;
-  body: string;
-}
 
 export interface LeanClient {
   client_id: string;
@@ -27,41 +21,14 @@ export function basicAuthorization(client: LeanClient): string {
   return `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}`;
 }
 
-const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 const base64url = (bytes: Buffer) => bytes.toString('base64url');
 
-/** Sends one request with the jar's cookies, and keeps the cookies the answer sets. */
-function send(
+/** One request as the hosted pages' browser sends it: the jar's cookies, kept from the answer; HTML accepted. */
+const send = (
   url: URL,
   jar: Map<string, string>,
   options: { form?: Record<string, string>; authorization?: string } = {},
-): Promise<Answer> {
-  const body = options.form ? new URLSearchParams(options.form).toString() : undefined;
-  const headers: Record<string, string> = { accept: 'text/html' };
-  if (jar.size > 0) headers.cookie = cookieHeader(jar);
-  if (body !== undefined) {
-    headers['content-type'] = 'application/x-www-form-urlencoded';
-    headers['content-length'] = String(Buffer.byteLength(body));
-  }
-  if (options.authorization) headers.authorization = options.authorization;
-  return new Promise((resolve, reject) => {
-    const sent = request(url, { method: body === undefined ? 'GET' : 'POST', headers, agent }, (response) => {
-      keepCookies(jar, response.headers['set-cookie'] ?? []);
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => {
-        resolve({
-          status: response.statusCode ?? 0,
-          location: response.headers.location ?? '',
-          body: Buffer.concat(chunks).toString(),
-        });
-      });
-      response.on('error', reject);
-    });
-    sent.on('error', reject);
-    sent.end(body);
-  });
-}
+) => sendLean(url, { jar, accept: 'text/html', ...options });
 
 /** Follows the IdP's own redirects; returns the last answer and where it pointed (the client's redirect URI). */
 async function follow(answer: Answer, issuer: string, jar: Map<string, string>): Promise<{ answer: Answer; url: URL }> {

@@ -8,7 +8,7 @@ import { buildIdp, NODE_FLAGS, PROCESS_ENV, startIdpProcess, writeIdpConfig } fr
 import { freePort } from '../test/support/servers/process.js';
 import { basicAuthorization, leanSignIn } from './lean-sign-in.js';
 import { PeerMissing, pbkdf2Bound, startGlewlwyd, type PeerUser } from './peer/glewlwyd.js';
-import { send } from './peer/http.js';
+import { send } from './lean-http.js';
 import { cpuMicros, loadFor, mean, median, quantile, residentBytes, timed, type Load } from './measure.js';
 
 /**

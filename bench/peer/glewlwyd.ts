@@ -8,7 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { freePort } from '../../test/support/servers/process.js';
 import { basicAuthorization, type LeanClient } from '../lean-sign-in.js';
-import { send, waitForHttp } from './http.js';
+import { send, waitForHttp } from '../lean-http.js';
 
 /**
  * Glewlwyd (a C identity provider, Debian's `glewlwyd` package) set up on loopback as the bench's peer: SQLite in a

@@ -1,10 +1,10 @@
 import { Agent, request } from 'node:http';
-import { cookieHeader, keepCookies } from '../../test/support/oidc-flow.js';
+import { cookieHeader, keepCookies } from '../test/support/oidc-flow.js';
 
 /**
- * A lean HTTP client for driving the peer, in the manner of `bench/lean-sign-in.ts`: node:http on kept-alive
- * connections, cookies in a plain map, no redirects followed by itself. fetch would cost the load generator, which
- * shares the cores with both servers, several times the CPU per request.
+ * The benches' lean HTTP client: node:http on kept-alive connections, cookies in a plain map, no redirects followed
+ * by itself. fetch would cost the load generator, which shares the cores with the servers, several times the CPU per
+ * request.
  */
 
 export interface Answer {
@@ -20,6 +20,8 @@ export interface Send {
   json?: unknown;
   form?: Record<string, string>;
   authorization?: string;
+  /** The Accept header: JSON first by default; the hosted pages are asked for HTML. */
+  accept?: string;
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
@@ -33,7 +35,7 @@ function encodeBody(options: Send): { body?: string; type?: string } {
 
 export function send(url: URL, options: Send = {}): Promise<Answer> {
   const { body, type } = encodeBody(options);
-  const headers: Record<string, string> = { accept: 'application/json, text/html' };
+  const headers: Record<string, string> = { accept: options.accept ?? 'application/json, text/html' };
   if (options.jar && options.jar.size > 0) headers.cookie = cookieHeader(options.jar);
   if (body !== undefined && type) {
     headers['content-type'] = type;

@@ -1,17 +1,15 @@
 /// <reference lib="dom" />
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startDemoStack, type DemoStack } from '../support/demo-stack.js';
-import { browserSkip, launchChromium } from '../support/browser.js';
+import { browserSkip, launchChromium, screenshot, signInOnHostedPage } from '../support/browser.js';
 
 /**
  * An operator's working day in a real browser: two consoles open that follow sign-ins by themselves, people named
  * by username and times in the reader's own zone, an account found and switched off, on again and deleted, the
  * console on a phone, and the ways out of every page that is not where a person wanted to be.
  */
-const SCREENSHOTS = process.env.SCREENSHOT_DIR;
 const DESKTOP = { width: 1366, height: 900 };
 const PHONE = { width: 390, height: 844 };
 
@@ -34,16 +32,6 @@ describe('the console and hosted pages at work, in a real browser', { skip: brow
     const context = await browser.newContext(options);
     contexts.push(context);
     return context.newPage();
-  };
-  const shot = async (page: Page, name: string) => {
-    if (!SCREENSHOTS) return;
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
-  };
-  const signInOnHostedPage = async (page: Page, login: string, password: string) => {
-    await page.getByLabel('Username or email').fill(login);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
   };
   const sideways = (page: Page) =>
     page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
@@ -103,7 +91,7 @@ describe('the console and hosted pages at work, in a real browser', { skip: brow
     }
     const followedIn = Date.now() - signedInAt;
     assert.ok(followedIn < 5_000, `both consoles showed the sign-in ${followedIn} ms after it`);
-    await shot(ny, 'console-dashboard-live');
+    await screenshot(ny, 'console-dashboard-live');
   });
 
   it('names people by username and writes times in the reader’s own zone', async () => {
@@ -121,7 +109,7 @@ describe('the console and hosted pages at work, in a real browser', { skip: brow
     const rows = ny.locator('#events tbody tr');
     assert.ok((await rows.count()) >= 1);
     for (const row of await rows.all()) assert.match(await row.innerText(), /\bbob\b/);
-    await shot(ny, 'console-events');
+    await screenshot(ny, 'console-events');
   });
 
   it('finds an account, switches its sign-in off and on again, and deletes it after a confirmation', async () => {
@@ -132,7 +120,7 @@ describe('the console and hosted pages at work, in a real browser', { skip: brow
     assert.match(await ny.locator('#accounts-total').innerText(), /^1 account matches “Bob.Builder@”/);
     await ny.locator('#accounts').getByRole('link', { name: 'bob' }).click();
     assert.equal(await ny.getByRole('heading', { level: 1 }).textContent(), 'bob');
-    await shot(ny, 'console-account');
+    await screenshot(ny, 'console-account');
 
     await ny.getByRole('button', { name: 'Disable sign-in' }).click();
     assert.equal(await ny.locator('#sign-in-state').textContent(), 'switched off by an operator');
@@ -175,7 +163,7 @@ describe('the console and hosted pages at work, in a real browser', { skip: brow
     ] as const) {
       await phone.goto(`${stack.issuer}${path}`);
       assert.equal(await sideways(phone), 0, `${path} scrolls sideways on a phone`);
-      await shot(phone, `console-${name}-phone`);
+      await screenshot(phone, `console-${name}-phone`);
     }
   });
 
@@ -211,7 +199,7 @@ describe('the console and hosted pages at work, in a real browser', { skip: brow
     const emailProblem = await user.locator('#email-error').innerText();
     assert.match(emailProblem, /^[A-Z].*\.$/, 'a sentence');
     assert.equal(await sideways(user), 0);
-    await shot(user, 'sign-up-errors-phone');
+    await screenshot(user, 'sign-up-errors-phone');
   });
 
   it('shows a failed first sign-in and the legacy circuit opening in every open console within seconds', async () => {

@@ -1,13 +1,11 @@
 /// <reference lib="dom" />
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, type Page } from 'playwright-core';
 import { startDemoStack, type DemoStack } from '../support/demo-stack.js';
-import { browserSkip, launchChromium } from '../support/browser.js';
+import { browserSkip, launchChromium, screenshot, signInOnHostedPage } from '../support/browser.js';
 
 /** An operator's tour of the console in a real browser (JavaScript on: the charts need it). */
-const SCREENSHOTS = process.env.SCREENSHOT_DIR;
 
 describe('the operators’ console in a real browser', { skip: browserSkip }, () => {
   let stack: DemoStack;
@@ -24,17 +22,6 @@ describe('the operators’ console in a real browser', { skip: browserSkip }, ()
     await stack.close();
   });
 
-  const shot = async (name: string) => {
-    if (!SCREENSHOTS) return;
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
-  };
-  const signInOnHostedPage = async (login: string, password: string) => {
-    await page.getByLabel('Username or email').fill(login);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-  };
-
   it('lets users migrate through the demo app first', async () => {
     for (const [login, password] of [
       ['alice', 'wonderland'],
@@ -43,7 +30,7 @@ describe('the operators’ console in a real browser', { skip: browserSkip }, ()
     ] as const) {
       await page.goto(stack.demo.appUrl);
       await page.getByRole('link', { name: 'Sign in' }).click();
-      await signInOnHostedPage(login, password);
+      await signInOnHostedPage(page, login, password);
       await page.waitForLoadState();
       if (login === 'alice') await page.getByRole('button', { name: 'Sign out' }).click();
       if (login === 'alice') await page.getByRole('button', { name: 'Yes, sign me out' }).click();
@@ -55,7 +42,7 @@ describe('the operators’ console in a real browser', { skip: browserSkip }, ()
     await page.goto(`${stack.issuer}/admin`);
     await page.waitForURL(/\/interaction\//);
     assert.match(await page.locator('body').innerText(), /JIT Identity console/);
-    await signInOnHostedPage('carol', 'higher further faster');
+    await signInOnHostedPage(page, 'carol', 'higher further faster');
     await page.waitForURL(`${stack.issuer}/admin`);
     assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Migration');
     assert.equal(await page.locator('#migrated-accounts').textContent(), '2');
@@ -64,7 +51,7 @@ describe('the operators’ console in a real browser', { skip: browserSkip }, ()
     }
     assert.match(await page.locator('table').first().innerText(), /validation\s+1\s+email \(1\)/);
     assert.match(await page.locator('table').first().innerText(), /invalid_credentials\s+1/);
-    await shot('console-dashboard');
+    await screenshot(page, 'console-dashboard');
   });
 
   it('filters the event log', async () => {
@@ -75,7 +62,7 @@ describe('the operators’ console in a real browser', { skip: browserSkip }, ()
     const rows = page.locator('#events tbody tr');
     assert.equal(await rows.count(), 2);
     assert.match(await rows.first().innerText(), /migration_failed/);
-    await shot('console-events');
+    await screenshot(page, 'console-events');
   });
 
   it('finds an account', async () => {
@@ -109,6 +96,6 @@ describe('the operators’ console in a real browser', { skip: browserSkip }, ()
     assert.match(await page.locator('#cutoff-state').innerText(), /^cut off by /);
     assert.equal(await page.getByRole('button', { name: 'Reconnect the legacy system' }).count(), 1);
     assert.equal((await stack.idp.cutOffAwareLegacy.state()).cutOff, true);
-    await shot('console-cut-off');
+    await screenshot(page, 'console-cut-off');
   });
 });

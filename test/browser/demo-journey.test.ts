@@ -1,16 +1,14 @@
 /// <reference lib="dom" />
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startDemoStack, type DemoStack } from '../support/demo-stack.js';
-import { browserSkip, launchChromium } from '../support/browser.js';
+import { browserSkip, launchChromium, screenshot, signInOnHostedPage } from '../support/browser.js';
 
 /**
  * A newcomer's first minutes, in a real browser (Debian's chromium) with JavaScript switched off: the hosted pages
  * and the demo app must work as plain HTML forms.
  */
-const SCREENSHOTS = process.env.SCREENSHOT_DIR;
 
 describe('the demo in a real browser', { skip: browserSkip }, () => {
   let stack: DemoStack;
@@ -29,17 +27,7 @@ describe('the demo in a real browser', { skip: browserSkip }, () => {
     await stack.close();
   });
 
-  const shot = async (name: string) => {
-    if (!SCREENSHOTS) return;
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
-  };
   const focusedId = () => page.evaluate(() => document.activeElement?.id ?? '');
-  const signInWith = async (login: string, password: string) => {
-    await page.getByLabel('Username or email').fill(login);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-  };
 
   it('sends the newcomer from the demo app to a labelled, focused, phone-sized sign-in page', async () => {
     await page.goto(stack.demo.appUrl);
@@ -53,11 +41,11 @@ describe('the demo in a real browser', { skip: browserSkip }, () => {
     assert.equal(await focusedId(), 'login', 'the first field has focus');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px on a phone`);
-    await shot('sign-in');
+    await screenshot(page, 'sign-in');
   });
 
   it('keeps the login and shows the neutral message after a wrong password', async () => {
-    await signInWith('bob', 'not-the-password');
+    await signInOnHostedPage(page, 'bob', 'not-the-password');
     const alert = page.getByRole('alert');
     assert.equal((await alert.textContent())?.trim(), 'Wrong username or password.');
     assert.equal(await page.getByLabel('Username or email').inputValue(), 'bob');
@@ -80,7 +68,7 @@ describe('the demo in a real browser', { skip: browserSkip }, () => {
     assert.equal(claims.email, 'alice@example.com');
     assert.equal(claims.account_origin, 'migrated');
     assert.equal(stack.demo.legacy.calls.authenticate, 2, 'one wrong password and one migration');
-    await shot('demo-app-signed-in');
+    await screenshot(page, 'demo-app-signed-in');
   });
 
   it('signs the migrated user in again after the legacy service is stopped', async () => {
@@ -93,7 +81,7 @@ describe('the demo in a real browser', { skip: browserSkip }, () => {
     await page.waitForURL(`${stack.demo.appUrl}/`);
 
     await page.getByRole('link', { name: 'Sign in' }).click();
-    await signInWith('alice@example.com', 'wonderland');
+    await signInOnHostedPage(page, 'alice@example.com', 'wonderland');
     await page.waitForURL(`${stack.demo.appUrl}/`);
     assert.match(await page.locator('body').innerText(), /Signed in as alice/);
     assert.equal(stack.demo.legacy.running, false);
@@ -104,7 +92,7 @@ describe('the demo in a real browser', { skip: browserSkip }, () => {
     await page.getByRole('button', { name: 'Yes, sign me out' }).click();
     await page.getByRole('link', { name: 'Sign in' }).click();
     const response = page.waitForResponse((r) => r.url().endsWith('/login'));
-    await signInWith('carol', 'higher further faster');
+    await signInOnHostedPage(page, 'carol', 'higher further faster');
     assert.equal((await response).status(), 429, 'below 500: the IdP itself is fine');
     assert.match((await page.getByRole('alert').textContent()) ?? '', /temporarily unavailable/);
   });
@@ -116,7 +104,7 @@ describe('the demo in a real browser', { skip: browserSkip }, () => {
     await page.getByLabel('Email').fill('newcomer@example.org');
     await page.getByLabel('First name (optional)').fill('New');
     await page.getByLabel('Password').fill('a fresh password');
-    await shot('sign-up');
+    await screenshot(page, 'sign-up');
     await page.getByRole('button', { name: 'Create account' }).click();
     await page.waitForURL(`${stack.demo.appUrl}/`);
     const text = await page.locator('body').innerText();

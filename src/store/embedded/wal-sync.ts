@@ -62,17 +62,25 @@ export function createWalSync(path: string): WalSync {
  */
 export function syncedAfter<T extends object>(store: T, writes: readonly (keyof T)[], sync: () => Promise<void>): T {
   const wanted = new Set<PropertyKey>(writes);
+  // Made once per method, not at every call: reads such as findByLogin are on every sign-in's path.
+  const methods = new Map<PropertyKey, unknown>();
   return new Proxy(store, {
     get(target, name) {
       const value: unknown = Reflect.get(target, name, target);
       if (typeof value !== 'function') return value;
-      const method = value as (...args: unknown[]) => unknown;
-      if (!wanted.has(name)) return method.bind(target);
-      return async (...args: unknown[]) => {
-        const result = await method.apply(target, args);
-        await sync();
-        return result;
-      };
+      let method = methods.get(name);
+      if (!method) {
+        const own = value as (...args: unknown[]) => unknown;
+        method = wanted.has(name)
+          ? async (...args: unknown[]) => {
+              const result = await own.apply(target, args);
+              await sync();
+              return result;
+            }
+          : own.bind(target);
+        methods.set(name, method);
+      }
+      return method;
     },
   });
 }

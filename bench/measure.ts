@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { createPasswordHasher } from '../src/passwords/password-hasher.js';
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** The benches' measuring tools: quantiles, timings, a process's CPU and memory, and loads that count failures. */
@@ -107,4 +109,20 @@ export function threadCpuMicros(pid: number): Map<number, number> {
 export function cpuOutsideBusiest(before: Map<number, number>, after: Map<number, number>, busiest: number): number {
   const used = [...after].map(([tid, micros]) => micros - (before.get(tid) ?? 0)).sort((a, b) => b - a);
   return used.slice(busiest).reduce((sum, micros) => sum + micros, 0);
+}
+
+/**
+ * The machine's hashing bound: bcrypt verifications per second at `cost` on every core (the IdP's own hashing
+ * threads), over `seconds` with two verifications per core in flight, after one round to warm up.
+ */
+export async function bcryptBound(cost: number, seconds: number): Promise<number> {
+  const lanes = availableParallelism() * 2;
+  const hasher = await createPasswordHasher({ cost, threads: availableParallelism() });
+  try {
+    const hash = await hasher.hash('benchmark password');
+    await Promise.all(Array.from({ length: lanes }, () => hasher.verify('warm up', hash)));
+    return (await loadFor(lanes, seconds, () => hasher.verify('x', hash))).perSecond;
+  } finally {
+    await hasher.close();
+  }
 }

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPasswordHasher } from '../src/passwords/password-hasher.js';
 import { LegacyUserService, type LegacyUserRecord } from '../src/demo/legacy-service.js';
 import { LEGACY_TOKEN, RP_REDIRECT, TEST_CLIENTS } from '../test/support/harness.js';
 import { buildIdp, NODE_FLAGS, PROCESS_ENV, startIdpProcess, writeIdpConfig } from '../test/support/idp-process.js';
@@ -9,7 +8,7 @@ import { freePort } from '../test/support/servers/process.js';
 import { basicAuthorization, leanSignIn } from './lean-sign-in.js';
 import { PeerMissing, pbkdf2Bound, startGlewlwyd, type PeerUser } from './peer/glewlwyd.js';
 import { send } from './lean-http.js';
-import { cpuMicros, loadFor, mean, median, quantile, residentBytes, timed, type Load } from './measure.js';
+import { bcryptBound, cpuMicros, loadFor, mean, median, quantile, residentBytes, timed, type Load } from './measure.js';
 
 /**
  * `npm run bench -- --peer glewlwyd`: the IdP and glewlwyd (Debian's package, a C IdP on SQLite) measured in the same
@@ -62,17 +61,6 @@ function requestedPeer(argv: readonly string[]): string | undefined {
   return argv.find((arg) => arg.startsWith('--peer='))?.slice('--peer='.length);
 }
 
-async function bcryptBound(): Promise<number> {
-  const hasher = await createPasswordHasher({ cost: BCRYPT_COST, threads: availableParallelism() });
-  try {
-    const hash = await hasher.hash('benchmark password');
-    await Promise.all(Array.from({ length: availableParallelism() * 2 }, () => hasher.verify('warm up', hash)));
-    return (await loadFor(availableParallelism() * 2, BOUND_SECONDS, () => hasher.verify('x', hash))).perSecond;
-  } finally {
-    await hasher.close();
-  }
-}
-
 /** Our IdP as `npm start` runs it, on the embedded store; every bench user migrated by a first sign-in. */
 async function startOurs(dir: string, legacyUrl: string): Promise<Contender & { stop: () => void }> {
   const port = await freePort();
@@ -112,7 +100,7 @@ async function startOurs(dir: string, legacyUrl: string): Promise<Contender & { 
     },
     discoveryUrl: `${issuer}/.well-known/openid-configuration`,
     jwksUrl: `${issuer}/jwks`,
-    hashingBound: bcryptBound,
+    hashingBound: () => bcryptBound(BCRYPT_COST, BOUND_SECONDS),
     stop: () => started.child.kill('SIGKILL'),
   };
 }

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn, type ChildProcess } from 'node:child_process';
 import bcrypt from 'bcryptjs';
-import { createPasswordHasher } from '../src/passwords/password-hasher.js';
 import type { Account } from '../src/accounts/account.js';
 import { LegacyUserService, type LegacyUserRecord } from '../src/demo/legacy-service.js';
 import { openEmbeddedStore } from '../src/store/embedded/embedded-store.js';
@@ -21,7 +20,7 @@ import {
 import { beginAuthorization, discover } from '../test/support/oidc-flow.js';
 import { freePort } from '../test/support/servers/process.js';
 import { basicAuthorization, leanSignIn } from './lean-sign-in.js';
-import { abRate, cpuMicros, cpuOutsideBusiest, quantile, threadCpuMicros, timed } from './measure.js';
+import { abRate, bcryptBound, cpuMicros, cpuOutsideBusiest, quantile, threadCpuMicros, timed } from './measure.js';
 
 /**
  * `npm run bench`, first part: the IdP under load, every figure from one run on this machine, printed as one table.
@@ -44,6 +43,8 @@ const ENDPOINT_ROUNDS = Number(process.env.BENCH_ENDPOINT_ROUNDS ?? 8);
 const ENDPOINT_LANES = Number(process.env.BENCH_ENDPOINT_LANES ?? 32);
 const BIG_STORE = Number(process.env.BENCH_BIG_STORE ?? 1_000_000);
 const SMALL_STORE = 1000;
+/** How long each measurement of the hashing bound runs (about 120 verifications on this machine). */
+const BOUND_SECONDS = Number(process.env.BENCH_BOUND_SECONDS ?? 6);
 const IDLE_SETTLE_MS = Number(process.env.BENCH_IDLE_SECONDS ?? 30) * 1000;
 /** The IdP's and the bare provider's node flags; `BENCH_NODE_FLAGS=` (empty) measures V8's defaults instead. */
 const SERVER_FLAGS = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? NODE_FLAGS;
@@ -103,17 +104,6 @@ async function rate(lanes: number, seconds: number, pid: number, step: (lane: nu
 
 /** The bench reads the IdP's own figures; /metrics is served only to a scraper with the token. */
 const METRICS_TOKEN = 'bench-metrics-token-0123456789';
-
-/** The machine's hashing bound: bcrypt verifications per second at COST on every core, measured now. */
-async function hashingBound(): Promise<number> {
-  const hasher = await createPasswordHasher({ cost: COST, threads: availableParallelism() });
-  const hash = await hasher.hash('benchmark password');
-  await Promise.all(Array.from({ length: availableParallelism() * 2 }, () => hasher.verify('warm up', hash)));
-  const n = availableParallelism() * 60;
-  const elapsed = await timed(() => Promise.all(Array.from({ length: n }, () => hasher.verify('x', hash))));
-  await hasher.close();
-  return n / (elapsed / 1000);
-}
 
 /**
  * One bcrypt verification at COST, on one thread of this process: its wall time (median) and CPU time (mean), the
@@ -270,7 +260,7 @@ async function main() {
     const idpPid = main.process.child.pid ?? 0;
     const samples: { loopP99Ms: number; rssBytes: number }[] = [];
     for (const lanes of LOADS) {
-      const bounds = [await hashingBound()];
+      const bounds = [await bcryptBound(COST, BOUND_SECONDS)];
       await scrape(issuer);
       let signedIn = 0;
       let failed = 0;
@@ -304,7 +294,7 @@ async function main() {
         samples.push(await scrape(issuer));
         signedIn += rounds;
         loadMs += (rounds / perSecond) * 1000;
-        bounds.push(await hashingBound());
+        bounds.push(await bcryptBound(COST, BOUND_SECONDS));
       }
       const load = signedIn / (loadMs / 1000);
       const bound = bounds.reduce((sum, b) => sum + b, 0) / bounds.length;

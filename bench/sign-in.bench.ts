@@ -127,9 +127,10 @@ async function scrape(issuer: string): Promise<{ loopP99Ms: number; rssBytes: nu
   const text = await (
     await fetch(`${issuer}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
   ).text();
-  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+  const value = (series: string) => Number(text.split('\n').find((line) => line.startsWith(`${series} `))?.split(' ')[1]);
   return {
-    loopP99Ms: value('idp_nodejs_eventloop_lag_p99_seconds') * 1000,
+    // The IdP's own figure: prom-client's nodejs_eventloop_lag_* include their 10 ms sampling interval.
+    loopP99Ms: value('idp_event_loop_delay_seconds{quantile="0.99"}') * 1000,
     rssBytes: value('idp_process_resident_memory_bytes'),
   };
 }
@@ -415,6 +416,41 @@ async function main() {
       row(
         `${name} with ApacheBench (ab -k -c ${String(lanes)}): requests/s, IdP / bare (target >= 20,000/s), failed`,
         `${ours.perSecond.toFixed(0)} / ${theirs.perSecond.toFixed(0)}, ${String(ours.failed)} / ${String(theirs.failed)}`,
+      );
+    }
+    const nodeFloor = abRate(`${bare}/floor`, lanes, ENDPOINT_SECONDS * 2);
+    if (nodeFloor) {
+      row(
+        "  Node's own floor: the discovery document from node:http alone, no routing (ab, same settings)",
+        `${nodeFloor.perSecond.toFixed(0)} requests/s`,
+      );
+    }
+
+    // oidc-provider's own floor for a sign-in: the same flow through the bare provider's least interaction (no
+    // hash, no product around it), alone and then loaded as the IdP was. What the IdP spends beyond its hash can
+    // not go below what oidc-provider spends on the flow.
+    const bareSingle: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const took = await timed(() => signInOk(`bench${String(i)}`, password(i), bare));
+      if (i >= 10) bareSingle.push(took);
+    }
+    row(
+      "oidc-provider's floor: the same flow with neither hash nor product, one sign-in alone (median)",
+      ms(quantile(bareSingle, 0.5)),
+    );
+    for (const lanes of LOADS) {
+      const [before, generatorBefore] = [cpuMicros(barePid), process.cpuUsage()];
+      const flows = LOAD_ROUNDS;
+      const perSecond = await throughput(lanes, flows, async (n) => {
+        const i = seqFrom + (n % (seqTo - seqFrom));
+        await signInOk(`bench${String(i)}`, password(i), bare);
+      });
+      const generatorUsed = process.cpuUsage(generatorBefore);
+      row(
+        `  at ${String(lanes)} in flight: flows/s; CPU per flow, bare oidc-provider (all threads) / this load generator`,
+        `${perSecond.toFixed(0)}; ${ms((cpuMicros(barePid) - before) / flows / 1000)} / ${ms(
+          (generatorUsed.user + generatorUsed.system) / flows / 1000,
+        )}`,
       );
     }
 

@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RegistrationOutcome } from '../registration/register.js';
 import type { IdpEvent } from '../events/event.js';
@@ -29,6 +30,7 @@ export interface MetricSources {
 export function createMetrics(sources: MetricSources): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'idp_' });
+  eventLoopDelayGauges(registry);
 
   const signIns = new Counter({
     name: 'idp_sign_ins_total',
@@ -102,4 +104,29 @@ export function createMetrics(sources: MetricSources): Metrics {
     },
     observeLegacyCall: (operation, outcome, seconds) => legacyCalls.observe({ operation, outcome }, seconds),
   };
+}
+
+/** How often the event loop's delay is sampled: prom-client's default, so both families sample alike. */
+const LOOP_SAMPLING_MS = 10;
+
+/**
+ * How late the event loop ran a timer, since the last scrape: quantile 0.99 and 1 (the worst). prom-client's
+ * `idp_nodejs_eventloop_lag_*` report the time between two samples, which includes the sampling interval itself (an
+ * idle loop reads 10 ms there); this reports the lateness alone (0 when idle), the figure to alert on.
+ */
+function eventLoopDelayGauges(registry: Registry): void {
+  const delays = monitorEventLoopDelay({ resolution: LOOP_SAMPLING_MS });
+  delays.enable();
+  const lateness = (nanoseconds: number) => Math.max(0, nanoseconds / 1e6 - LOOP_SAMPLING_MS) / 1000;
+  new Gauge({
+    name: 'idp_event_loop_delay_seconds',
+    help: 'How late the event loop ran its timers since the last scrape (the sampling interval left out), by quantile.',
+    labelNames: ['quantile'],
+    registers: [registry],
+    collect() {
+      this.set({ quantile: '0.99' }, lateness(delays.percentile(99)));
+      this.set({ quantile: '1' }, lateness(delays.max));
+      delays.reset();
+    },
+  });
 }

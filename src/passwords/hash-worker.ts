@@ -3,6 +3,9 @@ import type * as LegacyHash from './legacy/legacy-hash.js';
 import type { LegacyHashOptions } from './legacy/legacy-hash.js';
 import type { LegacyHashVerdict } from './legacy/verdict.js';
 import { decoyHashSync, hashPasswordSync, UnsupportedPasswordHashError, verifyPasswordSync } from './password-hash.js';
+import { lowerWorkerThreadPriority } from './thread-priority.js';
+
+lowerWorkerThreadPriority();
 
 /** Errors lose their class crossing the thread boundary, so this outcome travels as a value. */
 export const UNSUPPORTED_HASH = 'unsupported-hash';

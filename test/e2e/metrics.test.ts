@@ -53,4 +53,21 @@ describe('Prometheus metrics', () => {
     assert.equal(value(text, 'idp_password_hash_queue'), 0);
     assert.ok((value(text, 'idp_process_resident_memory_bytes') ?? 0) > 0);
   });
+
+  it("reports how late the event loop ran, without prom-client's sampling interval (the IdP runs in this process)", async () => {
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    await scrape(); // starts a window
+    await sleep(30); // Node's histogram leaves out the first sample after a reset
+    const blockedUntil = performance.now() + 80;
+    while (performance.now() < blockedUntil); // the event loop held for 80 ms, as a synchronous call would
+    await sleep(50);
+    const blocked = await scrape();
+    assert.ok((value(blocked, 'idp_event_loop_delay_seconds{quantile="1"}') ?? 0) >= 0.06);
+
+    await sleep(300); // a quiet window: nothing runs late
+    const idle = await scrape();
+    assert.ok((value(idle, 'idp_event_loop_delay_seconds{quantile="0.99"}') ?? 1) < 0.005);
+    // prom-client's figure for the same window holds the 10 ms between its samples.
+    assert.ok((value(idle, 'idp_nodejs_eventloop_lag_p99_seconds') ?? 0) >= 0.009);
+  });
 });

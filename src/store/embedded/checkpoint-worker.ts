@@ -1,4 +1,7 @@
 import Database from 'better-sqlite3';
+import { lowerWorkerThreadPriority } from '../../passwords/thread-priority.js';
+
+lowerWorkerThreadPriority();
 
 /** One task for a worker thread: checkpoint this file now. */
 export interface CheckpointTask {

@@ -127,7 +127,13 @@ async function scrape(issuer: string): Promise<{ loopP99Ms: number; rssBytes: nu
   const text = await (
     await fetch(`${issuer}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
   ).text();
-  const value = (series: string) => Number(text.split('\n').find((line) => line.startsWith(`${series} `))?.split(' ')[1]);
+  const value = (series: string) =>
+    Number(
+      text
+        .split('\n')
+        .find((line) => line.startsWith(`${series} `))
+        ?.split(' ')[1],
+    );
   return {
     // The IdP's own figure: prom-client's nodejs_eventloop_lag_* include their 10 ms sampling interval.
     loopP99Ms: value('idp_event_loop_delay_seconds{quantile="0.99"}') * 1000,

@@ -18,20 +18,24 @@ function niceByThread(): Map<number, number> {
   return nice;
 }
 
-test('hashing threads run below the event loop, which keeps its priority', { skip: process.platform !== 'linux' }, async () => {
-  const before = niceByThread();
-  const hasher = await createPasswordHasher({ cost: 4, threads: 2 });
-  try {
-    assert.equal(await hasher.verify('a password', await hasher.hash('a password')), true);
-    const after = niceByThread();
-    const lowered = [...after].filter(([id, nice]) => !before.has(id) && nice === WORKER_THREAD_NICENESS);
-    assert.equal(lowered.length, 2, 'both hashing threads are lowered');
-    assert.equal(after.get(process.pid), 0, 'the event loop keeps its priority');
-    assert.ok(
-      [...after].every(([id, nice]) => nice === 0 || lowered.some(([low]) => low === id)),
-      'no other thread was lowered',
-    );
-  } finally {
-    await hasher.close();
-  }
-});
+test(
+  'hashing threads run below the event loop, which keeps its priority',
+  { skip: process.platform !== 'linux' },
+  async () => {
+    const before = niceByThread();
+    const hasher = await createPasswordHasher({ cost: 4, threads: 2 });
+    try {
+      assert.equal(await hasher.verify('a password', await hasher.hash('a password')), true);
+      const after = niceByThread();
+      const lowered = [...after].filter(([id, nice]) => !before.has(id) && nice === WORKER_THREAD_NICENESS);
+      assert.equal(lowered.length, 2, 'both hashing threads are lowered');
+      assert.equal(after.get(process.pid), 0, 'the event loop keeps its priority');
+      assert.ok(
+        [...after].every(([id, nice]) => nice === 0 || lowered.some(([low]) => low === id)),
+        'no other thread was lowered',
+      );
+    } finally {
+      await hasher.close();
+    }
+  },
+);

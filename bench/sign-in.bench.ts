@@ -324,9 +324,10 @@ async function main() {
         `${ms(cpu.outsideHashing / signedIn / 1000)} / ${ms(idpCpuMs - hashAlone.cpuMs)}`,
       );
     }
+    const loopP99s = samples.map((s) => s.loopP99Ms);
     row(
-      'IdP event-loop delay p99 under those loads, worst second (target < 10 ms)',
-      ms(Math.max(...samples.map((s) => s.loopP99Ms))),
+      'IdP event-loop delay p99 under those loads, worst second / median second (target < 10 ms)',
+      `${ms(Math.max(...loopP99s))} / ${ms(quantile(loopP99s, 0.5))}`,
     );
     row(
       `IdP RSS after one sign-in / idle ${String(IDLE_SETTLE_MS / 1000)} s (target <= 120 MB) / under load (max)`,
@@ -480,11 +481,16 @@ async function main() {
         if (n >= 10) latency[name].push(took); // the first ten warm each process up
       }
     }
-    const [p95Small, p95Big] = [quantile(latency.small, 0.95), quantile(latency.big, 0.95)];
-    row(
-      `sign-in p95, ${BIG_STORE.toLocaleString('en-US')} vs ${SMALL_STORE.toLocaleString('en-US')} accounts (target within 5%)`,
-      `${ms(p95Big)} vs ${ms(p95Small)} (${(((p95Big - p95Small) / p95Small) * 100).toFixed(1)}%)`,
-    );
+    for (const [stat, q] of [
+      ['p95', 0.95],
+      ['median', 0.5],
+    ] as const) {
+      const [onSmall, onBig] = [quantile(latency.small, q), quantile(latency.big, q)];
+      row(
+        `sign-in ${stat}, ${BIG_STORE.toLocaleString('en-US')} vs ${SMALL_STORE.toLocaleString('en-US')} accounts (target within 5%)`,
+        `${ms(onBig)} vs ${ms(onSmall)} (${(((onBig - onSmall) / onSmall) * 100).toFixed(1)}%)`,
+      );
+    }
 
     // Refused sign-ins: unknown login, wrong password of a migrated user, password the legacy system rejects.
     const refusal = async (login: string) => {

@@ -84,7 +84,7 @@ the development defaults (demo mode, a plain-http issuer, no SMTP server, genera
 
 Environment variables: \`IDP_CONFIG\` (the file), \`PORT\`, \`HOST\`, \`ISSUER\`, \`LOG_LEVEL\`, \`WORKERS\`,
 \`MONGODB_URI\` (\`store.mongodbUri\`), \`IDP_SQLITE_PATH\` (\`store.sqlitePath\`), \`IDP_COOKIE_KEYS\` (\`cookies.keys\`,
-comma-separated), \`NODE_ENV\`.
+comma-separated), \`IDP_MFA_KEYS\` (\`mfa.encryptionKeys\`, \`id:base64key\` comma-separated, newest first), \`NODE_ENV\`.
 
 A path \`a[].b\` is the key \`b\` of each element of the list \`a\`; \`a.<name>.b\` is the key \`b\` of each entry of
 the map \`a\`. "—" as a default means the key is absent unless given.`;

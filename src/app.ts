@@ -5,6 +5,7 @@ import { ADMIN_SCOPE, adminConsoleClient, createAdminAccess } from './admin/admi
 import { adminApiRoutes } from './admin/api-routes.js';
 import { consoleRoutes } from './admin/console-routes.js';
 import { accountAppsRoutes } from './account/apps-routes.js';
+import { accountSecurityRoutes } from './account/security-routes.js';
 import { createAccountActions } from './admin/account-actions.js';
 import { createImportJobs, type ImportJobs } from './admin/import-jobs.js';
 import type Provider from 'oidc-provider';
@@ -33,6 +34,9 @@ import { createPasswordPolicy } from './passwords/password-policy.js';
 import { openLegacySystem } from './legacy/create-connector.js';
 import { createCutOffAwareLegacy, type CutOffAwareLegacy } from './legacy/cut-off-aware-legacy.js';
 import type { LegacySystem } from './legacy/legacy-system.js';
+import { loadMfaKeys } from './mfa/mfa-keys.js';
+import { createSecretBox } from './mfa/secret-box.js';
+import { secondFactors } from './mfa/second-factor.js';
 import type { Logger } from './log/logger.js';
 import { createMetrics } from './metrics/metrics.js';
 import { equaliseFailureTiming } from './security/failure-timing.js';
@@ -119,6 +123,8 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
         maxDelayMs,
       })
     : unlimited;
+  const secretBox = createSecretBox(await loadMfaKeys(config.mfa, store.secrets, logger));
+  const mfa = secondFactors({ factors: store.factors, secretBox, limiter, record });
   const signInWithMigration = createSignIn({
     accounts: store.accounts,
     hasher,
@@ -208,7 +214,12 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
   const adminAccess = createAdminAccess({ config, provider: app, accounts: store.accounts, signingKeys });
   const jobs = createImportJobs({ store, legacy, transform, record, logger });
   const switchCutOff = createCutOff({ cutOffAwareLegacy, record });
-  const actOnAccount = createAccountActions({ accounts: store.accounts, artifacts: store.artifacts, record });
+  const actOnAccount = createAccountActions({
+    accounts: store.accounts,
+    artifacts: store.artifacts,
+    factors: store.factors,
+    record,
+  });
 
   // Endpoints that only ever answer JSON: oidc-provider's machine endpoints (discovery documents are under
   // /.well-known), the admin API, health and metrics.
@@ -256,6 +267,18 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
         ...(outbox ? { outbox: outbox.outbox } : {}),
       }),
       accountAppsRoutes({ issuer: config.issuer, provider: app, artifacts: store.artifacts, render, csrf }),
+      accountSecurityRoutes({
+        issuer: config.issuer,
+        totpIssuer: config.mfa.totpIssuer ?? config.productName,
+        provider: app,
+        accounts: store.accounts,
+        factors: store.factors,
+        artifacts: store.artifacts,
+        secretBox,
+        record,
+        render,
+        csrf,
+      }),
       interactionRoutes({
         provider: app,
         signIn,
@@ -273,6 +296,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
         csrf,
         limiter,
         signInLimits: signInLimits(limiter),
+        secondFactors: mfa,
         passwordMinLength: config.passwords.minLength,
         ...(config.passwords.requireChangeOfWeakLegacyPasswords
           ? {

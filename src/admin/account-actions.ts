@@ -1,19 +1,21 @@
 import type { Account } from '../accounts/account.js';
 import type { AdminAction } from '../events/event.js';
 import type { RecordEvent } from '../events/recorder.js';
-import type { AccountStore, ArtifactStore } from '../store/store.js';
+import type { AccountStore, ArtifactStore, FactorStore } from '../store/store.js';
 
 /**
  * What an identity team does to one account on day one: switch it off and on, make its user choose a new password,
  * end its sessions and grants everywhere, delete it. Each is recorded as an `admin_action` with the operator, in the
  * account's own history too.
  */
-export type AccountAction = 'disable' | 'enable' | 'require-password-reset' | 'revoke-sessions' | 'delete';
+export type AccountAction =
+  'disable' | 'enable' | 'require-password-reset' | 'revoke-sessions' | 'reset-factors' | 'delete';
 export const ACCOUNT_ACTIONS: readonly AccountAction[] = [
   'disable',
   'enable',
   'require-password-reset',
   'revoke-sessions',
+  'reset-factors',
   'delete',
 ];
 
@@ -26,12 +28,14 @@ const RECORDED_AS: Record<AccountAction, AdminAction> = {
   enable: 'account_enabled',
   'require-password-reset': 'password_reset_required',
   'revoke-sessions': 'sessions_revoked',
+  'reset-factors': 'factors_reset',
   delete: 'account_deleted',
 };
 
 export function createAccountActions(deps: {
   accounts: AccountStore;
   artifacts: ArtifactStore;
+  factors: FactorStore;
   record: RecordEvent;
   now?: () => Date;
 }): ActOnAccount {
@@ -56,6 +60,14 @@ export function createAccountActions(deps: {
       case 'revoke-sessions':
         await deps.artifacts.revokeByAccount(account.id);
         break;
+      case 'reset-factors': {
+        // A user who lost their phone and their recovery codes: the password alone signs in again, until they set
+        // up a new app. Its sessions end too, so whoever holds one must sign in with what is left.
+        const removed = await deps.factors.remove(account.id);
+        await deps.artifacts.revokeByAccount(account.id);
+        if (removed > 0) await deps.record({ type: 'factor_removed', accountId: account.id, factor: 'all', adminId });
+        break;
+      }
       case 'delete':
         await deps.artifacts.revokeByAccount(account.id);
         await deps.accounts.delete(account.id);

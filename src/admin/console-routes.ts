@@ -182,7 +182,7 @@ export function consoleRoutes(deps: ConsoleDependencies): Router {
       deps.store.accounts,
       events.flatMap((event) => [
         ...('accountId' in event && event.accountId ? [event.accountId] : []),
-        ...('adminId' in event ? [event.adminId] : []),
+        ...('adminId' in event && event.adminId ? [event.adminId] : []),
       ]),
     );
     await page(ctx, 'events', 'Events', { events, types: EVENT_TYPES, type: type ?? '', account, ...view });
@@ -217,7 +217,7 @@ export function consoleRoutes(deps: ConsoleDependencies): Router {
     const events = await deps.store.events.list({ accountId: account.id, limit: 50 });
     const view = await consoleView(
       deps.store.accounts,
-      events.flatMap((event) => ('adminId' in event ? [event.adminId] : [])),
+      events.flatMap((event) => ('adminId' in event && event.adminId ? [event.adminId] : [])),
     );
     await page(ctx, 'account', account.username, { account: publicAccount(account), events, ...view });
   });

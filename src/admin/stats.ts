@@ -3,7 +3,7 @@ import type { StoredEvent } from '../events/event.js';
 import type { CutOffState, CutOffAwareLegacy } from '../legacy/cut-off-aware-legacy.js';
 import type { LegacyHealth, LegacySystem } from '../legacy/legacy-system.js';
 import type { Readiness, ScanReport } from '../scan/scan-report.js';
-import type { Store } from '../store/store.js';
+import type { FactorKind, Store } from '../store/store.js';
 
 /**
  * What the console shows about the migration, computed from the accounts and the event log (shared by every IdP
@@ -41,6 +41,8 @@ export interface LatencyBucket {
 export interface MigrationStats {
   generatedAt: string;
   accounts: Record<AccountOrigin, number> & { total: number };
+  /** Accounts with each second factor (recovery codes: with at least one unused). */
+  factors: Record<FactorKind, number>;
   legacy: {
     source: string | undefined;
     health: LegacyHealth | undefined;
@@ -74,8 +76,9 @@ export async function migrationStats(
   cutOffAwareLegacy: CutOffAwareLegacy,
   now = new Date(),
 ): Promise<MigrationStats> {
-  const [origins, cutOff, readiness, events] = await Promise.all([
+  const [origins, factors, cutOff, readiness, events] = await Promise.all([
     store.accounts.countByOrigin(),
+    store.factors.countAccountsByKind(),
     cutOffAwareLegacy.state(),
     latestReadiness(store.settings),
     store.events.list({
@@ -88,6 +91,7 @@ export async function migrationStats(
   return {
     generatedAt: now.toISOString(),
     accounts: { ...origins, total },
+    factors,
     legacy: {
       source: legacy?.source,
       health: legacy?.health(),

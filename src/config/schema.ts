@@ -173,6 +173,37 @@ export const configSchema = z
       .prefault({})
       .describe('The IdP’s own password hashing and policy.'),
 
+    mfa: z
+      .strictObject({
+        encryptionKeys: z
+          .array(
+            z.strictObject({
+              id: z
+                .string()
+                .regex(/^[A-Za-z0-9_-]{1,32}$/, 'a key id is 1 to 32 letters, digits, "_" or "-"')
+                .describe('Names the key inside each sealed value, so an older key can still open what it sealed.'),
+              key: z
+                .string()
+                .refine((text) => Buffer.from(text, 'base64').length === 32, 'must be 32 random bytes in base64')
+                .describe('32 random bytes, base64 (`openssl rand -base64 32`).'),
+            }),
+          )
+          .min(1)
+          .optional()
+          .describe(
+            'Keys that encrypt TOTP secrets at rest (AES-256-GCM), newest first: the first seals, every one opens. ' +
+              'When absent (and no IDP_MFA_KEYS) one is generated and kept in the store itself, which protects ' +
+              'nothing against a copy of the store: production requires them.',
+          ),
+        totpIssuer: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('The name authenticator apps show beside the account; default: `productName`.'),
+      })
+      .prefault({})
+      .describe('Second factors: TOTP authenticator apps and recovery codes.'),
+
     legacy: legacySchema
       .optional()
       .describe('The legacy system to migrate from; absent means demo mode (refused in production).'),
@@ -337,6 +368,13 @@ export const configSchema = z
           3000,
           900,
           "Sign-in attempts from one address, whatever their outcome: a bound on abuse far above an office's rush.",
+        ),
+        secondFactorFailuresPerAccount: rateRule(
+          10,
+          900,
+          'Wrong second-factor codes for one account, from anywhere: past the limit the second step is refused until ' +
+            'the window passes. Only someone who already has the password gets this far, and a 6-digit code must ' +
+            'not be guessable at any speed: the rightful user still has their recovery codes after it.',
         ),
         signUpPerIp: rateRule(10, 3600, 'Sign-ups from one address.'),
         signUpPerLogin: rateRule(5, 3600, 'Sign-up attempts for one username or email.'),

@@ -79,6 +79,21 @@ export type IdpEvent =
       accountId?: string;
       detail?: Record<string, string | number | boolean>;
     }
+  /** A second factor added from the account pages (recovery codes: a new set, replacing any unused old one). */
+  | { type: 'factor_enrolled'; accountId: string; factor: SecondFactorKind; count?: number }
+  /** A second factor taken away, by the user or (with `adminId`) by an operator's reset. */
+  | { type: 'factor_removed'; accountId: string; factor: SecondFactorKind | 'all'; adminId?: string }
+  /** A second step passed at sign-in; for a recovery code, how many unused ones are left. */
+  | { type: 'factor_used'; accountId: string; factor: SecondFactorKind; recoveryCodesLeft?: number }
+  /**
+   * A second step failed: a wrong code, a code of a time step already used (a replay), or a secret the IdP cannot
+   * open (sealed with a key no longer configured: the operator's to fix).
+   */
+  | {
+      type: 'factor_failed';
+      accountId: string;
+      reason: 'wrong_code' | 'replayed' | 'unreadable_secret' | 'rate_limited';
+    }
   /** An operator deleted the account (its sessions, grants and tokens with it). */
   | { type: 'account_deleted'; accountId: string; username: string; adminId: string }
   /** A bulk import run that stored accounts (a dry run records nothing). */
@@ -111,6 +126,10 @@ const EVENT_TYPE_SET: Record<EventType, true> = {
   legacy_write_back_failed: true,
   admin_action: true,
   account_deleted: true,
+  factor_enrolled: true,
+  factor_removed: true,
+  factor_used: true,
+  factor_failed: true,
 };
 export const EVENT_TYPES = Object.keys(EVENT_TYPE_SET) as readonly EventType[];
 
@@ -124,7 +143,11 @@ export type AdminAction =
   | 'account_enabled'
   | 'password_reset_required'
   | 'sessions_revoked'
-  | 'account_deleted';
+  | 'account_deleted'
+  | 'factors_reset';
+
+/** The second factors as events name them. */
+export type SecondFactorKind = 'totp' | 'recovery-code' | 'passkey';
 
 export type StoredEvent = IdpEvent & { id: string; at: Date };
 

@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import { errors, type InteractionResults, type Provider } from 'oidc-provider';
 import { normaliseLogin } from '../accounts/account.js';
 import type { Csrf } from '../http/csrf.js';
+import type { SecondFactors } from '../mfa/second-factor.js';
 import type { RenderPage } from '../http/pages.js';
 import type { ChooseLogins } from '../migration/choose-logins.js';
 import type { SignIn } from '../migration/sign-in.js';
@@ -34,6 +35,8 @@ export interface InteractionDependencies {
   passwordMinLength: number;
   /** Set when weak legacy passwords must be changed at migration (`passwords.requireChangeOfWeakLegacyPasswords`). */
   weakLegacyPassword?: WeakLegacyPassword;
+  /** The second step of a sign-in, for accounts with a second factor. */
+  secondFactors: SecondFactors;
 }
 
 export type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;

@@ -47,20 +47,28 @@ export async function askedForNewPassword(
   interaction: Interaction,
   accountId: string,
   weakPassword: boolean,
+  amr: readonly string[] = PASSWORD_ONLY,
 ): Promise<boolean> {
   if (!weakPassword || !deps.weakLegacyPassword) return false;
-  await deps.weakLegacyPassword.require(interaction.uid, accountId);
+  await deps.weakLegacyPassword.require(interaction.uid, accountId, amr);
   await renderNewPassword(deps, ctx, interaction, '');
   return true;
 }
 
-/** The account is signed in: oidc-provider continues the authorization request. */
+/** How a sign-in with a password alone is authenticated (RFC 8176). */
+const PASSWORD_ONLY: readonly string[] = ['pwd'];
+
+/**
+ * The account is signed in: oidc-provider continues the authorization request. `amr` (RFC 8176) says how, and
+ * reaches the ID token.
+ */
 export async function finishSignIn(
   deps: Pick<InteractionDependencies, 'provider'>,
   ctx: Context,
   accountId: string,
+  amr: readonly string[] = PASSWORD_ONLY,
 ): Promise<void> {
-  await finishInteraction(deps.provider, ctx, { login: { accountId, amr: ['pwd'] } });
+  await finishInteraction(deps.provider, ctx, { login: { accountId, amr: [...amr] } });
 }
 
 interface NewPasswordState extends InteractionState {
@@ -98,7 +106,7 @@ export function newPasswordEndpoint(deps: NewPasswordDependencies): Step<NewPass
           await renderNewPassword(deps, ctx, interaction, `The new password ${outcome.problem}.`, 400);
           return;
         case 'changed':
-          await finishSignIn(deps, ctx, outcome.accountId);
+          await finishSignIn(deps, ctx, outcome.accountId, outcome.amr);
           return;
         default:
           throw new errors.SessionNotFound('no password change pending');

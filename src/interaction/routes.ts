@@ -4,6 +4,7 @@ import { chooseLoginsEndpoint } from './choose-logins.js';
 import { consentEndpoint, renderConsent } from './consent.js';
 import { loadInteraction, type InteractionDependencies } from './interaction-steps.js';
 import { newPasswordEndpoint } from './new-password.js';
+import { secondFactorEndpoint } from './second-factor.js';
 import { renderSignIn, signInEndpoint } from './sign-in.js';
 import { signUpEndpoint, signUpPage } from './sign-up.js';
 
@@ -29,6 +30,7 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
   router.post('/login', ...signInEndpoint(deps));
   router.post('/logins', ...chooseLoginsEndpoint(deps));
   router.post('/password', ...newPasswordEndpoint(deps));
+  router.post('/second-factor', ...secondFactorEndpoint(deps));
   router.get('/register', ...signUpPage(deps));
   router.post('/register', ...signUpEndpoint(deps));
   router.post('/confirm', ...consentEndpoint(deps));

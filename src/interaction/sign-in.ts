@@ -15,6 +15,7 @@ import {
 } from './interaction-steps.js';
 import { LEGACY_RETRY_AFTER_SECONDS, SIGN_IN_UNAVAILABLE, signInRefusal, type Refusal } from './messages.js';
 import { askedForNewPassword, finishSignIn } from './new-password.js';
+import { askedForSecondFactor } from './second-factor.js';
 
 /** The hosted sign-in page, and its form: the one flow that matters (sign-in with just-in-time migration). */
 
@@ -30,6 +31,7 @@ type SignInDependencies = Pick<
   | 'signInLimits'
   | 'passwordMinLength'
   | 'weakLegacyPassword'
+  | 'secondFactors'
 >;
 
 export async function renderSignIn(
@@ -124,6 +126,14 @@ export function signInEndpoint(deps: SignInDependencies): Step<SignInState>[] {
       if (outcome.kind === 'login-taken') return; // answered by the step before
       if (outcome.kind === 'legacy-unavailable') ctx.set('retry-after', String(LEGACY_RETRY_AFTER_SECONDS));
       await refuse(ctx, signInRefusal(outcome));
+    },
+
+    // An account with a second factor is asked for it now; a weak password is replaced only after it.
+    async function requireSecondFactor(ctx, next) {
+      const { outcome, interaction } = ctx.state;
+      if (outcome.kind !== 'signed-in') return;
+      const weak = isWeak(passwordOf(ctx), outcome.account);
+      if (!(await askedForSecondFactor(deps, ctx, interaction, outcome.account.id, weak))) await next();
     },
 
     // A weak legacy password is replaced before the sign-in completes, asked at every sign-in until it is.

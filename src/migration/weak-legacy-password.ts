@@ -16,15 +16,18 @@ export interface WeakLegacyPassword {
    * policy, so in practice only migrated legacy passwords are caught.
    */
   isWeak(password: string, profile: { username: string; email?: string | undefined }): boolean;
-  /** Signed in, but not let through yet: the choice of a new password waits on this interaction. */
-  require(interactionUid: string, accountId: string): Promise<void>;
+  /**
+   * Signed in, but not let through yet: the choice of a new password waits on this interaction. `amr` is how the
+   * sign-in was authenticated so far (a second factor already passed), carried to its end.
+   */
+  require(interactionUid: string, accountId: string, amr: readonly string[]): Promise<void>;
   /** The account whose change waits on this interaction, if one does. */
   pendingFor(interactionUid: string): Promise<Account | undefined>;
   change(interactionUid: string, account: Account, password: string): Promise<WeakPasswordChangeOutcome>;
 }
 
 export type WeakPasswordChangeOutcome =
-  | { kind: 'changed'; accountId: string }
+  | { kind: 'changed'; accountId: string; amr: string[] }
   /** `problem` completes "The new password …". */
   | { kind: 'refused'; problem: string }
   /** Already changed (a second submission) or expired. */
@@ -43,8 +46,8 @@ export function createWeakLegacyPassword(deps: {
   return {
     isWeak: (password, profile) =>
       deps.policy(password, { username: profile.username, email: profile.email }) !== undefined,
-    require: (interactionUid, accountId) =>
-      deps.artifacts.upsert(PASSWORD_CHANGE, interactionUid, { accountId }, PASSWORD_CHANGE_TTL_SECONDS),
+    require: (interactionUid, accountId, amr) =>
+      deps.artifacts.upsert(PASSWORD_CHANGE, interactionUid, { accountId, amr: [...amr] }, PASSWORD_CHANGE_TTL_SECONDS),
     async pendingFor(interactionUid) {
       const pending = await deps.artifacts.find(PASSWORD_CHANGE, interactionUid);
       const accountId = typeof pending?.accountId === 'string' ? pending.accountId : undefined;
@@ -55,10 +58,12 @@ export function createWeakLegacyPassword(deps: {
       if (problem) return { kind: 'refused', problem };
       const hash = await deps.hasher.hash(password);
       // Taken, not just read: of two submissions racing, one changes the password and the other finds nothing.
-      if (!(await deps.artifacts.take(PASSWORD_CHANGE, interactionUid))) return { kind: 'not-pending' };
+      const pending = await deps.artifacts.take(PASSWORD_CHANGE, interactionUid);
+      if (!pending) return { kind: 'not-pending' };
       await deps.accounts.updatePassword(account.id, { kind: 'bcrypt', hash }, new Date());
       await deps.record({ type: 'password_changed', accountId: account.id, reason: 'weak_legacy_password' });
-      return { kind: 'changed', accountId: account.id };
+      const amr = Array.isArray(pending.amr) ? pending.amr.filter((m): m is string => typeof m === 'string') : [];
+      return { kind: 'changed', accountId: account.id, amr: amr.length > 0 ? amr : ['pwd'] };
     },
   };
 }

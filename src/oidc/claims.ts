@@ -2,7 +2,9 @@ import type { Account } from '../accounts/account.js';
 
 /** Which claims each scope releases; oidc-provider filters what `accountClaims` returns by these. */
 export const CLAIMS_BY_SCOPE = {
-  openid: ['sub'],
+  // `amr` (RFC 8176: how the user was authenticated, e.g. pwd, otp, mfa) is the session's, not the account's:
+  // oidc-provider fills it in, but releases it only when it is listed here.
+  openid: ['sub', 'amr'],
   profile: ['preferred_username', 'name', 'given_name', 'family_name', 'updated_at'],
   email: ['email', 'email_verified'],
   roles: ['roles'],

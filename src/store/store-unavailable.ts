@@ -69,6 +69,7 @@ export function guardStore(
   return {
     ...store,
     accounts: guard(store.accounts, 'accounts'),
+    factors: guard(store.factors, 'factors'),
     artifacts: guard(store.artifacts, 'artifacts'),
     events: guard(store.events, 'events'),
     secrets: guard(store.secrets, 'secrets'),

@@ -173,9 +173,60 @@ export interface SettingsStore {
   set(name: string, value: unknown): Promise<void>;
 }
 
+/** The second factors an account can have. A recovery code is one factor each: each is used once. */
+export type FactorKind = 'totp' | 'recovery-code' | 'passkey';
+
+export interface Factor {
+  /** The factor's own id (random), what the pages and events name. */
+  id: string;
+  accountId: string;
+  kind: FactorKind;
+  /** A passkey's WebAuthn credential id (base64url), unique across all accounts; absent for the other kinds. */
+  credentialId?: string | undefined;
+  /**
+   * What verifying the factor needs, as JSON: a TOTP's sealed secret (never the secret in clear), a recovery code's
+   * hash, a passkey's public key and transports. The store keeps it opaque.
+   */
+  data: Record<string, unknown>;
+  /**
+   * How far the factor has been used, for replay protection: a TOTP's last accepted time step, a passkey's signature
+   * counter, 1 once a recovery code is used. Only ever moves forward (see `FactorStore.advance`).
+   */
+  mark: number;
+  /** A name the user gave it ("my phone"), shown on the account pages. */
+  label?: string | undefined;
+  createdAt: Date;
+  lastUsedAt?: Date | undefined;
+}
+
+export interface FactorStore {
+  listByAccount(accountId: string): Promise<Factor[]>;
+  /** A passkey by its WebAuthn credential id (a sign-in with a passkey alone starts from it). */
+  findByCredentialId(credentialId: string): Promise<Factor | undefined>;
+  /**
+   * Stores `factors` (all of one account) in one transaction; with `replacing`, the account's factors of that kind
+   * go in the same transaction (a new TOTP replaces the old one, new recovery codes the unused old ones). A credential
+   * id another factor holds: nothing is stored, and the result says so.
+   */
+  add(factors: readonly Factor[], replacing?: FactorKind): Promise<{ kind: 'added' } | { kind: 'conflict' }>;
+  /**
+   * Moves the factor's mark to `mark` and its last use to `at`, atomically, only if the stored mark is below `mark`
+   * (a code of a time step already used, a used recovery code, a passkey counter that went back: false, nothing
+   * written). Of concurrent callers with the same mark, exactly one gets true.
+   */
+  advance(id: string, mark: number, at: Date): Promise<boolean>;
+  /** Notes a use that has no mark to move (a passkey whose authenticator keeps no counter: its mark stays 0). */
+  touch(id: string, at: Date): Promise<void>;
+  /** Removes these factors of the account (all of them without `ids`); returns how many went. */
+  remove(accountId: string, ids?: readonly string[]): Promise<number>;
+  /** How many accounts have at least one factor of each kind (a recovery code counts only while unused). */
+  countAccountsByKind(): Promise<Record<FactorKind, number>>;
+}
+
 export interface Store {
   readonly kind: 'embedded' | 'mongodb';
   readonly accounts: AccountStore;
+  readonly factors: FactorStore;
   readonly artifacts: ArtifactStore;
   readonly events: EventStore;
   readonly secrets: SecretStore;

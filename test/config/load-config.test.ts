@@ -29,6 +29,9 @@ const productionFile = {
   clients: [{ client_id: 'app', client_secret: '${APP_SECRET}', redirect_uris: ['https://app.example.com/cb'] }],
 };
 
+/** Two TOTP sealing keys as IDP_MFA_KEYS carries them: the newer first. */
+const IDP_MFA_KEYS = `k2:${Buffer.alloc(32, 2).toString('base64')},k1:${Buffer.alloc(32, 1).toString('base64')}`;
+
 describe('configuration', () => {
   it('starts from defaults with no file and no environment (demo mode)', () => {
     const { config, file: used, production } = loadConfig({}, dir);
@@ -109,17 +112,24 @@ describe('configuration', () => {
 
   it('refuses production mode with development defaults, naming each missing setting', () => {
     const problems = problemsOf(() => loadConfig({ NODE_ENV: 'production' }, dir));
-    assert.equal(problems.length, 5);
+    assert.equal(problems.length, 6);
     assert.match(problems.join('\n'), /"mail.smtpUrl" is not configured/);
     assert.match(problems.join('\n'), /issuer must be an https URL/);
     assert.match(problems.join('\n'), /"legacy" is not configured: demo mode is for development only/);
     assert.match(problems.join('\n'), /"clients" is empty/);
     assert.match(problems.join('\n'), /IDP_COOKIE_KEYS/);
+    assert.match(problems.join('\n'), /IDP_MFA_KEYS/);
   });
 
   it('refuses to send passwords to a plain-http legacy system in production unless told the network is trusted', () => {
     const insecure = { ...productionFile, legacy: { ...productionFile.legacy, baseUrl: 'http://legacy.internal/api' } };
-    const env = { NODE_ENV: 'production', LEGACY_TOKEN: 't', APP_SECRET: 's', IDP_COOKIE_KEYS: 'k'.repeat(32) };
+    const env = {
+      NODE_ENV: 'production',
+      LEGACY_TOKEN: 't',
+      APP_SECRET: 's',
+      IDP_COOKIE_KEYS: 'k'.repeat(32),
+      IDP_MFA_KEYS,
+    };
     assert.match(
       problemsOf(() => loadConfig({ ...env, IDP_CONFIG: file('insecure.json', insecure) }, dir)).join('\n'),
       /legacy connection carries passwords unencrypted/,
@@ -137,11 +147,16 @@ describe('configuration', () => {
         LEGACY_TOKEN: 't',
         APP_SECRET: 's',
         IDP_COOKIE_KEYS: 'k'.repeat(32),
+        IDP_MFA_KEYS,
       },
       dir,
     );
     assert.equal(production, true);
     assert.deepEqual(config.cookies.keys, ['k'.repeat(32)]);
+    assert.deepEqual(config.mfa.encryptionKeys, [
+      { id: 'k2', key: Buffer.alloc(32, 2).toString('base64') },
+      { id: 'k1', key: Buffer.alloc(32, 1).toString('base64') },
+    ]);
   });
 });
 
@@ -157,6 +172,7 @@ describe('shipped configuration files', () => {
         PORTAL_CLIENT_SECRET: 'p',
         PARTNER_CLIENT_SECRET: 'q',
         IDP_COOKIE_KEYS: 'c'.repeat(32),
+        IDP_MFA_KEYS,
         SMTP_URL: 'smtps://mailer:pw@smtp.example.com',
       },
       dir,
@@ -185,6 +201,7 @@ describe('shipped configuration files', () => {
           NODE_ENV: 'production',
           IDP_CONFIG: new URL(`examples/${name}`, root).pathname,
           IDP_COOKIE_KEYS: 'c'.repeat(32),
+          IDP_MFA_KEYS,
           SMTP_URL: 'smtp://relay.internal:25',
           ...env,
         },

@@ -30,7 +30,8 @@ describe('replacing a weak legacy password at sign-in (in-memory store)', () => 
   it('changes the password once, bound to the interaction, with an event', async () => {
     const account = await f.localAccount('alice', 'password');
     assert.equal(await weak.pendingFor('uid-1'), undefined);
-    await weak.require('uid-1', account.id);
+    // A second factor was passed before the change: the end of the sign-in still says so.
+    await weak.require('uid-1', account.id, ['pwd', 'otp', 'mfa']);
     assert.equal((await weak.pendingFor('uid-1'))?.id, account.id);
     assert.equal(await weak.pendingFor('uid-2'), undefined);
 
@@ -39,7 +40,7 @@ describe('replacing a weak legacy password at sign-in (in-memory store)', () => 
     assert.ok(refused.kind === 'refused' && refused.problem.length > 0);
     assert.equal((await weak.pendingFor('uid-1'))?.id, account.id);
     const changed = await weak.change('uid-1', account, 'a long and unusual sentence');
-    assert.deepEqual(changed, { kind: 'changed', accountId: account.id });
+    assert.deepEqual(changed, { kind: 'changed', accountId: account.id, amr: ['pwd', 'otp', 'mfa'] });
     const stored = await f.store.accounts.findById(account.id);
     assert.ok(stored?.password.kind === 'bcrypt');
     assert.equal(await f.hasher.verify('a long and unusual sentence', stored.password.hash), true);

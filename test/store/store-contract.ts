@@ -4,11 +4,11 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { normaliseLogin, type Account } from '../../src/accounts/account.js';
 import type { StoredEvent } from '../../src/events/event.js';
-import type { AccountPage, AccountSearch, Store } from '../../src/store/store.js';
+import type { AccountPage, AccountSearch, Factor, FactorKind, Store } from '../../src/store/store.js';
 
 /**
  * The behaviour every store must have, run against each back end. A back end that passes this suite can hold the
- * IdP's accounts, oidc-provider's artifacts, the event log and the shared secrets.
+ * IdP's accounts and their second factors, oidc-provider's artifacts, the event log and the shared secrets.
  */
 export function storeContract(name: string, open: (() => Promise<Store>) | { skip: string }): void {
   describe(`store contract: ${name}`, { skip: 'skip' in open ? open.skip : false }, () => {
@@ -549,6 +549,238 @@ export function storeContract(name: string, open: (() => Promise<Store>) | { ski
         const successor = account({ username: doomed.username, email: doomed.email, origin: 'migrated', legacy });
         assert.deepEqual(await store.accounts.insert(successor), { kind: 'inserted', account: successor });
         assert.deepEqual(await store.accounts.findByLegacyId(legacy.source, legacy.id), successor);
+      });
+    });
+
+    describe('second factors', () => {
+      const accountId = () => `acct-${randomUUID()}`;
+      const factor = (owner: string, kind: FactorKind, overrides: Partial<Factor> = {}): Factor => ({
+        id: randomUUID(),
+        accountId: owner,
+        kind,
+        credentialId: undefined,
+        data: { hash: `h-${randomUUID()}` },
+        mark: 0,
+        label: undefined,
+        createdAt: new Date(1_700_000_000_123),
+        lastUsedAt: undefined,
+        ...overrides,
+      });
+      const passkey = (owner: string, overrides: Partial<Factor> = {}) =>
+        factor(owner, 'passkey', { credentialId: `cred-${randomUUID()}`, ...overrides });
+      /** An account's factors in a fixed order (the interface promises none). */
+      const listed = async (owner: string) =>
+        (await store.factors.listByAccount(owner)).sort((a, b) => a.id.localeCompare(b.id));
+      const sorted = (factors: Factor[]) => [...factors].sort((a, b) => a.id.localeCompare(b.id));
+      const delta = (before: Record<FactorKind, number>, after: Record<FactorKind, number>) => ({
+        totp: after.totp - before.totp,
+        'recovery-code': after['recovery-code'] - before['recovery-code'],
+        passkey: after.passkey - before.passkey,
+      });
+
+      it('stores factors of every kind and lists them by account: data as JSON, dates and optional fields as given', async () => {
+        const owner = accountId();
+        const totp = factor(owner, 'totp', {
+          // Keys MongoDB would not take as field names, nesting, every JSON type: the store keeps data opaque.
+          data: { sealed: 'v1.c2VhbGVk', digits: 6, $where: 'x', 'a.b': [1, 'two', null, true, { deep: 1.5 }] },
+          label: 'my phone',
+          createdAt: new Date(1_700_000_000_001),
+        });
+        const key = passkey(owner, {
+          data: { publicKey: 'pQECAyYgASFYIA', transports: ['usb', 'nfc'] },
+          mark: 41,
+          label: 'YubiKey',
+          lastUsedAt: new Date(1_700_000_500_999),
+        });
+        // No optional keys at all, as a caller may build it.
+        const code: Factor = {
+          id: randomUUID(),
+          accountId: owner,
+          kind: 'recovery-code',
+          data: { hash: 'sha256:abc' },
+          mark: 0,
+          createdAt: new Date(1_700_000_000_002),
+        };
+        assert.deepEqual(await store.factors.add([totp, key, code]), { kind: 'added' });
+
+        assert.deepEqual(
+          await listed(owner),
+          sorted([totp, key, { ...code, credentialId: undefined, label: undefined, lastUsedAt: undefined }]),
+        );
+        const found = (await store.factors.listByAccount(owner)).find((f) => f.id === code.id);
+        assert.ok(found);
+        assert.equal(found.credentialId, undefined);
+        assert.equal(found.label, undefined);
+        assert.equal(found.lastUsedAt, undefined);
+        assert.deepEqual(await store.factors.listByAccount(accountId()), [], 'another account has none');
+        assert.deepEqual(await store.factors.add([]), { kind: 'added' }, 'an empty batch stores nothing');
+      });
+
+      it('finds a passkey by its credential id', async () => {
+        const owner = accountId();
+        const key = passkey(owner);
+        await store.factors.add([key, factor(owner, 'totp')]);
+        assert.deepEqual(await store.factors.findByCredentialId(key.credentialId ?? ''), key);
+        assert.equal(await store.factors.findByCredentialId(`cred-${randomUUID()}`), undefined);
+      });
+
+      it('replaces the factors of one kind in the same step as it adds the new ones, and leaves the others', async () => {
+        const owner = accountId();
+        const other = accountId();
+        const oldTotp = factor(owner, 'totp');
+        const codes = [factor(owner, 'recovery-code'), factor(owner, 'recovery-code', { mark: 1 })];
+        const key = passkey(owner);
+        const othersTotp = factor(other, 'totp');
+        await store.factors.add([oldTotp, ...codes, key]);
+        await store.factors.add([othersTotp]);
+
+        const newTotp = factor(owner, 'totp', { label: 'new phone' });
+        assert.deepEqual(await store.factors.add([newTotp], 'totp'), { kind: 'added' });
+        assert.deepEqual(await listed(owner), sorted([newTotp, ...codes, key]));
+
+        const newCodes = [factor(owner, 'recovery-code'), factor(owner, 'recovery-code')];
+        assert.deepEqual(await store.factors.add(newCodes, 'recovery-code'), { kind: 'added' });
+        assert.deepEqual(await listed(owner), sorted([newTotp, ...newCodes, key]), 'used and unused codes went');
+        assert.deepEqual(await listed(other), [othersTotp], "another account's factor of that kind stays");
+
+        // A replacement refused (a credential id taken): the factors it would have replaced are still there.
+        const refused = [factor(owner, 'totp'), passkey(owner, { credentialId: key.credentialId })];
+        assert.deepEqual(await store.factors.add(refused, 'totp'), { kind: 'conflict' });
+        assert.deepEqual(await listed(owner), sorted([newTotp, ...newCodes, key]));
+      });
+
+      it('refuses a credential id another factor holds, and then stores none of the batch', async () => {
+        const first = accountId();
+        const key = passkey(first);
+        await store.factors.add([key]);
+
+        const second = accountId();
+        const batch = [factor(second, 'totp'), factor(second, 'recovery-code'), passkey(second), passkey(second)];
+        const clash = passkey(second, { credentialId: key.credentialId });
+        assert.deepEqual(await store.factors.add([...batch, clash]), { kind: 'conflict' });
+        assert.deepEqual(await store.factors.listByAccount(second), [], 'none of the batch');
+        assert.deepEqual(await store.factors.findByCredentialId(key.credentialId ?? ''), key, 'the holder keeps it');
+        for (const stored of batch.filter((f) => f.credentialId !== undefined))
+          assert.equal(await store.factors.findByCredentialId(stored.credentialId ?? ''), undefined);
+
+        const twice = `cred-${randomUUID()}`;
+        const twins = [passkey(second, { credentialId: twice }), passkey(second, { credentialId: twice })];
+        assert.deepEqual(await store.factors.add(twins), { kind: 'conflict' }, 'twice in one batch');
+        assert.deepEqual(await store.factors.listByAccount(second), []);
+
+        assert.deepEqual(await store.factors.add(batch), { kind: 'added' }, 'without the clash, the batch goes in');
+        assert.deepEqual(await listed(second), sorted(batch));
+      });
+
+      it('advances a mark only forward, and of concurrent advances to the same mark exactly one wins', async () => {
+        const owner = accountId();
+        const totp = factor(owner, 'totp');
+        const code = factor(owner, 'recovery-code');
+        await store.factors.add([totp, code]);
+        const at = (ms: number) => new Date(1_700_001_000_000 + ms);
+        const stored = async (id: string) => (await store.factors.listByAccount(owner)).find((f) => f.id === id);
+
+        assert.equal(await store.factors.advance(totp.id, 56_000_000, at(1)), true);
+        assert.deepEqual(await stored(totp.id), { ...totp, mark: 56_000_000, lastUsedAt: at(1) });
+        assert.equal(await store.factors.advance(totp.id, 56_000_000, at(2)), false, 'the same time step again');
+        assert.equal(await store.factors.advance(totp.id, 55_999_999, at(3)), false, 'an earlier one');
+        assert.deepEqual(await stored(totp.id), { ...totp, mark: 56_000_000, lastUsedAt: at(1) }, 'nothing written');
+        assert.equal(await store.factors.advance(`no-such-${randomUUID()}`, 1, at(4)), false);
+
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => store.factors.advance(totp.id, 56_000_001, at(10 + i))),
+        );
+        assert.equal(results.filter(Boolean).length, 1, 'exactly one of ten concurrent advances');
+        assert.equal((await stored(totp.id))?.mark, 56_000_001);
+
+        const uses = await Promise.all(Array.from({ length: 10 }, () => store.factors.advance(code.id, 1, at(30))));
+        assert.equal(uses.filter(Boolean).length, 1, 'a recovery code is used once');
+        assert.equal(await store.factors.advance(code.id, 1, at(31)), false);
+        assert.deepEqual(await stored(code.id), { ...code, mark: 1, lastUsedAt: at(30) });
+      });
+
+      it('notes a use without a mark to move', async () => {
+        const owner = accountId();
+        const key = passkey(owner);
+        await store.factors.add([key]);
+        const at = new Date(1_700_002_000_456);
+        await store.factors.touch(key.id, at);
+        assert.deepEqual(await store.factors.findByCredentialId(key.credentialId ?? ''), { ...key, lastUsedAt: at });
+        await store.factors.touch(`no-such-${randomUUID()}`, at);
+      });
+
+      it("removes some or all of an account's factors, counting them, and never another account's", async () => {
+        const owner = accountId();
+        const other = accountId();
+        const mine = [factor(owner, 'totp'), factor(owner, 'recovery-code'), passkey(owner)];
+        const theirs = factor(other, 'totp');
+        await store.factors.add(mine);
+        await store.factors.add([theirs]);
+        const [first, ...rest] = mine;
+        assert.ok(first);
+
+        assert.equal(await store.factors.remove(owner, [first.id, theirs.id, `no-such-${randomUUID()}`]), 1);
+        assert.deepEqual(await listed(owner), sorted(rest));
+        assert.equal(await store.factors.remove(owner, []), 0, 'no ids: none, not all');
+        assert.deepEqual(await listed(owner), sorted(rest));
+        assert.equal(await store.factors.remove(owner), 2);
+        assert.deepEqual(await store.factors.listByAccount(owner), []);
+        assert.equal(await store.factors.remove(owner), 0);
+        assert.deepEqual(await store.factors.listByAccount(other), [theirs], "the other account's is untouched");
+      });
+
+      it('counts the accounts that have each kind: each once, and a recovery code only while unused', async () => {
+        const before = await store.factors.countAccountsByKind();
+        const full = accountId();
+        const usedOnly = accountId();
+        const mixed = accountId();
+        const keys = accountId();
+        const lastCode = factor(mixed, 'recovery-code');
+        await store.factors.add([
+          factor(full, 'totp'),
+          factor(full, 'recovery-code'),
+          factor(full, 'recovery-code'),
+          passkey(full),
+        ]);
+        await store.factors.add([factor(usedOnly, 'recovery-code', { mark: 1 })]);
+        await store.factors.add([factor(mixed, 'recovery-code', { mark: 1 }), lastCode]);
+        await store.factors.add([passkey(keys), passkey(keys, { mark: 3 })]);
+        assert.deepEqual(delta(before, await store.factors.countAccountsByKind()), {
+          totp: 1,
+          'recovery-code': 2,
+          passkey: 2,
+        });
+
+        assert.equal(await store.factors.advance(lastCode.id, 1, new Date()), true);
+        assert.deepEqual(delta(before, await store.factors.countAccountsByKind()), {
+          totp: 1,
+          'recovery-code': 1,
+          passkey: 2,
+        });
+        await store.factors.remove(full);
+        assert.deepEqual(delta(before, await store.factors.countAccountsByKind()), {
+          totp: 0,
+          'recovery-code': 0,
+          passkey: 1,
+        });
+      });
+
+      it("removes an account's factors when the account is deleted, freeing its credential ids", async () => {
+        const doomed = account();
+        const survivor = account();
+        await store.accounts.insert(doomed);
+        await store.accounts.insert(survivor);
+        const key = passkey(doomed.id);
+        await store.factors.add([factor(doomed.id, 'totp'), factor(doomed.id, 'recovery-code'), key]);
+        const kept = [factor(survivor.id, 'totp'), passkey(survivor.id)];
+        await store.factors.add(kept);
+
+        assert.equal(await store.accounts.delete(doomed.id), true);
+        assert.deepEqual(await store.factors.listByAccount(doomed.id), []);
+        assert.equal(await store.factors.findByCredentialId(key.credentialId ?? ''), undefined);
+        assert.deepEqual(await listed(survivor.id), sorted(kept));
+        const successor = passkey(survivor.id, { credentialId: key.credentialId });
+        assert.deepEqual(await store.factors.add([successor]), { kind: 'added' }, 'the credential id is free');
       });
     });
 

@@ -49,6 +49,8 @@ const PACKAGES = {
   openldap: 'slapd ldap-utils openssl',
   /** Which thread of the IdP syncs the disk, and when (test/faults/durability.test.ts). */
   strace: 'strace',
+  /** TOTP codes (RFC 6238) made independently of the otpauth package (test/mfa/totp.test.ts). */
+  oathtool: 'oathtool',
 } as const;
 
 export type Tool = keyof typeof PACKAGES;

@@ -33,6 +33,7 @@ export class SqliteAccountStore implements AccountStore {
   readonly #takenLogins: Statement<[string], { login: string }>;
   readonly #setDisabled: Statement<[number, number, string]>;
   readonly #delete: Statement<[string], { origin: string }>;
+  readonly #deleteFactors: Statement<[string]>;
   readonly #addToCount: Statement<[string, number]>;
   readonly #search: SqliteAccountSearch;
   readonly #insertOneCounted: Transaction<(account: Account) => InsertAccountResult>;
@@ -76,6 +77,7 @@ export class SqliteAccountStore implements AccountStore {
          OR EXISTS (SELECT 1 FROM accounts WHERE email_norm = login)`);
     this.#setDisabled = db.prepare('UPDATE accounts SET disabled = ?, updated_at = ? WHERE id = ?');
     this.#delete = db.prepare('DELETE FROM accounts WHERE id = ? RETURNING origin');
+    this.#deleteFactors = db.prepare('DELETE FROM factors WHERE account_id = ?');
     this.#addToCount = db.prepare(`
       INSERT INTO account_counts (origin, n) VALUES (?, ?) ON CONFLICT (origin) DO UPDATE SET n = n + excluded.n`);
     this.#search = new SqliteAccountSearch(db);
@@ -96,8 +98,10 @@ export class SqliteAccountStore implements AccountStore {
       for (const [origin, n] of stored) this.#addToCount.run(origin, n);
       return results;
     });
+    // The account, its origin's count and its second factors (src/store/embedded/factors.ts) go in one transaction.
     this.#deleteCounted = db.transaction((id: string) => {
       const row = this.#delete.get(id);
+      this.#deleteFactors.run(id);
       if (row) this.#addToCount.run(row.origin, -1);
       return row !== undefined;
     });

@@ -7,6 +7,7 @@ import { SqliteCounterStore } from './counters.js';
 import { SqliteLeaseStore } from './leases.js';
 import { SqliteArtifactStore } from './artifacts.js';
 import { SqliteEventStore } from './events.js';
+import { SqliteFactorStore } from './factors.js';
 import { migrateSchema } from './schema.js';
 import { SqliteSecretStore } from './secrets.js';
 import { SqliteSettingsStore } from './settings.js';
@@ -37,7 +38,7 @@ const WRITER_CHECKPOINT_PAGES = 10_000;
  * The event loop never waits for the disk. Commits go to the log in the page cache (`synchronous = NORMAL`), which
  * a killed process cannot lose; checkpoints, which sync, run on a worker thread (`threads`: the IdP's hashing
  * threads; otherwise one of their own). Writes that must survive a power cut before the caller goes on (accounts and
- * their password hashes, secrets, settings) then wait for a sync of the log on libuv's thread pool, shared by whoever
+ * their password hashes, second factors and their marks, secrets, settings) then wait for a sync of the log on libuv's thread pool, shared by whoever
  * commits meanwhile. Protocol state that expires within hours (sessions, codes, tokens), audit events and their
  * webhook deliveries, rate-limit counters and leases do not wait: a power cut may take their last moments, which
  * costs a user a new sign-in. Docs: docs/production.md, "Durability of the embedded store".
@@ -76,6 +77,9 @@ export function openEmbeddedStore(path: string, busyTimeoutMs = 5000, threads?: 
       ['insert', 'insertMany', 'updateLogins', 'updatePassword', 'setDisabled', 'delete'],
       sync,
     ),
+    // A factor's mark moves before a code or passkey is accepted: it must survive a power cut, or a code could be
+    // replayed after one.
+    factors: syncedAfter(new SqliteFactorStore(db), ['add', 'advance', 'touch', 'remove'], sync),
     artifacts,
     events: new SqliteEventStore(db),
     secrets: syncedAfter(new SqliteSecretStore(db), ['getOrCreate'], sync),

@@ -5,6 +5,7 @@ import { MongoArtifactStore } from './artifacts.js';
 import { MongoCounterStore } from './counters.js';
 import { MongoLeaseStore } from './leases.js';
 import { MongoEventStore } from './events.js';
+import { MongoFactorStore } from './factors.js';
 import { MongoSecretStore } from './secrets.js';
 import { MongoSettingsStore } from './settings.js';
 import { MongoWebhookStore } from './webhooks.js';
@@ -28,7 +29,8 @@ export async function openMongoStore(uri: string, databaseName?: string): Promis
   });
   await client.connect();
   const db: Db = client.db(databaseName);
-  const accounts = new MongoAccountStore(db);
+  const factors = new MongoFactorStore(client, db);
+  const accounts = new MongoAccountStore(db, factors);
   const artifacts = new MongoArtifactStore(db);
   const events = new MongoEventStore(db);
   const secrets = new MongoSecretStore(db);
@@ -39,6 +41,7 @@ export async function openMongoStore(uri: string, databaseName?: string): Promis
   try {
     await Promise.all([
       accounts.createIndexes(),
+      factors.createIndexes(),
       artifacts.createIndexes(),
       events.createIndexes(),
       webhooks.createIndexes(),
@@ -57,6 +60,7 @@ export async function openMongoStore(uri: string, databaseName?: string): Promis
   return {
     kind: 'mongodb',
     accounts,
+    factors,
     artifacts,
     events,
     secrets,

@@ -1,0 +1,113 @@
+import type { RecordEvent } from '../events/recorder.js';
+import type { RateLimiter } from '../security/rate-limiter.js';
+import type { Factor, FactorStore } from '../store/store.js';
+import { recoveryCodeHash } from './recovery-codes.js';
+import type { SecretBox } from './secret-box.js';
+import { matchTotp } from './totp.js';
+
+/**
+ * The second step of a sign-in: one code, from the account's authenticator app (TOTP) or one of its recovery codes.
+ * Each code is good once: a TOTP code moves the factor's mark to its time step, so the same code (or an older one)
+ * cannot be played again within its window; a recovery code's mark goes from 0 to 1. Both moves are one atomic write
+ * in the store, so two submissions of the same code racing each other cannot both pass.
+ */
+
+export type SecondFactorOutcome =
+  | { kind: 'accepted'; factor: 'totp' | 'recovery-code'; recoveryCodesLeft?: number }
+  /** Not a code of any factor (or a replay of a used one): the user is told the code is wrong. */
+  | { kind: 'refused' }
+  /** Too many wrong codes for this account lately. */
+  | { kind: 'rate-limited'; retryAfterSeconds: number };
+
+export interface SecondFactors {
+  /** Whether the account has a factor a sign-in must pass (a TOTP, or unused recovery codes). */
+  enrolled(accountId: string): Promise<boolean>;
+  verify(accountId: string, code: string, now?: Date): Promise<SecondFactorOutcome>;
+}
+
+export interface SecondFactorDependencies {
+  factors: FactorStore;
+  secretBox: SecretBox;
+  limiter: RateLimiter;
+  record: RecordEvent;
+}
+
+/** What a TOTP factor keeps in `data`: its secret, sealed for this account (see `secret-box.ts`). */
+export interface TotpData {
+  secret: string;
+}
+
+/** What a recovery code keeps in `data`: the hash of the code, never the code. */
+export interface RecoveryCodeData {
+  hash: string;
+}
+
+/** The context a TOTP secret is sealed in: a sealed secret copied to another account does not open. */
+export const totpSealContext = (accountId: string) => `totp:${accountId}`;
+
+const SIX_DIGITS = /^\d{6}$/;
+
+export function secondFactors(deps: SecondFactorDependencies): SecondFactors {
+  const usable = (factor: Factor) => factor.kind === 'totp' || (factor.kind === 'recovery-code' && factor.mark === 0);
+  const failuresOf = (accountId: string) => ({ rule: 'secondFactorFailuresPerAccount', subject: accountId });
+
+  const verifyTotp = async (accountId: string, factor: Factor, code: string, now: Date) => {
+    const sealed = (factor.data as Partial<TotpData>).secret ?? '';
+    const opened = deps.secretBox.open(sealed, totpSealContext(accountId));
+    if (opened.kind !== 'opened') return 'unreadable' as const;
+    const step = matchTotp(opened.plaintext, code, now);
+    if (step === undefined) return 'wrong' as const;
+    return (await deps.factors.advance(factor.id, step, now)) ? ('accepted' as const) : ('replayed' as const);
+  };
+
+  const verifyRecoveryCode = async (accountId: string, factors: readonly Factor[], code: string, now: Date) => {
+    const hash = recoveryCodeHash(code, accountId);
+    if (hash === undefined) return 'wrong' as const;
+    const factor = factors.find(
+      (f) => f.kind === 'recovery-code' && f.mark === 0 && (f.data as Partial<RecoveryCodeData>).hash === hash,
+    );
+    if (!factor) return 'wrong' as const;
+    return (await deps.factors.advance(factor.id, 1, now)) ? ('accepted' as const) : ('replayed' as const);
+  };
+
+  return {
+    async enrolled(accountId) {
+      return (await deps.factors.listByAccount(accountId)).some(usable);
+    },
+
+    async verify(accountId, typed, now = new Date()) {
+      const verdict = await deps.limiter.peek([failuresOf(accountId)]);
+      if (verdict.kind === 'blocked') {
+        await deps.record({ type: 'factor_failed', accountId, reason: 'rate_limited' });
+        return { kind: 'rate-limited', retryAfterSeconds: verdict.retryAfterSeconds };
+      }
+      await deps.limiter.slowDown(verdict);
+
+      const code = typed.replace(/\s+/g, '');
+      const factors = await deps.factors.listByAccount(accountId);
+      const totp = factors.find((f) => f.kind === 'totp');
+      const isTotpCode = SIX_DIGITS.test(code);
+      const result =
+        isTotpCode && totp
+          ? await verifyTotp(accountId, totp, code, now)
+          : isTotpCode
+            ? ('wrong' as const)
+            : await verifyRecoveryCode(accountId, factors, code, now);
+
+      if (result !== 'accepted') {
+        // A secret no configured key opens is the operator's to fix, not the user's mistake: not counted.
+        if (result !== 'unreadable') await deps.limiter.count(failuresOf(accountId));
+        const reason = { wrong: 'wrong_code', replayed: 'replayed', unreadable: 'unreadable_secret' } as const;
+        await deps.record({ type: 'factor_failed', accountId, reason: reason[result] });
+        return { kind: 'refused' };
+      }
+      if (isTotpCode) {
+        await deps.record({ type: 'factor_used', accountId, factor: 'totp' });
+        return { kind: 'accepted', factor: 'totp' };
+      }
+      const recoveryCodesLeft = factors.filter((f) => f.kind === 'recovery-code' && f.mark === 0).length - 1;
+      await deps.record({ type: 'factor_used', accountId, factor: 'recovery-code', recoveryCodesLeft });
+      return { kind: 'accepted', factor: 'recovery-code', recoveryCodesLeft };
+    },
+  };
+}

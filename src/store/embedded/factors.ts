@@ -1,0 +1,144 @@
+import type { Database, Statement, Transaction } from 'better-sqlite3';
+import type { Factor, FactorKind, FactorStore } from '../store.js';
+
+/** A row of `factors` as SELECT * reads it (schema migration 8). */
+interface FactorRow {
+  id: string;
+  account_id: string;
+  kind: string;
+  credential_id: string | null;
+  data: string;
+  mark: number;
+  label: string | null;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+type AddResult = { kind: 'added' } | { kind: 'conflict' };
+
+export class SqliteFactorStore implements FactorStore {
+  readonly #byAccount: Statement<[string], FactorRow>;
+  readonly #byCredentialId: Statement<[string], FactorRow>;
+  readonly #insert: Statement<Record<string, unknown>>;
+  readonly #removeKind: Statement<[string, string]>;
+  readonly #advance: Statement<[number, number, string, number]>;
+  readonly #touch: Statement<[number, string]>;
+  readonly #removeAll: Statement<[string]>;
+  readonly #removeSome: Statement<[string, string]>;
+  readonly #countAccountsByKind: Statement<[], { kind: string; count: number }>;
+  readonly #add: Transaction<(factors: readonly Factor[], replacing: FactorKind | undefined) => void>;
+
+  constructor(db: Database) {
+    this.#byAccount = db.prepare('SELECT * FROM factors WHERE account_id = ? ORDER BY created_at, id');
+    this.#byCredentialId = db.prepare('SELECT * FROM factors WHERE credential_id = ?');
+    this.#insert = db.prepare(`
+      INSERT INTO factors (id, account_id, kind, credential_id, data, mark, label, created_at, last_used_at)
+      VALUES (@id, @account_id, @kind, @credential_id, @data, @mark, @label, @created_at, @last_used_at)`);
+    this.#removeKind = db.prepare('DELETE FROM factors WHERE account_id = ? AND kind = ?');
+    // The condition and the write are one statement: of concurrent callers with the same mark, one changes the row.
+    this.#advance = db.prepare('UPDATE factors SET mark = ?, last_used_at = ? WHERE id = ? AND mark < ?');
+    this.#touch = db.prepare('UPDATE factors SET last_used_at = ? WHERE id = ?');
+    this.#removeAll = db.prepare('DELETE FROM factors WHERE account_id = ?');
+    // A JSON array parameter: one prepared statement whatever the number of ids.
+    this.#removeSome = db.prepare(
+      'DELETE FROM factors WHERE account_id = ? AND id IN (SELECT value FROM json_each(?))',
+    );
+    // Its WHERE is the partial index factors_counted's own (schema migration 8), so this reads that index alone.
+    this.#countAccountsByKind = db.prepare(`
+      SELECT kind, count(DISTINCT account_id) AS count FROM factors
+      WHERE kind <> 'recovery-code' OR mark < 1
+      GROUP BY kind`);
+    this.#add = db.transaction((factors: readonly Factor[], replacing: FactorKind | undefined) => {
+      const accountId = factors[0]?.accountId;
+      if (accountId === undefined) return;
+      if (replacing !== undefined) this.#removeKind.run(accountId, replacing);
+      for (const factor of factors) this.#insert.run(toRow(factor));
+    });
+  }
+
+  listByAccount(accountId: string): Promise<Factor[]> {
+    return Promise.resolve(this.#byAccount.all(accountId).map(rowToFactor));
+  }
+
+  findByCredentialId(credentialId: string): Promise<Factor | undefined> {
+    const row = this.#byCredentialId.get(credentialId);
+    return Promise.resolve(row ? rowToFactor(row) : undefined);
+  }
+
+  add(factors: readonly Factor[], replacing?: FactorKind): Promise<AddResult> {
+    assertOneAccount(factors);
+    try {
+      // IMMEDIATE: the write lock first, so another process's write cannot make this one fail half-way as "busy".
+      this.#add.immediate(factors, replacing);
+      return Promise.resolve({ kind: 'added' });
+    } catch (error) {
+      // Thrown inside the transaction, which better-sqlite3 has rolled back: none of the batch is stored, and no
+      // factor it was to replace has gone.
+      if (isCredentialIdConflict(error)) return Promise.resolve({ kind: 'conflict' });
+      throw error;
+    }
+  }
+
+  advance(id: string, mark: number, at: Date): Promise<boolean> {
+    return Promise.resolve(this.#advance.run(mark, at.getTime(), id, mark).changes > 0);
+  }
+
+  touch(id: string, at: Date): Promise<void> {
+    this.#touch.run(at.getTime(), id);
+    return Promise.resolve();
+  }
+
+  remove(accountId: string, ids?: readonly string[]): Promise<number> {
+    if (ids === undefined) return Promise.resolve(this.#removeAll.run(accountId).changes);
+    if (ids.length === 0) return Promise.resolve(0);
+    return Promise.resolve(this.#removeSome.run(accountId, JSON.stringify(ids)).changes);
+  }
+
+  countAccountsByKind(): Promise<Record<FactorKind, number>> {
+    const counts: Record<FactorKind, number> = { totp: 0, 'recovery-code': 0, passkey: 0 };
+    for (const { kind, count } of this.#countAccountsByKind.all()) counts[kind as FactorKind] = count;
+    return Promise.resolve(counts);
+  }
+}
+
+/** `add` takes the factors of one account (what `replacing` applies to); a mixed batch is a caller's bug. */
+function assertOneAccount(factors: readonly Factor[]): void {
+  const accountId = factors[0]?.accountId;
+  if (factors.some((factor) => factor.accountId !== accountId)) {
+    throw new Error('FactorStore.add: every factor of one batch must belong to the same account');
+  }
+}
+
+function isCredentialIdConflict(error: unknown): boolean {
+  const { code } = error as { code?: unknown };
+  // "UNIQUE constraint failed: factors.credential_id"; a clash of the random ids is not an expected outcome.
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' && /failed: factors\.credential_id\b/.test((error as Error).message);
+}
+
+function toRow(factor: Factor): Record<string, unknown> {
+  return {
+    id: factor.id,
+    account_id: factor.accountId,
+    kind: factor.kind,
+    credential_id: factor.credentialId ?? null,
+    data: JSON.stringify(factor.data),
+    mark: factor.mark,
+    label: factor.label ?? null,
+    created_at: factor.createdAt.getTime(),
+    last_used_at: factor.lastUsedAt?.getTime() ?? null,
+  };
+}
+
+function rowToFactor(row: FactorRow): Factor {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    kind: row.kind as FactorKind,
+    credentialId: row.credential_id ?? undefined,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+    mark: row.mark,
+    label: row.label ?? undefined,
+    createdAt: new Date(row.created_at),
+    lastUsedAt: row.last_used_at === null ? undefined : new Date(row.last_used_at),
+  };
+}

@@ -45,13 +45,15 @@ async function follow(answer: Answer, issuer: string, jar: Map<string, string>):
 
 /**
  * Signs `login` in and returns the token response; throws unless the flow ended with tokens for a subject. The first
- * party client is assumed, so no consent page is expected.
+ * party client is assumed, so no consent page is expected. `secondFactorCode` answers the second step (a TOTP code) when the
+ * account has a second factor.
  */
 export async function leanSignIn(
   issuer: string,
   client: LeanClient,
   login: string,
   password: string,
+  secondFactorCode?: () => string,
 ): Promise<{ access_token: string; refresh_token?: string; id_token: string }> {
   const jar = new Map<string, string>();
   const verifier = base64url(randomBytes(32));
@@ -72,7 +74,13 @@ export async function leanSignIn(
   const page = await follow(await send(authorization, jar), issuer, jar);
   const csrf = csrfFieldOf(page.answer.body);
   if (page.answer.status !== 200 || !csrf) throw new Error(`no sign-in page: ${String(page.answer.status)}`);
-  const posted = await send(new URL(`${page.url.href}/login`), jar, { form: { csrf, login, password } });
+  let posted = await send(new URL(`${page.url.href}/login`), jar, { form: { csrf, login, password } });
+  const secondStep = secondFactorCode && posted.status === 200 ? csrfFieldOf(posted.body) : undefined;
+  if (secondFactorCode && secondStep) {
+    posted = await send(new URL(`${page.url.href}/second-factor`), jar, {
+      form: { csrf: secondStep, code: secondFactorCode() },
+    });
+  }
   if (posted.status !== 303) throw new Error(`sign-in of ${login} answered ${String(posted.status)}`);
   const { url: callback } = await follow(posted, issuer, jar);
   const code = callback.searchParams.get('code');

@@ -12,6 +12,7 @@ const PARTS: Record<string, readonly string[]> = {
   import: [],
   scan: ['--expose-gc'],
   'account-search': [],
+  'second-factor': [],
 };
 
 const TSX = import.meta.resolve('tsx');

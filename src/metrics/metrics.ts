@@ -50,6 +50,14 @@ export function createMetrics(sources: MetricSources): Metrics {
     labelNames: ['outcome'],
     registers: [registry],
   });
+  const secondFactors = new Counter({
+    name: 'idp_second_factor_events_total',
+    help:
+      'Second factors enrolled, removed, used and failed, by factor (totp, recovery-code, passkey, all) and outcome ' +
+      '(enrolled, removed, used, or the reason a second step failed).',
+    labelNames: ['factor', 'outcome'],
+    registers: [registry],
+  });
   const legacyCalls = new Histogram({
     name: 'idp_legacy_call_duration_seconds',
     help: 'Duration of calls to the legacy system, by operation and outcome.',
@@ -101,6 +109,11 @@ export function createMetrics(sources: MetricSources): Metrics {
     observeEvent: (event) => {
       if (event.type === 'migrated') migrations.inc({ outcome: 'migrated' });
       if (event.type === 'migration_failed') migrations.inc({ outcome: event.reason });
+      if (event.type === 'factor_enrolled') secondFactors.inc({ factor: event.factor, outcome: 'enrolled' });
+      if (event.type === 'factor_removed') secondFactors.inc({ factor: event.factor, outcome: 'removed' });
+      if (event.type === 'factor_used') secondFactors.inc({ factor: event.factor, outcome: 'used' });
+      // A failed step has no factor of its own: the code typed could have been either kind.
+      if (event.type === 'factor_failed') secondFactors.inc({ factor: 'any', outcome: event.reason });
     },
     observeLegacyCall: (operation, outcome, seconds) => legacyCalls.observe({ operation, outcome }, seconds),
   };

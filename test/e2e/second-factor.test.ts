@@ -15,6 +15,7 @@ const oathtool = (secret: string, at: Date) =>
     encoding: 'utf8',
   }).trim();
 /** A code of the next step: accepted (within the window of one step) even when this step's code was just used. */
+const METRICS_TOKEN = 'second-factor-metrics-token-0123456789';
 const nextCode = (secret: string) => oathtool(secret, new Date(Date.now() + 30_000));
 
 describe('second factors: an authenticator app (TOTP) and recovery codes', () => {
@@ -23,6 +24,7 @@ describe('second factors: an authenticator app (TOTP) and recovery codes', () =>
     t = await startTestIdp({
       config: {
         rateLimits: { enabled: true, secondFactorFailuresPerAccount: { limit: 4, windowSeconds: 900 }, maxDelayMs: 0 },
+        metrics: { bearerToken: METRICS_TOKEN },
       },
     });
   });
@@ -110,6 +112,22 @@ describe('second factors: an authenticator app (TOTP) and recovery codes', () =>
     assert.ok(events.some((e) => e.type === 'factor_enrolled' && e.factor === 'totp'));
     assert.ok(!JSON.stringify(events).includes(secret) && !JSON.stringify(events).includes(code));
     assert.ok(!t.logs.some((line) => line.includes(secret)), 'the secret is never logged');
+
+    const metrics = await (
+      await fetch(`${t.issuer}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+    ).text();
+    const counted = (factor: string, outcome: string) =>
+      Number(
+        metrics
+          .split('\n')
+          .find((line) => line.startsWith(`idp_second_factor_events_total{factor="${factor}",outcome="${outcome}"} `))
+          ?.split(' ')[1] ?? 0,
+      );
+    assert.deepEqual(
+      [counted('totp', 'enrolled'), counted('recovery-code', 'enrolled'), counted('totp', 'used')],
+      [1, 1, 1],
+    );
+    assert.deepEqual([counted('any', 'wrong_code'), counted('any', 'replayed')], [1, 1]);
   });
 
   it('lets a recovery code in once, and counts what is left', async () => {

@@ -57,7 +57,14 @@ export function secondFactors(deps: SecondFactorDependencies): SecondFactors {
     if (opened.kind !== 'opened') return 'unreadable' as const;
     const step = matchTotp(opened.plaintext, code, now);
     if (step === undefined) return 'wrong' as const;
-    return (await deps.factors.advance(factor.id, step, now)) ? ('accepted' as const) : ('replayed' as const);
+    if (!(await deps.factors.advance(factor.id, step, now))) return 'replayed' as const;
+    // Sealed under a key that is no longer the first: sealed anew under the current one, so that the old key can be
+    // taken out of the configuration once every secret has been used (or re-enrolled) since the rotation.
+    if (deps.secretBox.needsResealing(sealed)) {
+      const resealed = deps.secretBox.seal(opened.plaintext, totpSealContext(accountId));
+      await deps.factors.replaceData(factor.id, { ...factor.data, secret: resealed });
+    }
+    return 'accepted' as const;
   };
 
   const verifyRecoveryCode = async (accountId: string, factors: readonly Factor[], code: string, now: Date) => {

@@ -217,6 +217,11 @@ export interface FactorStore {
   advance(id: string, mark: number, at: Date): Promise<boolean>;
   /** Notes a use that has no mark to move (a passkey whose authenticator keeps no counter: its mark stays 0). */
   touch(id: string, at: Date): Promise<void>;
+  /**
+   * Replaces the factor's `data` (a TOTP secret sealed anew under the current key, after a key rotation); its mark
+   * and uses stay as they are. False when there is no such factor.
+   */
+  replaceData(id: string, data: Record<string, unknown>): Promise<boolean>;
   /** Removes these factors of the account (all of them without `ids`); returns how many went. */
   remove(accountId: string, ids?: readonly string[]): Promise<number>;
   /** How many accounts have at least one factor of each kind (a recovery code counts only while unused). */

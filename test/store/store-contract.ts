@@ -709,6 +709,18 @@ export function storeContract(name: string, open: (() => Promise<Store>) | { ski
         await store.factors.touch(`no-such-${randomUUID()}`, at);
       });
 
+      it("replaces a factor's data, keeping its mark and uses", async () => {
+        const owner = accountId();
+        const totp = factor(owner, 'totp');
+        await store.factors.add([totp]);
+        const at = new Date(1_700_003_000_000);
+        assert.equal(await store.factors.advance(totp.id, 42, at), true);
+        assert.equal(await store.factors.replaceData(totp.id, { secret: 'sealed anew' }), true);
+        const [stored] = await store.factors.listByAccount(owner);
+        assert.deepEqual(stored, { ...totp, data: { secret: 'sealed anew' }, mark: 42, lastUsedAt: at });
+        assert.equal(await store.factors.replaceData(`no-such-${randomUUID()}`, {}), false);
+      });
+
       it("removes some or all of an account's factors, counting them, and never another account's", async () => {
         const owner = accountId();
         const other = accountId();

@@ -79,7 +79,7 @@ export function openEmbeddedStore(path: string, busyTimeoutMs = 5000, threads?: 
     ),
     // A factor's mark moves before a code or passkey is accepted: it must survive a power cut, or a code could be
     // replayed after one.
-    factors: syncedAfter(new SqliteFactorStore(db), ['add', 'advance', 'touch', 'remove'], sync),
+    factors: syncedAfter(new SqliteFactorStore(db), ['add', 'advance', 'touch', 'replaceData', 'remove'], sync),
     artifacts,
     events: new SqliteEventStore(db),
     secrets: syncedAfter(new SqliteSecretStore(db), ['getOrCreate'], sync),

@@ -23,6 +23,7 @@ export class SqliteFactorStore implements FactorStore {
   readonly #removeKind: Statement<[string, string]>;
   readonly #advance: Statement<[number, number, string, number]>;
   readonly #touch: Statement<[number, string]>;
+  readonly #replaceData: Statement<[string, string]>;
   readonly #removeAll: Statement<[string]>;
   readonly #removeSome: Statement<[string, string]>;
   readonly #countAccountsByKind: Statement<[], { kind: string; count: number }>;
@@ -38,6 +39,7 @@ export class SqliteFactorStore implements FactorStore {
     // The condition and the write are one statement: of concurrent callers with the same mark, one changes the row.
     this.#advance = db.prepare('UPDATE factors SET mark = ?, last_used_at = ? WHERE id = ? AND mark < ?');
     this.#touch = db.prepare('UPDATE factors SET last_used_at = ? WHERE id = ?');
+    this.#replaceData = db.prepare('UPDATE factors SET data = ? WHERE id = ?');
     this.#removeAll = db.prepare('DELETE FROM factors WHERE account_id = ?');
     // A JSON array parameter: one prepared statement whatever the number of ids.
     this.#removeSome = db.prepare(
@@ -86,6 +88,10 @@ export class SqliteFactorStore implements FactorStore {
   touch(id: string, at: Date): Promise<void> {
     this.#touch.run(at.getTime(), id);
     return Promise.resolve();
+  }
+
+  replaceData(id: string, data: Record<string, unknown>): Promise<boolean> {
+    return Promise.resolve(this.#replaceData.run(JSON.stringify(data), id).changes > 0);
   }
 
   remove(accountId: string, ids?: readonly string[]): Promise<number> {

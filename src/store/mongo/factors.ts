@@ -88,6 +88,11 @@ export class MongoFactorStore implements FactorStore {
     await this.#factors.updateOne({ _id: id }, { $set: { lastUsedAt: at } });
   }
 
+  async replaceData(id: string, data: Record<string, unknown>): Promise<boolean> {
+    const { matchedCount } = await this.#factors.updateOne({ _id: id }, { $set: { data: JSON.stringify(data) } });
+    return matchedCount > 0;
+  }
+
   async remove(accountId: string, ids?: readonly string[]): Promise<number> {
     if (ids?.length === 0) return 0;
     const { deletedCount } = await this.#factors.deleteMany(

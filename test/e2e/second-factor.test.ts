@@ -194,6 +194,12 @@ describe('second factors: an authenticator app (TOTP) and recovery codes', () =>
     assert.equal(reset.status, 200);
     assert.deepEqual(await t.idp.store.factors.listByAccount(limited.id), []);
     assert.deepEqual(await t.idp.store.factors.countAccountsByKind(), { totp: 3, 'recovery-code': 3, passkey: 0 });
+    const stats = (await (
+      await fetch(`${adminApi}/stats`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as {
+      factors: unknown;
+    };
+    assert.deepEqual(stats.factors, { totp: 3, 'recovery-code': 3, passkey: 0 }, "the console's figures");
     const [removed] = await t.idp.store.events.list({ type: 'factor_removed', limit: 1 });
     assert.ok(removed?.type === 'factor_removed' && removed.factor === 'all' && removed.adminId);
     const [action] = await t.idp.store.events.list({ type: 'admin_action', limit: 1 });

@@ -37,9 +37,10 @@ import type { LegacySystem } from './legacy/legacy-system.js';
 import { loadMfaKeys } from './mfa/mfa-keys.js';
 import { createSecretBox } from './mfa/secret-box.js';
 import { secondFactors } from './mfa/second-factor.js';
+import { totpEnrolment } from './mfa/totp-enrolment.js';
 import type { Logger } from './log/logger.js';
 import { createMetrics } from './metrics/metrics.js';
-import { equaliseFailureTiming } from './security/failure-timing.js';
+import { equaliseFailureTiming } from './migration/failure-timing.js';
 import { createRateLimiter, unlimited } from './security/rate-limiter.js';
 import { signInLimits } from './security/sign-in-limits.js';
 import { createWebhookDispatcher } from './webhooks/dispatcher.js';
@@ -125,6 +126,8 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     : unlimited;
   const secretBox = createSecretBox(await loadMfaKeys(config.mfa, store.secrets, logger));
   const mfa = secondFactors({ factors: store.factors, secretBox, limiter, record });
+  // Where a legacy user's TOTP secret (`migration.mapping.totpSecret`) goes when they are adopted.
+  const legacyFactors = { factors: store.factors, secretBox };
   const signInWithMigration = createSignIn({
     accounts: store.accounts,
     hasher,
@@ -139,6 +142,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
       maxWaitMs: config.migration.singleFlightMaxWaitMs,
     },
     followRenames: config.migration.followRenames,
+    legacyFactors,
   });
   const signIn = observed(
     config.failedSignInTiming.enabled
@@ -172,6 +176,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     productName: config.productName,
     passwordPolicy,
     ttlSeconds: config.passwordReset.ttlSeconds,
+    legacyFactors,
   });
 
   const [signingKeys, cookieKeys, csrfSecret] = await Promise.all([
@@ -212,7 +217,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
   });
 
   const adminAccess = createAdminAccess({ config, provider: app, accounts: store.accounts, signingKeys });
-  const jobs = createImportJobs({ store, legacy, transform, record, logger });
+  const jobs = createImportJobs({ store, legacy, transform, record, logger, legacyFactors });
   const switchCutOff = createCutOff({ cutOffAwareLegacy, record });
   const actOnAccount = createAccountActions({
     accounts: store.accounts,
@@ -288,6 +293,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
           legacy: cutOffAwareLegacy,
           transform,
           emailRequired: config.migration.emailRequired,
+          legacyFactors,
         }),
         register,
         accounts: store.accounts,
@@ -297,6 +303,13 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
         limiter,
         signInLimits: signInLimits(limiter),
         secondFactors: mfa,
+        totpEnrolment: totpEnrolment({
+          factors: store.factors,
+          artifacts: store.artifacts,
+          secretBox,
+          record,
+          totpIssuer: config.mfa.totpIssuer ?? config.productName,
+        }),
         passwordMinLength: config.passwords.minLength,
         ...(config.passwords.requireChangeOfWeakLegacyPasswords
           ? {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import type { SignIn, SignInOutcome } from '../../src/migration/sign-in.js';
-import { equaliseFailureTiming } from '../../src/security/failure-timing.js';
+import { equaliseFailureTiming } from '../../src/migration/failure-timing.js';
 
 /** A sign-in stand-in whose paths take set times, so the floor can be measured against them. */
 function scripted(legacyMs: number): SignIn {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { SignIn, SignInOutcome } from '../migration/sign-in.js';
+import type { SignIn, SignInOutcome } from './sign-in.js';
 
 /**
  * Makes every refused sign-in take the same time, whichever path refused it. A wrong password for a migrated user is

@@ -3,6 +3,7 @@ import { connectorSource } from '../import/import-source.js';
 import { runImport, type ImportProgress, type ImportSummary } from '../import/run-import.js';
 import type { LegacySystem } from '../legacy/legacy-system.js';
 import type { Logger } from '../log/logger.js';
+import type { LegacyFactorDependencies } from '../migration/legacy-totp.js';
 import type { ProfileTransformer } from '../migration/transform.js';
 import { runScan, type ScanProgress } from '../scan/run-scan.js';
 import type { ScanReport } from '../scan/scan-report.js';
@@ -44,6 +45,8 @@ export function createImportJobs(deps: {
   transform: ProfileTransformer;
   record: RecordEvent;
   logger: Logger;
+  /** Where legacy TOTP secrets go (migration/legacy-totp.ts). */
+  legacyFactors?: LegacyFactorDependencies;
 }): ImportJobs {
   let current: JobStatus | undefined;
   let running: Promise<void> = Promise.resolve();
@@ -79,6 +82,7 @@ export function createImportJobs(deps: {
               transform: deps.transform,
               record: deps.record,
               legacySource: legacy.source,
+              legacyFactors: deps.legacyFactors,
             },
             connectorSource(legacy),
             { onProgress: (progress) => (job.progress = progress) },

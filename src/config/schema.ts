@@ -55,16 +55,36 @@ export const mappingSchema = z.strictObject({
   roles: rolesSourceSchema
     .optional()
     .describe('Roles (`roles`), optionally renamed through `map`; unmapped names are dropped unless `keepUnmapped`.'),
+  totpSecret: fieldSourceSchema
+    .optional()
+    .describe(
+      "The legacy user's TOTP secret (base32, at least 16 bytes), if the legacy system had two-step verification: " +
+        'the account gets it as its authenticator app (sealed like one set up here) and the first sign-in asks ' +
+        'for a code. Not an account field; never logged. A secret the legacy store keeps encrypted is decrypted ' +
+        'by the transform module (it may set `totpSecret`). An unusable value: migrated without it, and the ' +
+        '`migrated` event says `totp: "invalid_secret"`.',
+    ),
 });
 export type Mapping = z.infer<typeof mappingSchema>;
 
 export { legacySchema, type LegacyConfig } from './legacy-schema.js';
 
-/** A client in oidc-provider's metadata format, plus `first_party` to skip the consent page. */
+/**
+ * A client in oidc-provider's metadata format, plus `first_party` to skip the consent page and `require_mfa` to
+ * require a second factor at every sign-in.
+ */
 const clientSchema = z.looseObject({
   client_id: z.string().min(1).describe('The client identifier.'),
   client_name: z.string().optional().describe('The name the hosted pages show for the client.'),
   first_party: z.boolean().optional().describe('Skips the consent page (an application of the same operator).'),
+  require_mfa: z
+    .boolean()
+    .optional()
+    .describe(
+      'Every sign-in at this client ends with a second factor: an account without one sets up an authenticator ' +
+        'app during the sign-in, and a session signed in with a password alone is asked again. Its ID tokens ' +
+        'say `acr` `urn:jit-idp:acr:mfa` (docs/second-factors.md).',
+    ),
 });
 export type ClientConfig = z.infer<typeof clientSchema>;
 
@@ -270,7 +290,8 @@ export const configSchema = z
       .default([])
       .describe(
         "The client applications, in oidc-provider's client metadata format (`redirect_uris`, `client_secret`, " +
-          '`grant_types` …; any other metadata key is passed through), plus `first_party`.',
+          '`grant_types`, `default_acr_values` …; any other metadata key is passed through), plus `first_party` ' +
+          'and `require_mfa`.',
       ),
     resourceServers: z
       .record(z.url(), resourceServerSchema)

@@ -22,6 +22,8 @@ export const DEMO_MAPPING: Mapping = {
   familyName: 'last',
   name: { template: '{first} {last}' },
   roles: { path: 'roles', map: { staff: 'employee', admin: 'admin', customer: 'customer' }, keepUnmapped: false },
+  // The legacy system's own two-step verification: a user who had it keeps their authenticator app.
+  totpSecret: 'totp_secret',
 };
 
 export const DEMO_CLIENT_ID = 'demo-app';

@@ -56,3 +56,23 @@ export const DEMO_USERS: readonly LegacyUserRecord[] = [
     note: 'profile fails validation (bad email): "could not be moved"',
   },
 ];
+
+/**
+ * A legacy user with two-step verification in the legacy system (a TOTP secret, as an authenticator app holds it):
+ * their first sign-in here asks for the app's code before it completes. Kept apart from `DEMO_USERS`, whose number
+ * the demo's pages and their tests count; the suites that need frank add him.
+ */
+export const DEMO_TOTP_USER: LegacyUserRecord = {
+  password: 'two-steps-ahead',
+  profile: {
+    uid: 'L-1006',
+    user_name: 'frank',
+    mail: 'frank@example.com',
+    first: 'Frank',
+    last: 'Abagnale',
+    roles: ['customer'],
+    mail_confirmed: true,
+    totp_secret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP',
+  },
+  note: 'had two-step verification in the legacy system: asked for the code of the same authenticator app',
+};

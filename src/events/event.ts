@@ -29,6 +29,11 @@ export type IdpEvent =
       via?: 'password_reset';
       /** The logins the user chose because the legacy ones were held by other accounts. */
       chosen?: ('username' | 'email')[];
+      /**
+       * The legacy user's TOTP secret (`mapping.totpSecret`): carried as the account's authenticator app, or not a
+       * usable secret (the account has no second factor: the operator's to look at). Absent: the user had none.
+       */
+      totp?: 'carried' | 'invalid_secret';
     }
   | {
       type: 'migration_failed';
@@ -87,12 +92,24 @@ export type IdpEvent =
   | { type: 'factor_used'; accountId: string; factor: SecondFactorKind; recoveryCodesLeft?: number }
   /**
    * A second step failed: a wrong code, a code of a time step already used (a replay), or a secret the IdP cannot
-   * open (sealed with a key no longer configured: the operator's to fix).
+   * open (sealed with a key no longer configured: the operator's to fix). A passkey (`factor: 'passkey'`) fails
+   * when its response does not verify (another origin or RP ID, another challenge, a bad signature, no user
+   * verification), when the authenticator names another user than the passkey's, or when its signature counter
+   * does not move forward (`cloned_authenticator`: two authenticators hold the same key).
    */
   | {
       type: 'factor_failed';
       accountId: string;
-      reason: 'wrong_code' | 'replayed' | 'unreadable_secret' | 'rate_limited';
+      reason:
+        | 'wrong_code'
+        | 'replayed'
+        | 'unreadable_secret'
+        | 'rate_limited'
+        | 'passkey_rejected'
+        | 'user_mismatch'
+        | 'cloned_authenticator';
+      /** The factor that failed, when the attempt says (a typed code could be either kind: absent). */
+      factor?: SecondFactorKind;
     }
   /** An operator deleted the account (its sessions, grants and tokens with it). */
   | { type: 'account_deleted'; accountId: string; username: string; adminId: string }
@@ -104,6 +121,10 @@ export type IdpEvent =
       withoutPassword: number;
       skipped: number;
       rejected: number;
+      /** Of the imported: with their legacy TOTP secret as their authenticator app (absent: none). */
+      withTotp?: number;
+      /** Of the imported: without it, the legacy value not being a usable secret (absent: none). */
+      invalidTotp?: number;
     };
 
 export type EventType = IdpEvent['type'];

@@ -8,6 +8,8 @@ import { createEventRecorder } from '../events/recorder.js';
 import { withDemoLegacy } from '../demo/demo-mode.js';
 import { createConnector } from '../legacy/create-connector.js';
 import { createLogger } from '../log/logger.js';
+import { loadMfaKeys } from '../mfa/mfa-keys.js';
+import { createSecretBox } from '../mfa/secret-box.js';
 import { createProfileTransformer } from '../migration/transform.js';
 import { openStore } from '../store/open-store.js';
 import { connectorSource, fileSource, formatOf, type ImportSource } from './import-source.js';
@@ -76,10 +78,22 @@ async function main(): Promise<number> {
       ...config.migration,
       onModuleError: (error) => logger.error({ err: error }, 'transform module failed'),
     });
+    // Sealed with the IdP's own keys (the same configuration, or the key kept in the same store), so it opens them.
+    // Only when a secret can come (the mapping or the transform module sets one), so as not to warn about keys else.
+    const legacyFactors =
+      config.migration.mapping.totpSecret !== undefined || config.migration.transformModule !== undefined
+        ? { factors: store.factors, secretBox: createSecretBox(await loadMfaKeys(config.mfa, store.secrets, logger)) }
+        : undefined;
     const controller = new AbortController();
     process.once('SIGINT', () => controller.abort(new Error('interrupted')));
     const summary = await runImport(
-      { accounts: store.accounts, transform, record: createEventRecorder(store.events, logger), legacySource },
+      {
+        accounts: store.accounts,
+        transform,
+        record: createEventRecorder(store.events, logger),
+        legacySource,
+        legacyFactors,
+      },
       source,
       {
         dryRun: values['dry-run'],
@@ -104,7 +118,11 @@ async function main(): Promise<number> {
       `${summary.dryRun ? 'dry run: nothing stored. ' : ''}read ${summary.read}, imported ${summary.imported} ` +
         `(${summary.withoutPassword} must reset their password), skipped ${summary.skipped} (already here), ` +
         `rejected ${summary.rejected}${summary.rejected > 0 ? ` (see ${values.report})` : ''} in ` +
-        `${(summary.durationMs / 1000).toFixed(1)} s${summary.resumedFrom ? ', resumed from the checkpoint' : ''}\n`,
+        `${(summary.durationMs / 1000).toFixed(1)} s${summary.resumedFrom ? ', resumed from the checkpoint' : ''}\n` +
+        (summary.withTotp + summary.invalidTotp > 0
+          ? `with their authenticator app: ${summary.withTotp}; without it (not a usable TOTP secret): ` +
+            `${summary.invalidTotp}\n`
+          : ''),
     );
     return 0;
   } finally {

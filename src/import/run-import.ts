@@ -5,6 +5,7 @@ import type { RecordEvent } from '../events/recorder.js';
 import type { LegacyUserRecord } from '../legacy/connector.js';
 import { inspectLegacyHash } from '../passwords/legacy/legacy-hash.js';
 import { accountFromLegacy } from '../migration/adopt.js';
+import { legacyTotpFactor, type LegacyFactorDependencies, type LegacyTotp } from '../migration/legacy-totp.js';
 import type { ProfileTransformer } from '../migration/transform.js';
 import type { AccountStore } from '../store/store.js';
 import type { ImportItem, ImportSource } from './import-source.js';
@@ -20,6 +21,9 @@ import type { ImportItem, ImportSource } from './import-source.js';
  * the source may be a file export rather than the live system, and a bulk run must not turn into thousands of writes
  * to a production legacy database. So the legacy side is not marked for imported users; the store's accounts (origin
  * "imported", with their legacy ids) say who moved.
+ *
+ * A legacy TOTP secret (`mapping.totpSecret`) comes along as on a first sign-in (migration/adopt.ts): the factor is
+ * stored before its account, so no imported account is ever without it, and taken back when the account is not.
  */
 
 export interface ImportCounts {
@@ -30,6 +34,10 @@ export interface ImportCounts {
   /** Already here (same legacy id): nothing to do. */
   skipped: number;
   rejected: number;
+  /** Of the imported: with the authenticator app they had in the legacy system (a TOTP secret). */
+  withTotp: number;
+  /** Of the imported: without it, because the legacy value was not a usable secret (the operator's to look at). */
+  invalidTotp: number;
 }
 
 export interface ImportSummary extends ImportCounts {
@@ -63,6 +71,8 @@ export interface ImportDependencies {
   record: RecordEvent;
   /** The legacy source imported accounts are tied to (the connector's `source`): ids are unique per source. */
   legacySource: string;
+  /** Where legacy TOTP secrets go: needed as soon as the mapping reads them. */
+  legacyFactors?: LegacyFactorDependencies | undefined;
   now?: () => Date;
 }
 
@@ -109,12 +119,16 @@ async function importPages(
     options.fresh || !options.checkpointPath
       ? undefined
       : await readCheckpoint(options.checkpointPath, source.signature);
-  const counts: ImportCounts = checkpoint?.counts ?? {
+  // A checkpoint written before a count existed starts that count at 0.
+  const counts: ImportCounts = {
     read: 0,
     imported: 0,
     withoutPassword: 0,
     skipped: 0,
     rejected: 0,
+    withTotp: 0,
+    invalidTotp: 0,
+    ...checkpoint?.counts,
   };
   const total = await source.total();
   let reportBytes = checkpoint?.reportBytes ?? 0;
@@ -129,13 +143,14 @@ async function importPages(
   for await (const page of source.pages(checkpoint?.resumeFrom, signal)) {
     signal.throwIfAborted();
     const rejections: Rejection[] = [];
-    const candidates: { ref: string; account: Account }[] = [];
+    const candidates: { ref: string; account: Account; totp?: LegacyTotp }[] = [];
     for (const item of page.items) {
       counts.read++;
       const outcome = await prepare(item, deps, now());
       if ('reason' in outcome) rejections.push(outcome);
-      else candidates.push({ ref: item.ref, account: outcome });
+      else candidates.push({ ref: item.ref, ...outcome });
     }
+    if (!dryRun) await storeFactorsFirst(deps, candidates);
 
     const results = dryRun
       ? await dryRunInsertAll(
@@ -150,7 +165,12 @@ async function importPages(
       if (result.kind === 'inserted') {
         counts.imported++;
         if (candidate.account.password.kind === 'none') counts.withoutPassword++;
-      } else if (result.field === 'legacyId' || (await alreadyHere(deps.accounts, candidate.account))) {
+        if (candidate.totp?.kind === 'valid') counts.withTotp++;
+        if (candidate.totp?.kind === 'invalid') counts.invalidTotp++;
+        continue;
+      }
+      if (candidate.totp?.kind === 'valid' && !dryRun) await deps.legacyFactors?.factors.remove(candidate.account.id);
+      if (result.field === 'legacyId' || (await alreadyHere(deps.accounts, candidate.account))) {
         // The store may name another unique index first; if this legacy user is here, it is a repeat, not a clash.
         counts.skipped++;
       } else {
@@ -196,13 +216,40 @@ async function importPages(
       withoutPassword: counts.withoutPassword,
       skipped: counts.skipped,
       rejected: counts.rejected,
+      ...(counts.withTotp > 0 ? { withTotp: counts.withTotp } : {}),
+      ...(counts.invalidTotp > 0 ? { invalidTotp: counts.invalidTotp } : {}),
     });
   }
   return summary;
 }
 
+/** Each legacy TOTP secret as its account's factor, before the accounts are stored (see the top of this file). */
+async function storeFactorsFirst(
+  deps: ImportDependencies,
+  candidates: readonly { account: Account; totp?: LegacyTotp }[],
+): Promise<void> {
+  const carrying = candidates.filter(({ totp }) => totp?.kind === 'valid');
+  if (carrying.length === 0) return;
+  // A run resumed or repeated meets users already here: their accounts will not be stored, so no factor is either.
+  const here = await deps.accounts.existingLegacyIds(
+    deps.legacySource,
+    carrying.map(({ account }) => account.legacy?.id ?? ''),
+  );
+  for (const { account, totp } of carrying) {
+    if (totp?.kind !== 'valid' || here.has(account.legacy?.id ?? '')) continue;
+    // A wiring mistake, not an outcome: importing on would leave users who had two-step verification without it.
+    if (!deps.legacyFactors) throw new Error('import: a legacy TOTP secret to carry, but no factor store to keep it');
+    const factor = legacyTotpFactor(deps.legacyFactors.secretBox, account.id, totp.secret, account.createdAt);
+    await deps.legacyFactors.factors.add([factor], 'totp');
+  }
+}
+
 /** One item as an account ready to insert, or why it cannot be one. */
-async function prepare(item: ImportItem, deps: ImportDependencies, at: Date): Promise<Account | Rejection> {
+async function prepare(
+  item: ImportItem,
+  deps: ImportDependencies,
+  at: Date,
+): Promise<{ account: Account; totp?: LegacyTotp } | Rejection> {
   if ('problem' in item) return { ref: item.ref, reason: item.problem };
   // A disabled legacy account must not become an account that can sign in or reset its password.
   if (item.record.disabled === true) return { ref: item.ref, reason: 'disabled in the legacy system' };
@@ -211,7 +258,8 @@ async function prepare(item: ImportItem, deps: ImportDependencies, at: Date): Pr
     return { ref: item.ref, reason: 'the profile failed validation', fields: transformed.fields };
   }
   const legacy = { source: deps.legacySource, id: transformed.legacyId };
-  return accountFromLegacy(transformed.profile, legacy, keptPassword(item.record), 'imported', at);
+  const account = accountFromLegacy(transformed.profile, legacy, keptPassword(item.record), 'imported', at);
+  return { account, ...(transformed.totp ? { totp: transformed.totp } : {}) };
 }
 
 /** The legacy hash, if it is one the IdP can verify at the user's next sign-in; otherwise none (reset required). */

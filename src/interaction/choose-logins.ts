@@ -15,6 +15,7 @@ import {
 } from './interaction-steps.js';
 import { CHOOSE_LOGINS_UNAVAILABLE, CHOSEN_LOGIN_TAKEN, formProblems, LEGACY_RETRY_AFTER_SECONDS } from './messages.js';
 import { askedForNewPassword, finishSignIn } from './new-password.js';
+import { askedForSecondFactor } from './second-factor.js';
 
 /**
  * The step after a first sign-in whose legacy username or email another account already holds: the legacy user is
@@ -23,7 +24,15 @@ import { askedForNewPassword, finishSignIn } from './new-password.js';
 
 type ChooseLoginsDependencies = Pick<
   InteractionDependencies,
-  'provider' | 'chooseLogins' | 'artifacts' | 'render' | 'csrf' | 'limiter' | 'passwordMinLength' | 'weakLegacyPassword'
+  | 'provider'
+  | 'chooseLogins'
+  | 'artifacts'
+  | 'render'
+  | 'csrf'
+  | 'limiter'
+  | 'passwordMinLength'
+  | 'weakLegacyPassword'
+  | 'secondFactors'
 >;
 
 const PENDING_MIGRATION = 'PendingMigration';
@@ -123,11 +132,16 @@ export function chooseLoginsEndpoint(deps: ChooseLoginsDependencies): Step<Choos
           ctx.set('retry-after', String(LEGACY_RETRY_AFTER_SECONDS));
           await again(ctx, { values, error: CHOOSE_LOGINS_UNAVAILABLE.message }, CHOOSE_LOGINS_UNAVAILABLE.status);
           return;
-        case 'signed-in':
+        case 'signed-in': {
           await deps.artifacts.destroy(PENDING_MIGRATION, interaction.uid);
-          if (!(await askedForNewPassword(deps, ctx, interaction, outcome.account.id, migration.weakPassword))) {
-            await finishSignIn(deps, ctx, outcome.account.id);
+          const accountId = outcome.account.id;
+          // A legacy user who had two-step verification brought it along: the code comes before the sign-in ends
+          // (and before a weak password is replaced), as at every sign-in.
+          if (await askedForSecondFactor(deps, ctx, interaction, accountId, migration.weakPassword)) return;
+          if (!(await askedForNewPassword(deps, ctx, interaction, accountId, migration.weakPassword))) {
+            await finishSignIn(deps, ctx, accountId);
           }
+        }
       }
     },
   ];

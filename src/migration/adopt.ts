@@ -9,6 +9,7 @@ import {
 import type { RecordEvent } from '../events/recorder.js';
 import type { LegacySystem } from '../legacy/legacy-system.js';
 import type { AccountStore } from '../store/store.js';
+import { legacyTotpFactor, type LegacyFactorDependencies, type LegacyTotp } from './legacy-totp.js';
 
 /**
  * The one path by which a legacy user becomes an account here. The caller has transformed and validated the legacy
@@ -16,6 +17,12 @@ import type { AccountStore } from '../store/store.js';
  * sign-in, choosing new logins) or the mailbox confirmed a reset link. Adopting stores the account atomically,
  * records `migrated`, and tells the legacy system (write-back). Bulk import builds its accounts with
  * `accountFromLegacy` too, but stores them a page at a time and records one `imported` event for the run.
+ *
+ * A legacy TOTP secret becomes the account's authenticator app in the same adoption. The factor is stored first,
+ * under the new account's id, and the account after it: the account never exists without its factor, not even for a
+ * moment, so no sign-in can slip through with the password alone. What can be left is the reverse, a factor whose
+ * account was never stored (the store failed in between): harmless, as account ids are random and never reused, and
+ * removed at once when the store refused the account.
  */
 
 export interface LegacyRef {
@@ -36,6 +43,8 @@ export interface Adoption {
   via?: 'password_reset';
   /** Logins the user chose because the legacy ones were held by other accounts. */
   chosen?: ('username' | 'email')[];
+  /** The legacy user's TOTP secret, as the mapping found it (in memory only: kept between pages sealed). */
+  totp?: LegacyTotp;
 }
 
 export type AdoptOutcome =
@@ -49,6 +58,8 @@ export interface AdoptDependencies {
   accounts: AccountStore;
   record: RecordEvent;
   now: () => Date;
+  /** Needed as soon as the mapping reads TOTP secrets (`mapping.totpSecret`): adopting without it then throws. */
+  legacyFactors?: LegacyFactorDependencies | undefined;
 }
 
 /** The account a transformed legacy profile becomes; the only place one is built. */
@@ -86,10 +97,31 @@ export async function adopt(
     'migrated',
     deps.now(),
   );
-  const inserted = await deps.accounts.insert(account);
+  const secret = adoption.totp?.kind === 'valid' ? adoption.totp.secret : undefined;
+  if (secret !== undefined) {
+    // A wiring mistake, not an outcome: carrying on would migrate a user who had two-step verification without it.
+    if (!deps.legacyFactors) throw new Error('adopt: a legacy TOTP secret to carry, but no factor store to keep it');
+    const factor = legacyTotpFactor(deps.legacyFactors.secretBox, account.id, secret, account.createdAt);
+    await deps.legacyFactors.factors.add([factor], 'totp');
+  }
+  const dropFactor = async () => {
+    if (secret !== undefined) await deps.legacyFactors?.factors.remove(account.id);
+  };
+  let inserted;
+  try {
+    inserted = await deps.accounts.insert(account);
+  } catch (error) {
+    // The store failing now may fail this too: then the factor stays behind, unreachable (see above).
+    await dropFactor().catch(() => undefined);
+    throw error;
+  }
   if (inserted.kind === 'conflict') {
+    await dropFactor();
     return explainConflict(deps.accounts, adoption.legacy, adoption.profile, inserted.field);
   }
+  const totp = adoption.totp
+    ? ({ valid: 'carried', invalid: 'invalid_secret' } as const)[adoption.totp.kind]
+    : undefined;
   await deps.record({
     type: 'migrated',
     accountId: account.id,
@@ -98,7 +130,9 @@ export async function adopt(
     ...(adoption.legacyLatencyMs === undefined ? {} : { legacyLatencyMs: adoption.legacyLatencyMs }),
     ...(adoption.via ? { via: adoption.via } : {}),
     ...(adoption.chosen?.length ? { chosen: adoption.chosen } : {}),
+    ...(totp ? { totp } : {}),
   });
+  if (totp === 'carried') await deps.record({ type: 'factor_enrolled', accountId: account.id, factor: 'totp' });
   // Not awaited: telling the legacy system is bookkeeping and must not slow or fail the sign-in.
   if (writeBackTo) void writeBack(deps.record, writeBackTo, account.id, adoption.legacy.id);
   return { kind: 'adopted', account };

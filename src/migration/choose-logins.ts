@@ -5,6 +5,7 @@ import type { RecordEvent } from '../events/recorder.js';
 import type { CutOffAwareLegacy } from '../legacy/cut-off-aware-legacy.js';
 import type { AccountStore } from '../store/store.js';
 import { adopt } from './adopt.js';
+import { fromPendingTotp, type LegacyFactorDependencies } from './legacy-totp.js';
 import type { PendingMigration } from './sign-in.js';
 import type { ProfileTransformer } from './transform.js';
 
@@ -36,6 +37,8 @@ export interface ChooseLoginsDependencies {
   legacy: CutOffAwareLegacy;
   transform: ProfileTransformer;
   emailRequired: boolean;
+  /** Where a legacy TOTP secret kept with the pending migration goes (see sign-in.ts). */
+  legacyFactors?: LegacyFactorDependencies | undefined;
   now?: () => Date;
 }
 
@@ -73,9 +76,11 @@ export function createChooseLogins(deps: ChooseLoginsDependencies): ChooseLogins
     if (legacyTaken.length > 0) return { kind: 'taken', fields: legacyTaken };
 
     const legacy = await deps.legacy.active();
+    const { totp: pendingTotp, taken, ...adoption } = pending;
+    const totp = fromPendingTotp(deps.legacyFactors, pending.legacy, pendingTotp);
     const adopted = await adopt(
-      { accounts: deps.accounts, record: deps.record, now },
-      { ...pending, profile, chosen: pending.taken },
+      { accounts: deps.accounts, record: deps.record, now, legacyFactors: deps.legacyFactors },
+      { ...adoption, profile, chosen: taken, ...(totp ? { totp } : {}) },
       legacy,
     );
     switch (adopted.kind) {

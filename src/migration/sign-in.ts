@@ -16,6 +16,7 @@ import type { LegacySystem } from '../legacy/legacy-system.js';
 import { StoreUnavailableError } from '../store/store-unavailable.js';
 import type { AccountStore, LeaseStore, LoginChange } from '../store/store.js';
 import { adopt, type Adoption } from './adopt.js';
+import { toPendingTotp, type LegacyFactorDependencies, type PendingTotp } from './legacy-totp.js';
 import type { ProfileTransformer } from './transform.js';
 
 export type SignInOutcome =
@@ -46,9 +47,13 @@ const RELEASE_RETRY_MS = 200;
 
 const CONFIRMED: ReadonlySet<SignInOutcome['kind']> = new Set(['signed-in', 'login-taken', 'migration-rejected']);
 
-/** A confirmed legacy user waiting for new logins; kept by the hosted page (it holds a hash, never the password). */
-export interface PendingMigration extends Adoption {
+/**
+ * A confirmed legacy user waiting for new logins; kept by the hosted page (it holds a hash, never the password, and
+ * a TOTP secret only sealed).
+ */
+export interface PendingMigration extends Omit<Adoption, 'totp'> {
   taken: ('username' | 'email')[];
+  totp?: PendingTotp;
 }
 
 export type SignIn = (login: string, password: string) => Promise<SignInOutcome>;
@@ -79,6 +84,8 @@ export interface SignInDependencies {
   singleFlight: SingleFlight;
   /** Whether a legacy rename carries over to the local account (`migration.followRenames`). */
   followRenames: { username: boolean; email: boolean };
+  /** Where a legacy TOTP secret (`mapping.totpSecret`) goes: needed as soon as the mapping reads one. */
+  legacyFactors?: LegacyFactorDependencies | undefined;
   now?: () => Date;
 }
 
@@ -315,8 +322,13 @@ export function createSignIn(deps: SignInDependencies): SignIn {
       passwordHash: await deps.hasher.hash(password),
       login,
       legacyLatencyMs,
+      ...(transformed.totp ? { totp: transformed.totp } : {}),
     };
-    const adopted = await adopt({ accounts: deps.accounts, record: deps.record, now }, adoption, legacy);
+    const adopted = await adopt(
+      { accounts: deps.accounts, record: deps.record, now, legacyFactors: deps.legacyFactors },
+      adoption,
+      legacy,
+    );
     switch (adopted.kind) {
       case 'adopted':
         await deps.record({ type: 'signed_in', accountId: adopted.account.id, migrated: true });
@@ -327,8 +339,14 @@ export function createSignIn(deps: SignInDependencies): SignIn {
       case 'taken':
         // Never a merge and never a silent refusal: the user, who has just proved the legacy password, chooses.
         await deps.record({ type: 'migration_conflict', legacy: adoption.legacy, fields: adopted.fields });
-        return { kind: 'login-taken', pending: { ...adoption, taken: adopted.fields } };
+        return { kind: 'login-taken', pending: pendingMigration(adoption, adopted.fields) };
     }
+  }
+
+  /** What the hosted page keeps while the user chooses new logins: the TOTP secret sealed, never in clear. */
+  function pendingMigration({ totp, ...adoption }: Adoption, taken: ('username' | 'email')[]): PendingMigration {
+    const pendingTotp = toPendingTotp(deps.legacyFactors, adoption.legacy, totp);
+    return { ...adoption, taken, ...(pendingTotp ? { totp: pendingTotp } : {}) };
   }
 
   /** Lets the local username / email follow a rename in the legacy system, as configured; never takes another's. */

@@ -3,14 +3,19 @@ import { importOperatorModule } from '../config/operator-module.js';
 import type { FieldSource, Mapping, RolesSource } from '../config/schema.js';
 import type { LegacyProfile } from '../legacy/connector.js';
 import { parseLegacyBoolean, readPath } from '../legacy/legacy-values.js';
+import { readLegacyTotpSecret, type LegacyTotp } from './legacy-totp.js';
 
 /**
  * Legacy profile → account profile: the declarative mapping from config, then the optional transform module, then
  * validation against the account schema. A profile that fails is never stored; the outcome names the failing
  * fields (never their values, which may be personal data).
+ *
+ * A TOTP secret (`mapping.totpSecret`) is no account field: it is taken out before validation and carried beside the
+ * profile, as `totp` (legacy-totp.ts). A value that cannot be a secret does not refuse the profile: the user
+ * migrates without the factor, and the `migrated` event says so.
  */
 export type TransformOutcome =
-  | { kind: 'valid'; legacyId: string; profile: AccountProfile; identity: MappedIdentity }
+  | { kind: 'valid'; legacyId: string; profile: AccountProfile; identity: MappedIdentity; totp?: LegacyTotp }
   | { kind: 'invalid'; fields: string[]; identity: MappedIdentity };
 
 /**
@@ -57,7 +62,7 @@ export async function createProfileTransformer(options: TransformerOptions): Pro
         return { kind: 'invalid', fields: ['(transform module)'], identity: identityOf(mapped) };
       }
     }
-    const { legacyId, ...profile } = mapped;
+    const { legacyId, totpSecret, ...profile } = mapped;
     const fields: string[] = [];
     const id = typeof legacyId === 'string' ? legacyId.trim() : typeof legacyId === 'number' ? String(legacyId) : '';
     if (id === '') fields.push('legacyId');
@@ -65,7 +70,14 @@ export async function createProfileTransformer(options: TransformerOptions): Pro
     if (!parsed.success)
       fields.push(...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(profile)')));
     if (!parsed.success || fields.length > 0) return { kind: 'invalid', fields, identity: identityOf(mapped) };
-    return { kind: 'valid', legacyId: id, profile: parsed.data, identity: identityOf(mapped) };
+    const totp = readLegacyTotpSecret(totpSecret);
+    return {
+      kind: 'valid',
+      legacyId: id,
+      profile: parsed.data,
+      identity: identityOf(mapped),
+      ...(totp === undefined ? {} : { totp }),
+    };
   };
 }
 
@@ -95,8 +107,14 @@ export function applyMapping(mapping: Mapping, legacy: LegacyProfile): MappedPro
   const { roles, ...fields } = mapping;
   for (const [field, source] of Object.entries(fields) as [string, FieldSource | undefined][]) {
     const value = source === undefined ? undefined : resolveSource(source, legacy);
+    // A secret is taken as it is: a number is no base32 text, and must not become one.
     if (value !== undefined)
-      mapped[field] = field === 'emailVerified' ? (parseLegacyBoolean(value) ?? value) : toText(value);
+      mapped[field] =
+        field === 'emailVerified'
+          ? (parseLegacyBoolean(value) ?? value)
+          : field === 'totpSecret'
+            ? value
+            : toText(value);
   }
   if (roles !== undefined) {
     const value = mapRoles(roles, legacy);

@@ -4,6 +4,7 @@ import type { RecordEvent } from '../events/recorder.js';
 import type { CutOffAwareLegacy } from '../legacy/cut-off-aware-legacy.js';
 import type { Mailer } from '../mail/mailer.js';
 import { adopt } from '../migration/adopt.js';
+import type { LegacyFactorDependencies } from '../migration/legacy-totp.js';
 import type { ProfileTransformer } from '../migration/transform.js';
 import type { AccountStore, ArtifactStore } from '../store/store.js';
 import { normaliseLogin, type Account } from '../accounts/account.js';
@@ -53,6 +54,8 @@ export interface PasswordResetDependencies {
   productName: string;
   passwordPolicy: PasswordPolicy;
   ttlSeconds: number;
+  /** Where a legacy TOTP secret goes when the reset adopts a legacy user (migration/adopt.ts). */
+  legacyFactors?: LegacyFactorDependencies | undefined;
   now?: () => Date;
 }
 
@@ -150,13 +153,14 @@ export function createPasswordReset(deps: PasswordResetDependencies): PasswordRe
       if (existing) return setPassword(existing);
       // The link proved the mailbox the legacy system holds for this user, and the new password is now theirs.
       const adopted = await adopt(
-        { accounts: deps.accounts, record: deps.record, now: () => at },
+        { accounts: deps.accounts, record: deps.record, now: () => at, legacyFactors: deps.legacyFactors },
         {
           legacy: { source: legacy.source, id: transformed.legacyId },
           profile: transformed.profile,
           passwordHash: password.hash,
           login: normaliseLogin(target.data.legacyLogin),
           via: 'password_reset',
+          ...(transformed.totp ? { totp: transformed.totp } : {}),
         },
         legacy,
       );

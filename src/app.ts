@@ -37,7 +37,6 @@ import type { LegacySystem } from './legacy/legacy-system.js';
 import { loadMfaKeys } from './mfa/mfa-keys.js';
 import { createSecretBox } from './mfa/secret-box.js';
 import { secondFactors } from './mfa/second-factor.js';
-import { totpEnrolment } from './mfa/totp-enrolment.js';
 import type { Logger } from './log/logger.js';
 import { createMetrics } from './metrics/metrics.js';
 import { equaliseFailureTiming } from './migration/failure-timing.js';
@@ -303,13 +302,6 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
         limiter,
         signInLimits: signInLimits(limiter),
         secondFactors: mfa,
-        totpEnrolment: totpEnrolment({
-          factors: store.factors,
-          artifacts: store.artifacts,
-          secretBox,
-          record,
-          totpIssuer: config.mfa.totpIssuer ?? config.productName,
-        }),
         passwordMinLength: config.passwords.minLength,
         ...(config.passwords.requireChangeOfWeakLegacyPasswords
           ? {

@@ -35,8 +35,10 @@ import { openLegacySystem } from './legacy/create-connector.js';
 import { createCutOffAwareLegacy, type CutOffAwareLegacy } from './legacy/cut-off-aware-legacy.js';
 import type { LegacySystem } from './legacy/legacy-system.js';
 import { loadMfaKeys } from './mfa/mfa-keys.js';
+import { createPasskeys } from './mfa/passkeys.js';
 import { createSecretBox } from './mfa/secret-box.js';
 import { secondFactors } from './mfa/second-factor.js';
+import { totpEnrolment } from './mfa/totp-enrolment.js';
 import type { Logger } from './log/logger.js';
 import { createMetrics } from './metrics/metrics.js';
 import { equaliseFailureTiming } from './migration/failure-timing.js';
@@ -125,6 +127,14 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     : unlimited;
   const secretBox = createSecretBox(await loadMfaKeys(config.mfa, store.secrets, logger));
   const mfa = secondFactors({ factors: store.factors, secretBox, limiter, record });
+  const passkeys = createPasskeys({
+    issuer: config.issuer,
+    rpName: config.productName,
+    accounts: store.accounts,
+    factors: store.factors,
+    artifacts: store.artifacts,
+    record,
+  });
   // Where a legacy user's TOTP secret (`migration.mapping.totpSecret`) goes when they are adopted.
   const legacyFactors = { factors: store.factors, secretBox };
   const signInWithMigration = createSignIn({
@@ -282,6 +292,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
         record,
         render,
         csrf,
+        passkeys,
       }),
       interactionRoutes({
         provider: app,
@@ -302,6 +313,14 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
         limiter,
         signInLimits: signInLimits(limiter),
         secondFactors: mfa,
+        passkeys,
+        totpEnrolment: totpEnrolment({
+          factors: store.factors,
+          artifacts: store.artifacts,
+          secretBox,
+          record,
+          totpIssuer: config.mfa.totpIssuer ?? config.productName,
+        }),
         passwordMinLength: config.passwords.minLength,
         ...(config.passwords.requireChangeOfWeakLegacyPasswords
           ? {

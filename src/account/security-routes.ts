@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
@@ -6,19 +5,17 @@ import type { RecordEvent } from '../events/recorder.js';
 import type { Csrf } from '../http/csrf.js';
 import { formField, parseForm } from '../http/forms.js';
 import type { RenderPage } from '../http/pages.js';
-import { qrCodeSvg } from '../mfa/qr-code.js';
-import { newRecoveryCodes, recoveryCodeHash } from '../mfa/recovery-codes.js';
+import type { PasskeyRegistration, Passkeys } from '../mfa/passkeys.js';
 import type { SecretBox } from '../mfa/secret-box.js';
-import { totpSealContext } from '../mfa/second-factor.js';
-import { matchTotp, newTotpSecret, totpUri } from '../mfa/totp.js';
+import { totpEnrolment, type TotpSetupPage } from '../mfa/totp-enrolment.js';
 import { ACCOUNT_PAGES_CLIENT } from '../oidc/provider.js';
 import { sessionSignInUrl } from '../oidc/session-sign-in.js';
-import type { AccountStore, ArtifactStore, Factor, FactorStore } from '../store/store.js';
+import type { AccountStore, ArtifactStore, FactorStore } from '../store/store.js';
 
 /**
  * A user's own second factors: an authenticator app (TOTP) set up by scanning a QR code and confirming one code, and
- * recovery codes, shown once and stored only as hashes. The secret waits, sealed, in an artifact of the account until
- * the first code proves the app has it; only then is it a factor, so a half-finished setup never locks anyone out.
+ * recovery codes, shown once and stored only as hashes (the setup itself is `mfa/totp-enrolment.ts`, shared with
+ * the setup inside a sign-in).
  */
 export interface SecurityDependencies {
   issuer: string;
@@ -32,13 +29,13 @@ export interface SecurityDependencies {
   record: RecordEvent;
   render: RenderPage;
   csrf: Csrf;
+  /** Passkeys added here, to sign in with alone. */
+  passkeys: Passkeys;
 }
-
-const PENDING_TOTP = 'TotpEnrolment';
-const PENDING_TOTP_TTL_SECONDS = 600;
 
 export function accountSecurityRoutes(deps: SecurityDependencies): Router {
   const router = new Router({ prefix: '/account/security' });
+  const enrolment = totpEnrolment(deps);
   const signInUrl = () =>
     sessionSignInUrl({ clientId: ACCOUNT_PAGES_CLIENT, redirectUri: `${deps.issuer}/account/callback` });
 
@@ -60,24 +57,21 @@ export function accountSecurityRoutes(deps: SecurityDependencies): Router {
         notice,
         totpSince: totp?.createdAt.toISOString().slice(0, 10) ?? '',
         recoveryCodesLeft: factors.filter((f) => f.kind === 'recovery-code' && f.mark === 0).length,
+        passkeysAvailable: deps.passkeys.available,
+        passkeys: factors
+          .filter((f) => f.kind === 'passkey')
+          .map((f) => ({
+            id: f.id,
+            label: f.label ?? 'Passkey',
+            added: f.createdAt.toISOString().slice(0, 10),
+            lastUsed: f.lastUsedAt?.toISOString().slice(0, 10) ?? '',
+          })),
       },
     });
   };
 
-  /** New recovery codes replacing any old ones, shown once on the page this renders. */
-  const issueRecoveryCodes = async (ctx: Context, accountId: string, heading: string) => {
-    const codes = newRecoveryCodes();
-    const now = new Date();
-    const factors: Factor[] = codes.map((code) => ({
-      id: randomUUID(),
-      accountId,
-      kind: 'recovery-code',
-      data: { hash: recoveryCodeHash(code, accountId) },
-      mark: 0,
-      createdAt: now,
-    }));
-    await deps.factors.add(factors, 'recovery-code');
-    await deps.record({ type: 'factor_enrolled', accountId, factor: 'recovery-code', count: codes.length });
+  /** Recovery codes, shown once on the page this renders. */
+  const showRecoveryCodes = async (ctx: Context, codes: string[], heading: string) => {
     ctx.set('cache-control', 'no-store');
     await deps.render(ctx, {
       view: 'account-recovery-codes',
@@ -91,70 +85,41 @@ export function accountSecurityRoutes(deps: SecurityDependencies): Router {
     if (account) await overview(ctx, account.id);
   });
 
-  const renderTotpSetup = async (ctx: Context, secret: string, username: string, error = '', status = 200) => {
-    const uri = totpUri({ secret, issuer: deps.totpIssuer, accountName: username });
+  const renderTotpSetup = async (ctx: Context, page: TotpSetupPage, error = '', status = 200) => {
     ctx.set('cache-control', 'no-store');
     await deps.render(ctx, {
       view: 'account-totp-setup',
       title: 'Set up an authenticator app',
       status,
-      locals: { qrSvg: await qrCodeSvg(uri), secret, error },
+      locals: { ...page, error },
     });
   };
 
+  // The setup waits under the account's id: one at a time per account, whichever browser it is finished in.
   router.post('/totp/start', parseForm, deps.csrf.check, async (ctx) => {
     const account = await accountOf(ctx);
-    if (!account) return;
-    const secret = newTotpSecret();
-    const sealed = deps.secretBox.seal(secret, totpSealContext(account.id));
-    await deps.artifacts.upsert(
-      PENDING_TOTP,
-      account.id,
-      { accountId: account.id, secret: sealed },
-      PENDING_TOTP_TTL_SECONDS,
-    );
-    await renderTotpSetup(ctx, secret, account.username);
+    if (account) await renderTotpSetup(ctx, await enrolment.start(account, account.id));
   });
 
   router.post('/totp/confirm', parseForm, deps.csrf.check, async (ctx) => {
     const account = await accountOf(ctx);
     if (!account) return;
-    const pending = await deps.artifacts.find(PENDING_TOTP, account.id);
-    const opened = deps.secretBox.open(pending?.secret, totpSealContext(account.id));
-    if (opened.kind !== 'opened') {
-      await overview(ctx, account.id, 'That setup expired. Start again.');
-      return;
+    const outcome = await enrolment.confirm(account, account.id, formField(ctx.request.body, 'code'));
+    switch (outcome.kind) {
+      case 'expired':
+        await overview(ctx, account.id, 'That setup expired. Start again.');
+        return;
+      case 'wrong-code':
+        await renderTotpSetup(ctx, outcome.page, 'That code is not right: enter the code your app shows now.', 400);
+        return;
+      case 'confirmed':
+        if (outcome.recoveryCodes) {
+          const heading = 'Your authenticator app is set up. Keep these recovery codes';
+          await showRecoveryCodes(ctx, outcome.recoveryCodes, heading);
+          return;
+        }
+        await overview(ctx, account.id, 'Your authenticator app is set up.');
     }
-    const now = new Date();
-    const step = matchTotp(opened.plaintext, formField(ctx.request.body, 'code'), now);
-    if (step === undefined) {
-      const error = 'That code is not right: enter the code your app shows now.';
-      await renderTotpSetup(ctx, opened.plaintext, account.username, error, 400);
-      return;
-    }
-    if (!(await deps.artifacts.take(PENDING_TOTP, account.id))) {
-      await overview(ctx, account.id, 'That setup expired. Start again.');
-      return;
-    }
-    // The confirming code's step is already used: it cannot be played again to sign in.
-    const totp: Factor = {
-      id: randomUUID(),
-      accountId: account.id,
-      kind: 'totp',
-      data: { secret: pending?.secret },
-      mark: step,
-      createdAt: now,
-    };
-    await deps.factors.add([totp], 'totp');
-    await deps.record({ type: 'factor_enrolled', accountId: account.id, factor: 'totp' });
-    const left = (await deps.factors.listByAccount(account.id)).filter(
-      (f) => f.kind === 'recovery-code' && f.mark === 0,
-    ).length;
-    if (left === 0) {
-      await issueRecoveryCodes(ctx, account.id, 'Your authenticator app is set up. Keep these recovery codes');
-      return;
-    }
-    await overview(ctx, account.id, 'Your authenticator app is set up.');
   });
 
   router.post('/totp/remove', parseForm, deps.csrf.check, async (ctx) => {
@@ -169,7 +134,62 @@ export function accountSecurityRoutes(deps: SecurityDependencies): Router {
 
   router.post('/recovery-codes', parseForm, deps.csrf.check, async (ctx) => {
     const account = await accountOf(ctx);
-    if (account) await issueRecoveryCodes(ctx, account.id, 'Your new recovery codes (the old ones no longer work)');
+    if (!account) return;
+    const codes = await enrolment.issueRecoveryCodes(account.id);
+    await showRecoveryCodes(ctx, codes, 'Your new recovery codes (the old ones no longer work)');
+  });
+
+  // Passkeys. The challenge of an addition waits under the browser's session (its uid, which a sign-in keeps), so
+  // only the browser that asked for the options can answer them.
+
+  /** The signed-in account and its session's id; undefined: not signed in. */
+  const signedIn = async (ctx: Context) => {
+    const session = await deps.provider.Session.get(ctx);
+    const account = session.accountId ? await deps.accounts.findById(session.accountId) : undefined;
+    return account ? { account, sessionId: session.uid } : undefined;
+  };
+
+  // Answered to the page's script, as JSON: the options for `navigator.credentials.create()`.
+  router.post('/passkeys/options', parseForm, deps.csrf.check, async (ctx) => {
+    const signed = deps.passkeys.available ? await signedIn(ctx) : undefined;
+    ctx.set('cache-control', 'no-store');
+    if (!signed) {
+      ctx.status = deps.passkeys.available ? 401 : 404;
+      ctx.body = { error: deps.passkeys.available ? 'login_required' : 'passkeys_unavailable' };
+      return;
+    }
+    ctx.body = await deps.passkeys.registrationOptions(signed.account, signed.sessionId);
+  });
+
+  const registered: Record<PasskeyRegistration['kind'], string> = {
+    registered: 'Your passkey is added. You can sign in with it alone, without your password.',
+    expired: 'That took too long. Try adding the passkey again.',
+    refused: 'That passkey could not be added. Try again.',
+    'already-registered': 'That passkey is already added.',
+  };
+
+  router.post('/passkeys', parseForm, deps.csrf.check, async (ctx) => {
+    const signed = await signedIn(ctx);
+    if (!signed) {
+      ctx.redirect(signInUrl());
+      return;
+    }
+    const { account, sessionId } = signed;
+    const body = ctx.request.body;
+    const outcome = await deps.passkeys.register(
+      account,
+      sessionId,
+      formField(body, 'response'),
+      formField(body, 'passkey-label'),
+    );
+    await overview(ctx, account.id, registered[outcome.kind]);
+  });
+
+  router.post('/passkeys/remove', parseForm, deps.csrf.check, async (ctx) => {
+    const account = await accountOf(ctx);
+    if (!account) return;
+    const removed = await deps.passkeys.remove(account.id, formField(ctx.request.body, 'id'));
+    await overview(ctx, account.id, removed ? 'The passkey is removed.' : 'That passkey was already removed.');
   });
 
   return router;

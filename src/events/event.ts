@@ -110,6 +110,8 @@ export type IdpEvent =
         | 'cloned_authenticator';
       /** The factor that failed, when the attempt says (a typed code could be either kind: absent). */
       factor?: SecondFactorKind;
+      /** For a passkey: what did not match (the origin the browser signed for, say), for the operator. */
+      cause?: string;
     }
   /** An operator deleted the account (its sessions, grants and tokens with it). */
   | { type: 'account_deleted'; accountId: string; username: string; adminId: string }

@@ -19,6 +19,20 @@ export function assetRoutes(publicDir: string): Router {
       join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js'),
       'application/javascript',
     ],
+    // Passkeys: the WebAuthn helper (global `SimpleWebAuthnBrowser`) from its package, and the pages' script using it.
+    // The package exports only its entry point (`script/index.js`), so its prebuilt bundle is found beside it.
+    [
+      '/assets/simplewebauthn-browser.umd.min.js',
+      join(
+        dirname(createRequire(import.meta.url).resolve('@simplewebauthn/browser')),
+        '..',
+        'dist',
+        'bundle',
+        'index.umd.min.js',
+      ),
+      'application/javascript',
+    ],
+    ['/assets/passkeys.js', join(publicDir, 'passkeys.js'), 'application/javascript'],
   ];
   for (const [path, file, type] of files) {
     const content = readFileSync(file);

@@ -4,6 +4,8 @@ import { errors, type InteractionResults, type Provider } from 'oidc-provider';
 import { normaliseLogin } from '../accounts/account.js';
 import type { Csrf } from '../http/csrf.js';
 import type { SecondFactors } from '../mfa/second-factor.js';
+import type { TotpEnrolment } from '../mfa/totp-enrolment.js';
+import type { Passkeys } from '../mfa/passkeys.js';
 import type { RenderPage } from '../http/pages.js';
 import type { ChooseLogins } from '../migration/choose-logins.js';
 import type { SignIn } from '../migration/sign-in.js';
@@ -37,6 +39,10 @@ export interface InteractionDependencies {
   weakLegacyPassword?: WeakLegacyPassword;
   /** The second step of a sign-in, for accounts with a second factor. */
   secondFactors: SecondFactors;
+  /** Setting up an authenticator app inside a sign-in, for a client or request that requires a second factor. */
+  totpEnrolment: TotpEnrolment;
+  /** Signing in with a passkey alone (`passkey-sign-in.ts`). */
+  passkeys: Passkeys;
 }
 
 export type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;

@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import { errors } from 'oidc-provider';
 import type { Account } from '../accounts/account.js';
 import { formField, parseForm } from '../http/forms.js';
+import { acrFor } from '../oidc/login-policy.js';
 import {
   finishInteraction,
   loadInteraction,
@@ -59,8 +60,8 @@ export async function askedForNewPassword(
 const PASSWORD_ONLY: readonly string[] = ['pwd'];
 
 /**
- * The account is signed in: oidc-provider continues the authorization request. `amr` (RFC 8176) says how, and
- * reaches the ID token.
+ * The account is signed in: oidc-provider continues the authorization request. `amr` (RFC 8176) says how, and the
+ * `acr` it reached follows from it; both reach the ID token.
  */
 export async function finishSignIn(
   deps: Pick<InteractionDependencies, 'provider'>,
@@ -68,7 +69,7 @@ export async function finishSignIn(
   accountId: string,
   amr: readonly string[] = PASSWORD_ONLY,
 ): Promise<void> {
-  await finishInteraction(deps.provider, ctx, { login: { accountId, amr: [...amr] } });
+  await finishInteraction(deps.provider, ctx, { login: { accountId, amr: [...amr], acr: acrFor(amr) } });
 }
 
 interface NewPasswordState extends InteractionState {

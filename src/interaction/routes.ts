@@ -4,7 +4,9 @@ import { chooseLoginsEndpoint } from './choose-logins.js';
 import { consentEndpoint, renderConsent } from './consent.js';
 import { loadInteraction, type InteractionDependencies } from './interaction-steps.js';
 import { newPasswordEndpoint } from './new-password.js';
+import { passkeyOptionsEndpoint, passkeySignInEndpoint } from './passkey-sign-in.js';
 import { secondFactorEndpoint } from './second-factor.js';
+import { confirmSetupEndpoint, continueAfterSetupEndpoint } from './setup-second-factor.js';
 import { renderSignIn, signInEndpoint } from './sign-in.js';
 import { signUpEndpoint, signUpPage } from './sign-up.js';
 
@@ -28,9 +30,13 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
     await renderConsent(deps, ctx, interaction);
   });
   router.post('/login', ...signInEndpoint(deps));
+  router.post('/passkey/options', ...passkeyOptionsEndpoint(deps));
+  router.post('/passkey', ...passkeySignInEndpoint(deps));
   router.post('/logins', ...chooseLoginsEndpoint(deps));
   router.post('/password', ...newPasswordEndpoint(deps));
   router.post('/second-factor', ...secondFactorEndpoint(deps));
+  router.post('/second-factor/setup', ...confirmSetupEndpoint(deps));
+  router.post('/second-factor/setup/continue', ...continueAfterSetupEndpoint(deps));
   router.get('/register', ...signUpPage(deps));
   router.post('/register', ...signUpEndpoint(deps));
   router.post('/confirm', ...consentEndpoint(deps));

@@ -27,7 +27,7 @@ const PENDING = 'SecondFactorStep';
 /** Long enough to find the phone; the interaction itself lasts longer. */
 const PENDING_TTL_SECONDS = 600;
 /** RFC 8176: a password, then a one-time code, so several factors. */
-const PASSWORD_AND_CODE = ['pwd', 'otp', 'mfa'] as const;
+export const PASSWORD_AND_CODE: readonly string[] = ['pwd', 'otp', 'mfa'];
 
 const WRONG_CODE = 'That code is not right. Enter the current code from your app, or one of your recovery codes.';
 

@@ -16,6 +16,7 @@ import {
 import { LEGACY_RETRY_AFTER_SECONDS, SIGN_IN_UNAVAILABLE, signInRefusal, type Refusal } from './messages.js';
 import { askedForNewPassword, finishSignIn } from './new-password.js';
 import { askedForSecondFactor } from './second-factor.js';
+import { askedToSetUpSecondFactor } from './setup-second-factor.js';
 
 /** The hosted sign-in page, and its form: the one flow that matters (sign-in with just-in-time migration). */
 
@@ -32,6 +33,7 @@ type SignInDependencies = Pick<
   | 'passwordMinLength'
   | 'weakLegacyPassword'
   | 'secondFactors'
+  | 'totpEnrolment'
 >;
 
 export async function renderSignIn(
@@ -134,6 +136,14 @@ export function signInEndpoint(deps: SignInDependencies): Step<SignInState>[] {
       if (outcome.kind !== 'signed-in') return;
       const weak = isWeak(passwordOf(ctx), outcome.account);
       if (!(await askedForSecondFactor(deps, ctx, interaction, outcome.account.id, weak))) await next();
+    },
+
+    // An account without one, at a client (or for a request) that requires it, sets one up before it goes on.
+    async function requireSetupOfSecondFactor(ctx, next) {
+      const { outcome, interaction } = ctx.state;
+      if (outcome.kind !== 'signed-in') return;
+      const weak = isWeak(passwordOf(ctx), outcome.account);
+      if (!(await askedToSetUpSecondFactor(deps, ctx, interaction, outcome.account, weak))) await next();
     },
 
     // A weak legacy password is replaced before the sign-in completes, asked at every sign-in until it is.

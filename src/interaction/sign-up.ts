@@ -1,7 +1,6 @@
 import type { Context } from 'koa';
 import { formField, parseForm } from '../http/forms.js';
 import {
-  finishInteraction,
   limitNameChecks,
   loadInteraction,
   renderStep,
@@ -13,6 +12,7 @@ import {
   type StepContext,
 } from './interaction-steps.js';
 import { formProblems, LEGACY_RETRY_AFTER_SECONDS, registrationRefusal } from './messages.js';
+import { finishSignIn } from './new-password.js';
 
 /** Sign-up inside a sign-in: a new account, signed in at once. */
 
@@ -86,7 +86,7 @@ export function signUpEndpoint(deps: SignUpDependencies): Step<SignUpState>[] {
       const outcome = await deps.register({ ...values, password: formField(ctx.request.body, 'password') });
       switch (outcome.kind) {
         case 'registered':
-          await finishInteraction(deps.provider, ctx, { login: { accountId: outcome.account.id, amr: ['pwd'] } });
+          await finishSignIn(deps, ctx, outcome.account.id);
           return;
         case 'invalid-input':
           await again(ctx, { values, ...formProblems(outcome.errors) }, 400);

@@ -2,9 +2,10 @@ import type { Account } from '../accounts/account.js';
 
 /** Which claims each scope releases; oidc-provider filters what `accountClaims` returns by these. */
 export const CLAIMS_BY_SCOPE = {
-  // `amr` (RFC 8176: how the user was authenticated, e.g. pwd, otp, mfa) is the session's, not the account's:
-  // oidc-provider fills it in, but releases it only when it is listed here.
-  openid: ['sub', 'amr'],
+  // `amr` (RFC 8176: how the user was authenticated, e.g. pwd, otp, mfa) and `acr` (which of the ACRs in
+  // `login-policy.ts` that reached) are the session's, not the account's: oidc-provider fills them in, but releases
+  // `amr` only when it is listed here, and `acr` otherwise only to a request that asks for it.
+  openid: ['sub', 'acr', 'amr'],
   profile: ['preferred_username', 'name', 'given_name', 'family_name', 'updated_at'],
   email: ['email', 'email_verified'],
   roles: ['roles'],

@@ -5,6 +5,7 @@ import type { AccountStore, ArtifactStore } from '../store/store.js';
 import { createAdapter } from './adapter.js';
 import { accountClaims, claimsForScopes, CLAIMS_BY_SCOPE } from './claims.js';
 import type { SigningJwk } from './keys.js';
+import { ACR_VALUES, loginPolicy, REQUIRE_MFA } from './login-policy.js';
 
 /** The hosted pages oidc-provider renders itself (logout, errors) are drawn by the page layer. */
 export interface ProviderPages {
@@ -66,7 +67,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
       id_token_signed_response_alg: 'RS256',
     },
     extraClientMetadata: {
-      properties: [FIRST_PARTY, INTROSPECT_ANY, ADMIN_API_CLIENT, PKCE_REQUIRED],
+      properties: [FIRST_PARTY, INTROSPECT_ANY, ADMIN_API_CLIENT, PKCE_REQUIRED, REQUIRE_MFA],
       validator(_ctx, key, value) {
         if (value !== undefined && typeof value !== 'boolean') {
           throw new errors.InvalidClientMetadata(`${key} must be a boolean`);
@@ -77,6 +78,8 @@ export function createProvider(deps: ProviderDependencies): Provider {
     // Authorization code only: no implicit or hybrid responses putting tokens in browser URLs.
     responseTypes: ['code'],
     claims: Object.fromEntries(Object.entries(CLAIMS_BY_SCOPE).map(([scope, claims]) => [scope, [...claims]])),
+    // Declared, or oidc-provider drops `acr` altogether; the login result sets it (see `finishSignIn`).
+    acrValues: [...ACR_VALUES],
     scopes: ['openid', 'offline_access', ...Object.keys(CLAIMS_BY_SCOPE).filter((s) => s !== 'openid')],
     // Put the scopes' claims in the ID token too, not only behind userinfo: most apps read the ID token alone.
     conformIdTokenClaims: false,
@@ -154,7 +157,8 @@ export function createProvider(deps: ProviderDependencies): Provider {
     issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: true,
     loadExistingGrant: (ctx) => loadGrant(ctx, deps.artifacts),
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    // The default policy, plus: a client or request that needs a second factor is not satisfied by a session without.
+    interactions: { policy: loginPolicy(), url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     renderError: (ctx, out) => deps.pages.error(ctx, out),
     ttl: {
       AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? config.ttl.accessToken,

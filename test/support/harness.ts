@@ -22,6 +22,8 @@ export const TEST_CLIENTS = {
   oldRp: { client_id: 'old-rp', client_secret: 'old-rp-secret-0123456789abcdef01234' },
   /** An operators' tool that signs people in for the admin API (a user's token, not a robot's). */
   adminApp: { client_id: 'admin-app', client_secret: 'admin-app-secret-0123456789abcdef0' },
+  /** A first-party app that requires a second factor at every sign-in (`require_mfa`). */
+  mfaRp: { client_id: 'mfa-rp', client_secret: 'mfa-rp-secret-0123456789abcdef01234' },
 } as const;
 export const TEST_API = 'https://api.test/';
 export const LEGACY_TOKEN = 'test-legacy-token';
@@ -116,6 +118,7 @@ export async function startTestIdp(options: TestIdpOptions = {}): Promise<TestId
           { ...TEST_CLIENTS.otherBot, grant_types: ['client_credentials'], response_types: [], redirect_uris: [] },
           { ...TEST_CLIENTS.oldRp, redirect_uris: [RP_REDIRECT], first_party: true, pkce_required: false },
           { ...TEST_CLIENTS.adminApp, redirect_uris: [RP_REDIRECT], first_party: true, admin_api: true },
+          { ...TEST_CLIENTS.mfaRp, redirect_uris: [RP_REDIRECT], first_party: true, require_mfa: true },
           {
             client_id: TEST_CLIENTS.public.client_id,
             client_name: 'Public SPA',

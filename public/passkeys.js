@@ -1,0 +1,53 @@
+// Passkeys on the hosted pages: adding one on the account's security page, signing in with one on the sign-in page.
+// Each passkey form is hidden in the HTML and shown only here, when the browser can do WebAuthn, so a page without
+// JavaScript (or with an old browser) shows nothing it cannot do. The ceremony itself: options fetched from the IdP
+// (a challenge it keeps for this session or sign-in), the browser's dialog through SimpleWebAuthnBrowser, and its
+// answer put in the form, which is then submitted as any other form: the IdP's answer is an ordinary page or redirect.
+(function () {
+  const webauthn = window.SimpleWebAuthnBrowser;
+  if (!webauthn || !webauthn.browserSupportsWebAuthn()) return;
+  // WebAuthn takes a domain as relying party, never an IP address: reached at one, the IdP cannot offer passkeys.
+  if (/^[\d.]+$|^\[/.test(location.hostname)) return;
+
+  const explain = (error) => {
+    // Cancelled, timed out, or no passkey for this site on the authenticator: the browser does not say which.
+    if (error && error.name === 'NotAllowedError') return 'No passkey was used. You can try again.';
+    if (error && error.name === 'InvalidStateError') return 'This authenticator already has a passkey here.';
+    return 'Passkeys did not work in this browser just now. You can try again.';
+  };
+
+  // What the page says instead of a passkey form it cannot show.
+  for (const fallback of document.querySelectorAll('[data-passkey-fallback]')) fallback.hidden = true;
+
+  for (const form of document.querySelectorAll('form[data-passkey]')) {
+    const section = form.closest('[data-passkey-section]') || form;
+    const status = section.querySelector('[data-passkey-status]');
+    const button = form.querySelector('button[type="submit"]');
+    section.hidden = false;
+
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      if (status) status.textContent = '';
+      if (button) button.disabled = true;
+      try {
+        const answer = await fetch(form.dataset.optionsUrl, {
+          method: 'POST',
+          credentials: 'same-origin',
+          headers: { accept: 'application/json' },
+          body: new URLSearchParams({ csrf: form.elements.csrf.value }),
+        });
+        if (!answer.ok) throw new Error(`options: ${answer.status}`);
+        const optionsJSON = await answer.json();
+        const response =
+          form.dataset.passkey === 'register'
+            ? await webauthn.startRegistration({ optionsJSON })
+            : await webauthn.startAuthentication({ optionsJSON });
+        form.elements.response.value = JSON.stringify(response);
+        form.submit();
+      } catch (error) {
+        if (status) status.textContent = explain(error);
+        if (button) button.disabled = false;
+      }
+    });
+  }
+})();

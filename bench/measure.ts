@@ -19,6 +19,19 @@ export async function timed(fn: () => Promise<unknown>): Promise<number> {
   return performance.now() - started;
 }
 
+/** Runs `step(i)` on `lanes` lanes until `count` steps are done (i counting from 0); returns steps per second. */
+export async function throughput(lanes: number, count: number, step: (i: number) => Promise<void>): Promise<number> {
+  let next = 0;
+  const elapsed = await timed(() =>
+    Promise.all(
+      Array.from({ length: lanes }, async () => {
+        while (next < count) await step(next++);
+      }),
+    ),
+  );
+  return count / (elapsed / 1000);
+}
+
 /** A process's resident memory now, from /proc (what `ps` shows as RSS), in bytes. */
 export function residentBytes(pid: number): number {
   const status = readFileSync(`/proc/${String(pid)}/status`, 'utf8');

@@ -14,7 +14,7 @@ import { LEGACY_TOKEN, TEST_CLIENTS } from '../test/support/harness.js';
 import { buildIdp, NODE_FLAGS, PROCESS_ENV, startIdpProcess, writeIdpConfig } from '../test/support/idp-process.js';
 import { freePort } from '../test/support/servers/process.js';
 import { leanSignIn } from './lean-sign-in.js';
-import { bcryptBound, mean, timed } from './measure.js';
+import { bcryptBound, mean, throughput } from './measure.js';
 
 /**
  * `npm run bench -- second-factor`: what a TOTP second step costs a loaded IdP. The same IdP, on one store, signs in
@@ -32,18 +32,6 @@ const PASSWORD = 'bench second factor password';
 const PASSWORD_ONLY_USERS = 100;
 // One more for the warm-up.
 const TOTP_USERS = ROUNDS * LOADS.length + 1;
-
-async function throughput(lanes: number, count: number, step: (i: number) => Promise<void>): Promise<number> {
-  let next = 0;
-  const elapsed = await timed(() =>
-    Promise.all(
-      Array.from({ length: lanes }, async () => {
-        while (next < count) await step(next++);
-      }),
-    ),
-  );
-  return count / (elapsed / 1000);
-}
 
 /** Accounts with one password, and for the TOTP users a factor sealed with the key the IdP is given. */
 async function populate(path: string, key: Buffer): Promise<Map<string, OTPAuth.TOTP>> {

@@ -20,7 +20,16 @@ import {
 import { beginAuthorization, discover } from '../test/support/oidc-flow.js';
 import { freePort } from '../test/support/servers/process.js';
 import { basicAuthorization, leanSignIn } from './lean-sign-in.js';
-import { abRate, bcryptBound, cpuMicros, cpuOutsideBusiest, quantile, threadCpuMicros, timed } from './measure.js';
+import {
+  abRate,
+  bcryptBound,
+  cpuMicros,
+  cpuOutsideBusiest,
+  quantile,
+  threadCpuMicros,
+  throughput,
+  timed,
+} from './measure.js';
 
 /**
  * `npm run bench`, first part: the IdP under load, every figure from one run on this machine, printed as one table.
@@ -60,19 +69,6 @@ const RANGE = { sequential: [0, SEQUENTIAL], jitLoad: [100, 260], legacyRejected
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const sleep = (msToWait: number) => new Promise((resolve) => setTimeout(resolve, msToWait));
-
-/** Runs `step(lane)` on `lanes` lanes until `count` steps are done; returns steps per second. */
-async function throughput(lanes: number, count: number, step: (i: number) => Promise<void>): Promise<number> {
-  let next = 0;
-  const elapsed = await timed(() =>
-    Promise.all(
-      Array.from({ length: lanes }, async () => {
-        while (next < count) await step(next++);
-      }),
-    ),
-  );
-  return count / (elapsed / 1000);
-}
 
 interface Rate {
   perSecond: number;

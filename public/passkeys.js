@@ -36,6 +36,14 @@
           headers: { accept: 'application/json' },
           body: new URLSearchParams({ csrf: form.elements.csrf.value }),
         });
+        if (answer.status === 401) {
+          // The session is too old to change sign-in methods: sign in again, then back to this page.
+          const { signIn } = await answer.json();
+          if (signIn) {
+            location.assign(signIn);
+            return;
+          }
+        }
         if (!answer.ok) throw new Error(`options: ${answer.status}`);
         const optionsJSON = await answer.json();
         const response =

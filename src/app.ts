@@ -283,6 +283,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
       accountAppsRoutes({ issuer: config.issuer, provider: app, artifacts: store.artifacts, render, csrf }),
       accountSecurityRoutes({
         issuer: config.issuer,
+        recentSignInSeconds: config.mfa.recentSignInSeconds,
         totpIssuer: config.mfa.totpIssuer ?? config.productName,
         provider: app,
         accounts: store.accounts,

@@ -6,7 +6,7 @@ import type { Csrf } from '../http/csrf.js';
 import { formField, parseForm } from '../http/forms.js';
 import type { RenderPage } from '../http/pages.js';
 import { ACCOUNT_PAGES_CLIENT } from '../oidc/provider.js';
-import { sessionSignInUrl } from '../oidc/session-sign-in.js';
+import { SECURITY_PAGE_STATE, sessionSignInUrl } from '../oidc/session-sign-in.js';
 import type { ArtifactStore } from '../store/store.js';
 
 /**
@@ -58,8 +58,9 @@ export function accountAppsRoutes(deps: AppsDependencies): Router {
     return [...byClient.values()].sort((a, b) => a.name.localeCompare(b.name));
   };
 
+  // Back where the sign-in was asked for: the security page asks with its own state (a sign-in again before a change).
   router.get('/callback', (ctx) => {
-    ctx.redirect('/account/apps');
+    ctx.redirect(ctx.query.state === SECURITY_PAGE_STATE ? '/account/security' : '/account/apps');
   });
 
   router.get('/apps', async (ctx) => {

@@ -9,7 +9,7 @@ import type { PasskeyRegistration, Passkeys } from '../mfa/passkeys.js';
 import type { SecretBox } from '../mfa/secret-box.js';
 import { totpEnrolment, type TotpSetupPage } from '../mfa/totp-enrolment.js';
 import { ACCOUNT_PAGES_CLIENT } from '../oidc/provider.js';
-import { sessionSignInUrl } from '../oidc/session-sign-in.js';
+import { SECURITY_PAGE_STATE, sessionSignInUrl } from '../oidc/session-sign-in.js';
 import type { AccountStore, ArtifactStore, FactorStore } from '../store/store.js';
 
 /**
@@ -19,6 +19,8 @@ import type { AccountStore, ArtifactStore, FactorStore } from '../store/store.js
  */
 export interface SecurityDependencies {
   issuer: string;
+  /** How recent a sign-in must be to change sign-in methods (`mfa.recentSignInSeconds`). */
+  recentSignInSeconds: number;
   /** The name authenticator apps show beside the account. */
   totpIssuer: string;
   provider: Provider;
@@ -36,15 +38,36 @@ export interface SecurityDependencies {
 export function accountSecurityRoutes(deps: SecurityDependencies): Router {
   const router = new Router({ prefix: '/account/security' });
   const enrolment = totpEnrolment(deps);
-  const signInUrl = () =>
-    sessionSignInUrl({ clientId: ACCOUNT_PAGES_CLIENT, redirectUri: `${deps.issuer}/account/callback` });
+  const signInUrl = (maxAge?: number) =>
+    sessionSignInUrl({
+      clientId: ACCOUNT_PAGES_CLIENT,
+      redirectUri: `${deps.issuer}/account/callback`,
+      state: SECURITY_PAGE_STATE,
+      ...(maxAge === undefined ? {} : { maxAge }),
+    });
 
-  /** The signed-in account, or a redirect to sign in (undefined: answered). */
-  const accountOf = async (ctx: Context) => {
-    const accountId = (await deps.provider.Session.get(ctx)).accountId;
-    const account = accountId ? await deps.accounts.findById(accountId) : undefined;
-    if (!account) ctx.redirect(signInUrl());
-    return account;
+  /** The session's account, its session id, and whether its sign-in is recent enough to change sign-in methods. */
+  const sessionOf = async (ctx: Context) => {
+    const session = await deps.provider.Session.get(ctx);
+    const account = session.accountId ? await deps.accounts.findById(session.accountId) : undefined;
+    if (!account) return undefined;
+    const recent = Date.now() / 1000 - (session.authTime() ?? 0) <= deps.recentSignInSeconds;
+    return { account, sessionId: session.uid, recent };
+  };
+
+  /**
+   * The signed-in account, or a redirect to sign in (undefined: answered). A change of sign-in methods (`change`)
+   * also needs a sign-in of the last minutes: a session left open on a shared computer, or stolen, must not be
+   * enough to replace the user's authenticator app or add an attacker's passkey. Past that, the user signs in again
+   * (password and second step) and comes back to this page.
+   */
+  const accountOf = async (ctx: Context, change = false) => {
+    const signed = await sessionOf(ctx);
+    if (!signed || (change && !signed.recent)) {
+      ctx.redirect(signInUrl(signed ? 0 : undefined));
+      return undefined;
+    }
+    return signed.account;
   };
 
   const overview = async (ctx: Context, accountId: string, notice = '') => {
@@ -97,12 +120,12 @@ export function accountSecurityRoutes(deps: SecurityDependencies): Router {
 
   // The setup waits under the account's id: one at a time per account, whichever browser it is finished in.
   router.post('/totp/start', parseForm, deps.csrf.check, async (ctx) => {
-    const account = await accountOf(ctx);
+    const account = await accountOf(ctx, true);
     if (account) await renderTotpSetup(ctx, await enrolment.start(account, account.id));
   });
 
   router.post('/totp/confirm', parseForm, deps.csrf.check, async (ctx) => {
-    const account = await accountOf(ctx);
+    const account = await accountOf(ctx, true);
     if (!account) return;
     const outcome = await enrolment.confirm(account, account.id, formField(ctx.request.body, 'code'));
     switch (outcome.kind) {
@@ -123,7 +146,7 @@ export function accountSecurityRoutes(deps: SecurityDependencies): Router {
   });
 
   router.post('/totp/remove', parseForm, deps.csrf.check, async (ctx) => {
-    const account = await accountOf(ctx);
+    const account = await accountOf(ctx, true);
     if (!account) return;
     const ids = (await deps.factors.listByAccount(account.id)).filter((f) => f.kind === 'totp').map((f) => f.id);
     if ((await deps.factors.remove(account.id, ids)) > 0) {
@@ -133,7 +156,7 @@ export function accountSecurityRoutes(deps: SecurityDependencies): Router {
   });
 
   router.post('/recovery-codes', parseForm, deps.csrf.check, async (ctx) => {
-    const account = await accountOf(ctx);
+    const account = await accountOf(ctx, true);
     if (!account) return;
     const codes = await enrolment.issueRecoveryCodes(account.id);
     await showRecoveryCodes(ctx, codes, 'Your new recovery codes (the old ones no longer work)');
@@ -143,19 +166,16 @@ export function accountSecurityRoutes(deps: SecurityDependencies): Router {
   // only the browser that asked for the options can answer them.
 
   /** The signed-in account and its session's id; undefined: not signed in. */
-  const signedIn = async (ctx: Context) => {
-    const session = await deps.provider.Session.get(ctx);
-    const account = session.accountId ? await deps.accounts.findById(session.accountId) : undefined;
-    return account ? { account, sessionId: session.uid } : undefined;
-  };
-
   // Answered to the page's script, as JSON: the options for `navigator.credentials.create()`.
   router.post('/passkeys/options', parseForm, deps.csrf.check, async (ctx) => {
-    const signed = deps.passkeys.available ? await signedIn(ctx) : undefined;
+    const signed = deps.passkeys.available ? await sessionOf(ctx) : undefined;
     ctx.set('cache-control', 'no-store');
-    if (!signed) {
+    if (!signed?.recent) {
       ctx.status = deps.passkeys.available ? 401 : 404;
-      ctx.body = { error: deps.passkeys.available ? 'login_required' : 'passkeys_unavailable' };
+      // The page's script goes to `signIn` (a sign-in again, which comes back to this page).
+      ctx.body = deps.passkeys.available
+        ? { error: 'login_required', signIn: signInUrl(signed ? 0 : undefined) }
+        : { error: 'passkeys_unavailable' };
       return;
     }
     ctx.body = await deps.passkeys.registrationOptions(signed.account, signed.sessionId);
@@ -169,9 +189,9 @@ export function accountSecurityRoutes(deps: SecurityDependencies): Router {
   };
 
   router.post('/passkeys', parseForm, deps.csrf.check, async (ctx) => {
-    const signed = await signedIn(ctx);
-    if (!signed) {
-      ctx.redirect(signInUrl());
+    const signed = await sessionOf(ctx);
+    if (!signed?.recent) {
+      ctx.redirect(signInUrl(signed ? 0 : undefined));
       return;
     }
     const { account, sessionId } = signed;
@@ -186,7 +206,7 @@ export function accountSecurityRoutes(deps: SecurityDependencies): Router {
   });
 
   router.post('/passkeys/remove', parseForm, deps.csrf.check, async (ctx) => {
-    const account = await accountOf(ctx);
+    const account = await accountOf(ctx, true);
     if (!account) return;
     const removed = await deps.passkeys.remove(account.id, formField(ctx.request.body, 'id'));
     await overview(ctx, account.id, removed ? 'The passkey is removed.' : 'That passkey was already removed.');

@@ -215,6 +215,16 @@ export const configSchema = z
               'When absent (and no IDP_MFA_KEYS) one is generated and kept in the store itself, which protects ' +
               'nothing against a copy of the store: production requires them.',
           ),
+        recentSignInSeconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(86_400)
+          .default(600)
+          .describe(
+            'How recent a sign-in must be to change sign-in methods on /account/security (set up or remove an ' +
+              'app, new recovery codes, add or remove a passkey); older sessions sign in again first.',
+          ),
         totpIssuer: z
           .string()
           .min(1)

@@ -5,7 +5,13 @@ import { createHash, randomBytes } from 'node:crypto';
  * authorization request of their own first-party client. They need only the session the sign-in leaves behind, so
  * the PKCE verifier is never used, and the code the callback gets is never redeemed.
  */
-export function sessionSignInUrl(client: { clientId: string; redirectUri: string; state?: string }): string {
+export function sessionSignInUrl(client: {
+  clientId: string;
+  redirectUri: string;
+  state?: string;
+  /** Ask for a sign-in at most this old: 0 signs in again whatever the session (before changing sign-in methods). */
+  maxAge?: number;
+}): string {
   const challenge = createHash('sha256').update(randomBytes(32)).digest('base64url');
   const params = new URLSearchParams({
     client_id: client.clientId,
@@ -15,6 +21,10 @@ export function sessionSignInUrl(client: { clientId: string; redirectUri: string
     code_challenge: challenge,
     code_challenge_method: 'S256',
     ...(client.state === undefined ? {} : { state: client.state }),
+    ...(client.maxAge === undefined ? {} : { max_age: String(client.maxAge) }),
   });
   return `/auth?${params.toString()}`;
 }
+
+/** The `state` with which the account's security page asks for a sign-in, so the callback returns to it. */
+export const SECURITY_PAGE_STATE = 'account-security';

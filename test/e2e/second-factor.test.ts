@@ -209,3 +209,37 @@ describe('second factors: an authenticator app (TOTP) and recovery codes', () =>
     assert.ok(await finish(step, step.posted));
   });
 });
+
+describe('changing sign-in methods needs a recent sign-in', () => {
+  let t: TestIdp;
+  before(async () => {
+    t = await startTestIdp({ config: { mfa: { recentSignInSeconds: 1 } } });
+  });
+  after(() => t.close());
+
+  it('sends an older session to sign in again (max_age=0), then back to the security page, where the change works', async () => {
+    const agent = new UserAgent();
+    const page = await agent.follow(await agent.request(`${t.issuer}/account/security`), t.issuer);
+    await agent.follow(
+      await agent.request(`${page.url}/login`, { form: { login: 'alice', password: 'wonderland' } }),
+      t.issuer,
+    );
+    assert.equal((await agent.request(`${t.issuer}/account/security`)).status, 200, 'viewing needs no fresh sign-in');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+
+    const refused = await agent.request(`${t.issuer}/account/security/totp/start`, { form: {} });
+    assert.equal(refused.status, 302);
+    const again = new URL(refused.headers.get('location') ?? '', t.issuer);
+    assert.equal(again.searchParams.get('max_age'), '0');
+    const signInPage = await agent.follow(refused, t.issuer);
+    assert.match(await signInPage.response.text(), /Sign in/, 'the password is asked again despite the session');
+    const back = await agent.follow(
+      await agent.request(`${signInPage.url}/login`, { form: { login: 'alice', password: 'wonderland' } }),
+      t.issuer,
+    );
+    assert.equal(new URL(back.url).pathname, '/account/security');
+    const setup = await agent.request(`${t.issuer}/account/security/totp/start`, { form: {} });
+    assert.equal(setup.status, 200);
+    assert.match(await setup.text(), /<svg/);
+  });
+});

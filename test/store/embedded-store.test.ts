@@ -50,3 +50,37 @@ describe('embedded store: schema migration 7 on a file written by version 6', ()
     }
   });
 });
+
+describe('embedded store: schema migration 9 on a file written by version 8', () => {
+  it('starts the factor counts from the factors there, then keeps them', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'jit-idp-migrate-')), 'idp.sqlite');
+    const old = new Database(path);
+    migrateSchema(old, 8);
+    const factor = old.prepare(
+      `INSERT INTO factors (id, account_id, kind, data, mark, created_at) VALUES (?, ?, ?, '{}', ?, 1000)`,
+    );
+    factor.run('f1', 'a', 'totp', 7);
+    factor.run('f2', 'a', 'recovery-code', 0);
+    factor.run('f3', 'a', 'recovery-code', 0);
+    factor.run('f4', 'b', 'recovery-code', 1); // used: b does not count for recovery codes
+    factor.run('f5', 'b', 'totp', 0);
+    old.close();
+
+    const store = openEmbeddedStore(path);
+    try {
+      assert.deepEqual(await store.factors.countAccountsByKind(), { totp: 2, 'recovery-code': 1, passkey: 0 });
+      assert.equal(await store.factors.advance('f2', 1, new Date()), true);
+      assert.deepEqual(
+        await store.factors.countAccountsByKind(),
+        { totp: 2, 'recovery-code': 1, passkey: 0 },
+        'f3 left',
+      );
+      assert.equal(await store.factors.advance('f3', 1, new Date()), true);
+      assert.deepEqual(await store.factors.countAccountsByKind(), { totp: 2, 'recovery-code': 0, passkey: 0 });
+      assert.equal(await store.factors.remove('b'), 2);
+      assert.deepEqual(await store.factors.countAccountsByKind(), { totp: 1, 'recovery-code': 0, passkey: 0 });
+    } finally {
+      await store.close();
+    }
+  });
+});

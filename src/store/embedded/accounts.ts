@@ -33,14 +33,17 @@ export class SqliteAccountStore implements AccountStore {
   readonly #takenLogins: Statement<[string], { login: string }>;
   readonly #setDisabled: Statement<[number, number, string]>;
   readonly #delete: Statement<[string], { origin: string }>;
-  readonly #deleteFactors: Statement<[string]>;
   readonly #addToCount: Statement<[string, number]>;
   readonly #search: SqliteAccountSearch;
   readonly #insertOneCounted: Transaction<(account: Account) => InsertAccountResult>;
   readonly #insertCounted: Transaction<(accounts: readonly Account[]) => InsertAccountResult[]>;
   readonly #deleteCounted: Transaction<(id: string) => boolean>;
 
-  constructor(db: Database) {
+  /** Removes an account's factors inside the delete's transaction, keeping their counts (SqliteFactorStore). */
+  readonly #removeFactors: (accountId: string) => void;
+
+  constructor(db: Database, removeFactors: (accountId: string) => void) {
+    this.#removeFactors = removeFactors;
     this.#byId = db.prepare('SELECT * FROM accounts WHERE id = ?');
     // Usernames cannot contain "@", so at most one of the two can match a given login.
     this.#byLogin = db.prepare('SELECT * FROM accounts WHERE username_norm = ? OR email_norm = ? LIMIT 1');
@@ -77,7 +80,6 @@ export class SqliteAccountStore implements AccountStore {
          OR EXISTS (SELECT 1 FROM accounts WHERE email_norm = login)`);
     this.#setDisabled = db.prepare('UPDATE accounts SET disabled = ?, updated_at = ? WHERE id = ?');
     this.#delete = db.prepare('DELETE FROM accounts WHERE id = ? RETURNING origin');
-    this.#deleteFactors = db.prepare('DELETE FROM factors WHERE account_id = ?');
     this.#addToCount = db.prepare(`
       INSERT INTO account_counts (origin, n) VALUES (?, ?) ON CONFLICT (origin) DO UPDATE SET n = n + excluded.n`);
     this.#search = new SqliteAccountSearch(db);
@@ -101,7 +103,7 @@ export class SqliteAccountStore implements AccountStore {
     // The account, its origin's count and its second factors (src/store/embedded/factors.ts) go in one transaction.
     this.#deleteCounted = db.transaction((id: string) => {
       const row = this.#delete.get(id);
-      this.#deleteFactors.run(id);
+      this.#removeFactors(id);
       if (row) this.#addToCount.run(row.origin, -1);
       return row !== undefined;
     });

@@ -63,6 +63,7 @@ export function openEmbeddedStore(path: string, busyTimeoutMs = 5000, threads?: 
   const artifacts = new SqliteArtifactStore(db);
   const counters = new SqliteCounterStore(db);
   const leases = new SqliteLeaseStore(db);
+  const factors = new SqliteFactorStore(db);
   const purge = setInterval(() => {
     artifacts.purgeExpired();
     counters.purgeExpired();
@@ -73,13 +74,13 @@ export function openEmbeddedStore(path: string, busyTimeoutMs = 5000, threads?: 
   return {
     kind: 'embedded',
     accounts: syncedAfter(
-      new SqliteAccountStore(db),
+      new SqliteAccountStore(db, (accountId) => factors.removeInTransaction(accountId)),
       ['insert', 'insertMany', 'updateLogins', 'updatePassword', 'setDisabled', 'delete'],
       sync,
     ),
     // A factor's mark moves before a code or passkey is accepted: it must survive a power cut, or a code could be
     // replayed after one.
-    factors: syncedAfter(new SqliteFactorStore(db), ['add', 'advance', 'touch', 'replaceData', 'remove'], sync),
+    factors: syncedAfter(factors, ['add', 'advance', 'touch', 'replaceData', 'remove'], sync),
     artifacts,
     events: new SqliteEventStore(db),
     secrets: syncedAfter(new SqliteSecretStore(db), ['getOrCreate'], sync),

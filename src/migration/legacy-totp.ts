@@ -61,12 +61,12 @@ export function legacyTotpFactor(secretBox: SecretBox, accountId: string, secret
 const pendingContext = (legacy: LegacyRef) => `legacy-totp:${legacy.source}:${legacy.id}`;
 
 /** Seals the secret to be kept between pages, before the account (and so its own context) exists. */
-export function sealPendingTotp(secretBox: SecretBox, legacy: LegacyRef, secret: string): string {
+function sealPendingTotp(secretBox: SecretBox, legacy: LegacyRef, secret: string): string {
   return secretBox.seal(secret, pendingContext(legacy));
 }
 
 /** The secret kept by `sealPendingTotp`, or undefined when it does not open (a key removed meanwhile). */
-export function openPendingTotp(secretBox: SecretBox, legacy: LegacyRef, sealed: unknown): string | undefined {
+function openPendingTotp(secretBox: SecretBox, legacy: LegacyRef, sealed: unknown): string | undefined {
   const opened = secretBox.open(sealed, pendingContext(legacy));
   return opened.kind === 'opened' ? opened.plaintext : undefined;
 }

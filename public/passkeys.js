@@ -1,4 +1,5 @@
-// Passkeys on the hosted pages: adding one on the account's security page, signing in with one on the sign-in page.
+// Passkeys on the hosted pages: adding one on the account's security page, signing in with one on the sign-in page,
+// and using one as the second step after a password (any `data-passkey` other than "register" asks for an assertion).
 // Each passkey form is hidden in the HTML and shown only here, when the browser can do WebAuthn, so a page without
 // JavaScript (or with an old browser) shows nothing it cannot do. The ceremony itself: options fetched from the IdP
 // (a challenge it keeps for this session or sign-in), the browser's dialog through SimpleWebAuthnBrowser, and its

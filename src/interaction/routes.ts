@@ -5,7 +5,11 @@ import { consentEndpoint, renderConsent } from './consent.js';
 import { loadInteraction, type InteractionDependencies } from './interaction-steps.js';
 import { newPasswordEndpoint } from './new-password.js';
 import { passkeyOptionsEndpoint, passkeySignInEndpoint } from './passkey-sign-in.js';
-import { secondFactorEndpoint } from './second-factor.js';
+import {
+  secondFactorEndpoint,
+  secondFactorPasskeyEndpoint,
+  secondFactorPasskeyOptionsEndpoint,
+} from './second-factor.js';
 import { confirmSetupEndpoint, continueAfterSetupEndpoint } from './setup-second-factor.js';
 import { renderSignIn, signInEndpoint } from './sign-in.js';
 import { signUpEndpoint, signUpPage } from './sign-up.js';
@@ -35,6 +39,8 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
   router.post('/logins', ...chooseLoginsEndpoint(deps));
   router.post('/password', ...newPasswordEndpoint(deps));
   router.post('/second-factor', ...secondFactorEndpoint(deps));
+  router.post('/second-factor/passkey/options', ...secondFactorPasskeyOptionsEndpoint(deps));
+  router.post('/second-factor/passkey', ...secondFactorPasskeyEndpoint(deps));
   router.post('/second-factor/setup', ...confirmSetupEndpoint(deps));
   router.post('/second-factor/setup/continue', ...continueAfterSetupEndpoint(deps));
   router.get('/register', ...signUpPage(deps));

@@ -12,9 +12,10 @@ import {
 import { askedForNewPassword, finishSignIn } from './new-password.js';
 
 /**
- * The step after a right password for an account with a second factor: a code from the authenticator app, or one
- * of the recovery codes. Bound to the interaction, so only the browser that gave the password can give the code;
- * the password is not asked again. A weak legacy password is replaced only after this step: someone who knows only
+ * The step after a right password for an account with a second factor: a code from the authenticator app, one of
+ * the recovery codes, or one of the account's passkeys (with JavaScript and WebAuthn, as on the sign-in page). Bound
+ * to the interaction, so only the browser that gave the password can give the code or the passkey's answer; the
+ * password is not asked again. A weak legacy password is replaced only after this step: someone who knows only
  * the password must not be able to change it.
  */
 
@@ -28,21 +29,32 @@ const PENDING = 'SecondFactorStep';
 const PENDING_TTL_SECONDS = 600;
 /** RFC 8176: a password, then a one-time code, so several factors. */
 export const PASSWORD_AND_CODE: readonly string[] = ['pwd', 'otp', 'mfa'];
+/** RFC 8176: a password, then a passkey (`swk` when it syncs between devices, `hwk` when bound to its device). */
+const passwordAndPasskey = (synced: boolean): readonly string[] => ['pwd', synced ? 'swk' : 'hwk', 'mfa'];
 
 const WRONG_CODE = 'That code is not right. Enter the current code from your app, or one of your recovery codes.';
+const PASSKEY_REFUSED = 'That passkey was not accepted. Try again with a passkey of this account.';
+const PASSKEY_EXPIRED = 'That took too long. Try the passkey again.';
+
+const tooMany = (retryAfterSeconds: number) => {
+  const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
+  return `Too many failed attempts. Try again in ${String(minutes)} minute${minutes === 1 ? '' : 's'}.`;
+};
 
 async function renderSecondFactor(
   deps: SecondFactorStepDependencies,
   ctx: Context,
   interaction: Interaction,
+  accountId: string,
   error = '',
   status = 200,
 ): Promise<void> {
+  const { totp, recoveryCodes, passkeys } = await deps.secondFactors.methods(accountId);
   await renderStep(deps, ctx, interaction, {
     view: 'second-factor',
     title: 'Two-step verification',
     status,
-    locals: { error },
+    locals: { error, totp, recoveryCodes, passkeys },
   });
 }
 
@@ -59,7 +71,7 @@ export async function askedForSecondFactor(
 ): Promise<boolean> {
   if (!(await deps.secondFactors.enrolled(accountId))) return false;
   await deps.artifacts.upsert(PENDING, interaction.uid, { accountId, weakPassword }, PENDING_TTL_SECONDS);
-  await renderSecondFactor(deps, ctx, interaction);
+  await renderSecondFactor(deps, ctx, interaction, accountId);
   return true;
 }
 
@@ -72,31 +84,54 @@ interface Pending {
   weakPassword: boolean;
   /** The code was right: a second submission of the form (a double click) finishes again instead of failing. */
   passed: boolean;
+  /** How the step was passed (the sign-in's amr), once it is. */
+  amr?: readonly string[];
+}
+
+type PasskeyStepDependencies = SecondFactorStepDependencies & Pick<InteractionDependencies, 'passkeys'>;
+
+const pendingFor = async (deps: SecondFactorStepDependencies, uid: string): Promise<Pending | undefined> => {
+  const pending = await deps.artifacts.find(PENDING, uid);
+  if (typeof pending?.accountId !== 'string') return undefined;
+  const amr = Array.isArray(pending.amr) ? pending.amr.filter((v): v is string => typeof v === 'string') : undefined;
+  return {
+    accountId: pending.accountId,
+    weakPassword: pending.weakPassword === true,
+    passed: pending.passed === true,
+    ...(amr ? { amr } : {}),
+  };
+};
+
+const markPassed = (deps: SecondFactorStepDependencies, uid: string, pending: Pending, amr: readonly string[]) =>
+  deps.artifacts.upsert(PENDING, uid, { ...pending, passed: true, amr: [...amr] }, PENDING_TTL_SECONDS);
+
+function loadPendingStep(deps: SecondFactorStepDependencies): Step<SecondFactorState> {
+  return async function loadPendingStep(ctx, next) {
+    const pending = await pendingFor(deps, ctx.state.interaction.uid);
+    if (!pending) throw new errors.SessionNotFound('no second step pending');
+    ctx.state.pending = pending;
+    await next();
+  };
+}
+
+/** Passed: the weak-password step if one is pending, then the sign-in finishes with how the step was passed. */
+function finishAfterSecondFactor(deps: SecondFactorStepDependencies): Step<SecondFactorState> {
+  return async function finish(ctx) {
+    const { interaction, pending } = ctx.state;
+    const passed = await pendingFor(deps, interaction.uid);
+    const amr = passed?.amr ?? pending.amr ?? PASSWORD_AND_CODE;
+    if (await askedForNewPassword(deps, ctx, interaction, pending.accountId, pending.weakPassword, amr)) return;
+    await finishSignIn(deps, ctx, pending.accountId, amr);
+  };
 }
 
 /** POST /interaction/:uid/second-factor */
 export function secondFactorEndpoint(deps: SecondFactorStepDependencies): Step<SecondFactorState>[] {
-  const pendingFor = async (uid: string): Promise<Pending | undefined> => {
-    const pending = await deps.artifacts.find(PENDING, uid);
-    if (typeof pending?.accountId !== 'string') return undefined;
-    return {
-      accountId: pending.accountId,
-      weakPassword: pending.weakPassword === true,
-      passed: pending.passed === true,
-    };
-  };
-
   return [
     parseForm,
     deps.csrf.check,
     loadInteraction(deps.provider, 'login'),
-
-    async function loadPendingStep(ctx, next) {
-      const pending = await pendingFor(ctx.state.interaction.uid);
-      if (!pending) throw new errors.SessionNotFound('no second step pending');
-      ctx.state.pending = pending;
-      await next();
-    },
+    loadPendingStep(deps),
 
     async function checkCode(ctx, next) {
       const { interaction, pending } = ctx.state;
@@ -106,7 +141,7 @@ export function secondFactorEndpoint(deps: SecondFactorStepDependencies): Step<S
       }
       const outcome = await deps.secondFactors.verify(pending.accountId, formField(ctx.request.body, 'code'));
       if (outcome.kind === 'accepted') {
-        await deps.artifacts.upsert(PENDING, interaction.uid, { ...pending, passed: true }, PENDING_TTL_SECONDS);
+        await markPassed(deps, interaction.uid, pending, PASSWORD_AND_CODE);
         await next();
         return;
       }
@@ -117,24 +152,86 @@ export function secondFactorEndpoint(deps: SecondFactorStepDependencies): Step<S
           deps,
           ctx,
           interaction,
+          pending.accountId,
           `Too many wrong codes. Try again in ${String(minutes)} minute${minutes === 1 ? '' : 's'}.`,
           429,
         );
         return;
       }
       // The same code sent twice at once (a double click): the other submission used it and passed.
-      if ((await pendingFor(interaction.uid))?.passed) {
+      if ((await pendingFor(deps, interaction.uid))?.passed) {
         await next();
         return;
       }
-      await renderSecondFactor(deps, ctx, interaction, WRONG_CODE, 401);
+      await renderSecondFactor(deps, ctx, interaction, pending.accountId, WRONG_CODE, 401);
     },
 
-    async function finish(ctx) {
-      const { interaction, pending } = ctx.state;
-      if (await askedForNewPassword(deps, ctx, interaction, pending.accountId, pending.weakPassword, PASSWORD_AND_CODE))
+    finishAfterSecondFactor(deps),
+  ];
+}
+
+/** POST /interaction/:uid/second-factor/passkey/options: options listing the pending account's passkeys, as JSON. */
+export function secondFactorPasskeyOptionsEndpoint(deps: PasskeyStepDependencies): Step<SecondFactorState>[] {
+  return [
+    parseForm,
+    deps.csrf.check,
+    loadInteraction(deps.provider, 'login'),
+    loadPendingStep(deps),
+
+    async function passkeyOptions(ctx) {
+      ctx.set('cache-control', 'no-store');
+      if (!deps.passkeys.available) {
+        ctx.status = 404;
+        ctx.body = { error: 'passkeys_unavailable' };
         return;
-      await finishSignIn(deps, ctx, pending.accountId, PASSWORD_AND_CODE);
+      }
+      ctx.body = await deps.passkeys.secondFactorOptions(ctx.state.interaction.uid, ctx.state.pending.accountId);
     },
+  ];
+}
+
+/** POST /interaction/:uid/second-factor/passkey: the browser's answer; the step passes as with a right code. */
+export function secondFactorPasskeyEndpoint(deps: PasskeyStepDependencies): Step<SecondFactorState>[] {
+  return [
+    parseForm,
+    deps.csrf.check,
+    loadInteraction(deps.provider, 'login'),
+    loadPendingStep(deps),
+
+    async function checkPasskey(ctx, next) {
+      const { interaction, pending } = ctx.state;
+      if (pending.passed) {
+        await next();
+        return;
+      }
+      const response = formField(ctx.request.body, 'response');
+      const outcome = await deps.secondFactors.guard(pending.accountId, async () => {
+        const checked = await deps.passkeys.verifySecondFactor(interaction.uid, pending.accountId, response);
+        if (checked.kind === 'expired') return 'expired';
+        if (checked.kind !== 'accepted') return 'failed';
+        await markPassed(deps, interaction.uid, pending, passwordAndPasskey(checked.synced));
+        return 'passed';
+      });
+      if (outcome.kind === 'passed') {
+        await next();
+        return;
+      }
+      if (outcome.kind === 'rate-limited') {
+        ctx.set('retry-after', String(outcome.retryAfterSeconds));
+        await renderSecondFactor(deps, ctx, interaction, pending.accountId, tooMany(outcome.retryAfterSeconds), 429);
+        return;
+      }
+      const error = outcome.kind === 'expired' ? PASSKEY_EXPIRED : PASSKEY_REFUSED;
+      await renderSecondFactor(
+        deps,
+        ctx,
+        interaction,
+        pending.accountId,
+        error,
+        outcome.kind === 'expired' ? 400 : 401,
+      );
+    },
+
+    finishAfterSecondFactor(deps),
   ];
 }

@@ -82,6 +82,20 @@ export type PasskeySignIn =
   /** The passkey is good but an operator has switched sign-in off for its account. */
   | { kind: 'account-disabled' };
 
+export type PasskeySecondFactor =
+  /** The account's own passkey, verified: the second step passes. `synced` as for a sign-in. */
+  | { kind: 'accepted'; synced: boolean }
+  /** No challenge waiting for this step (expired, used, or never asked for): start again. */
+  | { kind: 'expired' }
+  | { kind: 'unknown-passkey' }
+  | { kind: 'refused'; reason: PasskeyRefusal; detail: string };
+
+/** What the shared check of an assertion finds: the passkey's account, or why not. */
+type AssertionCheck =
+  | { kind: 'verified'; accountId: string; synced: boolean }
+  | { kind: 'unknown-passkey' }
+  | { kind: 'refused'; reason: PasskeyRefusal; detail: string };
+
 export interface Passkeys {
   /** False when the issuer's host is an IP address: WebAuthn needs a domain as RP ID, so passkeys cannot work. */
   readonly available: boolean;
@@ -100,6 +114,18 @@ export interface Passkeys {
   signInOptions(interactionUid: string): Promise<PublicKeyCredentialRequestOptionsJSON>;
   /** The browser's answer to those options (JSON text): the account it signs in, or why not. */
   signIn(interactionUid: string, response: string, now?: Date): Promise<PasskeySignIn>;
+  /**
+   * Options for `navigator.credentials.get()` in the second step after a right password: the account's own passkeys
+   * listed; the challenge waits under the interaction, for that account.
+   */
+  secondFactorOptions(interactionUid: string, accountId: string): Promise<PublicKeyCredentialRequestOptionsJSON>;
+  /** The browser's answer to those options (JSON text): accepted only for a passkey of `accountId`. */
+  verifySecondFactor(
+    interactionUid: string,
+    accountId: string,
+    response: string,
+    now?: Date,
+  ): Promise<PasskeySecondFactor>;
   /** Removes one of the account's passkeys; false when it has no such passkey. */
   remove(accountId: string, passkeyId: string): Promise<boolean>;
 }
@@ -185,16 +211,90 @@ export function createPasskeys(deps: PasskeyDependencies): Passkeys {
   const challengeKey = {
     registration: (sessionId: string) => `registration:${sessionId}`,
     signIn: (interactionUid: string) => `sign-in:${interactionUid}`,
+    secondFactor: (interactionUid: string) => `second-factor:${interactionUid}`,
   };
 
   const passkeysOf = async (accountId: string) =>
     (await deps.factors.listByAccount(accountId)).filter((factor) => factor.kind === 'passkey');
 
-  const refuse = async (accountId: string, reason: PasskeyRefusal, detail: string): Promise<PasskeySignIn> => {
+  const refuse = async (
+    accountId: string,
+    reason: PasskeyRefusal,
+    detail: string,
+  ): Promise<{ kind: 'refused'; reason: PasskeyRefusal; detail: string }> => {
     // The cause names values the browser sent (an origin, say): cut short, it is for the operator to read.
     const cause = detail.slice(0, MAX_CAUSE_LENGTH);
     await deps.record({ type: 'factor_failed', accountId, factor: 'passkey', reason, cause });
     return { kind: 'refused', reason, detail };
+  };
+
+  /**
+   * The one check of an assertion, for a passkey alone and for a passkey after a password: the credential is a
+   * passkey here, its user handle names its account (and that account is `expectedAccountId` when the account is
+   * already known), the signature verifies for the challenge, origin and RP ID with user verification, and the
+   * signature counter moves forward.
+   */
+  const verifyAssertion = async (
+    challenge: string,
+    text: string,
+    expectedAccountId: string | undefined,
+    now: Date,
+  ): Promise<AssertionCheck> => {
+    // The schema checks the shape; the cast only gives the extension results the library's type (it checks every
+    // value itself).
+    const response = parseResponse(authenticationResponse, text) as AuthenticationResponseJSON | undefined;
+    if (!response) return { kind: 'unknown-passkey' };
+    const factor = await deps.factors.findByCredentialId(response.id);
+    if (factor?.kind !== 'passkey') return { kind: 'unknown-passkey' };
+
+    // The spec's step for a user not identified beforehand: the authenticator must say whose passkey it used, and
+    // it must be the account the credential was registered to (the library does not look at the user handle).
+    // After a password the account is known: the passkey must be that account's, whatever the browser offered.
+    const userHandle = response.response.userHandle;
+    if (!userHandle || Buffer.from(userHandle, 'base64url').toString('utf8') !== factor.accountId) {
+      return refuse(factor.accountId, 'user_mismatch', 'the user handle is not the passkey account');
+    }
+    if (expectedAccountId !== undefined && factor.accountId !== expectedAccountId) {
+      return refuse(expectedAccountId, 'user_mismatch', 'the passkey is not the signing-in account');
+    }
+
+    const data = factor.data as Partial<PasskeyData>;
+    let verification: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
+    try {
+      verification = await verifyAuthenticationResponse({
+        response,
+        expectedChallenge: challenge,
+        expectedOrigin,
+        expectedRPID: rpID,
+        requireUserVerification: true,
+        credential: {
+          id: factor.credentialId ?? '',
+          publicKey: new Uint8Array(Buffer.from(data.publicKey ?? '', 'base64url')),
+          // The counter is judged below against the store, in one conditional write, rather than by the library
+          // against the value read a moment ago: two sign-ins racing with one counter value cannot both pass.
+          counter: 0,
+          transports: data.transports ?? [],
+        },
+      });
+    } catch (error) {
+      return refuse(factor.accountId, 'passkey_rejected', reasonOf(error));
+    }
+    if (!verification.verified) return refuse(factor.accountId, 'passkey_rejected', 'the signature is not valid');
+
+    // The signature counter (WebAuthn §6.1.1): an authenticator that keeps one sends a larger value at each use;
+    // one that does not sends 0 every time. A counter that was moving and now does not move forward means two
+    // authenticators hold the same key (a clone): refused and recorded, and the passkey is the user's to replace.
+    const counter = verification.authenticationInfo.newCounter;
+    if (counter === 0 && factor.mark === 0) {
+      await deps.factors.touch(factor.id, now);
+    } else if (counter === 0 || !(await deps.factors.advance(factor.id, counter, now))) {
+      return refuse(
+        factor.accountId,
+        'cloned_authenticator',
+        `counter ${String(counter)} after ${String(factor.mark)}`,
+      );
+    }
+    return { kind: 'verified', accountId: factor.accountId, synced: data.deviceType === 'multiDevice' };
   };
 
   return {
@@ -298,58 +398,10 @@ export function createPasskeys(deps: PasskeyDependencies): Passkeys {
     async signIn(interactionUid, text, now = new Date()) {
       const pending = await deps.artifacts.take(CHALLENGES, challengeKey.signIn(interactionUid));
       if (typeof pending?.challenge !== 'string') return { kind: 'expired' };
-      // The schema checks the shape; the cast only gives the extension results the library's type (it checks every
-      // value itself).
-      const response = parseResponse(authenticationResponse, text) as AuthenticationResponseJSON | undefined;
-      if (!response) return { kind: 'unknown-passkey' };
-      const factor = await deps.factors.findByCredentialId(response.id);
-      if (factor?.kind !== 'passkey') return { kind: 'unknown-passkey' };
+      const verified = await verifyAssertion(pending.challenge, text, undefined, now);
+      if (verified.kind !== 'verified') return verified;
 
-      // The spec's step for a user not identified beforehand: the authenticator must say whose passkey it used, and
-      // it must be the account the credential was registered to (the library does not look at the user handle).
-      const userHandle = response.response.userHandle;
-      if (!userHandle || Buffer.from(userHandle, 'base64url').toString('utf8') !== factor.accountId) {
-        return refuse(factor.accountId, 'user_mismatch', 'the user handle is not the passkey account');
-      }
-
-      const data = factor.data as Partial<PasskeyData>;
-      let verification: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
-      try {
-        verification = await verifyAuthenticationResponse({
-          response,
-          expectedChallenge: pending.challenge,
-          expectedOrigin,
-          expectedRPID: rpID,
-          requireUserVerification: true,
-          credential: {
-            id: factor.credentialId ?? '',
-            publicKey: new Uint8Array(Buffer.from(data.publicKey ?? '', 'base64url')),
-            // The counter is judged below against the store, in one conditional write, rather than by the library
-            // against the value read a moment ago: two sign-ins racing with one counter value cannot both pass.
-            counter: 0,
-            transports: data.transports ?? [],
-          },
-        });
-      } catch (error) {
-        return refuse(factor.accountId, 'passkey_rejected', reasonOf(error));
-      }
-      if (!verification.verified) return refuse(factor.accountId, 'passkey_rejected', 'the signature is not valid');
-
-      // The signature counter (WebAuthn §6.1.1): an authenticator that keeps one sends a larger value at each use;
-      // one that does not sends 0 every time. A counter that was moving and now does not move forward means two
-      // authenticators hold the same key (a clone): refused and recorded, and the passkey is the user's to replace.
-      const counter = verification.authenticationInfo.newCounter;
-      if (counter === 0 && factor.mark === 0) {
-        await deps.factors.touch(factor.id, now);
-      } else if (counter === 0 || !(await deps.factors.advance(factor.id, counter, now))) {
-        return refuse(
-          factor.accountId,
-          'cloned_authenticator',
-          `counter ${String(counter)} after ${String(factor.mark)}`,
-        );
-      }
-
-      const account = await deps.accounts.findById(factor.accountId);
+      const account = await deps.accounts.findById(verified.accountId);
       if (!account) return { kind: 'unknown-passkey' };
       if (account.disabled) {
         await deps.record({ type: 'sign_in_refused', accountId: account.id, reason: 'disabled' });
@@ -357,7 +409,36 @@ export function createPasskeys(deps: PasskeyDependencies): Passkeys {
       }
       await deps.record({ type: 'factor_used', accountId: account.id, factor: 'passkey' });
       await deps.record({ type: 'signed_in', accountId: account.id, migrated: false });
-      return { kind: 'signed-in', account, synced: factor.data.deviceType === 'multiDevice' };
+      return { kind: 'signed-in', account, synced: verified.synced };
+    },
+
+    async secondFactorOptions(interactionUid, accountId) {
+      // The account is known (its password was right): only its own passkeys are offered.
+      const options = await generateAuthenticationOptions({
+        rpID,
+        userVerification: 'required',
+        timeout: CEREMONY_TIMEOUT_MS,
+        allowCredentials: (await passkeysOf(accountId)).map((factor) => ({
+          id: factor.credentialId ?? '',
+          transports: (factor.data as Partial<PasskeyData>).transports ?? [],
+        })),
+      });
+      await deps.artifacts.upsert(
+        CHALLENGES,
+        challengeKey.secondFactor(interactionUid),
+        { challenge: options.challenge, accountId },
+        CHALLENGE_TTL_SECONDS,
+      );
+      return options;
+    },
+
+    async verifySecondFactor(interactionUid, accountId, text, now = new Date()) {
+      const pending = await deps.artifacts.take(CHALLENGES, challengeKey.secondFactor(interactionUid));
+      if (typeof pending?.challenge !== 'string' || pending.accountId !== accountId) return { kind: 'expired' };
+      const verified = await verifyAssertion(pending.challenge, text, accountId, now);
+      if (verified.kind !== 'verified') return verified;
+      await deps.record({ type: 'factor_used', accountId, factor: 'passkey' });
+      return { kind: 'accepted', synced: verified.synced };
     },
 
     async remove(accountId, passkeyId) {

@@ -6,7 +6,8 @@ import type { SecretBox } from './secret-box.js';
 import { matchTotp } from './totp.js';
 
 /**
- * The second step of a sign-in: one code, from the account's authenticator app (TOTP) or one of its recovery codes.
+ * The second step of a sign-in: one code, from the account's authenticator app (TOTP) or one of its recovery codes,
+ * or one of its passkeys (verified in `passkeys.ts`, under the failure limit kept here).
  * Each code is good once: a TOTP code moves the factor's mark to its time step, so the same code (or an older one)
  * cannot be played again within its window; a recovery code's mark goes from 0 to 1. Both moves are one atomic write
  * in the store, so two submissions of the same code racing each other cannot both pass.
@@ -19,10 +20,30 @@ export type SecondFactorOutcome =
   /** Too many wrong codes for this account lately. */
   | { kind: 'rate-limited'; retryAfterSeconds: number };
 
+/** What an account can pass the second step with. */
+export interface SecondFactorMethods {
+  totp: boolean;
+  /** Unused ones. */
+  recoveryCodes: boolean;
+  /** A passkey (it needs JavaScript and WebAuthn in the browser). */
+  passkeys: boolean;
+}
+
+/** An attempt with a factor verified elsewhere (a passkey): passed, failed (counted), or expired (not counted). */
+export type GuardedAttempt = 'passed' | 'failed' | 'expired';
+
+export type GuardedOutcome = { kind: GuardedAttempt } | { kind: 'rate-limited'; retryAfterSeconds: number };
+
 export interface SecondFactors {
-  /** Whether the account has a factor a sign-in must pass (a TOTP, or unused recovery codes). */
+  /** Whether the account has a factor a sign-in must pass (a TOTP, unused recovery codes, or a passkey). */
   enrolled(accountId: string): Promise<boolean>;
+  methods(accountId: string): Promise<SecondFactorMethods>;
   verify(accountId: string, code: string, now?: Date): Promise<SecondFactorOutcome>;
+  /**
+   * Runs `attempt` (a passkey's verification) under the same per-account failure limit as codes: not run at all
+   * when the account has had too many failures lately, and counted when it fails.
+   */
+  guard(accountId: string, attempt: () => Promise<GuardedAttempt>): Promise<GuardedOutcome>;
 }
 
 export interface SecondFactorDependencies {
@@ -48,8 +69,27 @@ export const totpSealContext = (accountId: string) => `totp:${accountId}`;
 const SIX_DIGITS = /^\d{6}$/;
 
 export function secondFactors(deps: SecondFactorDependencies): SecondFactors {
-  const usable = (factor: Factor) => factor.kind === 'totp' || (factor.kind === 'recovery-code' && factor.mark === 0);
   const failuresOf = (accountId: string) => ({ rule: 'secondFactorFailuresPerAccount', subject: accountId });
+
+  const methods = async (accountId: string): Promise<SecondFactorMethods> => {
+    const factors = await deps.factors.listByAccount(accountId);
+    return {
+      totp: factors.some((f) => f.kind === 'totp'),
+      recoveryCodes: factors.some((f) => f.kind === 'recovery-code' && f.mark === 0),
+      passkeys: factors.some((f) => f.kind === 'passkey'),
+    };
+  };
+
+  /** Too many failures lately: the outcome to return; otherwise undefined, after the limiter's delay if any. */
+  const blockedOrSlowed = async (accountId: string) => {
+    const verdict = await deps.limiter.peek([failuresOf(accountId)]);
+    if (verdict.kind === 'blocked') {
+      await deps.record({ type: 'factor_failed', accountId, reason: 'rate_limited' });
+      return { kind: 'rate-limited', retryAfterSeconds: verdict.retryAfterSeconds } as const;
+    }
+    await deps.limiter.slowDown(verdict);
+    return undefined;
+  };
 
   const verifyTotp = async (accountId: string, factor: Factor, code: string, now: Date) => {
     const sealed = (factor.data as Partial<TotpData>).secret ?? '';
@@ -79,16 +119,23 @@ export function secondFactors(deps: SecondFactorDependencies): SecondFactors {
 
   return {
     async enrolled(accountId) {
-      return (await deps.factors.listByAccount(accountId)).some(usable);
+      const { totp, recoveryCodes, passkeys } = await methods(accountId);
+      return totp || recoveryCodes || passkeys;
+    },
+
+    methods,
+
+    async guard(accountId, attempt) {
+      const blocked = await blockedOrSlowed(accountId);
+      if (blocked) return blocked;
+      const result = await attempt();
+      if (result === 'failed') await deps.limiter.count(failuresOf(accountId));
+      return { kind: result };
     },
 
     async verify(accountId, typed, now = new Date()) {
-      const verdict = await deps.limiter.peek([failuresOf(accountId)]);
-      if (verdict.kind === 'blocked') {
-        await deps.record({ type: 'factor_failed', accountId, reason: 'rate_limited' });
-        return { kind: 'rate-limited', retryAfterSeconds: verdict.retryAfterSeconds };
-      }
-      await deps.limiter.slowDown(verdict);
+      const blocked = await blockedOrSlowed(accountId);
+      if (blocked) return blocked;
 
       const code = typed.replace(/\s+/g, '');
       const factors = await deps.factors.listByAccount(accountId);

@@ -196,10 +196,61 @@ describe('passkeys in a real browser', { skip: browserSkip }, () => {
     }
   });
 
+  it('asks for the passkey after the password, as the second step, and the ID token says pwd and mfa', async () => {
+    await context.clearCookies();
+    await page.goto(stack.demo.appUrl);
+    await page.getByRole('link', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/interaction\//);
+    await signInOnHostedPage(page, 'bob', 'can-we-fix-it');
+    await page.getByRole('heading', { level: 1, name: 'Two-step verification' }).waitFor();
+    assert.equal(await page.getByLabel('Code').count(), 0, 'no code to type: bob has only a passkey');
+    assert.equal(await page.locator('[data-passkey-fallback]').isVisible(), false, 'the no-JavaScript note is hidden');
+    const options = await page.evaluate(async () => {
+      const form = document.querySelector<HTMLFormElement>('form[data-passkey]');
+      const csrf = form?.querySelector<HTMLInputElement>('input[name="csrf"]')?.value ?? '';
+      const answer = await fetch(form?.dataset.optionsUrl ?? '', {
+        method: 'POST',
+        body: new URLSearchParams({ csrf }),
+      });
+      return (await answer.json()) as { allowCredentials?: { id: string }[] };
+    });
+    const [credential] = await credentials();
+    assert.deepEqual(
+      options.allowCredentials?.map((c) => c.id),
+      [Buffer.from(credential?.credentialId ?? '', 'base64').toString('base64url')],
+      "only bob's passkeys are offered",
+    );
+    await screenshot(page, 'passkey-second-step');
+    await passkeyButton().click();
+    await page.waitForURL(`${stack.demo.appUrl}/`);
+    const token = await claims();
+    assert.equal(token.sub, bobId);
+    assert.deepEqual(token.amr, ['pwd', 'hwk', 'mfa']);
+  });
+
+  it('without JavaScript, the second step says a passkey needs it', async () => {
+    const plain = await browser.newContext({ javaScriptEnabled: false });
+    try {
+      const noScript = await plain.newPage();
+      await noScript.goto(stack.demo.appUrl);
+      await noScript.getByRole('link', { name: 'Sign in' }).click();
+      await noScript.waitForURL(/\/interaction\//);
+      await signInOnHostedPage(noScript, 'bob', 'can-we-fix-it');
+      await noScript.getByRole('heading', { level: 1, name: 'Two-step verification' }).waitFor();
+      assert.equal(await noScript.getByRole('button', { name: 'Use a passkey' }).count(), 0);
+      assert.ok(await noScript.locator('[data-passkey-fallback]').isVisible(), 'the page says what a passkey needs');
+    } finally {
+      await plain.close();
+    }
+  });
+
   it('removes the passkey: it no longer signs in', async () => {
     await context.clearCookies();
     await page.goto(`${stack.issuer}/account/security`);
     await signInOnHostedPage(page, 'bob', 'can-we-fix-it');
+    // Bob has a passkey: it is the second step after his password.
+    await passkeyButton().click();
+    await page.waitForURL((url) => !url.pathname.startsWith('/interaction'));
     await page.goto(`${stack.issuer}/account/security`);
     await page.getByRole('button', { name: 'Remove the passkey Test laptop' }).click();
     assert.match((await page.locator('#notice').textContent()) ?? '', /The passkey is removed/);

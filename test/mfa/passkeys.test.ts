@@ -451,6 +451,86 @@ describe('passkeys', () => {
     assert.deepEqual(await signIn(authenticator), { kind: 'unknown-passkey' });
   });
 
+  /** The second step after a password, for `accountId`, in a fresh interaction. */
+  const secondStep = async (
+    accountId: string,
+    authenticator: SoftAuthenticator,
+    answer: (options: PublicKeyCredentialRequestOptionsJSON) => AuthenticationResponseJSON = (options) =>
+      authenticator.get(options),
+  ) => {
+    const uid = randomUUID();
+    const options = await passkeys.secondFactorOptions(uid, accountId);
+    return { options, outcome: await passkeys.verifySecondFactor(uid, accountId, JSON.stringify(answer(options))) };
+  };
+
+  it("passes the second step with the account's own passkey, listing only its passkeys", async () => {
+    const { account, authenticator } = await enrolled(new SoftAuthenticator(1));
+    const { options, outcome } = await secondStep(account.id, authenticator);
+    assert.deepEqual(
+      options.allowCredentials?.map((c) => c.id),
+      [b64url(authenticator.credentialId)],
+    );
+    assert.equal(options.userVerification, 'required');
+    assert.deepEqual(outcome, { kind: 'accepted', synced: false });
+    assert.deepEqual(lastEvent(), { type: 'factor_used', accountId: account.id, factor: 'passkey' });
+    assert.equal((await factorOf(account.id))?.mark, 2);
+  });
+
+  it("refuses another account's passkey in the second step, and a challenge made for another account", async () => {
+    const { account } = await enrolled();
+    const other = await enrolled();
+    const { outcome } = await secondStep(account.id, other.authenticator);
+    assert.equal(outcome.kind === 'refused' ? outcome.reason : outcome.kind, 'user_mismatch');
+    assert.deepEqual(lastEvent(), {
+      type: 'factor_failed',
+      accountId: account.id,
+      factor: 'passkey',
+      reason: 'user_mismatch',
+      cause: 'the passkey is not the signing-in account',
+    });
+    // Its user handle rewritten to the signing-in account: the handle is not the passkey's account.
+    const forged = await secondStep(account.id, other.authenticator, (o) =>
+      other.authenticator.get(o, { userHandle: b64url(Buffer.from(account.id)) }),
+    );
+    assert.equal(forged.outcome.kind === 'refused' ? forged.outcome.reason : forged.outcome.kind, 'user_mismatch');
+    // Options asked for one account, answered for another: no challenge for it.
+    const uid = randomUUID();
+    const options = await passkeys.secondFactorOptions(uid, account.id);
+    const answer = JSON.stringify(other.authenticator.get(options));
+    assert.deepEqual(await passkeys.verifySecondFactor(uid, other.account.id, answer), { kind: 'expired' });
+    assert.equal((await secondStep(other.account.id, other.authenticator)).outcome.kind, 'accepted');
+  });
+
+  it('applies the counter rule in the second step too, and takes its challenge once', async () => {
+    const { account, authenticator } = await enrolled(new SoftAuthenticator(5));
+    assert.equal((await secondStep(account.id, authenticator)).outcome.kind, 'accepted');
+    const { outcome } = await secondStep(account.id, authenticator, (o) => authenticator.get(o, { counter: 6 }));
+    assert.equal(outcome.kind === 'refused' ? outcome.reason : outcome.kind, 'cloned_authenticator');
+    const uid = randomUUID();
+    const response = JSON.stringify(authenticator.get(await passkeys.secondFactorOptions(uid, account.id)));
+    assert.equal((await passkeys.verifySecondFactor(uid, account.id, response)).kind, 'accepted');
+    assert.deepEqual(await passkeys.verifySecondFactor(uid, account.id, response), { kind: 'expired' });
+    // A sign-in challenge is not a second-step challenge.
+    const signInUid = randomUUID();
+    await passkeys.signInOptions(signInUid);
+    assert.deepEqual(await passkeys.verifySecondFactor(signInUid, account.id, response), { kind: 'expired' });
+  });
+
+  it('tells a synced passkey in the second step (swk)', async () => {
+    const account = await newAccount();
+    const session = randomUUID();
+    const synced = new SoftAuthenticator();
+    const options = await passkeys.registrationOptions(account, session);
+    await passkeys.register(
+      account,
+      session,
+      JSON.stringify(synced.create(options, { flags: UP | UV | AT | BE | BS })),
+      '',
+    );
+    const { outcome } = await secondStep(account.id, synced, (o) => synced.get(o, { flags: UP | UV | BE | BS }));
+    assert.deepEqual(outcome, { kind: 'accepted', synced: true });
+  });
+
   it('is unavailable when the issuer is an IP address (WebAuthn needs a domain)', () => {
     const on = (issuer: string) =>
       createPasskeys({

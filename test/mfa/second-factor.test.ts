@@ -106,4 +106,54 @@ describe('the second step: TOTP codes across a key rotation', () => {
       ['factor_used', 'replayed', 'wrong_code', 'factor_used', 'replayed'],
     );
   });
+
+  it('counts a passkey as a second factor, and says which kinds an account can pass the step with', async () => {
+    const { step } = stepWith([keys.current]);
+    const accountId = randomUUID();
+    assert.equal(await step.enrolled(accountId), false);
+    await store.factors.add([
+      {
+        id: randomUUID(),
+        accountId,
+        kind: 'passkey',
+        credentialId: randomBytes(16).toString('base64url'),
+        data: { publicKey: '', transports: [], deviceType: 'singleDevice', backedUp: false, aaguid: '' },
+        mark: 0,
+        createdAt: t0,
+      },
+    ]);
+    assert.equal(await step.enrolled(accountId), true);
+    assert.deepEqual(await step.methods(accountId), { totp: false, recoveryCodes: false, passkeys: true });
+    const user = await enrolled(keys.current);
+    assert.deepEqual(await step.methods(user.accountId), { totp: true, recoveryCodes: false, passkeys: false });
+  });
+
+  it('keeps a passkey attempt under the per-account failure limit: a failure counted, a blocked one not run', async () => {
+    let counted = 0;
+    let blocked = false;
+    const limiter: RateLimiter = {
+      ...unlimited,
+      peek: () =>
+        Promise.resolve(blocked ? { kind: 'blocked', retryAfterSeconds: 90 } : { kind: 'allowed', delayMs: 0 }),
+      count: () => {
+        counted++;
+        return Promise.resolve();
+      },
+    };
+    const { step, events } = stepWith([keys.current], limiter);
+    const accountId = randomUUID();
+    assert.deepEqual(await step.guard(accountId, () => Promise.resolve('failed')), { kind: 'failed' });
+    assert.deepEqual(await step.guard(accountId, () => Promise.resolve('expired')), { kind: 'expired' });
+    assert.deepEqual(await step.guard(accountId, () => Promise.resolve('passed')), { kind: 'passed' });
+    assert.equal(counted, 1, 'only the failure');
+    blocked = true;
+    let ran = false;
+    const outcome = await step.guard(accountId, () => {
+      ran = true;
+      return Promise.resolve('passed');
+    });
+    assert.deepEqual(outcome, { kind: 'rate-limited', retryAfterSeconds: 90 });
+    assert.equal(ran, false);
+    assert.deepEqual(events.at(-1), { type: 'factor_failed', accountId, reason: 'rate_limited' });
+  });
 });

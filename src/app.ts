@@ -126,7 +126,6 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
       })
     : unlimited;
   const secretBox = createSecretBox(await loadMfaKeys(config.mfa, store.secrets, logger));
-  const mfa = secondFactors({ factors: store.factors, secretBox, limiter, record });
   const passkeys = createPasskeys({
     issuer: config.issuer,
     rpName: config.productName,
@@ -134,6 +133,13 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     factors: store.factors,
     artifacts: store.artifacts,
     record,
+  });
+  const mfa = secondFactors({
+    factors: store.factors,
+    secretBox,
+    limiter,
+    record,
+    passkeysAvailable: passkeys.available,
   });
   // Where a legacy user's TOTP secret (`migration.mapping.totpSecret`) goes when they are adopted.
   const legacyFactors = { factors: store.factors, secretBox };

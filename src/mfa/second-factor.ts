@@ -51,6 +51,11 @@ export interface SecondFactorDependencies {
   secretBox: SecretBox;
   limiter: RateLimiter;
   record: RecordEvent;
+  /**
+   * Whether passkeys can be used at all (the issuer is a host name, not an IP address, which browsers refuse as a
+   * relying party): when not, an account's passkeys are not offered, nor asked for, at the second step.
+   */
+  passkeysAvailable: boolean;
 }
 
 /** What a TOTP factor keeps in `data`: its secret, sealed for this account (see `secret-box.ts`). */
@@ -76,7 +81,7 @@ export function secondFactors(deps: SecondFactorDependencies): SecondFactors {
     return {
       totp: factors.some((f) => f.kind === 'totp'),
       recoveryCodes: factors.some((f) => f.kind === 'recovery-code' && f.mark === 0),
-      passkeys: factors.some((f) => f.kind === 'passkey'),
+      passkeys: deps.passkeysAvailable && factors.some((f) => f.kind === 'passkey'),
     };
   };
 

@@ -213,7 +213,7 @@ describe('second factors: an authenticator app (TOTP) and recovery codes', () =>
 describe('changing sign-in methods needs a recent sign-in', () => {
   let t: TestIdp;
   before(async () => {
-    t = await startTestIdp({ config: { mfa: { recentSignInSeconds: 1 } } });
+    t = await startTestIdp({ config: { mfa: { recentSignInSeconds: 3 } } });
   });
   after(() => t.close());
 
@@ -225,7 +225,7 @@ describe('changing sign-in methods needs a recent sign-in', () => {
       t.issuer,
     );
     assert.equal((await agent.request(`${t.issuer}/account/security`)).status, 200, 'viewing needs no fresh sign-in');
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await new Promise((resolve) => setTimeout(resolve, 3500));
 
     const refused = await agent.request(`${t.issuer}/account/security/totp/start`, { form: {} });
     assert.equal(refused.status, 302);
@@ -255,55 +255,31 @@ describe('second factors: a passkey after the password (the HTTP side; the cerem
   });
   after(() => t.close());
 
-  it('asks an account whose only factor is a passkey for it, offers only its passkeys, and limits failures', async () => {
+  it('does not ask, at an IP-address issuer where browsers refuse passkeys, for a passkey the account could not use', async () => {
+    // test/browser/passkeys.test.ts runs the passkey second step itself, on a localhost issuer.
     const registered = await t.idp.register({
       username: 'keyholder',
       email: 'keyholder@example.com',
       password: 'a long enough password',
     });
     assert.equal(registered.kind, 'registered');
-    const credentialId = 'c2Vjb25kLXN0ZXAtcGFzc2tleQ';
     await t.idp.store.factors.add([
       {
         id: 'passkey-of-keyholder',
         accountId: registered.account.id,
         kind: 'passkey',
-        credentialId,
+        credentialId: 'c2Vjb25kLXN0ZXAtcGFzc2tleQ',
         data: { publicKey: '', transports: ['internal'], deviceType: 'singleDevice', backedUp: false, aaguid: '' },
         mark: 0,
         createdAt: new Date(),
       },
     ]);
-
     const start = await beginAuthorization(t.issuer);
     const posted = await start.agent.request(`${start.interactionUrl}/login`, {
       form: { login: 'keyholder', password: 'a long enough password' },
     });
-    assert.equal(posted.status, 200, 'not signed in with the password alone');
-    const html = await posted.text();
-    assert.match(html, /Two-step verification/);
-    assert.match(html, /data-passkey="second-factor"/);
-    assert.doesNotMatch(html, /name="code"/, 'no code field: the account has no code to type');
-    assert.match(html, /data-passkey-fallback/, 'the page says a passkey needs JavaScript');
-
-    // The test IdP's issuer is an IP address, where WebAuthn cannot work: no options (test/browser runs the ceremony).
-    const options = await start.agent.request(`${start.interactionUrl}/second-factor/passkey/options`, { form: {} });
-    assert.equal(options.status, 404);
-    const answer = (response: string) =>
-      start.agent.request(`${start.interactionUrl}/second-factor/passkey`, { form: { response } });
-    const garbage = JSON.stringify({ id: credentialId, rawId: credentialId, type: 'public-key' });
-    const expired = await answer(garbage);
-    assert.equal(expired.status, 400, 'no challenge waiting: not counted as a failure');
-    assert.match(await expired.text(), /That took too long/);
-
-    // Failures of either kind count towards one per-account limit.
-    for (let i = 0; i < 3; i++) {
-      const wrong = await start.agent.request(`${start.interactionUrl}/second-factor`, { form: { code: '000000' } });
-      assert.equal(wrong.status, 401);
-    }
-    const limited = await answer(garbage);
-    assert.equal(limited.status, 429);
-    assert.ok(Number(limited.headers.get('retry-after')) > 0);
-    assert.match(await limited.text(), /Too many failed attempts/);
+    assert.equal(posted.status, 303, 'signed in with the password: no step it could not pass');
+    const landed = await start.agent.follow(posted, t.issuer);
+    assert.ok((await finishAuthorization(start, landed.url)).id_token);
   });
 });

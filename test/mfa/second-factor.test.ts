@@ -48,12 +48,17 @@ describe('the second step: TOTP codes across a key rotation', () => {
     return { accountId, code: (when: Date) => app.generate({ timestamp: when.getTime() }) };
   };
 
-  const stepWith = (boxKeys: { id: string; key: Buffer }[], limiter: RateLimiter = unlimited) => {
+  const stepWith = (
+    boxKeys: { id: string; key: Buffer }[],
+    limiter: RateLimiter = unlimited,
+    passkeysAvailable = true,
+  ) => {
     const events: IdpEvent[] = [];
     const step = secondFactors({
       factors: store.factors,
       secretBox: createSecretBox(boxKeys),
       limiter,
+      passkeysAvailable,
       record: (event) => {
         events.push(event);
         return Promise.resolve();
@@ -126,6 +131,9 @@ describe('the second step: TOTP codes across a key rotation', () => {
     assert.deepEqual(await step.methods(accountId), { totp: false, recoveryCodes: false, passkeys: true });
     const user = await enrolled(keys.current);
     assert.deepEqual(await step.methods(user.accountId), { totp: true, recoveryCodes: false, passkeys: false });
+    // Reached at an IP address, where browsers refuse passkeys: a step the account could not pass is not asked.
+    const atAnAddress = stepWith([keys.current], unlimited, false).step;
+    assert.equal(await atAnAddress.enrolled(accountId), false);
   });
 
   it('keeps a passkey attempt under the per-account failure limit: a failure counted, a blocked one not run', async () => {

@@ -14,7 +14,7 @@ import {
   type StepContext,
 } from './interaction-steps.js';
 import { CHOOSE_LOGINS_UNAVAILABLE, CHOSEN_LOGIN_TAKEN, formProblems, LEGACY_RETRY_AFTER_SECONDS } from './messages.js';
-import { askedForNewPassword, finishSignIn } from './new-password.js';
+import { finishOrAskForNewPassword } from './new-password.js';
 import { askedForSecondFactor } from './second-factor.js';
 
 /**
@@ -138,9 +138,7 @@ export function chooseLoginsEndpoint(deps: ChooseLoginsDependencies): Step<Choos
           // A legacy user who had two-step verification brought it along: the code comes before the sign-in ends
           // (and before a weak password is replaced), as at every sign-in.
           if (await askedForSecondFactor(deps, ctx, interaction, accountId, migration.weakPassword)) return;
-          if (!(await askedForNewPassword(deps, ctx, interaction, accountId, migration.weakPassword))) {
-            await finishSignIn(deps, ctx, accountId);
-          }
+          await finishOrAskForNewPassword(deps, ctx, interaction, accountId, migration.weakPassword);
         }
       }
     },

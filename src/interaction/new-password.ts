@@ -72,6 +72,22 @@ export async function finishSignIn(
   await finishInteraction(deps.provider, ctx, { login: { accountId, amr: [...amr], acr: acrFor(amr) } });
 }
 
+/**
+ * The end of every sign-in step after the password: the weak-password step if the password must be replaced,
+ * otherwise the sign-in finishes, with `amr` either way.
+ */
+export async function finishOrAskForNewPassword(
+  deps: NewPasswordDependencies,
+  ctx: Context,
+  interaction: Interaction,
+  accountId: string,
+  weakPassword: boolean,
+  amr: readonly string[] = PASSWORD_ONLY,
+): Promise<void> {
+  if (await askedForNewPassword(deps, ctx, interaction, accountId, weakPassword, amr)) return;
+  await finishSignIn(deps, ctx, accountId, amr);
+}
+
 interface NewPasswordState extends InteractionState {
   account: Account;
 }

@@ -9,7 +9,7 @@ import {
   type InteractionState,
   type Step,
 } from './interaction-steps.js';
-import { askedForNewPassword, finishSignIn } from './new-password.js';
+import { finishOrAskForNewPassword } from './new-password.js';
 
 /**
  * The step after a right password for an account with a second factor: a code from the authenticator app, one of
@@ -120,8 +120,7 @@ function finishAfterSecondFactor(deps: SecondFactorStepDependencies): Step<Secon
     const { interaction, pending } = ctx.state;
     const passed = await pendingFor(deps, interaction.uid);
     const amr = passed?.amr ?? pending.amr ?? PASSWORD_AND_CODE;
-    if (await askedForNewPassword(deps, ctx, interaction, pending.accountId, pending.weakPassword, amr)) return;
-    await finishSignIn(deps, ctx, pending.accountId, amr);
+    await finishOrAskForNewPassword(deps, ctx, interaction, pending.accountId, pending.weakPassword, amr);
   };
 }
 

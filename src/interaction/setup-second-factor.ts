@@ -11,7 +11,7 @@ import {
   type InteractionState,
   type Step,
 } from './interaction-steps.js';
-import { askedForNewPassword, finishSignIn } from './new-password.js';
+import { finishOrAskForNewPassword } from './new-password.js';
 import { askedForSecondFactor, PASSWORD_AND_CODE } from './second-factor.js';
 
 /**
@@ -194,9 +194,14 @@ export function continueAfterSetupEndpoint(deps: SetupDependencies): Step<SetupS
     async function finish(ctx) {
       const { interaction, pending } = ctx.state;
       if (!pending.confirmed) throw new errors.SessionNotFound('the second factor is not set up yet');
-      if (await askedForNewPassword(deps, ctx, interaction, pending.accountId, pending.weakPassword, PASSWORD_AND_CODE))
-        return;
-      await finishSignIn(deps, ctx, pending.accountId, PASSWORD_AND_CODE);
+      await finishOrAskForNewPassword(
+        deps,
+        ctx,
+        interaction,
+        pending.accountId,
+        pending.weakPassword,
+        PASSWORD_AND_CODE,
+      );
     },
   ];
 }

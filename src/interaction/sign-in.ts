@@ -14,7 +14,7 @@ import {
   type StepContext,
 } from './interaction-steps.js';
 import { LEGACY_RETRY_AFTER_SECONDS, SIGN_IN_UNAVAILABLE, signInRefusal, type Refusal } from './messages.js';
-import { askedForNewPassword, finishSignIn } from './new-password.js';
+import { finishOrAskForNewPassword } from './new-password.js';
 import { askedForSecondFactor } from './second-factor.js';
 import { askedToSetUpSecondFactor } from './setup-second-factor.js';
 
@@ -54,6 +54,15 @@ export async function renderSignIn(
 interface SignInState extends InteractionState {
   login: string;
   outcome: SignInOutcome;
+  /** Set once the sign-in succeeded: whether its password must be replaced before it completes. */
+  weakPassword: boolean;
+}
+
+/** The account of a sign-in that succeeded (the steps after `judgePassword` run only for one). */
+function signedInAccount(ctx: StepContext<SignInState>) {
+  const { outcome } = ctx.state;
+  if (outcome.kind !== 'signed-in') throw new Error('a step for a successful sign-in ran after a refusal');
+  return outcome.account;
 }
 
 /** The password is read from the form where it is needed and never kept in the request's state. */
@@ -130,32 +139,31 @@ export function signInEndpoint(deps: SignInDependencies): Step<SignInState>[] {
       await refuse(ctx, signInRefusal(outcome));
     },
 
+    // Whether the password must be replaced is judged once, here, while the form still holds it; the steps after
+    // carry the verdict, never the password.
+    async function judgePassword(ctx, next) {
+      const { outcome } = ctx.state;
+      if (outcome.kind !== 'signed-in') return;
+      ctx.state.weakPassword = isWeak(passwordOf(ctx), outcome.account);
+      await next();
+    },
+
     // An account with a second factor is asked for it now; a weak password is replaced only after it.
     async function requireSecondFactor(ctx, next) {
-      const { outcome, interaction } = ctx.state;
-      if (outcome.kind !== 'signed-in') return;
-      const weak = isWeak(passwordOf(ctx), outcome.account);
-      if (!(await askedForSecondFactor(deps, ctx, interaction, outcome.account.id, weak))) await next();
+      const { interaction, weakPassword } = ctx.state;
+      if (!(await askedForSecondFactor(deps, ctx, interaction, signedInAccount(ctx).id, weakPassword))) await next();
     },
 
     // An account without one, at a client (or for a request) that requires it, sets one up before it goes on.
     async function requireSetupOfSecondFactor(ctx, next) {
-      const { outcome, interaction } = ctx.state;
-      if (outcome.kind !== 'signed-in') return;
-      const weak = isWeak(passwordOf(ctx), outcome.account);
-      if (!(await askedToSetUpSecondFactor(deps, ctx, interaction, outcome.account, weak))) await next();
+      const { interaction, weakPassword } = ctx.state;
+      if (!(await askedToSetUpSecondFactor(deps, ctx, interaction, signedInAccount(ctx), weakPassword))) await next();
     },
 
     // A weak legacy password is replaced before the sign-in completes, asked at every sign-in until it is.
-    async function requireNewPasswordIfWeak(ctx, next) {
-      const { outcome, interaction } = ctx.state;
-      if (outcome.kind !== 'signed-in') return;
-      const weak = isWeak(passwordOf(ctx), outcome.account);
-      if (!(await askedForNewPassword(deps, ctx, interaction, outcome.account.id, weak))) await next();
-    },
-
     async function finish(ctx) {
-      if (ctx.state.outcome.kind === 'signed-in') await finishSignIn(deps, ctx, ctx.state.outcome.account.id);
+      const { interaction, weakPassword } = ctx.state;
+      await finishOrAskForNewPassword(deps, ctx, interaction, signedInAccount(ctx).id, weakPassword);
     },
   ];
 }

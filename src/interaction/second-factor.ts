@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import { errors } from 'oidc-provider';
 import { formField, parseForm } from '../http/forms.js';
+import type { SecondFactorMethods } from '../mfa/second-factor.js';
 import {
   loadInteraction,
   renderStep,
@@ -48,8 +49,9 @@ async function renderSecondFactor(
   accountId: string,
   error = '',
   status = 200,
+  known?: SecondFactorMethods,
 ): Promise<void> {
-  const { totp, recoveryCodes, passkeys } = await deps.secondFactors.methods(accountId);
+  const { totp, recoveryCodes, passkeys } = known ?? (await deps.secondFactors.methods(accountId));
   await renderStep(deps, ctx, interaction, {
     view: 'second-factor',
     title: 'Two-step verification',
@@ -69,9 +71,11 @@ export async function askedForSecondFactor(
   accountId: string,
   weakPassword: boolean,
 ): Promise<boolean> {
-  if (!(await deps.secondFactors.enrolled(accountId))) return false;
+  // One read of the account's factors decides whether to ask and what the page offers.
+  const methods = await deps.secondFactors.methods(accountId);
+  if (!methods.totp && !methods.recoveryCodes && !methods.passkeys) return false;
   await deps.artifacts.upsert(PENDING, interaction.uid, { accountId, weakPassword }, PENDING_TTL_SECONDS);
-  await renderSecondFactor(deps, ctx, interaction, accountId);
+  await renderSecondFactor(deps, ctx, interaction, accountId, '', 200, methods);
   return true;
 }
 

@@ -16,7 +16,26 @@ interface VirtualCredential {
   isResidentCredential: boolean;
   rpId?: string;
   userHandle?: string;
+  privateKey: string;
   signCount: number;
+}
+
+/** A platform authenticator on the page that keeps discoverable credentials and verifies its user without asking. */
+async function withAuthenticator(page: Page): Promise<{ cdp: CDPSession; authenticatorId: string }> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      ctap2Version: 'ctap2_1',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return { cdp, authenticatorId };
 }
 
 describe('passkeys in a real browser', { skip: browserSkip }, () => {
@@ -32,20 +51,14 @@ describe('passkeys in a real browser', { skip: browserSkip }, () => {
     stack = await startDemoStack();
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    // Chromium's virtual authenticator answers an autofill request (conditional mediation) at once, with no user
+    // picking anything: in this context the browser says it has no autofill, so each test presses the buttons it
+    // means to. The autofill test has a context of its own.
+    await context.addInitScript(() => {
+      PublicKeyCredential.isConditionalMediationAvailable = () => Promise.resolve(false);
+    });
     page = await context.newPage();
-    cdp = await context.newCDPSession(page);
-    await cdp.send('WebAuthn.enable');
-    ({ authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        ctap2Version: 'ctap2_1',
-        transport: 'internal',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-        automaticPresenceSimulation: true,
-      },
-    }));
+    ({ cdp, authenticatorId } = await withAuthenticator(page));
   });
   after(async () => {
     await browser.close();
@@ -242,6 +255,47 @@ describe('passkeys in a real browser', { skip: browserSkip }, () => {
     } finally {
       await plain.close();
     }
+  });
+
+  it("offers the passkey in the username field's autofill, and picking it signs in with no button", async () => {
+    // A second browser profile whose authenticator holds the same passkey (as a synced one would), with autofill.
+    const own = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    try {
+      const autofillPage = await own.newPage();
+      const other = await withAuthenticator(autofillPage);
+      const copy = async (from: typeof other, to: typeof other) => {
+        const [credential] = (await from.cdp.send('WebAuthn.getCredentials', { authenticatorId: from.authenticatorId }))
+          .credentials as VirtualCredential[];
+        assert.ok(credential);
+        await to.cdp.send('WebAuthn.clearCredentials', { authenticatorId: to.authenticatorId });
+        await to.cdp.send('WebAuthn.addCredential', { authenticatorId: to.authenticatorId, credential });
+      };
+      await copy({ cdp, authenticatorId }, other);
+
+      await autofillPage.goto(stack.demo.appUrl);
+      await autofillPage.getByRole('link', { name: 'Sign in' }).click();
+      // The virtual authenticator stands in for the user's pick from the autofill list: the page goes on by itself.
+      await autofillPage.waitForURL(`${stack.demo.appUrl}/`);
+      const token = JSON.parse((await autofillPage.locator('#claims').textContent()) ?? '{}') as {
+        sub?: string;
+        amr?: string[];
+      };
+      assert.equal(token.sub, bobId);
+      assert.deepEqual(token.amr, ['hwk', 'user', 'mfa']);
+      // Its signature counter moved on: the first profile's authenticator takes the copy back, or its next use
+      // would be refused as a clone.
+      await copy(other, { cdp, authenticatorId });
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('marks the username field for autofill of passkeys (autocomplete "username webauthn")', async () => {
+    await context.clearCookies();
+    await page.goto(stack.demo.appUrl);
+    await page.getByRole('link', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/interaction\//);
+    assert.equal(await page.getByLabel('Username or email').getAttribute('autocomplete'), 'username webauthn');
   });
 
   it('removes the passkey: it no longer signs in', async () => {

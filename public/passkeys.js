@@ -19,6 +19,8 @@
 
   // What the page says instead of a passkey form it cannot show.
   for (const fallback of document.querySelectorAll('[data-passkey-fallback]')) fallback.hidden = true;
+  // Forms that can end a sign-in tell the IdP this browser can make a passkey, so it may offer one afterwards.
+  for (const ready of document.querySelectorAll('input[data-passkey-ready]')) ready.value = '1';
 
   // The IdP's options for one ceremony (a fresh challenge each time); undefined when the page went elsewhere.
   const optionsFor = async (form) => {

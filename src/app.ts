@@ -35,6 +35,7 @@ import { openLegacySystem } from './legacy/create-connector.js';
 import { createCutOffAwareLegacy, type CutOffAwareLegacy } from './legacy/cut-off-aware-legacy.js';
 import type { LegacySystem } from './legacy/legacy-system.js';
 import { loadMfaKeys } from './mfa/mfa-keys.js';
+import { createPasskeyOffer } from './mfa/passkey-offer.js';
 import { createPasskeys } from './mfa/passkeys.js';
 import { createSecretBox } from './mfa/secret-box.js';
 import { secondFactors } from './mfa/second-factor.js';
@@ -321,6 +322,12 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
         signInLimits: signInLimits(limiter),
         secondFactors: mfa,
         passkeys,
+        passkeyOffer: createPasskeyOffer({
+          enabled: config.mfa.offerPasskeyAfterSignIn,
+          passkeys,
+          accounts: store.accounts,
+          record,
+        }),
         totpEnrolment: totpEnrolment({
           factors: store.factors,
           artifacts: store.artifacts,

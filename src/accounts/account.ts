@@ -34,6 +34,8 @@ export interface Account extends AccountProfile {
   password: StoredPassword;
   /** An operator has switched sign-in off for this account (absent: it may sign in). */
   disabled?: boolean;
+  /** When the user asked not to be offered a passkey after signing in again (absent: the offer stands). */
+  passkeyOfferDeclinedAt?: Date;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -230,9 +230,17 @@ export const configSchema = z
           .min(1)
           .optional()
           .describe('The name authenticator apps show beside the account; default: `productName`.'),
+        offerPasskeyAfterSignIn: z
+          .boolean()
+          .default(true)
+          .describe(
+            'At the end of a password sign-in (the migrating one and every later one), offer an account without a ' +
+              'passkey to add one, until it does or the user says not to ask again. Only where passkeys work: an ' +
+              'issuer with a domain name, a browser with WebAuthn.',
+          ),
       })
       .prefault({})
-      .describe('Second factors: TOTP authenticator apps and recovery codes.'),
+      .describe('Second factors: TOTP authenticator apps, recovery codes and passkeys.'),
 
     legacy: legacySchema
       .optional()

@@ -113,6 +113,11 @@ export type IdpEvent =
       /** For a passkey: what did not match (the origin the browser signed for, say), for the operator. */
       cause?: string;
     }
+  /**
+   * The user's answer to the passkey offered after a password sign-in: one added (also a `factor_enrolled`), not
+   * now (offered again at the next sign-in), or declined for good.
+   */
+  | { type: 'passkey_offer_answered'; accountId: string; answer: 'added' | 'later' | 'declined' }
   /** An operator deleted the account (its sessions, grants and tokens with it). */
   | { type: 'account_deleted'; accountId: string; username: string; adminId: string }
   /** A bulk import run that stored accounts (a dry run records nothing). */
@@ -153,6 +158,7 @@ const EVENT_TYPE_SET: Record<EventType, true> = {
   factor_removed: true,
   factor_used: true,
   factor_failed: true,
+  passkey_offer_answered: true,
 };
 export const EVENT_TYPES = Object.keys(EVENT_TYPE_SET) as readonly EventType[];
 

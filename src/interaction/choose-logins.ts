@@ -14,7 +14,7 @@ import {
   type StepContext,
 } from './interaction-steps.js';
 import { CHOOSE_LOGINS_UNAVAILABLE, CHOSEN_LOGIN_TAKEN, formProblems, LEGACY_RETRY_AFTER_SECONDS } from './messages.js';
-import { finishOrAskForNewPassword } from './new-password.js';
+import { finishOrAskForNewPassword, type NewPasswordDependencies } from './new-password.js';
 import { askedForSecondFactor } from './second-factor.js';
 
 /**
@@ -22,18 +22,8 @@ import { askedForSecondFactor } from './second-factor.js';
  * confirmed, and chooses new logins before the account is made.
  */
 
-type ChooseLoginsDependencies = Pick<
-  InteractionDependencies,
-  | 'provider'
-  | 'chooseLogins'
-  | 'artifacts'
-  | 'render'
-  | 'csrf'
-  | 'limiter'
-  | 'passwordMinLength'
-  | 'weakLegacyPassword'
-  | 'secondFactors'
->;
+type ChooseLoginsDependencies = NewPasswordDependencies &
+  Pick<InteractionDependencies, 'chooseLogins' | 'limiter' | 'secondFactors'>;
 
 const PENDING_MIGRATION = 'PendingMigration';
 /** How long a confirmed legacy user has to choose new logins before signing in again is the way on. */

@@ -5,6 +5,7 @@ import { normaliseLogin } from '../accounts/account.js';
 import type { Csrf } from '../http/csrf.js';
 import type { SecondFactors } from '../mfa/second-factor.js';
 import type { TotpEnrolment } from '../mfa/totp-enrolment.js';
+import type { PasskeyOffer } from '../mfa/passkey-offer.js';
 import type { Passkeys } from '../mfa/passkeys.js';
 import type { RenderPage } from '../http/pages.js';
 import type { ChooseLogins } from '../migration/choose-logins.js';
@@ -41,8 +42,10 @@ export interface InteractionDependencies {
   secondFactors: SecondFactors;
   /** Setting up an authenticator app inside a sign-in, for a client or request that requires a second factor. */
   totpEnrolment: TotpEnrolment;
-  /** Signing in with a passkey alone (`passkey-sign-in.ts`). */
+  /** Signing in with a passkey alone (`passkey-sign-in.ts`), and adding one when offered (`passkey-offer.ts`). */
   passkeys: Passkeys;
+  /** Whether to offer a passkey at the end of a password sign-in. */
+  passkeyOffer: PasskeyOffer;
 }
 
 export type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;

@@ -2,9 +2,9 @@ import type { Context } from 'koa';
 import { errors } from 'oidc-provider';
 import type { Account } from '../accounts/account.js';
 import { formField, parseForm } from '../http/forms.js';
-import { acrFor } from '../oidc/login-policy.js';
+import { PASSWORD_ONLY } from './finish-sign-in.js';
+import { finishOrOfferPasskey, type PasskeyOfferDependencies } from './passkey-offer.js';
 import {
-  finishInteraction,
   loadInteraction,
   renderStep,
   type Interaction,
@@ -18,10 +18,8 @@ import {
  * is signed in but let through only once a new password is chosen.
  */
 
-type NewPasswordDependencies = Pick<
-  InteractionDependencies,
-  'provider' | 'render' | 'csrf' | 'passwordMinLength' | 'weakLegacyPassword'
->;
+export type NewPasswordDependencies = PasskeyOfferDependencies &
+  Pick<InteractionDependencies, 'csrf' | 'passwordMinLength' | 'weakLegacyPassword'>;
 
 export async function renderNewPassword(
   deps: NewPasswordDependencies,
@@ -56,25 +54,9 @@ export async function askedForNewPassword(
   return true;
 }
 
-/** How a sign-in with a password alone is authenticated (RFC 8176). */
-const PASSWORD_ONLY: readonly string[] = ['pwd'];
-
-/**
- * The account is signed in: oidc-provider continues the authorization request. `amr` (RFC 8176) says how, and the
- * `acr` it reached follows from it; both reach the ID token.
- */
-export async function finishSignIn(
-  deps: Pick<InteractionDependencies, 'provider'>,
-  ctx: Context,
-  accountId: string,
-  amr: readonly string[] = PASSWORD_ONLY,
-): Promise<void> {
-  await finishInteraction(deps.provider, ctx, { login: { accountId, amr: [...amr], acr: acrFor(amr) } });
-}
-
 /**
  * The end of every sign-in step after the password: the weak-password step if the password must be replaced,
- * otherwise the sign-in finishes, with `amr` either way.
+ * otherwise the offer of a passkey, or the end of the sign-in, with `amr` either way.
  */
 export async function finishOrAskForNewPassword(
   deps: NewPasswordDependencies,
@@ -85,7 +67,7 @@ export async function finishOrAskForNewPassword(
   amr: readonly string[] = PASSWORD_ONLY,
 ): Promise<void> {
   if (await askedForNewPassword(deps, ctx, interaction, accountId, weakPassword, amr)) return;
-  await finishSignIn(deps, ctx, accountId, amr);
+  await finishOrOfferPasskey(deps, ctx, interaction, accountId, amr);
 }
 
 interface NewPasswordState extends InteractionState {
@@ -123,7 +105,7 @@ export function newPasswordEndpoint(deps: NewPasswordDependencies): Step<NewPass
           await renderNewPassword(deps, ctx, interaction, `The new password ${outcome.problem}.`, 400);
           return;
         case 'changed':
-          await finishSignIn(deps, ctx, outcome.accountId, outcome.amr);
+          await finishOrOfferPasskey(deps, ctx, interaction, outcome.accountId, outcome.amr);
           return;
         default:
           throw new errors.SessionNotFound('no password change pending');

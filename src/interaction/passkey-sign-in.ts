@@ -2,7 +2,7 @@ import { formField, parseForm } from '../http/forms.js';
 import type { PasskeySignIn } from '../mfa/passkeys.js';
 import { loadInteraction, type InteractionDependencies, type Step } from './interaction-steps.js';
 import { signInRefusal, type Refusal } from './messages.js';
-import { finishSignIn } from './new-password.js';
+import { finishSignIn } from './finish-sign-in.js';
 import { renderSignIn } from './sign-in.js';
 
 /**

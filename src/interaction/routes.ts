@@ -4,6 +4,7 @@ import { chooseLoginsEndpoint } from './choose-logins.js';
 import { consentEndpoint, renderConsent } from './consent.js';
 import { loadInteraction, type InteractionDependencies } from './interaction-steps.js';
 import { newPasswordEndpoint } from './new-password.js';
+import { passkeyOfferEndpoint, passkeyOfferOptionsEndpoint } from './passkey-offer.js';
 import { passkeyOptionsEndpoint, passkeySignInEndpoint } from './passkey-sign-in.js';
 import {
   secondFactorEndpoint,
@@ -43,6 +44,8 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
   router.post('/second-factor/passkey', ...secondFactorPasskeyEndpoint(deps));
   router.post('/second-factor/setup', ...confirmSetupEndpoint(deps));
   router.post('/second-factor/setup/continue', ...continueAfterSetupEndpoint(deps));
+  router.post('/passkey-offer/options', ...passkeyOfferOptionsEndpoint(deps));
+  router.post('/passkey-offer', ...passkeyOfferEndpoint(deps));
   router.get('/register', ...signUpPage(deps));
   router.post('/register', ...signUpEndpoint(deps));
   router.post('/confirm', ...consentEndpoint(deps));

@@ -10,7 +10,7 @@ import {
   type InteractionState,
   type Step,
 } from './interaction-steps.js';
-import { finishOrAskForNewPassword } from './new-password.js';
+import { finishOrAskForNewPassword, type NewPasswordDependencies } from './new-password.js';
 
 /**
  * The step after a right password for an account with a second factor: a code from the authenticator app, one of
@@ -20,10 +20,7 @@ import { finishOrAskForNewPassword } from './new-password.js';
  * the password must not be able to change it.
  */
 
-type SecondFactorStepDependencies = Pick<
-  InteractionDependencies,
-  'provider' | 'render' | 'csrf' | 'artifacts' | 'secondFactors' | 'passwordMinLength' | 'weakLegacyPassword'
->;
+type SecondFactorStepDependencies = NewPasswordDependencies & Pick<InteractionDependencies, 'secondFactors'>;
 
 const PENDING = 'SecondFactorStep';
 /** Long enough to find the phone; the interaction itself lasts longer. */

@@ -11,7 +11,7 @@ import {
   type InteractionState,
   type Step,
 } from './interaction-steps.js';
-import { finishOrAskForNewPassword } from './new-password.js';
+import { finishOrAskForNewPassword, type NewPasswordDependencies } from './new-password.js';
 import { askedForSecondFactor, PASSWORD_AND_CODE } from './second-factor.js';
 
 /**
@@ -21,17 +21,7 @@ import { askedForSecondFactor, PASSWORD_AND_CODE } from './second-factor.js';
  * like the second step itself; the password is not asked again. A weak legacy password is replaced after it.
  */
 
-type SetupDependencies = Pick<
-  InteractionDependencies,
-  | 'provider'
-  | 'render'
-  | 'csrf'
-  | 'artifacts'
-  | 'secondFactors'
-  | 'totpEnrolment'
-  | 'passwordMinLength'
-  | 'weakLegacyPassword'
->;
+type SetupDependencies = NewPasswordDependencies & Pick<InteractionDependencies, 'secondFactors' | 'totpEnrolment'>;
 
 const PENDING = 'SecondFactorSetupStep';
 /** As long as the setup's own secret waits (`totp-enrolment.ts`). */

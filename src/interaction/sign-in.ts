@@ -14,27 +14,17 @@ import {
   type StepContext,
 } from './interaction-steps.js';
 import { LEGACY_RETRY_AFTER_SECONDS, SIGN_IN_UNAVAILABLE, signInRefusal, type Refusal } from './messages.js';
-import { finishOrAskForNewPassword } from './new-password.js';
+import { finishOrAskForNewPassword, type NewPasswordDependencies } from './new-password.js';
 import { askedForSecondFactor } from './second-factor.js';
 import { askedToSetUpSecondFactor } from './setup-second-factor.js';
 
 /** The hosted sign-in page, and its form: the one flow that matters (sign-in with just-in-time migration). */
 
-type SignInDependencies = Pick<
-  InteractionDependencies,
-  | 'provider'
-  | 'signIn'
-  | 'chooseLogins'
-  | 'artifacts'
-  | 'render'
-  | 'csrf'
-  | 'limiter'
-  | 'signInLimits'
-  | 'passwordMinLength'
-  | 'weakLegacyPassword'
-  | 'secondFactors'
-  | 'totpEnrolment'
->;
+type SignInDependencies = NewPasswordDependencies &
+  Pick<
+    InteractionDependencies,
+    'signIn' | 'chooseLogins' | 'limiter' | 'signInLimits' | 'secondFactors' | 'totpEnrolment'
+  >;
 
 export async function renderSignIn(
   deps: Pick<InteractionDependencies, 'provider' | 'render'>,

@@ -12,7 +12,7 @@ import {
   type StepContext,
 } from './interaction-steps.js';
 import { formProblems, LEGACY_RETRY_AFTER_SECONDS, registrationRefusal } from './messages.js';
-import { finishSignIn } from './new-password.js';
+import { finishSignIn } from './finish-sign-in.js';
 
 /** Sign-up inside a sign-in: a new account, signed in at once. */
 

@@ -50,6 +50,12 @@ export function createMetrics(sources: MetricSources): Metrics {
     labelNames: ['outcome'],
     registers: [registry],
   });
+  const passkeyOffers = new Counter({
+    name: 'idp_passkey_offers_total',
+    help: 'Answers to the passkey offered after a password sign-in: added, later, declined.',
+    labelNames: ['answer'],
+    registers: [registry],
+  });
   const secondFactors = new Counter({
     name: 'idp_second_factor_events_total',
     help:
@@ -114,6 +120,7 @@ export function createMetrics(sources: MetricSources): Metrics {
       if (event.type === 'factor_used') secondFactors.inc({ factor: event.factor, outcome: 'used' });
       // A failed step has no factor of its own: the code typed could have been either kind.
       if (event.type === 'factor_failed') secondFactors.inc({ factor: 'any', outcome: event.reason });
+      if (event.type === 'passkey_offer_answered') passkeyOffers.inc({ answer: event.answer });
     },
     observeLegacyCall: (operation, outcome, seconds) => legacyCalls.observe({ operation, outcome }, seconds),
   };

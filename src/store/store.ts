@@ -76,6 +76,11 @@ export interface AccountStore {
   search(query: AccountSearch): Promise<AccountPage>;
   /** Lets the account sign in or not (an operator's switch); false when there is no such account. */
   setDisabled(id: string, disabled: boolean, updatedAt: Date): Promise<boolean>;
+  /**
+   * Notes that the user declined the passkey offered after sign-in, for good (a preference, not a change of the
+   * account's data: `updatedAt` stays); false when there is no such account.
+   */
+  declinePasskeyOffer(id: string, at: Date): Promise<boolean>;
   /** Removes the account for good; false when there was none. */
   delete(id: string): Promise<boolean>;
 }

@@ -19,7 +19,7 @@ describe('the console and hosted pages at work, in a real browser', { skip: brow
   const contexts: BrowserContext[] = [];
 
   before(async () => {
-    stack = await startDemoStack();
+    stack = await startDemoStack({ offerPasskeys: false });
     browser = await launchChromium();
   });
   after(async () => {

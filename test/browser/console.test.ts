@@ -13,7 +13,7 @@ describe('the operators’ console in a real browser', { skip: browserSkip }, ()
   let page: Page;
 
   before(async () => {
-    stack = await startDemoStack();
+    stack = await startDemoStack({ offerPasskeys: false });
     browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   });

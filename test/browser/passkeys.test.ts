@@ -2,7 +2,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
-import { browserSkip, launchChromium, screenshot, signInOnHostedPage } from '../support/browser.js';
+import {
+  addVirtualAuthenticator,
+  browserSkip,
+  launchChromium,
+  screenshot,
+  signInOnHostedPage,
+  withoutPasskeyAutofill,
+} from '../support/browser.js';
 import { startDemoStack, type DemoStack } from '../support/demo-stack.js';
 
 /**
@@ -20,24 +27,6 @@ interface VirtualCredential {
   signCount: number;
 }
 
-/** A platform authenticator on the page that keeps discoverable credentials and verifies its user without asking. */
-async function withAuthenticator(page: Page): Promise<{ cdp: CDPSession; authenticatorId: string }> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      ctap2Version: 'ctap2_1',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
-  return { cdp, authenticatorId };
-}
-
 describe('passkeys in a real browser', { skip: browserSkip }, () => {
   let stack: DemoStack;
   let browser: Browser;
@@ -51,14 +40,10 @@ describe('passkeys in a real browser', { skip: browserSkip }, () => {
     stack = await startDemoStack();
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 390, height: 844 } });
-    // Chromium's virtual authenticator answers an autofill request (conditional mediation) at once, with no user
-    // picking anything: in this context the browser says it has no autofill, so each test presses the buttons it
-    // means to. The autofill test has a context of its own.
-    await context.addInitScript(() => {
-      PublicKeyCredential.isConditionalMediationAvailable = () => Promise.resolve(false);
-    });
+    // The autofill test has a context of its own.
+    await withoutPasskeyAutofill(context);
     page = await context.newPage();
-    ({ cdp, authenticatorId } = await withAuthenticator(page));
+    ({ cdp, authenticatorId } = await addVirtualAuthenticator(page));
   });
   after(async () => {
     await browser.close();
@@ -77,7 +62,10 @@ describe('passkeys in a real browser', { skip: browserSkip }, () => {
   it('adds a passkey on the security page, kept by the authenticator for localhost', async () => {
     await page.goto(`${stack.issuer}/account/security`);
     await signInOnHostedPage(page, 'bob', 'can-we-fix-it');
-    await page.goto(`${stack.issuer}/account/security`);
+    // Bob has just migrated and has no passkey: he is offered one (test/browser/passkey-offer.test.ts); not now.
+    await page.getByRole('heading', { level: 1, name: 'Add a passkey' }).waitFor();
+    await page.getByRole('button', { name: 'Not now' }).click();
+    await page.waitForURL(`${stack.issuer}/account/security`);
     assert.equal(await heading(), 'Sign-in security');
     assert.equal(await page.locator('[data-passkey-fallback]').isVisible(), false, 'the no-JavaScript note is hidden');
     await page.getByLabel('Name for the passkey (optional)').fill('Test laptop');
@@ -262,7 +250,7 @@ describe('passkeys in a real browser', { skip: browserSkip }, () => {
     const own = await browser.newContext({ viewport: { width: 390, height: 844 } });
     try {
       const autofillPage = await own.newPage();
-      const other = await withAuthenticator(autofillPage);
+      const other = await addVirtualAuthenticator(autofillPage);
       const copy = async (from: typeof other, to: typeof other) => {
         const [credential] = (await from.cdp.send('WebAuthn.getCredentials', { authenticatorId: from.authenticatorId }))
           .credentials as VirtualCredential[];

@@ -531,6 +531,22 @@ export function storeContract(name: string, open: (() => Promise<Store>) | { ski
         assert.deepEqual((await store.accounts.search({ text: born.id })).accounts, [born]);
       });
 
+      it('notes a declined passkey offer without touching updatedAt, and keeps it through an insert', async () => {
+        const stored = account();
+        await store.accounts.insert(stored);
+        const before = await store.accounts.findById(stored.id);
+        assert.ok(before);
+        assert.equal('passkeyOfferDeclinedAt' in before, false, 'no key until declined');
+        const at = new Date(stored.updatedAt.getTime() + 5000);
+        assert.equal(await store.accounts.declinePasskeyOffer(stored.id, at), true);
+        assert.deepEqual(await store.accounts.findById(stored.id), { ...stored, passkeyOfferDeclinedAt: at });
+        assert.equal(await store.accounts.declinePasskeyOffer(`no-such-${randomUUID()}`, at), false);
+
+        const declined = account({ passkeyOfferDeclinedAt: at });
+        await store.accounts.insert(declined);
+        assert.deepEqual(await store.accounts.findByLogin(normaliseLogin(declined.username)), declined);
+      });
+
       it('deletes an account for good, freeing its username, email and legacy id', async () => {
         const legacy = { source: 'legacy-del', id: `L-${randomUUID()}`, migratedAt: new Date(1_700_000_000_000) };
         const doomed = account({ origin: 'migrated', legacy });

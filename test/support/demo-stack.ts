@@ -15,8 +15,11 @@ export interface DemoStack {
   close(): Promise<void>;
 }
 
-/** What `npm start` runs with no configuration (IdP, demo legacy service, demo app), on ephemeral ports. */
-export async function startDemoStack(): Promise<DemoStack> {
+/**
+ * What `npm start` runs with no configuration (IdP, demo legacy service, demo app), on ephemeral ports. A suite about
+ * something else than passkeys can turn the offer of one after each password sign-in off (`offerPasskeys: false`).
+ */
+export async function startDemoStack(options: { offerPasskeys?: boolean } = {}): Promise<DemoStack> {
   const dir = mkdtempSync(join(tmpdir(), 'jit-idp-demo-'));
   const server = createServer();
   const port = await listen(server, 0, '127.0.0.1');
@@ -27,6 +30,7 @@ export async function startDemoStack(): Promise<DemoStack> {
     passwords: { hashingThreads: 2 },
     logLevel: 'silent',
     demo: { legacyPort: 0, appPort: 0 },
+    mfa: { offerPasskeyAfterSignIn: options.offerPasskeys ?? true },
   });
   const demo = await prepareDemo(base);
   const idp = await createIdp({ config: demo.config, logger: createLogger('silent'), demoMode: true });

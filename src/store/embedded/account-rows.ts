@@ -21,6 +21,7 @@ export interface AccountRow {
   password_hash: string;
   password_legacy: string | null;
   disabled: number;
+  passkey_offer_declined_at: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -43,6 +44,9 @@ export function rowToAccount(row: AccountRow): Account {
     password: toPassword(row),
     // Only when set: an account that may sign in has no `disabled` key at all, as it had before the switch existed.
     ...(row.disabled === 1 ? { disabled: true } : {}),
+    ...(row.passkey_offer_declined_at === null
+      ? {}
+      : { passkeyOfferDeclinedAt: new Date(row.passkey_offer_declined_at) }),
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   };

@@ -32,6 +32,7 @@ export class SqliteAccountStore implements AccountStore {
   readonly #existingLegacyIds: Statement<[string, string], { id: string }>;
   readonly #takenLogins: Statement<[string], { login: string }>;
   readonly #setDisabled: Statement<[number, number, string]>;
+  readonly #declinePasskeyOffer: Statement<[number, string]>;
   readonly #delete: Statement<[string], { origin: string }>;
   readonly #addToCount: Statement<[string, number]>;
   readonly #search: SqliteAccountSearch;
@@ -51,10 +52,10 @@ export class SqliteAccountStore implements AccountStore {
     this.#insert = db.prepare(`
       INSERT INTO accounts (id, username, username_norm, email, email_norm, email_verified, name, given_name,
         family_name, roles, origin, legacy_source, legacy_id, migrated_at, password_kind, password_hash,
-        password_legacy, disabled, created_at, updated_at)
+        password_legacy, disabled, passkey_offer_declined_at, created_at, updated_at)
       VALUES (@id, @username, @username_norm, @email, @email_norm, @email_verified, @name, @given_name,
         @family_name, @roles, @origin, @legacy_source, @legacy_id, @migrated_at, @password_kind, @password_hash,
-        @password_legacy, @disabled, @created_at, @updated_at)`);
+        @password_legacy, @disabled, @passkey_offer_declined_at, @created_at, @updated_at)`);
     // NULL parameters keep the current value: one statement serves every combination of changes.
     this.#updateLogins = db.prepare(`
       UPDATE accounts SET
@@ -79,6 +80,7 @@ export class SqliteAccountStore implements AccountStore {
       WHERE EXISTS (SELECT 1 FROM accounts WHERE username_norm = login)
          OR EXISTS (SELECT 1 FROM accounts WHERE email_norm = login)`);
     this.#setDisabled = db.prepare('UPDATE accounts SET disabled = ?, updated_at = ? WHERE id = ?');
+    this.#declinePasskeyOffer = db.prepare('UPDATE accounts SET passkey_offer_declined_at = ? WHERE id = ?');
     this.#delete = db.prepare('DELETE FROM accounts WHERE id = ? RETURNING origin');
     this.#addToCount = db.prepare(`
       INSERT INTO account_counts (origin, n) VALUES (?, ?) ON CONFLICT (origin) DO UPDATE SET n = n + excluded.n`);
@@ -193,6 +195,10 @@ export class SqliteAccountStore implements AccountStore {
     return Promise.resolve(changes > 0);
   }
 
+  declinePasskeyOffer(id: string, at: Date): Promise<boolean> {
+    return Promise.resolve(this.#declinePasskeyOffer.run(at.getTime(), id).changes > 0);
+  }
+
   delete(id: string): Promise<boolean> {
     return Promise.resolve(this.#deleteCounted(id));
   }
@@ -216,6 +222,7 @@ export class SqliteAccountStore implements AccountStore {
         migrated_at: account.legacy?.migratedAt.getTime() ?? null,
         ...passwordColumns(account.password),
         disabled: account.disabled ? 1 : 0,
+        passkey_offer_declined_at: account.passkeyOfferDeclinedAt?.getTime() ?? null,
         created_at: account.createdAt.getTime(),
         updated_at: account.updatedAt.getTime(),
       });

@@ -165,6 +165,10 @@ const MIGRATIONS: readonly string[] = [
   INSERT INTO factor_counts (kind, n)
     SELECT kind, count(DISTINCT account_id) FROM factors WHERE kind <> 'recovery-code' OR mark < 1 GROUP BY kind;
   `,
+  // When the user declined the passkey offered after sign-in (src/interaction/passkey-offer.ts); NULL: not declined.
+  `
+  ALTER TABLE accounts ADD COLUMN passkey_offer_declined_at INTEGER;
+  `,
 ];
 
 /** Brings the file to the latest schema version, or (for tests of a migration) to `target`. */

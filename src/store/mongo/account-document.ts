@@ -17,6 +17,7 @@ export interface AccountDocument {
   password: StoredPassword;
   /** Present (true) only while an operator has switched sign-in off. */
   disabled?: true;
+  passkeyOfferDeclinedAt?: Date;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -36,6 +37,7 @@ export function documentToAccount(doc: AccountDocument): Account {
     password: doc.password,
     // Only when set, as the embedded store does: an enabled account has no `disabled` key.
     ...(doc.disabled ? { disabled: true } : {}),
+    ...(doc.passkeyOfferDeclinedAt ? { passkeyOfferDeclinedAt: doc.passkeyOfferDeclinedAt } : {}),
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
   };

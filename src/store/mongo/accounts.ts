@@ -170,6 +170,11 @@ export class MongoAccountStore implements AccountStore {
     return matchedCount > 0;
   }
 
+  async declinePasskeyOffer(id: string, at: Date): Promise<boolean> {
+    const { matchedCount } = await this.#accounts.updateOne({ _id: id }, { $set: { passkeyOfferDeclinedAt: at } });
+    return matchedCount > 0;
+  }
+
   async delete(id: string): Promise<boolean> {
     const { deletedCount } = await this.#accounts.deleteOne({ _id: id });
     // Right after, not in one transaction with it: a process that dies in between leaves factors of an account that
@@ -222,6 +227,7 @@ function toDocument(account: Account): AccountDocument {
     ...(account.legacy === undefined ? {} : { legacy: account.legacy }),
     password: account.password,
     ...(account.disabled ? { disabled: true } : {}),
+    ...(account.passkeyOfferDeclinedAt ? { passkeyOfferDeclinedAt: account.passkeyOfferDeclinedAt } : {}),
     createdAt: account.createdAt,
     updatedAt: account.updatedAt,
   };

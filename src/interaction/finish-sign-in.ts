@@ -1,0 +1,19 @@
+import type { Context } from 'koa';
+import { acrFor } from '../oidc/login-policy.js';
+import { finishInteraction, type InteractionDependencies } from './interaction-steps.js';
+
+/** How a sign-in with a password alone is authenticated (RFC 8176). */
+export const PASSWORD_ONLY: readonly string[] = ['pwd'];
+
+/**
+ * The account is signed in: oidc-provider continues the authorization request. `amr` (RFC 8176) says how, and the
+ * `acr` it reached follows from it; both reach the ID token.
+ */
+export async function finishSignIn(
+  deps: Pick<InteractionDependencies, 'provider'>,
+  ctx: Context,
+  accountId: string,
+  amr: readonly string[] = PASSWORD_ONLY,
+): Promise<void> {
+  await finishInteraction(deps.provider, ctx, { login: { accountId, amr: [...amr], acr: acrFor(amr) } });
+}

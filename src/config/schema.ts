@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { legacySchema } from './legacy-schema.js';
 import { WEBHOOK_EVENT_NAMES } from './webhook-event-names.js';
+import { legacyTotpSchema } from './legacy-totp-schema.js';
 
 /**
  * The whole configuration of the IdP: every option, its default and what it means lives here and nowhere else.
@@ -58,10 +59,11 @@ export const mappingSchema = z.strictObject({
   totpSecret: fieldSourceSchema
     .optional()
     .describe(
-      "The legacy user's TOTP secret (base32, at least 16 bytes), if the legacy system had two-step verification: " +
+      "The legacy user's TOTP secret (at least 10 bytes; base32 unless `migration.legacyTotp` says otherwise), if the legacy system had two-step verification: " +
         'the account gets it as its authenticator app (sealed like one set up here) and the first sign-in asks ' +
         'for a code. Not an account field; never logged. A secret the legacy store keeps encrypted is decrypted ' +
-        'by the transform module (it may set `totpSecret`). An unusable value: migrated without it, and the ' +
+        'with `migration.legacyTotp.encryption`, or by the transform module (it may set `totpSecret`). How it is ' +
+        'written: `migration.legacyTotp.encoding`. An unusable value: migrated without it, and the ' +
         '`migrated` event says `totp: "invalid_secret"`.',
     ),
 });
@@ -270,6 +272,9 @@ export const configSchema = z
           .describe(
             'A JS/TS module whose default export refines the mapped profile: `(mapped, legacyProfile) => mapped`.',
           ),
+        legacyTotp: legacyTotpSchema.describe(
+          'How the legacy store writes the TOTP secrets `mapping.totpSecret` reads (after any transform module).',
+        ),
         emailRequired: z
           .boolean()
           .default(true)

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { Secret } from 'otpauth';
+import { laravelKeyBytes, type LegacyTotpFormat } from '../config/legacy-totp-schema.js';
 import type { SecretBox } from '../mfa/secret-box.js';
 import { totpSealContext, type TotpData } from '../mfa/second-factor.js';
 import type { LegacyRef } from './adopt.js';
+import { openAesGcm, openLaravel } from './legacy-secret-decryption.js';
 import type { Factor, FactorStore } from '../store/store.js';
 
 /**
@@ -22,8 +25,12 @@ export interface LegacyFactorDependencies {
   secretBox: SecretBox;
 }
 
-/** RFC 4226 asks for at least 128 bits. */
-const MIN_SECRET_BYTES = 16;
+/**
+ * 80 bits. RFC 4226 asks for at least 128, but much of what users' apps hold is 80-bit: Google Authenticator's own
+ * example, Google2FA (Laravel Fortify's default) and older PyOTP and ROTP made 16-character secrets. Refusing them
+ * would leave those users with no second factor at all, which is worse than the secret they already trust.
+ */
+const MIN_SECRET_BYTES = 10;
 /** Far above any app's secret (SHA-512's 64 bytes): junk in the column is not carried. */
 const MAX_SECRET_BYTES = 128;
 /** Lengths a base32 text of whole bytes can have, modulo 8 (RFC 4648, section 6). */
@@ -46,6 +53,67 @@ export function readLegacyTotpSecret(value: unknown): LegacyTotp | undefined {
   const bytes = Math.floor((secret.length * 5) / 8);
   if (bytes < MIN_SECRET_BYTES || bytes > MAX_SECRET_BYTES) return { kind: 'invalid' };
   return { kind: 'valid', secret };
+}
+
+/** A secret's key bytes, checked for length and written as base32 (how factors keep it). */
+function fromKeyBytes(bytes: Uint8Array): LegacyTotp {
+  if (bytes.length < MIN_SECRET_BYTES || bytes.length > MAX_SECRET_BYTES) return { kind: 'invalid' };
+  return { kind: 'valid', secret: new Secret({ buffer: Uint8Array.from(bytes).buffer }).base32 };
+}
+
+const isBytes = (value: unknown): value is Uint8Array => value instanceof Uint8Array;
+
+/** The key bytes of a secret written in `encoding`; undefined when the value is not such a text. */
+function decodeKey(value: string | Uint8Array, encoding: Exclude<LegacyTotpFormat['encoding'], 'base32'>) {
+  if (encoding === 'bytes') return isBytes(value) ? value : undefined;
+  const text = isBytes(value) ? Buffer.from(value).toString('utf8') : value;
+  switch (encoding) {
+    case 'text':
+      return Buffer.from(text, 'utf8');
+    case 'hex': {
+      const hex = text.replace(/\s+/g, '');
+      return /^(?:[0-9a-f]{2})+$/i.test(hex) ? Buffer.from(hex, 'hex') : undefined;
+    }
+    case 'base64': {
+      const base64 = text.replace(/\s+/g, '');
+      return /^[A-Za-z0-9+/_-]+={0,2}$/.test(base64) ? Buffer.from(base64, 'base64') : undefined;
+    }
+  }
+}
+
+/**
+ * What the mapping read, as the legacy store wrote it (`migration.legacyTotp`): opened with the operator's keys if
+ * the store encrypts secrets, then read in its encoding. Absent (undefined) when the user has none; a value that
+ * does not open or decode is unusable (`invalid`), never an error.
+ */
+export function legacyTotpReader(format: LegacyTotpFormat): (value: unknown) => LegacyTotp | undefined {
+  const { encryption, encoding } = format;
+  const open =
+    encryption?.format === 'laravel'
+      ? (text: string) => openLaravel(text, encryption.keys.map(laravelKeyBytes))
+      : encryption?.format === 'aes-256-gcm'
+        ? (text: string) =>
+            openAesGcm(
+              Buffer.from(text.trim(), encryption.encoding),
+              encryption.keys.map((key) => Buffer.from(key, 'base64')),
+            )
+        : undefined;
+
+  return (value) => {
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== 'string' && !isBytes(value)) return { kind: 'invalid' };
+    if ((typeof value === 'string' ? value.trim() : value).length === 0) return undefined;
+    let written: string | Uint8Array = value;
+    if (open) {
+      const opened = open(isBytes(value) ? Buffer.from(value).toString('utf8') : value);
+      if (!opened) return { kind: 'invalid' };
+      written = encoding === 'bytes' ? opened : opened.toString('utf8');
+    }
+    if (encoding === 'base32')
+      return readLegacyTotpSecret(isBytes(written) ? Buffer.from(written).toString('utf8') : written);
+    const key = decodeKey(written, encoding);
+    return key ? fromKeyBytes(key) : { kind: 'invalid' };
+  };
 }
 
 /**

@@ -3,7 +3,8 @@ import { importOperatorModule } from '../config/operator-module.js';
 import type { FieldSource, Mapping, RolesSource } from '../config/schema.js';
 import type { LegacyProfile } from '../legacy/connector.js';
 import { parseLegacyBoolean, readPath } from '../legacy/legacy-values.js';
-import { readLegacyTotpSecret, type LegacyTotp } from './legacy-totp.js';
+import type { LegacyTotpFormat } from '../config/legacy-totp-schema.js';
+import { legacyTotpReader, type LegacyTotp } from './legacy-totp.js';
 
 /**
  * Legacy profile → account profile: the declarative mapping from config, then the optional transform module, then
@@ -44,6 +45,8 @@ export interface TransformerOptions {
   emailRequired: boolean;
   /** Path of a JS/TS module exporting a `TransformFunction` as default (or as `transform`). */
   transformModule?: string | undefined;
+  /** How the legacy store writes TOTP secrets (`migration.legacyTotp`); default: base32 text, not encrypted. */
+  legacyTotp?: LegacyTotpFormat;
   /** Receives a transform module's exception; its message is the operator's to read, not the user's. */
   onModuleError?: (error: unknown) => void;
 }
@@ -51,6 +54,7 @@ export interface TransformerOptions {
 export async function createProfileTransformer(options: TransformerOptions): Promise<ProfileTransformer> {
   const schema = accountProfileSchema({ emailRequired: options.emailRequired });
   const transform = options.transformModule ? await loadTransformModule(options.transformModule) : undefined;
+  const readTotp = legacyTotpReader(options.legacyTotp ?? { encoding: 'base32' });
 
   return async (legacy) => {
     let mapped = applyMapping(options.mapping, legacy);
@@ -70,7 +74,7 @@ export async function createProfileTransformer(options: TransformerOptions): Pro
     if (!parsed.success)
       fields.push(...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(profile)')));
     if (!parsed.success || fields.length > 0) return { kind: 'invalid', fields, identity: identityOf(mapped) };
-    const totp = readLegacyTotpSecret(totpSecret);
+    const totp = readTotp(totpSecret);
     return {
       kind: 'valid',
       legacyId: id,

@@ -21,6 +21,9 @@ import { findMariaDb, findOpenLdap, findPostgres, POSTGRES_RUN_AS_CANDIDATES } f
 /** Debian's python, which has passlib; the `python3` first on PATH may not. */
 export const PYTHON = '/usr/bin/python3';
 
+/** Debian's php-illuminate-encryption: Laravel's Encrypter, loaded by its autoloader. */
+export const LARAVEL_ENCRYPTION = '/usr/share/php/Illuminate/Encryption/autoload.php';
+
 /** Where Debian's wordpress package keeps WordPress's own code. */
 export const WORDPRESS_DIR = '/usr/share/wordpress';
 
@@ -51,6 +54,10 @@ const PACKAGES = {
   strace: 'strace',
   /** TOTP codes (RFC 6238) made independently of the otpauth package (test/mfa/totp.test.ts). */
   oathtool: 'oathtool',
+  /** Laravel's own Encrypter (Illuminate\\Encryption), which Fortify uses for its users' TOTP secrets. */
+  laravel: 'php-illuminate-encryption php-cli',
+  /** Debian's python3-cryptography: AES-GCM sealed values made outside Node. */
+  'python-cryptography': 'python3-cryptography',
 } as const;
 
 export type Tool = keyof typeof PACKAGES;
@@ -59,6 +66,8 @@ export type Tool = keyof typeof PACKAGES;
 const RUNS_ON: Partial<Record<Tool, readonly Tool[]>> = {
   'php-argon2': ['php'],
   wordpress: ['php'],
+  laravel: ['php'],
+  'python-cryptography': ['python'],
   passlib: ['python'],
   werkzeug: ['python'],
   django: ['python'],
@@ -86,6 +95,12 @@ function probe(tool: Tool): boolean {
       return existsSync(PYTHON) && succeeds(PYTHON, ['-c', 'import werkzeug.security']);
     case 'django':
       return existsSync(PYTHON) && succeeds(PYTHON, ['-c', 'import django.contrib.auth.hashers, argon2, bcrypt']);
+    case 'laravel':
+      return onPath('php') && existsSync(LARAVEL_ENCRYPTION);
+    case 'python-cryptography':
+      return (
+        existsSync(PYTHON) && succeeds(PYTHON, ['-c', 'from cryptography.hazmat.primitives.ciphers.aead import AESGCM'])
+      );
     case 'wordpress':
       return onPath('php') && existsSync(join(WORDPRESS_DIR, 'wp-includes', 'class-phpass.php'));
     case 'postgres':

@@ -49,9 +49,25 @@ describe('operating the migration: console and admin API', () => {
 
   it('shows accounts by origin, failures by reason and the legacy system on the dashboard', async () => {
     const { agent } = await consoleAs('carol', 'higher further faster');
+    // Alice has a passkey: the console counts accounts per factor (an IP issuer never asks for it, so this holds).
+    const alice = await t.idp.store.accounts.findByLogin('alice');
+    assert.ok(alice);
+    await t.idp.store.factors.add([
+      {
+        id: 'passkey-of-alice',
+        accountId: alice.id,
+        kind: 'passkey',
+        credentialId: 'YWxpY2UtcGFzc2tleQ',
+        data: { publicKey: '', transports: ['internal'], deviceType: 'multiDevice', backedUp: true, aaguid: '' },
+        mark: 0,
+        createdAt: new Date(),
+      },
+    ]);
     const html = await (await agent.request(`${t.issuer}/admin`)).text();
     assert.match(html, /id="total-accounts">2</);
     assert.match(html, /id="migrated-accounts">2</);
+    assert.match(html, /id="passkey-accounts">1</);
+    assert.match(html, /id="totp-accounts">0</);
     assert.match(html, /<td>validation<\/td><td>1<\/td><td>email \(1\)<\/td>/);
     assert.match(html, /id="circuit">closed/);
     const stats = JSON.parse(

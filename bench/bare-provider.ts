@@ -3,7 +3,10 @@ import { ADMIN_SCOPE, adminConsoleClient } from '../src/admin/admin-access.js';
 import { normaliseLogin } from '../src/accounts/account.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { createLogger } from '../src/log/logger.js';
-import { loadCookieKeys, loadSigningKeys } from '../src/oidc/keys.js';
+import { loadCookieKeys } from '../src/oidc/keys.js';
+import { providerJwks } from '../src/oidc/provider-keys.js';
+import { openSigningKeysFor } from '../src/oidc/signing-keys.js';
+import { openSecretBox } from '../src/security/secret-keys.js';
 import { createProvider } from '../src/oidc/provider.js';
 import { openStore } from '../src/store/open-store.js';
 import { listen, requestListener } from '../src/server.js';
@@ -22,9 +25,10 @@ import { listen, requestListener } from '../src/server.js';
 const { config } = loadConfig();
 const logger = createLogger('silent');
 const store = await openStore(config.store, logger);
+const secretBox = await openSecretBox(config, store.secrets, logger);
 const [signingKeys, cookieKeys] = await Promise.all([
-  loadSigningKeys(store.secrets),
-  loadCookieKeys(store.secrets, config.cookies.keys),
+  openSigningKeysFor(config, store, secretBox, logger),
+  loadCookieKeys(store.secrets, secretBox, config.cookies.keys),
 ]);
 const plain = (text: string) => (ctx: { body: unknown }) => {
   ctx.body = text;
@@ -34,7 +38,7 @@ const provider = createProvider({
   config,
   accounts: store.accounts,
   artifacts: store.artifacts,
-  signingKeys,
+  jwks: providerJwks(signingKeys.current()),
   cookieKeys,
   pages: { logout: plain('logout'), loggedOut: plain('signed out'), error: plain('error') },
   logger,

@@ -6,7 +6,7 @@ import bcrypt from 'bcryptjs';
 import * as OTPAuth from 'otpauth';
 import type { Account } from '../src/accounts/account.js';
 import { LegacyUserService } from '../src/demo/legacy-service.js';
-import { createSecretBox } from '../src/mfa/secret-box.js';
+import { createSecretBox } from '../src/security/secret-box.js';
 import { totpSealContext } from '../src/mfa/second-factor.js';
 import { newTotpSecret } from '../src/mfa/totp.js';
 import { openEmbeddedStore } from '../src/store/embedded/embedded-store.js';

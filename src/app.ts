@@ -34,10 +34,8 @@ import { createPasswordPolicy } from './passwords/password-policy.js';
 import { openLegacySystem } from './legacy/create-connector.js';
 import { createCutOffAwareLegacy, type CutOffAwareLegacy } from './legacy/cut-off-aware-legacy.js';
 import type { LegacySystem } from './legacy/legacy-system.js';
-import { loadMfaKeys } from './mfa/mfa-keys.js';
 import { createPasskeyOffer } from './mfa/passkey-offer.js';
 import { createPasskeys } from './mfa/passkeys.js';
-import { createSecretBox } from './mfa/secret-box.js';
 import { secondFactors } from './mfa/second-factor.js';
 import { totpEnrolment } from './mfa/totp-enrolment.js';
 import type { Logger } from './log/logger.js';
@@ -51,7 +49,10 @@ import { createCutOff } from './migration/cut-off.js';
 import { createSignIn, type SignIn } from './migration/sign-in.js';
 import { createProfileTransformer } from './migration/transform.js';
 import { createWeakLegacyPassword } from './migration/weak-legacy-password.js';
-import { loadCookieKeys, loadSigningKeys } from './oidc/keys.js';
+import { loadCookieKeys } from './oidc/keys.js';
+import { providerJwks, useKeys } from './oidc/provider-keys.js';
+import { jwksCacheControl, openSigningKeysFor } from './oidc/signing-keys.js';
+import { openSecretBox, sealedSecret } from './security/secret-keys.js';
 import { createProvider } from './oidc/provider.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
@@ -105,6 +106,10 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     ...(legacy ? { legacyHealth: () => legacy.health() } : {}),
     hashQueue: () => hasher.queued,
   });
+  const secretBox = await openSecretBox(config, store.secrets, logger);
+  /** A random key made once per store and kept sealed. */
+  const storeKey = (name: string) =>
+    sealedSecret(store.secrets, secretBox, name, () => randomBytes(32).toString('base64url'));
   const webhooks = createWebhookDispatcher(config.webhooks, store.webhooks, logger);
   const record = createEventRecorder(store.events, logger, [metrics.observeEvent, (event) => webhooks.enqueue(event)]);
 
@@ -122,11 +127,10 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
           signInFailuresPerLogin: { ...rules.signInFailuresPerLogin, slowOnly: true, maxDelayMs: maxLoginDelayMs },
         },
         counters: store.counters,
-        secret: await store.secrets.getOrCreate('rate-limit-key', () => randomBytes(32).toString('base64url')),
+        secret: await storeKey('rate-limit-key'),
         maxDelayMs,
       })
     : unlimited;
-  const secretBox = createSecretBox(await loadMfaKeys(config.mfa, store.secrets, logger));
   const passkeys = createPasskeys({
     issuer: config.issuer,
     rpName: config.productName,
@@ -152,7 +156,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     record,
     singleFlight: {
       leases: store.leases,
-      secret: await store.secrets.getOrCreate('lease-key', () => randomBytes(32).toString('base64url')),
+      secret: await storeKey('lease-key'),
       leaseMs: 10_000,
       pollMs: 50,
       maxWaitMs: config.migration.singleFlightMaxWaitMs,
@@ -196,9 +200,9 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
   });
 
   const [signingKeys, cookieKeys, csrfSecret] = await Promise.all([
-    loadSigningKeys(store.secrets),
-    loadCookieKeys(store.secrets, config.cookies.keys),
-    store.secrets.getOrCreate('csrf-key', () => randomBytes(32).toString('base64url')),
+    openSigningKeysFor(config, store, secretBox, logger),
+    loadCookieKeys(store.secrets, secretBox, config.cookies.keys),
+    storeKey('csrf-key'),
   ]);
   const csrf = createCsrf(csrfSecret, (ctx) =>
     render(ctx, {
@@ -225,7 +229,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     config,
     accounts: store.accounts,
     artifacts: store.artifacts,
-    signingKeys,
+    jwks: providerJwks(signingKeys.current()),
     cookieKeys,
     pages: providerPages(render),
     logger,
@@ -253,7 +257,20 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     issuer: config.issuer,
     paths: ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server', app.pathFor('jwks')],
     trustProxy: config.trustProxy,
+    cacheControl: { [app.pathFor('jwks')]: jwksCacheControl(config) },
   });
+  // What the console and the admin API both act on.
+  const operations = {
+    access: adminAccess,
+    store,
+    legacy,
+    cutOffAwareLegacy,
+    jobs,
+    switchCutOff,
+    actOnAccount,
+    signingKeys,
+    record,
+  };
   app.use(securityHeaders(new URL(config.issuer).protocol === 'https:', isApi));
   app.use(requestLogging(logger));
   app.use(errorHandler(render, logger));
@@ -263,20 +280,8 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
       healthRoutes(store, legacy),
       // Not public: on this port only for a scraper with the token (or on `metrics.port`, see main.ts).
       ...(config.metrics.bearerToken ? [metricsRoutes(metrics, config.metrics.bearerToken)] : []),
-      consoleRoutes({
-        issuer: config.issuer,
-        access: adminAccess,
-        store,
-        legacy,
-        cutOffAwareLegacy,
-        jobs,
-        switchCutOff,
-        actOnAccount,
-        render,
-        renderFragment,
-        csrf,
-      }),
-      adminApiRoutes({ access: adminAccess, store, legacy, cutOffAwareLegacy, jobs, switchCutOff, actOnAccount }),
+      consoleRoutes({ ...operations, issuer: config.issuer, render, renderFragment, csrf }),
+      adminApiRoutes(operations),
       passwordResetRoutes({
         reset: passwordReset,
         render,
@@ -350,9 +355,15 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
       }),
     ]),
   );
-  const listener = staticMetadata.listener(requestListener(app));
-  const unrendered = await staticMetadata.snapshot(listener);
-  if (unrendered.length > 0) logger.warn({ paths: unrendered }, 'served per request: could not be rendered once');
+  const idpListener = requestListener(app);
+  const listener = staticMetadata.listener(idpListener);
+  // At start and at every change of the signing keys (a rotation here or by another process, a key that starts
+  // signing or retires): oidc-provider signs and publishes the new set, and the JWKS answered ahead of it follows.
+  await signingKeys.onChange(async (state) => {
+    useKeys(app, state);
+    const unrendered = await staticMetadata.snapshot(idpListener);
+    if (unrendered.length > 0) logger.warn({ paths: unrendered }, 'served per request: could not be rendered once');
+  });
 
   return {
     app,
@@ -367,6 +378,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     jobs,
     metricsListener: metricsListener(metrics),
     async close() {
+      signingKeys.close();
       await jobs.settled();
       await webhooks.close();
       await legacy?.close();

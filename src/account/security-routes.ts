@@ -6,7 +6,7 @@ import type { Csrf } from '../http/csrf.js';
 import { formField, parseForm } from '../http/forms.js';
 import type { RenderPage } from '../http/pages.js';
 import type { PasskeyRegistration, Passkeys } from '../mfa/passkeys.js';
-import type { SecretBox } from '../mfa/secret-box.js';
+import type { SecretBox } from '../security/secret-box.js';
 import { totpEnrolment, type TotpSetupPage } from '../mfa/totp-enrolment.js';
 import { ACCOUNT_PAGES_CLIENT } from '../oidc/provider.js';
 import { SECURITY_PAGE_STATE, sessionSignInUrl } from '../oidc/session-sign-in.js';

@@ -5,6 +5,7 @@ import type Provider from 'oidc-provider';
 import type { Account } from '../accounts/account.js';
 import type { Config } from '../config/schema.js';
 import type { SigningJwk } from '../oidc/keys.js';
+import type { SigningKeys } from '../oidc/signing-keys.js';
 import { FIRST_PARTY } from '../oidc/provider.js';
 import type { AccountStore } from '../store/store.js';
 
@@ -54,14 +55,32 @@ export function createAdminAccess(deps: {
   config: Config;
   provider: Provider;
   accounts: AccountStore;
-  signingKeys: SigningJwk[];
+  /** The IdP's own signing keys: admin API tokens are JWTs it signed. */
+  signingKeys: Pick<SigningKeys, 'current'>;
 }): AdminAccess {
   const roles = new Set(deps.config.admin.roles);
   const accountIds = new Set(deps.config.admin.accountIds);
   const apiResource = `${deps.config.issuer}/admin/api`;
-  const publicKeys = createLocalJWKSet({
-    keys: deps.signingKeys.map(({ kty, crv, x, y, n, e, kid, alg, use }) => ({ kty, crv, x, y, n, e, kid, alg, use })),
-  });
+  // Built again only when the published keys change (a rotation): tokens signed by a key still published verify.
+  let verifier: { published: readonly SigningJwk[]; keys: ReturnType<typeof createLocalJWKSet> } | undefined;
+  const publicKeys = () => {
+    const { published } = deps.signingKeys.current();
+    if (verifier?.published !== published) {
+      const keys = published.map(({ kty, crv, x, y, n, e, kid, alg, use }) => ({
+        kty,
+        crv,
+        x,
+        y,
+        n,
+        e,
+        kid,
+        alg,
+        use,
+      }));
+      verifier = { published, keys: createLocalJWKSet({ keys }) };
+    }
+    return verifier.keys;
+  };
   const isAdmin = (account: Account) => account.roles.some((role) => roles.has(role)) || accountIds.has(account.id);
 
   return {
@@ -88,7 +107,7 @@ export function createAdminAccess(deps: {
       if (!token) return invalid('a bearer access token is required');
       let claims;
       try {
-        ({ payload: claims } = await jwtVerify(token, publicKeys, {
+        ({ payload: claims } = await jwtVerify(token, publicKeys(), {
           issuer: deps.config.issuer,
           audience: apiResource,
         }));

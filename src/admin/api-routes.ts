@@ -12,6 +12,8 @@ import type { Admin, AdminAccess } from './admin-access.js';
 import type { ImportJobs } from './import-jobs.js';
 import { publicAccount } from './public-account.js';
 import { latestReadiness, migrationStats } from './stats.js';
+import type { SigningKeys } from '../oidc/signing-keys.js';
+import type { RecordEvent } from '../events/recorder.js';
 
 export interface AdminApiDependencies {
   access: AdminAccess;
@@ -21,6 +23,8 @@ export interface AdminApiDependencies {
   jobs: ImportJobs;
   switchCutOff: SwitchCutOff;
   actOnAccount: ActOnAccount;
+  signingKeys: Pick<SigningKeys, 'describe' | 'rotate'>;
+  record: RecordEvent;
 }
 
 const cutOffBody = z.strictObject({ cutOff: z.boolean() });
@@ -161,6 +165,24 @@ export function adminApiRoutes(deps: AdminApiDependencies): Router {
         'no readiness check has run yet; POST /admin/api/import {"kind": "readiness"}',
       );
     ctx.body = scan;
+  });
+
+  /** The signing keys (never their private parts): which signs, which is published ahead, which is retiring. */
+  router.get('/signing-keys', (ctx) => {
+    ctx.body = { keys: deps.signingKeys.describe() };
+  });
+
+  /** A rotation now: new keys are published at once and sign after the publication lead time. */
+  router.post('/signing-keys/rotate', async (ctx) => {
+    const outcome = await deps.signingKeys.rotate();
+    if (outcome.kind === 'busy') return fail(ctx, 409, 'conflict', 'another process is rotating the keys; try again');
+    await deps.record({
+      type: 'admin_action',
+      adminId: adminOf(ctx).id,
+      action: 'signing_keys_rotated',
+      detail: { kids: outcome.kids.join(' '), activeFrom: outcome.activeFrom.toISOString() },
+    });
+    ctx.body = { activeFrom: outcome.activeFrom, keys: deps.signingKeys.describe() };
   });
 
   router.get('/import', (ctx) => {

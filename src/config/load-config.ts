@@ -63,9 +63,10 @@ export function productionProblems(config: Config, env: Env): string[] {
     // Generated keys would work, but an operator must be able to rotate them without touching the database.
     problems.push('cookie keys are not configured (set "cookies.keys" or IDP_COOKIE_KEYS)');
   }
-  if (!config.mfa.encryptionKeys) {
+  if (!config.secretKeys && !config.mfa.encryptionKeys) {
     problems.push(
-      'TOTP secrets would be encrypted with a key kept beside them (set "mfa.encryptionKeys" or IDP_MFA_KEYS)',
+      'signing keys and other secrets would be encrypted with a key kept beside them (set "secretKeys" or ' +
+        'IDP_SECRET_KEYS)',
     );
   }
   return problems;
@@ -139,14 +140,15 @@ function applyEnvOverrides(base: Record<string, unknown>, env: Env, problems: st
   if (env.IDP_COOKIE_KEYS) {
     out.cookies = { ...(isPlainObject(base.cookies) ? base.cookies : {}), keys: env.IDP_COOKIE_KEYS.split(',') };
   }
-  if (env.IDP_MFA_KEYS) {
-    // `id:base64key`, newest first, comma-separated (base64 has no ',' or ':').
-    const encryptionKeys = env.IDP_MFA_KEYS.split(',').map((entry) => {
+  // `id:base64key`, newest first, comma-separated (base64 has no ',' or ':').
+  const keyList = (text: string) =>
+    text.split(',').map((entry) => {
       const [id = '', key = ''] = entry.split(':');
       return { id, key };
     });
-    out.mfa = { ...(isPlainObject(base.mfa) ? base.mfa : {}), encryptionKeys };
-  }
+  if (env.IDP_SECRET_KEYS) out.secretKeys = keyList(env.IDP_SECRET_KEYS);
+  if (env.IDP_MFA_KEYS)
+    out.mfa = { ...(isPlainObject(base.mfa) ? base.mfa : {}), encryptionKeys: keyList(env.IDP_MFA_KEYS) };
   return out;
 }
 

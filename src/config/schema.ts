@@ -99,6 +99,22 @@ const resourceServerSchema = z.strictObject({
     .describe('Access token lifetime in seconds for this API; default: `ttl.accessToken`.'),
 });
 
+/** Key-encryption keys: what seals every secret the store keeps (`secretKeys`). */
+const secretKeysSchema = z
+  .array(
+    z.strictObject({
+      id: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,32}$/, 'a key id is 1 to 32 letters, digits, "_" or "-"')
+        .describe('Names the key inside each sealed value, so an older key can still open what it sealed.'),
+      key: z
+        .string()
+        .refine((text) => Buffer.from(text, 'base64').length === 32, 'must be 32 random bytes in base64')
+        .describe('32 random bytes, base64 (`openssl rand -base64 32`).'),
+    }),
+  )
+  .min(1);
+
 export const configSchema = z
   .strictObject({
     issuer: z
@@ -152,6 +168,39 @@ export const configSchema = z
       .prefault({})
       .describe('Where accounts, sessions, keys and events are kept: MongoDB, or an embedded SQLite file.'),
 
+    secretKeys: secretKeysSchema
+      .optional()
+      .describe(
+        'Keys that encrypt every secret the store keeps (AES-256-GCM): token signing keys, generated cookie and ' +
+          'CSRF keys, TOTP secrets. Newest first: the first seals, every one opens, and whatever an older key ' +
+          'sealed is sealed anew under the first, so an old key can leave once the IdP has run with the new one ' +
+          '(docs/keys.md). Also IDP_SECRET_KEYS (`id:base64,…`). When absent, one is generated and kept in the ' +
+          'store itself, which protects nothing against a copy of the store: production requires them.',
+      ),
+    signingKeys: z
+      .strictObject({
+        rotationDays: z
+          .number()
+          .min(0)
+          .max(3650)
+          .default(90)
+          .describe('Days between scheduled rotations of the token signing keys; 0: only on demand (admin API).'),
+        publicationLeadSeconds: z
+          .number()
+          .int()
+          .min(2)
+          .max(30 * 86_400)
+          .default(3600)
+          .describe(
+            'How long a new signing key is in the JWKS before it signs anything. The JWKS may be cached for ' +
+              'half of it (its Cache-Control), so a relying party that caches it has the new key in time.',
+          ),
+      })
+      .prefault({})
+      .describe(
+        'Token signing keys: rotated on a schedule and on demand; a replaced key stays published until the ' +
+          'last token it signed has expired.',
+      ),
     cookies: z
       .strictObject({
         keys: z
@@ -197,26 +246,9 @@ export const configSchema = z
 
     mfa: z
       .strictObject({
-        encryptionKeys: z
-          .array(
-            z.strictObject({
-              id: z
-                .string()
-                .regex(/^[A-Za-z0-9_-]{1,32}$/, 'a key id is 1 to 32 letters, digits, "_" or "-"')
-                .describe('Names the key inside each sealed value, so an older key can still open what it sealed.'),
-              key: z
-                .string()
-                .refine((text) => Buffer.from(text, 'base64').length === 32, 'must be 32 random bytes in base64')
-                .describe('32 random bytes, base64 (`openssl rand -base64 32`).'),
-            }),
-          )
-          .min(1)
+        encryptionKeys: secretKeysSchema
           .optional()
-          .describe(
-            'Keys that encrypt TOTP secrets at rest (AES-256-GCM), newest first: the first seals, every one opens. ' +
-              'When absent (and no IDP_MFA_KEYS) one is generated and kept in the store itself, which protects ' +
-              'nothing against a copy of the store: production requires them.',
-          ),
+          .describe('The former name of `secretKeys` (and IDP_MFA_KEYS of IDP_SECRET_KEYS), still read.'),
         recentSignInSeconds: z
           .number()
           .int()

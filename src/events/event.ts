@@ -173,7 +173,8 @@ export type AdminAction =
   | 'password_reset_required'
   | 'sessions_revoked'
   | 'account_deleted'
-  | 'factors_reset';
+  | 'factors_reset'
+  | 'signing_keys_rotated';
 
 /** The second factors as events name them. */
 export type SecondFactorKind = 'totp' | 'recovery-code' | 'passkey';

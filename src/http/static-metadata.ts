@@ -4,8 +4,8 @@ import { closeServer, listen } from '../server.js';
 
 /**
  * Discovery and JWKS answered from a buffer, ahead of Koa and every middleware. Both depend only on the configuration
- * and the signing keys, which are fixed for a process's life (the keys are read from the store once, at start), yet
- * oidc-provider builds them anew for every request, and they are what every client and API fetches most.
+ * and the signing keys, which change only with a rotation (the buffers are rendered again then), yet oidc-provider
+ * builds them anew for every request, and they are what every client and API fetches most.
  *
  * Each is rendered once, through the IdP itself, so its bytes and headers are exactly what oidc-provider and the
  * IdP's middleware produce; only what differs per request is left out (date, request id, length, connection) or set
@@ -14,7 +14,7 @@ import { closeServer, listen } from '../server.js';
  * origin are answered from the buffer; any other host falls through to oidc-provider, as before.
  */
 
-/** How long caches may keep them: keys change only with a restart, and a rotation must still reach clients soon. */
+/** How long caches may keep them, unless a path says otherwise (the JWKS: half the signing keys' publication lead). */
 const CACHE_CONTROL = 'public, max-age=300';
 const PER_REQUEST_HEADERS = new Set([
   'date',
@@ -56,6 +56,8 @@ export function createStaticMetadata(options: {
   issuer: string;
   paths: string[];
   trustProxy: boolean;
+  /** Cache-Control by path, where it is not the default. */
+  cacheControl?: Record<string, string>;
 }): StaticMetadata {
   const issuer = new URL(options.issuer);
   const snapshots = new Map<string, Snapshot>();
@@ -132,7 +134,7 @@ export function createStaticMetadata(options: {
           }
           const body = Buffer.concat(chunks);
           const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
-          const headers = ['cache-control', CACHE_CONTROL, 'etag', etag];
+          const headers = ['cache-control', options.cacheControl?.[path] ?? CACHE_CONTROL, 'etag', etag];
           for (const [name, value] of Object.entries(res.headers)) {
             if (typeof value === 'string' && !PER_REQUEST_HEADERS.has(name)) headers.push(name, value);
           }

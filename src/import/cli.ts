@@ -8,8 +8,7 @@ import { createEventRecorder } from '../events/recorder.js';
 import { withDemoLegacy } from '../demo/demo-mode.js';
 import { createConnector } from '../legacy/create-connector.js';
 import { createLogger } from '../log/logger.js';
-import { loadMfaKeys } from '../mfa/mfa-keys.js';
-import { createSecretBox } from '../mfa/secret-box.js';
+import { openSecretBox } from '../security/secret-keys.js';
 import { createProfileTransformer } from '../migration/transform.js';
 import { openStore } from '../store/open-store.js';
 import { connectorSource, fileSource, formatOf, type ImportSource } from './import-source.js';
@@ -82,7 +81,7 @@ async function main(): Promise<number> {
     // Only when a secret can come (the mapping or the transform module sets one), so as not to warn about keys else.
     const legacyFactors =
       config.migration.mapping.totpSecret !== undefined || config.migration.transformModule !== undefined
-        ? { factors: store.factors, secretBox: createSecretBox(await loadMfaKeys(config.mfa, store.secrets, logger)) }
+        ? { factors: store.factors, secretBox: await openSecretBox(config, store.secrets, logger) }
         : undefined;
     const controller = new AbortController();
     process.once('SIGINT', () => controller.abort(new Error('interrupted')));

@@ -2,7 +2,7 @@ import type { RecordEvent } from '../events/recorder.js';
 import type { RateLimiter } from '../security/rate-limiter.js';
 import type { Factor, FactorStore } from '../store/store.js';
 import { recoveryCodeHash } from './recovery-codes.js';
-import type { SecretBox } from './secret-box.js';
+import type { SecretBox } from '../security/secret-box.js';
 import { matchTotp } from './totp.js';
 
 /**

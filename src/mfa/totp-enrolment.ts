@@ -3,7 +3,7 @@ import type { RecordEvent } from '../events/recorder.js';
 import type { ArtifactStore, Factor, FactorStore } from '../store/store.js';
 import { qrCodeSvg } from './qr-code.js';
 import { newRecoveryCodes, recoveryCodeHash } from './recovery-codes.js';
-import type { SecretBox } from './secret-box.js';
+import type { SecretBox } from '../security/secret-box.js';
 import { totpSealContext } from './second-factor.js';
 import { matchTotp, newTotpSecret, totpUri } from './totp.js';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Secret } from 'otpauth';
 import { laravelKeyBytes, type LegacyTotpFormat } from '../config/legacy-totp-schema.js';
-import type { SecretBox } from '../mfa/secret-box.js';
+import type { SecretBox } from '../security/secret-box.js';
 import { totpSealContext, type TotpData } from '../mfa/second-factor.js';
 import type { LegacyRef } from './adopt.js';
 import { openAesGcm, openLaravel } from './legacy-secret-decryption.js';

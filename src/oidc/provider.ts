@@ -18,7 +18,8 @@ export interface ProviderDependencies {
   config: Config;
   accounts: AccountStore;
   artifacts: ArtifactStore;
-  signingKeys: SigningJwk[];
+  /** The JWKS to start with (`providerJwks`); rotations replace it later (`useKeys`). */
+  jwks: { keys: SigningJwk[] };
   cookieKeys: string[];
   pages: ProviderPages;
   logger: Logger;
@@ -83,7 +84,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
     scopes: ['openid', 'offline_access', ...Object.keys(CLAIMS_BY_SCOPE).filter((s) => s !== 'openid')],
     // Put the scopes' claims in the ID token too, not only behind userinfo: most apps read the ID token alone.
     conformIdTokenClaims: false,
-    jwks: { keys: deps.signingKeys },
+    jwks: deps.jwks,
     cookies: {
       keys: deps.cookieKeys,
       long: { httpOnly: true, sameSite: 'lax', secure: secureCookies },
@@ -162,6 +163,9 @@ export function createProvider(deps: ProviderDependencies): Provider {
     renderError: (ctx, out) => deps.pages.error(ctx, out),
     ttl: {
       AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? config.ttl.accessToken,
+      // Machine tokens (the admin API's automation) live as long as any other access token: a replaced signing key
+      // stays published that long (src/oidc/signing-keys.ts), not oidc-provider's default ten minutes.
+      ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? config.ttl.accessToken,
       AuthorizationCode: config.ttl.authorizationCode,
       IdToken: config.ttl.idToken,
       RefreshToken: config.ttl.refreshToken,

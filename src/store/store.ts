@@ -119,6 +119,12 @@ export interface SecretStore {
    * all get the one value that won.
    */
   getOrCreate<T>(name: string, create: () => T): Promise<T>;
+  /** The stored value for `name`, if there is one (nothing is created). */
+  find<T>(name: string): Promise<T | undefined>;
+  /** Removes the value for `name` (a secret moved elsewhere, sealed); nothing when there is none. */
+  remove(name: string): Promise<void>;
+  /** Stores `value` for `name`, replacing any (the same secret sealed anew under a newer key). */
+  put(name: string, value: unknown): Promise<void>;
 }
 
 export interface WebhookDelivery {

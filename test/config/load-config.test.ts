@@ -29,8 +29,8 @@ const productionFile = {
   clients: [{ client_id: 'app', client_secret: '${APP_SECRET}', redirect_uris: ['https://app.example.com/cb'] }],
 };
 
-/** Two TOTP sealing keys as IDP_MFA_KEYS carries them: the newer first. */
-const IDP_MFA_KEYS = `k2:${Buffer.alloc(32, 2).toString('base64')},k1:${Buffer.alloc(32, 1).toString('base64')}`;
+/** Two key-encryption keys as IDP_SECRET_KEYS carries them: the newer first. */
+const SECRET_KEYS = `k2:${Buffer.alloc(32, 2).toString('base64')},k1:${Buffer.alloc(32, 1).toString('base64')}`;
 
 describe('configuration', () => {
   it('starts from defaults with no file and no environment (demo mode)', () => {
@@ -118,7 +118,7 @@ describe('configuration', () => {
     assert.match(problems.join('\n'), /"legacy" is not configured: demo mode is for development only/);
     assert.match(problems.join('\n'), /"clients" is empty/);
     assert.match(problems.join('\n'), /IDP_COOKIE_KEYS/);
-    assert.match(problems.join('\n'), /IDP_MFA_KEYS/);
+    assert.match(problems.join('\n'), /signing keys and other secrets would be encrypted .*IDP_SECRET_KEYS/);
   });
 
   it('refuses to send passwords to a plain-http legacy system in production unless told the network is trusted', () => {
@@ -128,7 +128,7 @@ describe('configuration', () => {
       LEGACY_TOKEN: 't',
       APP_SECRET: 's',
       IDP_COOKIE_KEYS: 'k'.repeat(32),
-      IDP_MFA_KEYS,
+      IDP_SECRET_KEYS: SECRET_KEYS,
     };
     assert.match(
       problemsOf(() => loadConfig({ ...env, IDP_CONFIG: file('insecure.json', insecure) }, dir)).join('\n'),
@@ -147,16 +147,32 @@ describe('configuration', () => {
         LEGACY_TOKEN: 't',
         APP_SECRET: 's',
         IDP_COOKIE_KEYS: 'k'.repeat(32),
-        IDP_MFA_KEYS,
+        IDP_SECRET_KEYS: SECRET_KEYS,
       },
       dir,
     );
     assert.equal(production, true);
     assert.deepEqual(config.cookies.keys, ['k'.repeat(32)]);
-    assert.deepEqual(config.mfa.encryptionKeys, [
+    assert.deepEqual(config.secretKeys, [
       { id: 'k2', key: Buffer.alloc(32, 2).toString('base64') },
       { id: 'k1', key: Buffer.alloc(32, 1).toString('base64') },
     ]);
+  });
+
+  it('still takes the keys under their former name (IDP_MFA_KEYS, mfa.encryptionKeys) in production', () => {
+    const { config } = loadConfig(
+      {
+        NODE_ENV: 'production',
+        IDP_CONFIG: file('prod-old.json', productionFile),
+        LEGACY_TOKEN: 't',
+        APP_SECRET: 's',
+        IDP_COOKIE_KEYS: 'k'.repeat(32),
+        IDP_MFA_KEYS: SECRET_KEYS,
+      },
+      dir,
+    );
+    assert.equal(config.secretKeys, undefined);
+    assert.equal(config.mfa.encryptionKeys?.[0]?.id, 'k2');
   });
 });
 
@@ -172,7 +188,7 @@ describe('shipped configuration files', () => {
         PORTAL_CLIENT_SECRET: 'p',
         PARTNER_CLIENT_SECRET: 'q',
         IDP_COOKIE_KEYS: 'c'.repeat(32),
-        IDP_MFA_KEYS,
+        IDP_SECRET_KEYS: SECRET_KEYS,
         SMTP_URL: 'smtps://mailer:pw@smtp.example.com',
       },
       dir,
@@ -201,7 +217,7 @@ describe('shipped configuration files', () => {
           NODE_ENV: 'production',
           IDP_CONFIG: new URL(`examples/${name}`, root).pathname,
           IDP_COOKIE_KEYS: 'c'.repeat(32),
-          IDP_MFA_KEYS,
+          IDP_SECRET_KEYS: SECRET_KEYS,
           SMTP_URL: 'smtp://relay.internal:25',
           ...env,
         },

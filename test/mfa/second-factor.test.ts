@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as OTPAuth from 'otpauth';
 import type { IdpEvent } from '../../src/events/event.js';
-import { createSecretBox } from '../../src/mfa/secret-box.js';
+import { createSecretBox } from '../../src/security/secret-box.js';
 import { secondFactors, totpSealContext } from '../../src/mfa/second-factor.js';
 import { newTotpSecret } from '../../src/mfa/totp.js';
 import { unlimited, type RateLimiter } from '../../src/security/rate-limiter.js';

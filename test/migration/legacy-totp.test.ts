@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import { DEMO_MAPPING } from '../../src/demo/demo-mode.js';
-import { createSecretBox } from '../../src/mfa/secret-box.js';
+import { createSecretBox } from '../../src/security/secret-box.js';
 import { totpSealContext } from '../../src/mfa/second-factor.js';
 import { adopt, type Adoption } from '../../src/migration/adopt.js';
 import { createChooseLogins } from '../../src/migration/choose-logins.js';

@@ -960,6 +960,22 @@ export function storeContract(name: string, open: (() => Promise<Store>) | { ski
         assert.ok(values.every((v) => v.n === values[0]?.n));
         assert.deepEqual(await store.secrets.getOrCreate(name, () => ({ n: -1 })), values[0]);
       });
+
+      it('finds a secret without creating it, and removes it for good', async () => {
+        const name = `secret-${randomUUID()}`;
+        assert.equal(await store.secrets.find(name), undefined);
+        assert.equal(await store.secrets.find(name), undefined, 'finding created nothing');
+        await store.secrets.getOrCreate(name, () => ['kept']);
+        assert.deepEqual(await store.secrets.find(name), ['kept']);
+        await store.secrets.remove(name);
+        assert.equal(await store.secrets.find(name), undefined);
+        await store.secrets.remove(name);
+        assert.deepEqual(await store.secrets.getOrCreate(name, () => ['new']), ['new'], 'a new value after removal');
+        await store.secrets.put(name, ['replaced']);
+        assert.deepEqual(await store.secrets.find(name), ['replaced']);
+        await store.secrets.put(`${name}-put`, 'first');
+        assert.equal(await store.secrets.getOrCreate(`${name}-put`, () => 'other'), 'first', 'put also creates');
+      });
     });
 
     describe('webhook deliveries', () => {

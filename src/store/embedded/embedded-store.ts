@@ -52,6 +52,9 @@ export function openEmbeddedStore(path: string, busyTimeoutMs = 5000, threads?: 
   db.pragma(`wal_autocheckpoint = ${String(inMemory ? 0 : WRITER_CHECKPOINT_PAGES)}`);
   db.pragma(`journal_size_limit = ${String(WAL_SIZE_LIMIT)}`);
   db.pragma('foreign_keys = ON');
+  // A deleted row's bytes are zeroed where that costs no extra write (within its page): a secret moved out of the
+  // clear (`SecretStore.remove`), a consumed token, an erased account do not linger in the file for a copy to find.
+  db.pragma('secure_delete = FAST');
   migrateSchema(db);
   // An in-memory database has no file to sync or checkpoint.
   const wal = inMemory ? undefined : createWalSync(path);
@@ -83,7 +86,7 @@ export function openEmbeddedStore(path: string, busyTimeoutMs = 5000, threads?: 
     factors: syncedAfter(factors, ['add', 'advance', 'touch', 'replaceData', 'remove'], sync),
     artifacts,
     events: new SqliteEventStore(db),
-    secrets: syncedAfter(new SqliteSecretStore(db), ['getOrCreate'], sync),
+    secrets: syncedAfter(new SqliteSecretStore(db), ['getOrCreate', 'remove', 'put'], sync),
     settings: syncedAfter(new SqliteSettingsStore(db), ['set'], sync),
     webhooks: new SqliteWebhookStore(db),
     counters,

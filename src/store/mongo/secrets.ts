@@ -28,4 +28,21 @@ export class MongoSecretStore implements SecretStore {
     if (!stored) throw new Error(`secret ${name} vanished right after being stored`);
     return JSON.parse(stored.value) as T;
   }
+
+  async find<T>(name: string): Promise<T | undefined> {
+    const stored = await this.#secrets.findOne({ _id: name });
+    return stored ? (JSON.parse(stored.value) as T) : undefined;
+  }
+
+  async remove(name: string): Promise<void> {
+    await this.#secrets.deleteOne({ _id: name });
+  }
+
+  async put(name: string, value: unknown): Promise<void> {
+    await this.#secrets.updateOne(
+      { _id: name },
+      { $set: { value: JSON.stringify(value) }, $setOnInsert: { createdAt: new Date() } },
+      { upsert: true },
+    );
+  }
 }

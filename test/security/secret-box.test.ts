@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { createSecretBox, type SecretBoxKey } from '../../src/mfa/secret-box.js';
+import { createSecretBox, type SecretBoxKey } from '../../src/security/secret-box.js';
 
 /**
  * The secret box on keys made here: values open only with the same context and a configured key, any change to

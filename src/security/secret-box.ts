@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 
 /**
- * Seals small secrets that must be stored but read back in clear (a TOTP secret: verifying a code needs it), with
+ * Seals small secrets that must be stored but read back in clear (a TOTP secret, a private signing key), with
  * AES-256-GCM under keys the configuration names, so that a copy of the database alone reveals none of them.
  *
  * The sealed form is text, `v1.<key id>.<iv>.<ciphertext and tag>` (base64url), so the store keeps it as an opaque

@@ -50,6 +50,7 @@ import { createSignIn, type SignIn } from './migration/sign-in.js';
 import { createProfileTransformer } from './migration/transform.js';
 import { createWeakLegacyPassword } from './migration/weak-legacy-password.js';
 import { loadCookieKeys } from './oidc/keys.js';
+import { createEndSessions } from './oidc/end-sessions.js';
 import { providerJwks, useKeys } from './oidc/provider-keys.js';
 import { jwksCacheControl, openSigningKeysFor } from './oidc/signing-keys.js';
 import { openSecretBox, sealedSecret } from './security/secret-keys.js';
@@ -241,7 +242,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
   const switchCutOff = createCutOff({ cutOffAwareLegacy, record });
   const actOnAccount = createAccountActions({
     accounts: store.accounts,
-    artifacts: store.artifacts,
+    endSessions: createEndSessions({ provider: app, artifacts: store.artifacts, logger }),
     factors: store.factors,
     record,
   });

@@ -1,7 +1,8 @@
 import type { Account } from '../accounts/account.js';
 import type { AdminAction } from '../events/event.js';
 import type { RecordEvent } from '../events/recorder.js';
-import type { AccountStore, ArtifactStore, FactorStore } from '../store/store.js';
+import type { EndSessions } from '../oidc/end-sessions.js';
+import type { AccountStore, FactorStore } from '../store/store.js';
 
 /**
  * What an identity team does to one account on day one: switch it off and on, make its user choose a new password,
@@ -34,7 +35,8 @@ const RECORDED_AS: Record<AccountAction, AdminAction> = {
 
 export function createAccountActions(deps: {
   accounts: AccountStore;
-  artifacts: ArtifactStore;
+  /** Ends the account's sessions, grants and tokens, telling relying parties through the back channel. */
+  endSessions: EndSessions;
   factors: FactorStore;
   record: RecordEvent;
   now?: () => Date;
@@ -47,7 +49,7 @@ export function createAccountActions(deps: {
       case 'disable':
         await deps.accounts.setDisabled(account.id, true, now());
         // Switched off means signed out everywhere too.
-        await deps.artifacts.revokeByAccount(account.id);
+        await deps.endSessions(account.id);
         break;
       case 'enable':
         await deps.accounts.setDisabled(account.id, false, now());
@@ -55,21 +57,21 @@ export function createAccountActions(deps: {
       case 'require-password-reset':
         // Its password no longer works; "Forgot your password?" sets a new one. Its sessions end with it.
         await deps.accounts.updatePassword(account.id, { kind: 'none' }, now());
-        await deps.artifacts.revokeByAccount(account.id);
+        await deps.endSessions(account.id);
         break;
       case 'revoke-sessions':
-        await deps.artifacts.revokeByAccount(account.id);
+        await deps.endSessions(account.id);
         break;
       case 'reset-factors': {
         // A user who lost their phone and their recovery codes: the password alone signs in again, until they set
         // up a new app. Its sessions end too, so whoever holds one must sign in with what is left.
         const removed = await deps.factors.remove(account.id);
-        await deps.artifacts.revokeByAccount(account.id);
+        await deps.endSessions(account.id);
         if (removed > 0) await deps.record({ type: 'factor_removed', accountId: account.id, factor: 'all', adminId });
         break;
       }
       case 'delete':
-        await deps.artifacts.revokeByAccount(account.id);
+        await deps.endSessions(account.id);
         await deps.accounts.delete(account.id);
         await deps.record({ type: 'account_deleted', accountId: account.id, username: account.username, adminId });
         break;

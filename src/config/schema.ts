@@ -346,7 +346,15 @@ export const configSchema = z
       .describe(
         "The client applications, in oidc-provider's client metadata format (`redirect_uris`, `client_secret`, " +
           '`grant_types`, `default_acr_values` …; any other metadata key is passed through), plus `first_party` ' +
-          'and `require_mfa`.',
+          'and `require_mfa`. A client with `backchannel_logout_uri` is told of every sign-out (OpenID Connect ' +
+          'Back-Channel Logout 1.0).',
+      ),
+    privateNetworkOrigins: z
+      .array(z.url().transform((url) => new URL(url).origin))
+      .default([])
+      .describe(
+        'Origins of relying parties on private or loopback addresses the IdP may call (back-channel logout): ' +
+          'otherwise calls to such addresses are refused, as protection against server-side request forgery.',
       ),
     resourceServers: z
       .record(z.url(), resourceServerSchema)

@@ -76,6 +76,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
       },
     },
     findAccount,
+    fetch: privateNetworkFetch(new Set(config.privateNetworkOrigins)),
     // Authorization code only: no implicit or hybrid responses putting tokens in browser URLs.
     responseTypes: ['code'],
     claims: Object.fromEntries(Object.entries(CLAIMS_BY_SCOPE).map(([scope, claims]) => [scope, [...claims]])),
@@ -114,6 +115,9 @@ export function createProvider(deps: ProviderDependencies): Provider {
           (client.clientAuthMethod !== 'none' && client.metadata()[INTROSPECT_ANY] === true),
       },
       userinfo: { enabled: true },
+      // OpenID Connect Back-Channel Logout 1.0, for clients that register a `backchannel_logout_uri`: signing out at
+      // the IdP posts a logout token to each relying party the session signed in to.
+      backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: (ctx, form) => deps.pages.logout(ctx, form),
@@ -218,6 +222,22 @@ async function rememberedGrant(provider: Provider, artifacts: ArtifactStore, acc
   return typeof newest?.jti === 'string' ? await provider.Grant.find(newest.jti) : undefined;
 }
 
+/**
+ * oidc-provider's outgoing calls (back-channel logout tokens) go through a dispatcher that refuses private and
+ * loopback addresses, against server-side request forgery; relying parties at origins the operator listed
+ * (`privateNetworkOrigins`) live on such a network and are called without it.
+ */
+function privateNetworkFetch(allowed: ReadonlySet<string>): typeof fetch {
+  return (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : input);
+    if (!allowed.has(url.origin) || !init) return fetch(input, init);
+    // `dispatcher` is undici's option, set by oidc-provider; RequestInit's type does not name it.
+    const withoutGuard: RequestInit & { dispatcher?: unknown } = { ...init };
+    delete withoutGuard.dispatcher;
+    return fetch(input, withoutGuard);
+  };
+}
+
 function logProviderErrors(provider: Provider, logger: Logger) {
   const log = logger.child({ component: 'oidc' });
   provider.on('server_error', (ctx: KoaContextWithOIDC, error: Error) => {
@@ -230,6 +250,16 @@ function logProviderErrors(provider: Provider, logger: Logger) {
   provider.on('grant.error', logRejection('grant.error'));
   provider.on('end_session.error', logRejection('end_session.error'));
   provider.on('userinfo.error', logRejection('userinfo.error'));
+  // A relying party that did not take its logout token keeps its session: the operator's to know.
+  provider.on(
+    'backchannel.error',
+    (_ctx: KoaContextWithOIDC, error: Error, client: { clientId: string }, accountId: string, sid: string) => {
+      log.warn({ err: error, clientId: client.clientId, accountId, sid }, 'back-channel logout failed');
+    },
+  );
+  provider.on('backchannel.success', (_ctx: KoaContextWithOIDC, client: { clientId: string }, accountId: string) => {
+    log.info({ clientId: client.clientId, accountId }, 'back-channel logout delivered');
+  });
 }
 
 /** The user's own pages' client (/account): like the console's, it only starts a sign-in to get a session. */

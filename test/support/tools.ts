@@ -16,6 +16,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { APACHE, MOD_AUTH_OPENIDC } from './servers/apache-oidc-rp.js';
 import { findMariaDb, findOpenLdap, findPostgres, POSTGRES_RUN_AS_CANDIDATES } from './servers/availability.js';
 
 /** Debian's python, which has passlib; the `python3` first on PATH may not. */
@@ -56,6 +57,8 @@ const PACKAGES = {
   oathtool: 'oathtool',
   /** Laravel's own Encrypter (Illuminate\\Encryption), which Fortify uses for its users' TOTP secrets. */
   laravel: 'php-illuminate-encryption php-cli',
+  /** Apache httpd with mod_auth_openidc: a relying party made by others (back-channel logout, JWKS caching). */
+  'apache-oidc': 'apache2 libapache2-mod-auth-openidc',
   /** Debian's python3-cryptography: AES-GCM sealed values made outside Node. */
   'python-cryptography': 'python3-cryptography',
 } as const;
@@ -95,6 +98,8 @@ function probe(tool: Tool): boolean {
       return existsSync(PYTHON) && succeeds(PYTHON, ['-c', 'import werkzeug.security']);
     case 'django':
       return existsSync(PYTHON) && succeeds(PYTHON, ['-c', 'import django.contrib.auth.hashers, argon2, bcrypt']);
+    case 'apache-oidc':
+      return existsSync(APACHE) && existsSync(MOD_AUTH_OPENIDC);
     case 'laravel':
       return onPath('php') && existsSync(LARAVEL_ENCRYPTION);
     case 'python-cryptography':

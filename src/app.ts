@@ -14,6 +14,7 @@ import { createRegister, type Register } from './registration/register.js';
 import type { Config } from './config/schema.js';
 import { createEventRecorder } from './events/recorder.js';
 import { assetRoutes } from './http/assets.js';
+import { brandStyles, logoOrigins } from './http/client-branding.js';
 import { createCsrf } from './http/csrf.js';
 import { errorHandler } from './http/error-handler.js';
 import { nonProtocolRoutes } from './http/non-protocol-routes.js';
@@ -272,12 +273,13 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     signingKeys,
     record,
   };
-  app.use(securityHeaders(new URL(config.issuer).protocol === 'https:', isApi));
+  app.use(securityHeaders(new URL(config.issuer).protocol === 'https:', isApi, logoOrigins(config.clients)));
   app.use(requestLogging(logger));
   app.use(errorHandler(render, logger));
   app.use(
     nonProtocolRoutes([
       assetRoutes(`${ROOT}public`),
+      brandStyles(config.clients),
       healthRoutes(store, legacy),
       // Not public: on this port only for a scraper with the token (or on `metrics.port`, see main.ts).
       ...(config.metrics.bearerToken ? [metricsRoutes(metrics, config.metrics.bearerToken)] : []),

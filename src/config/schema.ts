@@ -78,6 +78,15 @@ export { legacySchema, type LegacyConfig } from './legacy-schema.js';
 const clientSchema = z.looseObject({
   client_id: z.string().min(1).describe('The client identifier.'),
   client_name: z.string().optional().describe('The name the hosted pages show for the client.'),
+  logo_uri: z
+    .url({ protocol: /^https$/ })
+    .optional()
+    .describe("The client's logo (https), shown on the hosted pages while a user signs in to it."),
+  accent_color: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/, 'an accent colour is #rrggbb')
+    .optional()
+    .describe("The hosted pages' accent colour (buttons, links) while a user signs in to this client."),
   first_party: z.boolean().optional().describe('Skips the consent page (an application of the same operator).'),
   require_mfa: z
     .boolean()

@@ -55,7 +55,14 @@ export function createPageRenderer(options: PageOptions): RenderPage {
     ctx.set('cache-control', 'no-store');
     ctx.body = await ejs.renderFile(
       layouts[page.layout ?? 'card'],
-      { ...common, ...(page.layout === 'console' ? page.locals : {}), title: page.title, body },
+      {
+        ...common,
+        ...(page.layout === 'console' ? page.locals : {}),
+        // The client a sign-in is for (interaction pages): its logo and accent colour in the layout.
+        brand: page.locals?.brand,
+        title: page.title,
+        body,
+      },
       { cache: options.cache },
     );
   };

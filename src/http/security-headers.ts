@@ -44,7 +44,12 @@ const common = {
  * (`default-src 'none'; frame-ancestors 'none'`, nosniff, DENY, no referrer), which keeps the hot token and userinfo
  * answers small. No framing anywhere (clickjacking a sign-in page is the classic attack), HSTS behind https.
  */
-export function securityHeaders(https: boolean, isApi: (path: string) => boolean): Middleware {
+export function securityHeaders(
+  https: boolean,
+  isApi: (path: string) => boolean,
+  /** Other origins the pages show images from: the clients' logos. */
+  imageOrigins: readonly string[] = [],
+): Middleware {
   const strictTransportSecurity = https ? { maxAge: 15_552_000, includeSubDomains: false } : false;
   const page = koaHelmet({
     ...common,
@@ -56,7 +61,7 @@ export function securityHeaders(https: boolean, isApi: (path: string) => boolean
         // oidc-provider adds the hash of its form_post script to this directive itself.
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
+        imgSrc: ["'self'", 'data:', ...imageOrigins],
         connectSrc: ["'self'"],
         objectSrc: ["'none'"],
         baseUri: ["'none'"],

@@ -2,6 +2,7 @@ import type { RouterMiddleware } from '@koa/router';
 import type { Context } from 'koa';
 import { errors, type InteractionResults, type Provider } from 'oidc-provider';
 import { normaliseLogin } from '../accounts/account.js';
+import { brandOf, type ClientBrand } from '../http/client-branding.js';
 import type { Csrf } from '../http/csrf.js';
 import type { SecondFactors } from '../mfa/second-factor.js';
 import type { TotpEnrolment } from '../mfa/totp-enrolment.js';
@@ -78,11 +79,11 @@ export function loadInteraction<State extends InteractionState = InteractionStat
   };
 }
 
-/** The name of the application the user is signing in to, for the page's heading. */
-async function clientNameOf(provider: Provider, interaction: Interaction): Promise<string> {
+/** The application the user is signing in to: its name for the page's heading, its logo and colour for the page. */
+async function brandOfInteraction(provider: Provider, interaction: Interaction): Promise<ClientBrand> {
   const clientId = String(interaction.params.client_id);
   const client = await provider.Client.find(clientId);
-  return client?.clientName ?? clientId;
+  return client ? brandOf(client) : { clientId, name: clientId, logoUri: undefined, hasAccent: false };
 }
 
 /** A page of this interaction: what every one shows (its uid for the forms, the application's name) and its own. */
@@ -92,9 +93,10 @@ export async function renderStep(
   interaction: Interaction,
   page: { view: string; title: string; status?: number; locals: Record<string, unknown> },
 ): Promise<void> {
+  const brand = await brandOfInteraction(deps.provider, interaction);
   await deps.render(ctx, {
     ...page,
-    locals: { uid: interaction.uid, clientName: await clientNameOf(deps.provider, interaction), ...page.locals },
+    locals: { uid: interaction.uid, clientName: brand.name, brand, ...page.locals },
   });
 }
 

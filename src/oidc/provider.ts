@@ -6,6 +6,7 @@ import { createAdapter } from './adapter.js';
 import { accountClaims, claimsForScopes, CLAIMS_BY_SCOPE } from './claims.js';
 import type { SigningJwk } from './keys.js';
 import { ACR_VALUES, loginPolicy, REQUIRE_MFA } from './login-policy.js';
+import { ACCENT_COLOR, ACCENT_COLOR_PATTERN } from '../http/client-branding.js';
 
 /** The hosted pages oidc-provider renders itself (logout, errors) are drawn by the page layer. */
 export interface ProviderPages {
@@ -68,9 +69,14 @@ export function createProvider(deps: ProviderDependencies): Provider {
       id_token_signed_response_alg: 'RS256',
     },
     extraClientMetadata: {
-      properties: [FIRST_PARTY, INTROSPECT_ANY, ADMIN_API_CLIENT, PKCE_REQUIRED, REQUIRE_MFA],
+      properties: [FIRST_PARTY, INTROSPECT_ANY, ADMIN_API_CLIENT, PKCE_REQUIRED, REQUIRE_MFA, ACCENT_COLOR],
       validator(_ctx, key, value) {
-        if (value !== undefined && typeof value !== 'boolean') {
+        if (value === undefined) return;
+        if (key === ACCENT_COLOR) {
+          if (typeof value !== 'string' || !ACCENT_COLOR_PATTERN.test(value)) {
+            throw new errors.InvalidClientMetadata(`${key} must be a colour as #rrggbb`);
+          }
+        } else if (typeof value !== 'boolean') {
           throw new errors.InvalidClientMetadata(`${key} must be a boolean`);
         }
       },

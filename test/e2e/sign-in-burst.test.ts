@@ -7,6 +7,9 @@ import { after, before, describe, it } from 'node:test';
 import { DEMO_MAPPING } from '../../src/demo/demo-mode.js';
 import { DEMO_USERS } from '../../src/demo/demo-users.js';
 import { LegacyUserService } from '../../src/demo/legacy-service.js';
+import { configSchema } from '../../src/config/schema.js';
+import { createLogger } from '../../src/log/logger.js';
+import { openSecretBox, sealedSecret } from '../../src/security/secret-keys.js';
 import { openEmbeddedStore } from '../../src/store/embedded/embedded-store.js';
 import { startBalancer } from '../support/balancer.js';
 import { LEGACY_TOKEN } from '../support/harness.js';
@@ -100,7 +103,9 @@ describe('a burst of first sign-ins of one user across two processes', { timeout
     // A holder that is alive but never finishes: its lease on carol's check runs far beyond the wait.
     const store = openEmbeddedStore(sqlitePath);
     try {
-      const secret = await store.secrets.getOrCreate('lease-key', () => 'unused: the processes made it first');
+      // The processes' lease key, kept sealed in the store (no secretKeys here: under the key the store keeps).
+      const box = await openSecretBox(configSchema.parse({}), store.secrets, createLogger('silent'));
+      const secret = await sealedSecret(store.secrets, box, 'lease-key', () => 'unused: the processes made it first');
       const lease = `legacy-check:${createHmac('sha256', secret).update('carol').digest('base64url')}`;
       assert.ok(await store.leases.acquire(lease, 'a stuck holder', 120_000));
       const started = performance.now();

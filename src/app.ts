@@ -30,6 +30,8 @@ import { passwordResetRoutes } from './interaction/password-reset-routes.js';
 import { interactionRoutes } from './interaction/routes.js';
 import { signInLinks } from './interaction/sign-in-links.js';
 import { outboxMailer, smtpMailer, unsentMailer, type SentMail } from './mail/mailer.js';
+import { createEmailVerification, newAccountToVerify } from './email-verification/email-verification.js';
+import { emailVerificationRoutes } from './email-verification/routes.js';
 import { createPasswordReset } from './password-reset/password-reset.js';
 import { createPasswordPolicy } from './passwords/password-policy.js';
 import { openLegacySystem } from './legacy/create-connector.js';
@@ -113,7 +115,17 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
   const storeKey = (name: string) =>
     sealedSecret(store.secrets, secretBox, name, () => randomBytes(32).toString('base64url'));
   const webhooks = createWebhookDispatcher(config.webhooks, store.webhooks, logger);
-  const record = createEventRecorder(store.events, logger, [metrics.observeEvent, (event) => webhooks.enqueue(event)]);
+  // A new account with an unverified address gets the link to confirm it (set once the mailer exists, below); the
+  // mail goes out beside the sign-in, which does not wait for it.
+  let mailVerificationLink: (accountId: string) => void = () => undefined;
+  const record = createEventRecorder(store.events, logger, [
+    metrics.observeEvent,
+    (event) => webhooks.enqueue(event),
+    (event) => {
+      const accountId = newAccountToVerify(event);
+      if (accountId) mailVerificationLink(accountId);
+    },
+  ]);
 
   const transform = await createProfileTransformer({
     ...config.migration,
@@ -186,6 +198,25 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
   const outbox = config.mail.outbox ? outboxMailer() : undefined;
   const mailer =
     outbox ?? (config.mail.smtpUrl ? smtpMailer(config.mail.smtpUrl, config.mail.from) : unsentMailer(logger));
+  const emailVerification = createEmailVerification({
+    accounts: store.accounts,
+    artifacts: store.artifacts,
+    mailer,
+    record,
+    linkFor: (token) => `${config.issuer}/email/verify?token=${encodeURIComponent(token)}`,
+    productName: config.productName,
+    ttlSeconds: config.emailVerification.ttlSeconds,
+  });
+  if (config.emailVerification.mailNewAccounts) {
+    mailVerificationLink = (accountId) => {
+      void (async () => {
+        const account = await store.accounts.findById(accountId);
+        if (account) await emailVerification.send(account);
+      })().catch((error: unknown) =>
+        logger.warn({ err: error, accountId }, 'the email verification link was not sent'),
+      );
+    };
+  }
   const passwordReset = createPasswordReset({
     accounts: store.accounts,
     artifacts: store.artifacts,
@@ -285,6 +316,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
       ...(config.metrics.bearerToken ? [metricsRoutes(metrics, config.metrics.bearerToken)] : []),
       consoleRoutes({ ...operations, issuer: config.issuer, render, renderFragment, csrf }),
       adminApiRoutes(operations),
+      emailVerificationRoutes({ verification: emailVerification, render, csrf }),
       passwordResetRoutes({
         reset: passwordReset,
         render,
@@ -309,6 +341,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
         render,
         csrf,
         passkeys,
+        emailVerification,
       }),
       interactionRoutes({
         provider: app,

@@ -1,6 +1,8 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
+import type { Account } from '../accounts/account.js';
+import type { EmailVerification } from '../email-verification/email-verification.js';
 import type { RecordEvent } from '../events/recorder.js';
 import type { Csrf } from '../http/csrf.js';
 import { formField, parseForm } from '../http/forms.js';
@@ -33,7 +35,13 @@ export interface SecurityDependencies {
   csrf: Csrf;
   /** Passkeys added here, to sign in with alone. */
   passkeys: Passkeys;
+  /** The link confirming the account's email address, sent again on request. */
+  emailVerification: EmailVerification;
 }
+
+/** One link per minute at most, however often the button is pressed. */
+const LINK_COOLDOWN = 'EmailLinkCooldown';
+const LINK_COOLDOWN_SECONDS = 60;
 
 export function accountSecurityRoutes(deps: SecurityDependencies): Router {
   const router = new Router({ prefix: '/account/security' });
@@ -70,14 +78,16 @@ export function accountSecurityRoutes(deps: SecurityDependencies): Router {
     return signed.account;
   };
 
-  const overview = async (ctx: Context, accountId: string, notice = '') => {
-    const factors = await deps.factors.listByAccount(accountId);
+  const overview = async (ctx: Context, account: Account, notice = '') => {
+    const factors = await deps.factors.listByAccount(account.id);
     const totp = factors.find((f) => f.kind === 'totp');
     await deps.render(ctx, {
       view: 'account-security',
       title: 'Sign-in security',
       locals: {
         notice,
+        email: account.email ?? '',
+        emailVerified: account.emailVerified,
         totpSince: totp?.createdAt.toISOString().slice(0, 10) ?? '',
         recoveryCodesLeft: factors.filter((f) => f.kind === 'recovery-code' && f.mark === 0).length,
         passkeysAvailable: deps.passkeys.available,
@@ -105,7 +115,23 @@ export function accountSecurityRoutes(deps: SecurityDependencies): Router {
 
   router.get('/', async (ctx) => {
     const account = await accountOf(ctx);
-    if (account) await overview(ctx, account.id);
+    if (account) await overview(ctx, account);
+  });
+
+  router.post('/email/verify', parseForm, deps.csrf.check, async (ctx) => {
+    const account = await accountOf(ctx);
+    if (!account) return;
+    if (await deps.artifacts.find(LINK_COOLDOWN, account.id)) {
+      await overview(ctx, account, 'A link was sent a moment ago: look for it in your mailbox.');
+      return;
+    }
+    await deps.artifacts.upsert(LINK_COOLDOWN, account.id, {}, LINK_COOLDOWN_SECONDS);
+    const sent = await deps.emailVerification.send(account);
+    await overview(
+      ctx,
+      account,
+      sent === 'sent' ? `A link to confirm your address is on its way to ${account.email ?? ''}.` : '',
+    );
   });
 
   const renderTotpSetup = async (ctx: Context, page: TotpSetupPage, error = '', status = 200) => {
@@ -130,7 +156,7 @@ export function accountSecurityRoutes(deps: SecurityDependencies): Router {
     const outcome = await enrolment.confirm(account, account.id, formField(ctx.request.body, 'code'));
     switch (outcome.kind) {
       case 'expired':
-        await overview(ctx, account.id, 'That setup expired. Start again.');
+        await overview(ctx, account, 'That setup expired. Start again.');
         return;
       case 'wrong-code':
         await renderTotpSetup(ctx, outcome.page, 'That code is not right: enter the code your app shows now.', 400);
@@ -141,7 +167,7 @@ export function accountSecurityRoutes(deps: SecurityDependencies): Router {
           await showRecoveryCodes(ctx, outcome.recoveryCodes, heading);
           return;
         }
-        await overview(ctx, account.id, 'Your authenticator app is set up.');
+        await overview(ctx, account, 'Your authenticator app is set up.');
     }
   });
 
@@ -152,7 +178,7 @@ export function accountSecurityRoutes(deps: SecurityDependencies): Router {
     if ((await deps.factors.remove(account.id, ids)) > 0) {
       await deps.record({ type: 'factor_removed', accountId: account.id, factor: 'totp' });
     }
-    await overview(ctx, account.id, 'Your authenticator app is removed.');
+    await overview(ctx, account, 'Your authenticator app is removed.');
   });
 
   router.post('/recovery-codes', parseForm, deps.csrf.check, async (ctx) => {
@@ -202,14 +228,14 @@ export function accountSecurityRoutes(deps: SecurityDependencies): Router {
       formField(body, 'response'),
       formField(body, 'passkey-label'),
     );
-    await overview(ctx, account.id, registered[outcome.kind]);
+    await overview(ctx, account, registered[outcome.kind]);
   });
 
   router.post('/passkeys/remove', parseForm, deps.csrf.check, async (ctx) => {
     const account = await accountOf(ctx, true);
     if (!account) return;
     const removed = await deps.passkeys.remove(account.id, formField(ctx.request.body, 'id'));
-    await overview(ctx, account.id, removed ? 'The passkey is removed.' : 'That passkey was already removed.');
+    await overview(ctx, account, removed ? 'The passkey is removed.' : 'That passkey was already removed.');
   });
 
   return router;

@@ -410,6 +410,26 @@ export const configSchema = z
       .prefault({})
       .describe('Password reset mail.'),
 
+    emailVerification: z
+      .strictObject({
+        ttlSeconds: z
+          .number()
+          .int()
+          .min(60)
+          .max(7 * 86_400)
+          .default(86_400)
+          .describe('How long a link confirming an email address works.'),
+        mailNewAccounts: z
+          .boolean()
+          .default(true)
+          .describe(
+            'Mail the link to every new account (a migration, a sign-up) whose address is not verified; the user ' +
+              'can ask for it again on their account page either way.',
+          ),
+      })
+      .prefault({})
+      .describe('Confirming email addresses: `email_verified` turns true when the link mailed to the address is used.'),
+
     passwordReset: z
       .strictObject({
         ttlSeconds: z.number().int().min(60).max(86_400).default(1800).describe('How long a reset link works.'),

@@ -72,6 +72,8 @@ export type IdpEvent =
   /** Chosen at sign-in because the legacy password was too weak (`passwords.requireChangeOfWeakLegacyPasswords`). */
   | { type: 'password_changed'; accountId: string; reason: 'weak_legacy_password' }
   | { type: 'registered'; accountId: string }
+  /** The account's email address was confirmed through the link mailed to it: `email_verified` is now true. */
+  | { type: 'email_verified'; accountId: string }
   | { type: 'password_reset_requested'; accountId: string }
   | { type: 'password_reset_requested'; legacy: { source: string; id: string } }
   | { type: 'password_reset'; accountId: string; migrated: boolean }
@@ -144,6 +146,7 @@ const EVENT_TYPE_SET: Record<EventType, true> = {
   signed_in: true,
   sign_in_refused: true,
   registered: true,
+  email_verified: true,
   imported: true,
   password_reset_requested: true,
   password_reset: true,

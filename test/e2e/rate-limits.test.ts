@@ -208,6 +208,8 @@ describe('sign-up and password reset limits', () => {
 
   it('answers reset requests past the limit the same way, and sends nothing more', async () => {
     const outbox = t.idp.outbox ?? [];
+    // The sign-ups before got links to confirm their addresses: only reset mails count here.
+    const resets = () => outbox.filter((mail) => mail.subject.startsWith('Reset your')).length;
     const ask = async () => {
       const agent = new UserAgent();
       await agent.request(`${t.issuer}/password/forgot`);
@@ -215,11 +217,11 @@ describe('sign-up and password reset limits', () => {
       return { status: response.status, text: await response.text() };
     };
     const first = await ask();
-    await eventually(() => outbox.length > 0, { what: 'the reset mail' });
-    assert.equal(outbox.length, 1);
+    await eventually(() => resets() > 0, { what: 'the reset mail' });
+    assert.equal(resets(), 1);
     const second = await ask();
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(second.status, first.status);
-    assert.equal(outbox.length, 1, 'no second mail');
+    assert.equal(resets(), 1, 'no second mail');
   });
 });

@@ -1,0 +1,107 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Account } from '../accounts/account.js';
+import type { IdpEvent } from '../events/event.js';
+import type { RecordEvent } from '../events/recorder.js';
+import type { Mailer } from '../mail/mailer.js';
+import type { AccountStore, ArtifactStore } from '../store/store.js';
+
+/**
+ * Verifying an account's email address: a link by email (single use, expiring, stored only as a hash and bound to
+ * the address it was sent to), whose confirmation turns the account's `email_verified` claim true. Mailed when an
+ * account with an unverified address is made (a migration, a sign-up) and on the user's own request from their
+ * account page; never on a request that names an address, so nothing here tells whether an account exists.
+ */
+export interface EmailVerification {
+  /** Mails a link to the account's address if it has one and it is not verified yet. */
+  send(account: Account): Promise<'sent' | 'nothing-to-verify'>;
+  /** Whether a link can still be used (without using it): the page asks for a click before it is used. */
+  isUsable(token: string): Promise<boolean>;
+  confirm(token: string): Promise<VerificationOutcome>;
+}
+
+export type VerificationOutcome =
+  | { kind: 'verified'; account: Account }
+  /** Unknown, expired or used link, or the account's address is no longer the one the link was sent to. */
+  | { kind: 'invalid-link' };
+
+export interface EmailVerificationDependencies {
+  accounts: AccountStore;
+  artifacts: ArtifactStore;
+  mailer: Mailer;
+  record: RecordEvent;
+  /** The page a link opens, with the token appended. */
+  linkFor(token: string): string;
+  productName: string;
+  ttlSeconds: number;
+  now?: () => Date;
+}
+
+const MODEL = 'EmailVerification';
+/** A concurrent change of the account (a rename) makes the write stale; it is read again, a few times. */
+const ATTEMPTS = 3;
+
+export function createEmailVerification(deps: EmailVerificationDependencies): EmailVerification {
+  const now = deps.now ?? (() => new Date());
+  const idOf = (token: string) => createHash('sha256').update(token).digest('base64url');
+  const hours = Math.max(1, Math.round(deps.ttlSeconds / 3600));
+
+  /** Marks the address verified if the account still has it; undefined when it no longer does. */
+  const markVerified = async (accountId: string, email: string): Promise<Account | undefined> => {
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const account = await deps.accounts.findById(accountId);
+      if (!account || account.email !== email) return undefined;
+      if (account.emailVerified) return account;
+      const at = now();
+      const updated = await deps.accounts.updateLogins(account.id, {
+        emailVerified: true,
+        updatedAt: at,
+        ifUpdatedAt: account.updatedAt,
+      });
+      if (updated.kind === 'updated') return updated.account;
+      if (updated.kind !== 'stale') return undefined;
+    }
+    return undefined;
+  };
+
+  return {
+    async send(account) {
+      if (!account.email || account.emailVerified) return 'nothing-to-verify';
+      const token = randomBytes(32).toString('base64url');
+      await deps.artifacts.upsert(MODEL, idOf(token), { accountId: account.id, email: account.email }, deps.ttlSeconds);
+      await deps.mailer.send({
+        to: account.email,
+        subject: `Confirm your email address for ${deps.productName}`,
+        text:
+          `Hello ${account.username},\n\nplease confirm that this is your email address for your ${deps.productName} ` +
+          `account. Open this link within ${String(hours)} hour${hours === 1 ? '' : 's'}:\n\n${deps.linkFor(token)}\n\n` +
+          `If you have no such account, ignore this email.\n`,
+      });
+      return 'sent';
+    },
+
+    async isUsable(token) {
+      const found = await deps.artifacts.find(MODEL, idOf(token));
+      return found !== undefined && found.consumed === undefined;
+    },
+
+    async confirm(token) {
+      // Taken, not read: of two clicks racing, one uses the link.
+      const stored = await deps.artifacts.take(MODEL, idOf(token));
+      if (typeof stored?.accountId !== 'string' || typeof stored.email !== 'string') return { kind: 'invalid-link' };
+      const account = await markVerified(stored.accountId, stored.email);
+      if (!account) return { kind: 'invalid-link' };
+      await deps.record({ type: 'email_verified', accountId: account.id });
+      return { kind: 'verified', account };
+    },
+  };
+}
+
+/**
+ * The account an event made, when it is one that gets a link for an unverified address: a migration at sign-in, a
+ * sign-up. Not a password reset by email (not a sign-up) nor a bulk import, which mails no one.
+ */
+export function newAccountToVerify(event: IdpEvent): string | undefined {
+  if (event.type === 'registered') return event.accountId;
+  if (event.type === 'migrated' && event.via === undefined) return event.accountId;
+  return undefined;
+}

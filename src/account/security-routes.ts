@@ -118,6 +118,21 @@ export function accountSecurityRoutes(deps: SecurityDependencies): Router {
     if (account) await overview(ctx, account);
   });
 
+  // A new address needs a recent sign-in, like a change of sign-in methods: it is how a password gets reset.
+  router.post('/email/change', parseForm, deps.csrf.check, async (ctx) => {
+    const account = await accountOf(ctx, true);
+    if (!account) return;
+    const typed = formField(ctx.request.body, 'email');
+    const sent = await deps.emailVerification.sendChange(account, typed);
+    await overview(
+      ctx,
+      account,
+      sent === 'invalid'
+        ? 'That is not an email address.'
+        : `A link is on its way to ${typed.trim()}: your address changes once you open it.`,
+    );
+  });
+
   router.post('/email/verify', parseForm, deps.csrf.check, async (ctx) => {
     const account = await accountOf(ctx);
     if (!account) return;

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Account } from '../accounts/account.js';
+import { emailSchema, normaliseLogin, type Account } from '../accounts/account.js';
 import type { IdpEvent } from '../events/event.js';
 import type { RecordEvent } from '../events/recorder.js';
 import type { Mailer } from '../mail/mailer.js';
@@ -14,6 +14,12 @@ import type { AccountStore, ArtifactStore } from '../store/store.js';
 export interface EmailVerification {
   /** Mails a link to the account's address if it has one and it is not verified yet. */
   send(account: Account): Promise<'sent' | 'nothing-to-verify'>;
+  /**
+   * A change of address: the link goes to the new one, and the account's address changes only when it is used, to
+   * the new address, verified (the old one is told). `invalid` for text that is no email address; an address
+   * another account holds gets no link, and the answer is the same `sent` (no probing whose address it is).
+   */
+  sendChange(account: Account, newEmail: string): Promise<'sent' | 'invalid'>;
   /** Whether a link can still be used (without using it): the page asks for a click before it is used. */
   isUsable(token: string): Promise<boolean>;
   confirm(token: string): Promise<VerificationOutcome>;
@@ -63,19 +69,71 @@ export function createEmailVerification(deps: EmailVerificationDependencies): Em
     return undefined;
   };
 
-  return {
-    async send(account) {
-      if (!account.email || account.emailVerified) return 'nothing-to-verify';
-      const token = randomBytes(32).toString('base64url');
-      await deps.artifacts.upsert(MODEL, idOf(token), { accountId: account.id, email: account.email }, deps.ttlSeconds);
+  const mailLink = async (
+    to: string,
+    target: { accountId: string; email: string; change?: true },
+    name: string,
+    why: string,
+  ) => {
+    const token = randomBytes(32).toString('base64url');
+    await deps.artifacts.upsert(MODEL, idOf(token), target, deps.ttlSeconds);
+    await deps.mailer.send({
+      to,
+      subject: `Confirm your email address for ${deps.productName}`,
+      text:
+        `Hello ${name},\n\n${why} Open this link within ${String(hours)} hour${hours === 1 ? '' : 's'}:\n\n` +
+        `${deps.linkFor(token)}\n\nIf you have no such account, ignore this email.\n`,
+    });
+  };
+
+  /** The account's address becomes `email`, verified, if the account is as the link found it and no one has it. */
+  const changeTo = async (accountId: string, email: string): Promise<Account | undefined> => {
+    const account = await deps.accounts.findById(accountId);
+    if (!account) return undefined;
+    if (account.email === email) return markVerified(accountId, email);
+    const updated = await deps.accounts.updateLogins(account.id, {
+      email,
+      emailVerified: true,
+      updatedAt: now(),
+      ifUpdatedAt: account.updatedAt,
+    });
+    if (updated.kind !== 'updated') return undefined;
+    if (account.email) {
       await deps.mailer.send({
         to: account.email,
-        subject: `Confirm your email address for ${deps.productName}`,
+        subject: `Your email address for ${deps.productName} has changed`,
         text:
-          `Hello ${account.username},\n\nplease confirm that this is your email address for your ${deps.productName} ` +
-          `account. Open this link within ${String(hours)} hour${hours === 1 ? '' : 's'}:\n\n${deps.linkFor(token)}\n\n` +
-          `If you have no such account, ignore this email.\n`,
+          `Hello ${account.username},\n\nthe email address of your ${deps.productName} account is now ${email}.\n` +
+          `If you did not change it, contact your administrator.\n`,
       });
+    }
+    return updated.account;
+  };
+
+  return {
+    async sendChange(account, typed) {
+      const parsed = emailSchema.safeParse(typed);
+      if (!parsed.success) return 'invalid';
+      const email = parsed.data;
+      const holder = await deps.accounts.findByLogin(normaliseLogin(email));
+      if (holder && holder.id !== account.id) return 'sent';
+      await mailLink(
+        email,
+        { accountId: account.id, email, change: true },
+        account.username,
+        `please confirm that this is the new email address of your ${deps.productName} account.`,
+      );
+      return 'sent';
+    },
+
+    async send(account) {
+      if (!account.email || account.emailVerified) return 'nothing-to-verify';
+      await mailLink(
+        account.email,
+        { accountId: account.id, email: account.email },
+        account.username,
+        `please confirm that this is your email address for your ${deps.productName} account.`,
+      );
       return 'sent';
     },
 
@@ -88,8 +146,12 @@ export function createEmailVerification(deps: EmailVerificationDependencies): Em
       // Taken, not read: of two clicks racing, one uses the link.
       const stored = await deps.artifacts.take(MODEL, idOf(token));
       if (typeof stored?.accountId !== 'string' || typeof stored.email !== 'string') return { kind: 'invalid-link' };
-      const account = await markVerified(stored.accountId, stored.email);
+      const account =
+        stored.change === true
+          ? await changeTo(stored.accountId, stored.email)
+          : await markVerified(stored.accountId, stored.email);
       if (!account) return { kind: 'invalid-link' };
+      if (stored.change === true) await deps.record({ type: 'email_changed', accountId: account.id });
       await deps.record({ type: 'email_verified', accountId: account.id });
       return { kind: 'verified', account };
     },

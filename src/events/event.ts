@@ -74,6 +74,8 @@ export type IdpEvent =
   | { type: 'registered'; accountId: string }
   /** The account's email address was confirmed through the link mailed to it: `email_verified` is now true. */
   | { type: 'email_verified'; accountId: string }
+  /** The user changed their email address (confirmed through the link mailed to the new one, which is verified). */
+  | { type: 'email_changed'; accountId: string }
   | { type: 'password_reset_requested'; accountId: string }
   | { type: 'password_reset_requested'; legacy: { source: string; id: string } }
   | { type: 'password_reset'; accountId: string; migrated: boolean }
@@ -147,6 +149,7 @@ const EVENT_TYPE_SET: Record<EventType, true> = {
   sign_in_refused: true,
   registered: true,
   email_verified: true,
+  email_changed: true,
   imported: true,
   password_reset_requested: true,
   password_reset: true,

@@ -100,4 +100,40 @@ describe('email verification', () => {
     assert.deepEqual(await verification().confirm('made-up'), { kind: 'invalid-link' });
     assert.equal((await store.accounts.findById(account.id))?.emailVerified, false);
   });
+
+  it('changes the address only once the link sent to the new one is used, and tells the old one', async () => {
+    const account = await newAccount(`${randomUUID()}@example.com`, true);
+    const next = `${randomUUID()}@example.org`;
+    assert.equal(await verification().sendChange(account, ` ${next} `), 'sent');
+    assert.equal((await store.accounts.findById(account.id))?.email, account.email, 'unchanged until the link is used');
+    const confirmed = await verification().confirm(tokenMailedTo(next));
+    assert.equal(confirmed.kind, 'verified');
+    const changed = await store.accounts.findById(account.id);
+    assert.equal(changed?.email, next);
+    assert.equal(changed.emailVerified, true);
+    const notice = mailer.outbox.find((m) => m.to === account.email);
+    assert.match(notice?.subject ?? '', /has changed/);
+    assert.deepEqual(
+      events.slice(-2).map((e) => e.type),
+      ['email_changed', 'email_verified'],
+    );
+  });
+
+  it('sends no link to an address another account holds (and says the same), nor to what is no address', async () => {
+    const holder = await newAccount(`${randomUUID()}@example.com`, true);
+    const account = await newAccount(`${randomUUID()}@example.com`, true);
+    const sent = mailer.outbox.length;
+    assert.equal(await verification().sendChange(account, holder.email?.toUpperCase() ?? ''), 'sent');
+    assert.equal(mailer.outbox.length, sent, 'nothing mailed');
+    assert.equal(await verification().sendChange(account, 'not an address'), 'invalid');
+  });
+
+  it('refuses the link when the new address was taken meanwhile', async () => {
+    const account = await newAccount(`${randomUUID()}@example.com`, true);
+    const next = `${randomUUID()}@example.org`;
+    await verification().sendChange(account, next);
+    await newAccount(next, true);
+    assert.deepEqual(await verification().confirm(tokenMailedTo(next)), { kind: 'invalid-link' });
+    assert.equal((await store.accounts.findById(account.id))?.email, account.email);
+  });
 });

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { Account } from '../../src/accounts/account.js';
 import { createEmailVerification } from '../../src/email-verification/email-verification.js';
 import type { IdpEvent } from '../../src/events/event.js';
 import { outboxMailer } from '../../src/mail/mailer.js';
 import { openEmbeddedStore } from '../../src/store/embedded/embedded-store.js';
 import type { Store } from '../../src/store/store.js';
+import { insertAccount } from '../support/accounts.js';
 
 /** The link confirming an email address, against a real (in-memory) embedded store and an outbox. */
 describe('email verification', () => {
@@ -31,22 +31,8 @@ describe('email verification', () => {
       productName: 'Example ID',
       ttlSeconds,
     });
-  const newAccount = async (email: string | undefined, emailVerified = false): Promise<Account> => {
-    const at = new Date();
-    const account: Account = {
-      id: randomUUID(),
-      username: `user-${randomUUID().slice(0, 8)}`,
-      ...(email ? { email } : {}),
-      emailVerified,
-      roles: [],
-      origin: 'migrated',
-      password: { kind: 'none' },
-      createdAt: at,
-      updatedAt: at,
-    };
-    await store.accounts.insert(account);
-    return account;
-  };
+  const newAccount = (email: string | undefined, emailVerified = false) =>
+    insertAccount(store.accounts, { ...(email ? { email } : {}), emailVerified });
   const tokenMailedTo = (to: string) => {
     const mail = mailer.outbox.find((m) => m.to === to);
     assert.ok(mail, `a mail to ${to}`);

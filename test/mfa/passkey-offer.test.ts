@@ -4,11 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Account } from '../../src/accounts/account.js';
 import type { IdpEvent } from '../../src/events/event.js';
 import { createPasskeyOffer } from '../../src/mfa/passkey-offer.js';
 import { openEmbeddedStore } from '../../src/store/embedded/embedded-store.js';
 import type { Store } from '../../src/store/store.js';
+import { insertAccount } from '../support/accounts.js';
 
 /**
  * When a passkey is offered at the end of a sign-in, against a real embedded store: every condition that withholds
@@ -32,21 +32,7 @@ describe('the passkey offer after a password sign-in', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const newAccount = async (): Promise<Account> => {
-    const now = new Date();
-    const account: Account = {
-      id: randomUUID(),
-      username: `user-${randomUUID().slice(0, 8)}`,
-      emailVerified: false,
-      roles: [],
-      origin: 'migrated',
-      password: { kind: 'none' },
-      createdAt: now,
-      updatedAt: now,
-    };
-    await store.accounts.insert(account);
-    return account;
-  };
+  const newAccount = () => insertAccount(store.accounts);
   /** The passkeys as the offer sees them: available or not, and the account's (none, or one). */
   const offer = (options: { enabled?: boolean; available?: boolean; withPasskey?: string } = {}) =>
     createPasskeyOffer({

@@ -362,6 +362,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
         limiter,
         signInLimits: signInLimits(limiter),
         secondFactors: mfa,
+        emailVerification,
         passkeys,
         passkeyOffer: createPasskeyOffer({
           enabled: config.mfa.offerPasskeyAfterSignIn,

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Account } from '../accounts/account.js';
-import type { EmailVerification } from '../email-verification/email-verification.js';
+import { linkNotice, type EmailVerification } from '../email-verification/email-verification.js';
 import type { RecordEvent } from '../events/recorder.js';
 import type { Csrf } from '../http/csrf.js';
 import { formField, parseForm } from '../http/forms.js';
@@ -38,10 +38,6 @@ export interface SecurityDependencies {
   /** The link confirming the account's email address, sent again on request. */
   emailVerification: EmailVerification;
 }
-
-/** One link per minute at most, however often the button is pressed. */
-const LINK_COOLDOWN = 'EmailLinkCooldown';
-const LINK_COOLDOWN_SECONDS = 60;
 
 export function accountSecurityRoutes(deps: SecurityDependencies): Router {
   const router = new Router({ prefix: '/account/security' });
@@ -135,18 +131,7 @@ export function accountSecurityRoutes(deps: SecurityDependencies): Router {
 
   router.post('/email/verify', parseForm, deps.csrf.check, async (ctx) => {
     const account = await accountOf(ctx);
-    if (!account) return;
-    if (await deps.artifacts.find(LINK_COOLDOWN, account.id)) {
-      await overview(ctx, account, 'A link was sent a moment ago: look for it in your mailbox.');
-      return;
-    }
-    await deps.artifacts.upsert(LINK_COOLDOWN, account.id, {}, LINK_COOLDOWN_SECONDS);
-    const sent = await deps.emailVerification.send(account);
-    await overview(
-      ctx,
-      account,
-      sent === 'sent' ? `A link to confirm your address is on its way to ${account.email ?? ''}.` : '',
-    );
+    if (account) await overview(ctx, account, linkNotice(await deps.emailVerification.send(account), account));
   });
 
   const renderTotpSetup = async (ctx: Context, page: TotpSetupPage, error = '', status = 200) => {

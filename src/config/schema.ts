@@ -78,6 +78,13 @@ export { legacySchema, type LegacyConfig } from './legacy-schema.js';
 const clientSchema = z.looseObject({
   client_id: z.string().min(1).describe('The client identifier.'),
   client_name: z.string().optional().describe('The name the hosted pages show for the client.'),
+  require_verified_email: z
+    .boolean()
+    .optional()
+    .describe(
+      'No token for an account whose email address is not confirmed: after signing in, the user is asked to open ' +
+        'the link mailed to them (and can have it sent again), then continues.',
+    ),
   logo_uri: z
     .url({ protocol: /^https$/ })
     .optional()

@@ -12,8 +12,12 @@ import type { AccountStore, ArtifactStore } from '../store/store.js';
  * account page; never on a request that names an address, so nothing here tells whether an account exists.
  */
 export interface EmailVerification {
-  /** Mails a link to the account's address if it has one and it is not verified yet. */
-  send(account: Account): Promise<'sent' | 'nothing-to-verify'>;
+  /**
+   * Mails a link to the account's address if it has one and it is not verified yet, one a minute at most however
+   * often it is asked for (a new account's mail, the button on the account page, the page of a client that requires
+   * a confirmed address).
+   */
+  send(account: Account): Promise<'sent' | 'recently-sent' | 'nothing-to-verify'>;
   /**
    * A change of address: the link goes to the new one, and the account's address changes only when it is used, to
    * the new address, verified (the old one is told). `invalid` for text that is no email address; an address
@@ -43,6 +47,8 @@ export interface EmailVerificationDependencies {
 }
 
 const MODEL = 'EmailVerification';
+const COOLDOWN = 'EmailLinkCooldown';
+const COOLDOWN_SECONDS = 60;
 /** A concurrent change of the account (a rename) makes the write stale; it is read again, a few times. */
 const ATTEMPTS = 3;
 
@@ -128,6 +134,8 @@ export function createEmailVerification(deps: EmailVerificationDependencies): Em
 
     async send(account) {
       if (!account.email || account.emailVerified) return 'nothing-to-verify';
+      if (await deps.artifacts.find(COOLDOWN, account.id)) return 'recently-sent';
+      await deps.artifacts.upsert(COOLDOWN, account.id, {}, COOLDOWN_SECONDS);
       await mailLink(
         account.email,
         { accountId: account.id, email: account.email },
@@ -166,4 +174,16 @@ export function newAccountToVerify(event: IdpEvent): string | undefined {
   if (event.type === 'registered') return event.accountId;
   if (event.type === 'migrated' && event.via === undefined) return event.accountId;
   return undefined;
+}
+
+/** What a page says after a link was asked for. */
+export function linkNotice(outcome: Awaited<ReturnType<EmailVerification['send']>>, account: Account): string {
+  switch (outcome) {
+    case 'sent':
+      return `A link to confirm your address is on its way to ${account.email ?? ''}.`;
+    case 'recently-sent':
+      return 'A link was sent a moment ago: look for it in your mailbox.';
+    case 'nothing-to-verify':
+      return '';
+  }
 }

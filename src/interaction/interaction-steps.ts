@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import { errors, type InteractionResults, type Provider } from 'oidc-provider';
 import { normaliseLogin } from '../accounts/account.js';
 import { brandOf, type ClientBrand } from '../http/client-branding.js';
+import type { EmailVerification } from '../email-verification/email-verification.js';
 import type { Csrf } from '../http/csrf.js';
 import type { SecondFactors } from '../mfa/second-factor.js';
 import type { TotpEnrolment } from '../mfa/totp-enrolment.js';
@@ -47,6 +48,8 @@ export interface InteractionDependencies {
   passkeys: Passkeys;
   /** Whether to offer a passkey at the end of a password sign-in. */
   passkeyOffer: PasskeyOffer;
+  /** The link confirming an email address, for a client that requires a confirmed one (`verify-email.ts`). */
+  emailVerification: EmailVerification;
 }
 
 export type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -66,7 +69,7 @@ export type StepContext<State extends InteractionState = InteractionState> = Par
  */
 export function loadInteraction<State extends InteractionState = InteractionState>(
   provider: Provider,
-  prompt?: 'login' | 'consent',
+  prompt?: 'login' | 'consent' | 'verify_email',
 ): Step<State> {
   return async function loadInteraction(ctx, next) {
     const interaction = await provider.interactionDetails(ctx.req, ctx.res);

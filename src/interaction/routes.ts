@@ -14,6 +14,8 @@ import {
 import { confirmSetupEndpoint, continueAfterSetupEndpoint } from './setup-second-factor.js';
 import { renderSignIn, signInEndpoint } from './sign-in.js';
 import { signUpEndpoint, signUpPage } from './sign-up.js';
+import { showVerifyEmail, verifyEmailEndpoint } from './verify-email.js';
+import { VERIFY_EMAIL_PROMPT } from '../oidc/login-policy.js';
 
 export type { InteractionDependencies } from './interaction-steps.js';
 
@@ -30,6 +32,10 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
     if (interaction.prompt.name === 'login') {
       const hint = interaction.params.login_hint;
       await renderSignIn(deps, ctx, interaction, typeof hint === 'string' ? hint : '');
+      return;
+    }
+    if (interaction.prompt.name === VERIFY_EMAIL_PROMPT) {
+      await showVerifyEmail(deps, ctx, interaction);
       return;
     }
     await renderConsent(deps, ctx, interaction);
@@ -49,6 +55,7 @@ export function interactionRoutes(deps: InteractionDependencies): Router {
   router.get('/register', ...signUpPage(deps));
   router.post('/register', ...signUpEndpoint(deps));
   router.post('/confirm', ...consentEndpoint(deps));
+  router.post('/email', ...verifyEmailEndpoint(deps));
   router.post('/abort', ...abortEndpoint(deps));
   return router;
 }

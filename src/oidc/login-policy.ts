@@ -22,6 +22,11 @@ export const ACR_VALUES: readonly string[] = [ACR_PASSWORD, ACR_MFA];
 /** The reason the login prompt gives when the session is not good enough for the client or the request. */
 export const MFA_REQUIRED = 'mfa_required';
 
+/** Client metadata: no token for an account whose email address is not confirmed. */
+export const REQUIRE_VERIFIED_EMAIL = 'require_verified_email';
+/** The prompt a signed-in user meets at such a client until their address is confirmed. */
+export const VERIFY_EMAIL_PROMPT = 'verify_email';
+
 /** The ACR that a sign-in authenticated by `amr` (RFC 8176) reached. */
 export function acrFor(amr: readonly string[]): string {
   return amr.includes('mfa') ? ACR_MFA : ACR_PASSWORD;
@@ -47,7 +52,10 @@ export function mfaRequired(
  * session's, it does not merge), so the check reads the session after the sign-in and passes once the second
  * factor is in.
  */
-export function loginPolicy(): interactionPolicy.DefaultPolicy {
+export function loginPolicy(deps: {
+  /** Whether the account has an email address and it is confirmed. */
+  hasVerifiedEmail(accountId: string): Promise<boolean>;
+}): interactionPolicy.DefaultPolicy {
   const policy = interactionPolicy.base();
   const login = policy.get('login');
   if (!login) throw new Error("oidc-provider's default policy has no login prompt");
@@ -65,6 +73,28 @@ export function loginPolicy(): interactionPolicy.DefaultPolicy {
           ? interactionPolicy.Check.NO_NEED_TO_PROMPT
           : interactionPolicy.Check.REQUEST_PROMPT;
       },
+    ),
+  );
+  // After the sign-in (and consent), a client that requires a confirmed address gets no token until it is: the
+  // user meets the `verify_email` page, whatever way they signed in (password, passkey, an earlier session).
+  policy.add(
+    new interactionPolicy.Prompt(
+      { name: VERIFY_EMAIL_PROMPT, requestable: false },
+      new interactionPolicy.Check(
+        'email_unverified',
+        'the client requires a confirmed email address',
+        'interaction_required',
+        async (ctx: KoaContextWithOIDC) => {
+          const { oidc } = ctx;
+          const accountId = oidc.session?.accountId;
+          if (oidc.client?.metadata()[REQUIRE_VERIFIED_EMAIL] !== true || !accountId) {
+            return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+          }
+          return (await deps.hasVerifiedEmail(accountId))
+            ? interactionPolicy.Check.NO_NEED_TO_PROMPT
+            : interactionPolicy.Check.REQUEST_PROMPT;
+        },
+      ),
     ),
   );
   return policy;

@@ -5,7 +5,7 @@ import type { AccountStore, ArtifactStore } from '../store/store.js';
 import { createAdapter } from './adapter.js';
 import { accountClaims, claimsForScopes, CLAIMS_BY_SCOPE } from './claims.js';
 import type { SigningJwk } from './keys.js';
-import { ACR_VALUES, loginPolicy, REQUIRE_MFA } from './login-policy.js';
+import { ACR_VALUES, loginPolicy, REQUIRE_MFA, REQUIRE_VERIFIED_EMAIL } from './login-policy.js';
 import { ACCENT_COLOR, ACCENT_COLOR_PATTERN } from '../http/client-branding.js';
 
 /** The hosted pages oidc-provider renders itself (logout, errors) are drawn by the page layer. */
@@ -69,7 +69,15 @@ export function createProvider(deps: ProviderDependencies): Provider {
       id_token_signed_response_alg: 'RS256',
     },
     extraClientMetadata: {
-      properties: [FIRST_PARTY, INTROSPECT_ANY, ADMIN_API_CLIENT, PKCE_REQUIRED, REQUIRE_MFA, ACCENT_COLOR],
+      properties: [
+        FIRST_PARTY,
+        INTROSPECT_ANY,
+        ADMIN_API_CLIENT,
+        PKCE_REQUIRED,
+        REQUIRE_MFA,
+        REQUIRE_VERIFIED_EMAIL,
+        ACCENT_COLOR,
+      ],
       validator(_ctx, key, value) {
         if (value === undefined) return;
         if (key === ACCENT_COLOR) {
@@ -169,7 +177,15 @@ export function createProvider(deps: ProviderDependencies): Provider {
     rotateRefreshToken: true,
     loadExistingGrant: (ctx) => loadGrant(ctx, deps.artifacts),
     // The default policy, plus: a client or request that needs a second factor is not satisfied by a session without.
-    interactions: { policy: loginPolicy(), url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: {
+      policy: loginPolicy({
+        hasVerifiedEmail: async (accountId) => {
+          const account = await deps.accounts.findById(accountId);
+          return account?.email !== undefined && account.emailVerified;
+        },
+      }),
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+    },
     renderError: (ctx, out) => deps.pages.error(ctx, out),
     ttl: {
       AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? config.ttl.accessToken,

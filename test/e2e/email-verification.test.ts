@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { SentMail } from '../../src/mail/mailer.js';
 import { eventually } from '../support/eventually.js';
-import { startTestIdp, type TestIdp } from '../support/harness.js';
-import { csrfFieldOf, signIn, UserAgent } from '../support/oidc-flow.js';
+import { RP_REDIRECT, startTestIdp, TEST_CLIENTS, type TestIdp } from '../support/harness.js';
+import { beginAuthorization, csrfFieldOf, finishAuthorization, signIn, UserAgent } from '../support/oidc-flow.js';
 
 /**
  * A migrated user whose legacy email was not verified gets a link at the first sign-in; using it turns the claim
@@ -57,5 +57,66 @@ describe('email addresses confirmed by a link', () => {
     assert.equal((await signIn(t.issuer, 'alice', 'wonderland')).tokens?.claims()?.email_verified, true);
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal(outbox.filter((m) => m.to === 'alice@example.com').length, 0);
+  });
+});
+
+describe('a client that requires a confirmed email address', () => {
+  let t: TestIdp;
+  let outbox: readonly SentMail[];
+  before(async () => {
+    t = await startTestIdp({
+      config: {
+        clients: [
+          {
+            ...TEST_CLIENTS.firstParty,
+            redirect_uris: [RP_REDIRECT],
+            first_party: true,
+            require_verified_email: true,
+          },
+        ],
+      },
+    });
+    outbox = t.idp.outbox ?? [];
+  });
+  after(() => t.close());
+
+  it('gives no token until the address is confirmed, then goes on to the client', async () => {
+    const start = await beginAuthorization(t.issuer);
+    const posted = await start.agent.request(`${start.interactionUrl}/login`, {
+      form: { login: 'carol', password: 'higher further faster' },
+    });
+    const landed = await start.agent.follow(posted, t.issuer);
+    assert.match(landed.url, /\/interaction\//, 'not back at the client');
+    const page = await landed.response.text();
+    assert.match(page, /Confirm your email address/);
+    assert.match(page, /carol@example\.com/);
+    const mails = () => outbox.filter((m) => m.to === 'carol@example.com');
+    await eventually(() => mails().length > 0, { what: 'the link' });
+    assert.equal(mails().length, 1, 'one link, though both the migration and the page asked for one');
+
+    const early = await start.agent.request(`${landed.url}/email`, { form: { action: 'continue' } });
+    assert.equal(early.status, 400);
+    assert.match(await early.text(), /is not confirmed yet/);
+
+    // The link, opened in another browser (the mail app's), and confirmed there.
+    const link = /http:\S+/.exec(mails()[0]?.text ?? '')?.[0] ?? '';
+    const mailApp = new UserAgent();
+    const html = await (await mailApp.request(link)).text();
+    const token = new URL(link).searchParams.get('token') ?? '';
+    const confirmed = await mailApp.request(`${t.issuer}/email/verify`, {
+      form: { token, csrf: csrfFieldOf(html) ?? '' },
+    });
+    assert.equal(confirmed.status, 200);
+
+    const goOn = await start.agent.request(`${landed.url}/email`, { form: { action: 'continue' } });
+    const back = await start.agent.follow(goOn, t.issuer);
+    const tokens = await finishAuthorization(start, back.url);
+    assert.equal(tokens.claims()?.email_verified, true);
+  });
+
+  it('lets an account whose address is confirmed through at once', async () => {
+    const attempt = await signIn(t.issuer, 'alice', 'wonderland');
+    assert.equal(attempt.status, 303);
+    assert.equal(attempt.tokens?.claims()?.email_verified, true);
   });
 });

@@ -272,9 +272,10 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
   const adminAccess = createAdminAccess({ config, provider: app, accounts: store.accounts, signingKeys });
   const jobs = createImportJobs({ store, legacy, transform, record, logger, legacyFactors });
   const switchCutOff = createCutOff({ cutOffAwareLegacy, record });
+  const endSessions = createEndSessions({ provider: app, artifacts: store.artifacts, logger });
   const actOnAccount = createAccountActions({
     accounts: store.accounts,
-    endSessions: createEndSessions({ provider: app, artifacts: store.artifacts, logger }),
+    endSessions,
     factors: store.factors,
     record,
   });
@@ -341,6 +342,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
         render,
         csrf,
         passkeys,
+        endSessions,
         emailVerification,
       }),
       interactionRoutes({

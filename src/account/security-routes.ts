@@ -4,6 +4,7 @@ import type Provider from 'oidc-provider';
 import type { Account } from '../accounts/account.js';
 import { linkNotice, type EmailVerification } from '../email-verification/email-verification.js';
 import type { RecordEvent } from '../events/recorder.js';
+import type { EndSessions } from '../oidc/end-sessions.js';
 import type { Csrf } from '../http/csrf.js';
 import { formField, parseForm } from '../http/forms.js';
 import type { RenderPage } from '../http/pages.js';
@@ -37,6 +38,8 @@ export interface SecurityDependencies {
   passkeys: Passkeys;
   /** The link confirming the account's email address, sent again on request. */
   emailVerification: EmailVerification;
+  /** "Sign out everywhere": every session, grant and token of the account, relying parties told. */
+  endSessions: EndSessions;
 }
 
 export function accountSecurityRoutes(deps: SecurityDependencies): Router {
@@ -127,6 +130,15 @@ export function accountSecurityRoutes(deps: SecurityDependencies): Router {
         ? 'That is not an email address.'
         : `A link is on its way to ${typed.trim()}: your address changes once you open it.`,
     );
+  });
+
+  // Every session ends, this browser's too; relying parties with a back channel are told (src/oidc/end-sessions.ts).
+  router.post('/sessions/end', parseForm, deps.csrf.check, async (ctx) => {
+    const account = await accountOf(ctx);
+    if (!account) return;
+    await deps.endSessions(account.id);
+    await deps.record({ type: 'sessions_ended', accountId: account.id });
+    await deps.render(ctx, { view: 'logged-out', title: 'Signed out', locals: { clientName: '' } });
   });
 
   router.post('/email/verify', parseForm, deps.csrf.check, async (ctx) => {

@@ -76,6 +76,8 @@ export type IdpEvent =
   | { type: 'email_verified'; accountId: string }
   /** The user changed their email address (confirmed through the link mailed to the new one, which is verified). */
   | { type: 'email_changed'; accountId: string }
+  /** The user signed out everywhere from their account page: every session, grant and token ended. */
+  | { type: 'sessions_ended'; accountId: string }
   | { type: 'password_reset_requested'; accountId: string }
   | { type: 'password_reset_requested'; legacy: { source: string; id: string } }
   | { type: 'password_reset'; accountId: string; migrated: boolean }
@@ -150,6 +152,7 @@ const EVENT_TYPE_SET: Record<EventType, true> = {
   registered: true,
   email_verified: true,
   email_changed: true,
+  sessions_ended: true,
   imported: true,
   password_reset_requested: true,
   password_reset: true,

@@ -131,6 +131,21 @@ describe(
       await signedOutOfTheRp(agent);
     });
 
+    it('ends the RP session when the user signs out everywhere from their account page', async () => {
+      const agent = await signInAtTheRp();
+      // The IdP session the RP's sign-in made takes the user to their account page without a new sign-in.
+      const security = await go(agent, `${t.issuer}/account/security`);
+      assert.equal(security.response.status, 200);
+      assert.match(await security.response.text(), /Sign out everywhere/);
+      const ended = await agent.request(`${t.issuer}/account/security/sessions/end`, { form: {} });
+      assert.equal(ended.status, 200);
+      assert.match(await ended.text(), /You are signed out/);
+      await signedOutOfTheRp(agent);
+      const alice = await t.idp.store.accounts.findByLogin('alice');
+      const [event] = await t.idp.store.events.list({ type: 'sessions_ended', limit: 1 });
+      assert.equal(event?.type === 'sessions_ended' && event.accountId, alice?.id);
+    });
+
     it('keeps signing users in across a signing-key rotation (it fetches the JWKS again for the new kid)', async () => {
       await signInAtTheRp(); // the RP now holds the JWKS with the old keys only
       const rotated = await fetch(`${adminApi()}/signing-keys/rotate`, {

@@ -342,6 +342,8 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
         render,
         csrf,
         passkeys,
+        passwordPolicy,
+        hasher,
         endSessions,
         emailVerification,
       }),

@@ -5,6 +5,8 @@ import type { Account } from '../accounts/account.js';
 import { linkNotice, type EmailVerification } from '../email-verification/email-verification.js';
 import type { RecordEvent } from '../events/recorder.js';
 import type { EndSessions } from '../oidc/end-sessions.js';
+import type { PasswordHasher } from '../passwords/password-hasher.js';
+import type { PasswordPolicy } from '../passwords/password-policy.js';
 import type { Csrf } from '../http/csrf.js';
 import { formField, parseForm } from '../http/forms.js';
 import type { RenderPage } from '../http/pages.js';
@@ -40,6 +42,9 @@ export interface SecurityDependencies {
   emailVerification: EmailVerification;
   /** "Sign out everywhere": every session, grant and token of the account, relying parties told. */
   endSessions: EndSessions;
+  /** A new password: judged by the policy, hashed off the event loop. */
+  passwordPolicy: PasswordPolicy;
+  hasher: Pick<PasswordHasher, 'hash'>;
 }
 
 export function accountSecurityRoutes(deps: SecurityDependencies): Router {
@@ -130,6 +135,31 @@ export function accountSecurityRoutes(deps: SecurityDependencies): Router {
         ? 'That is not an email address.'
         : `A link is on its way to ${typed.trim()}: your address changes once you open it.`,
     );
+  });
+
+  // A new password needs a recent sign-in (the password and any second step of the last minutes), as a change of
+  // sign-in methods does, rather than the current password again: an account migrated by a password reset or
+  // signed in with a passkey may not know one.
+  router.post('/password', parseForm, deps.csrf.check, async (ctx) => {
+    const account = await accountOf(ctx, true);
+    if (!account) return;
+    const password = formField(ctx.request.body, 'password');
+    if (password !== formField(ctx.request.body, 'confirm')) {
+      await overview(ctx, account, 'The two passwords are not the same: nothing was changed.');
+      return;
+    }
+    const problem = deps.passwordPolicy(password, { username: account.username, email: account.email });
+    if (problem) {
+      await overview(ctx, account, `The new password ${problem}: nothing was changed.`);
+      return;
+    }
+    await deps.accounts.updatePassword(
+      account.id,
+      { kind: 'bcrypt', hash: await deps.hasher.hash(password) },
+      new Date(),
+    );
+    await deps.record({ type: 'password_changed', accountId: account.id, reason: 'user' });
+    await overview(ctx, account, 'Your password is changed.');
   });
 
   // Every session ends, this browser's too; relying parties with a back channel are told (src/oidc/end-sessions.ts).

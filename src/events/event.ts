@@ -70,7 +70,8 @@ export type IdpEvent =
   /** An imported legacy hash was verified once and replaced by a bcrypt hash of the same password. */
   | { type: 'password_rehashed'; accountId: string }
   /** Chosen at sign-in because the legacy password was too weak (`passwords.requireChangeOfWeakLegacyPasswords`). */
-  | { type: 'password_changed'; accountId: string; reason: 'weak_legacy_password' }
+  /** A new password: replacing a weak legacy one at sign-in, or the user's own choice on their account page. */
+  | { type: 'password_changed'; accountId: string; reason: 'weak_legacy_password' | 'user' }
   | { type: 'registered'; accountId: string }
   /** The account's email address was confirmed through the link mailed to it: `email_verified` is now true. */
   | { type: 'email_verified'; accountId: string }

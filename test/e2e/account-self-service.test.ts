@@ -11,17 +11,9 @@ describe("a user's own account page", () => {
   });
   after(() => t.close());
 
-  /** Follows redirects within the IdP, as a browser would. */
   const go = async (agent: UserAgent, url: string, form?: Record<string, string>) => {
-    let response = await agent.request(url, form ? { form } : {});
-    let current = url;
-    for (let hops = 0; hops < 20; hops++) {
-      const location = response.headers.get('location');
-      if (response.status < 300 || response.status >= 400 || !location) break;
-      current = new URL(location, current).href;
-      response = await agent.request(current);
-    }
-    return { response, url: current, text: await response.text() };
+    const { response, url: at } = await agent.browse(url, form);
+    return { url: at, text: await response.text() };
   };
 
   it('changes the password after a recent sign-in: the new one signs in, the old one no longer does', async () => {

@@ -63,18 +63,7 @@ describe(
       await t.close();
     });
 
-    /** Follows redirects across the IdP and the RP, as a browser would. */
-    const go = async (agent: UserAgent, url: string, form?: Record<string, string>) => {
-      let response = await agent.request(url, form ? { form } : {});
-      let current = url;
-      for (let hops = 0; hops < 20; hops++) {
-        const location = response.headers.get('location');
-        if (response.status < 300 || response.status >= 400 || !location) break;
-        current = new URL(location, current).href;
-        response = await agent.request(current);
-      }
-      return { response, url: current };
-    };
+    const go = (agent: UserAgent, url: string, form?: Record<string, string>) => agent.browse(url, form);
 
     /** Signs alice in at the RP through the IdP's hosted page; the RP then keeps its own session. */
     const signInAtTheRp = async () => {

@@ -106,6 +106,22 @@ export class UserAgent {
     return new Response(html, { status: response.status, statusText: response.statusText, headers: response.headers });
   }
 
+  /**
+   * Requests `url` (a form when given) and follows every redirect, to any host, as a browser would (across the IdP
+   * and a relying party such as Apache's mod_auth_openidc), until a page is shown.
+   */
+  async browse(url: string, form?: Record<string, string>): Promise<{ response: Response; url: string }> {
+    let response = await this.request(url, form ? { form } : {});
+    let current = url;
+    for (let hops = 0; hops < 20; hops++) {
+      const location = response.headers.get('location');
+      if (response.status < 300 || response.status >= 400 || !location) break;
+      current = new URL(location, current).href;
+      response = await this.request(current);
+    }
+    return { response, url: current };
+  }
+
   /** Follows redirects until one leaves the IdP (the client's redirect URI) or a page is shown. */
   async follow(response: Response, base: string): Promise<{ response: Response; url: string }> {
     let current = response;

@@ -163,3 +163,22 @@ export async function withinLimits(
   await limiter.slowDown(verdict);
   return true;
 }
+
+/**
+ * The last step of every endpoint that hands the page's script WebAuthn options (sign-in, second step, the offer
+ * after sign-in): never cached, and a 404 where passkeys cannot work (an IP-address issuer).
+ */
+export function answerPasskeyOptions<State extends InteractionState>(
+  passkeys: Pick<Passkeys, 'available'>,
+  options: (ctx: StepContext<State>) => Promise<object>,
+): Step<State> {
+  return async function passkeyOptions(ctx) {
+    ctx.set('cache-control', 'no-store');
+    if (!passkeys.available) {
+      ctx.status = 404;
+      ctx.body = { error: 'passkeys_unavailable' };
+      return;
+    }
+    ctx.body = await options(ctx);
+  };
+}

@@ -5,6 +5,7 @@ import { formField, parseForm } from '../http/forms.js';
 import type { PasskeyOfferAnswer } from '../mfa/passkey-offer.js';
 import { finishSignIn, PASSWORD_ONLY } from './finish-sign-in.js';
 import {
+  answerPasskeyOptions,
   loadInteraction,
   renderStep,
   type Interaction,
@@ -108,10 +109,9 @@ export function passkeyOfferOptionsEndpoint(
     loadInteraction(deps.provider, 'login'),
     loadPendingOffer(deps),
 
-    async function passkeyOptions(ctx) {
-      ctx.set('cache-control', 'no-store');
-      ctx.body = await deps.passkeys.registrationOptions(ctx.state.pending.account, ceremonyOf(ctx.state.interaction));
-    },
+    answerPasskeyOptions(deps.passkeys, (ctx) =>
+      deps.passkeys.registrationOptions(ctx.state.pending.account, ceremonyOf(ctx.state.interaction)),
+    ),
   ];
 }
 

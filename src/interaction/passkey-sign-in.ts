@@ -1,6 +1,6 @@
 import { formField, parseForm } from '../http/forms.js';
 import type { PasskeySignIn } from '../mfa/passkeys.js';
-import { loadInteraction, type InteractionDependencies, type Step } from './interaction-steps.js';
+import { answerPasskeyOptions, loadInteraction, type InteractionDependencies, type Step } from './interaction-steps.js';
 import { signInRefusal, type Refusal } from './messages.js';
 import { finishSignIn } from './finish-sign-in.js';
 import { renderSignIn } from './sign-in.js';
@@ -49,15 +49,7 @@ export function passkeyOptionsEndpoint(deps: PasskeySignInDependencies): Step[] 
     deps.csrf.check,
     loadInteraction(deps.provider, 'login'),
 
-    async function passkeyOptions(ctx) {
-      ctx.set('cache-control', 'no-store');
-      if (!deps.passkeys.available) {
-        ctx.status = 404;
-        ctx.body = { error: 'passkeys_unavailable' };
-        return;
-      }
-      ctx.body = await deps.passkeys.signInOptions(ctx.state.interaction.uid);
-    },
+    answerPasskeyOptions(deps.passkeys, (ctx) => deps.passkeys.signInOptions(ctx.state.interaction.uid)),
   ];
 }
 

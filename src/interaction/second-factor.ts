@@ -3,6 +3,7 @@ import { errors } from 'oidc-provider';
 import { formField, parseForm } from '../http/forms.js';
 import type { SecondFactorMethods } from '../mfa/second-factor.js';
 import {
+  answerPasskeyOptions,
   loadInteraction,
   renderStep,
   type Interaction,
@@ -178,15 +179,9 @@ export function secondFactorPasskeyOptionsEndpoint(deps: PasskeyStepDependencies
     loadInteraction(deps.provider, 'login'),
     loadPendingStep(deps),
 
-    async function passkeyOptions(ctx) {
-      ctx.set('cache-control', 'no-store');
-      if (!deps.passkeys.available) {
-        ctx.status = 404;
-        ctx.body = { error: 'passkeys_unavailable' };
-        return;
-      }
-      ctx.body = await deps.passkeys.secondFactorOptions(ctx.state.interaction.uid, ctx.state.pending.accountId);
-    },
+    answerPasskeyOptions(deps.passkeys, (ctx) =>
+      deps.passkeys.secondFactorOptions(ctx.state.interaction.uid, ctx.state.pending.accountId),
+    ),
   ];
 }
 

@@ -178,9 +178,8 @@ export async function openSigningKeys(options: SigningKeysOptions): Promise<Sign
   // Wakes at the next moment the state changes by the clock, so that every process switches keys then, not at its
   // next poll. (A timer cannot wait longer than 2^31-1 ms: a farther moment is waited for in steps.)
   let boundary: NodeJS.Timeout | undefined;
-  const scheduleBoundary = () => {
+  const scheduleBoundary = (at: number | undefined) => {
     clearTimeout(boundary);
-    const at = stateAt(ring, now()).nextChangeAt;
     if (at === undefined) return;
     boundary = setTimeout(
       () => {
@@ -192,8 +191,8 @@ export async function openSigningKeys(options: SigningKeysOptions): Promise<Sign
   };
 
   const apply = async () => {
-    scheduleBoundary();
     const next = stateAt(ring, now());
+    scheduleBoundary(next.nextChangeAt);
     if (fingerprint(next) === fingerprint(state)) return;
     state = next;
     options.logger.info(
@@ -243,7 +242,7 @@ export async function openSigningKeys(options: SigningKeysOptions): Promise<Sign
     await apply();
   };
 
-  scheduleBoundary();
+  scheduleBoundary(state.nextChangeAt);
   // Every change of state by the clock (a key starts signing or retires) and every rotation by another process is
   // picked up within `pollMs`; a failed read (the store away) is tried again at the next tick.
   const timer = setInterval(() => {

@@ -77,5 +77,6 @@ export function guardStore(
     webhooks: guard(store.webhooks, 'webhooks'),
     counters: guard(store.counters, 'counters'),
     leases: guard(store.leases, 'leases'),
+    tombstones: guard(store.tombstones, 'tombstones'),
   };
 }

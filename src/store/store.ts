@@ -110,6 +110,26 @@ export interface EventStore {
   append(event: IdpEvent): Promise<StoredEvent>;
   /** Newest first. */
   list(query?: EventQuery): Promise<StoredEvent[]>;
+  /**
+   * Erasure of a deleted account (GDPR): its events keep their type, time and account id, but lose the personal data
+   * they carried (the `login` a user typed or was known by). Returns how many events changed.
+   */
+  eraseAccount(accountId: string): Promise<number>;
+}
+
+/**
+ * What is left of an erased account's legacy link: a keyed hash of (legacy source, legacy id), never the id itself.
+ * Migration, import and password-reset adoption look here before they create an account from a legacy user, so an
+ * erased user is not migrated again by accident (a sign-in with the legacy password they still have).
+ */
+export interface TombstoneStore {
+  /** Idempotent: adding a mark that is there keeps its first time. */
+  add(mark: string, at: Date): Promise<void>;
+  /** Of these marks, the ones stored; one query per batch (an import's page). */
+  existing(marks: readonly string[]): Promise<Set<string>>;
+  /** Lifts a tombstone (an operator lets the user migrate again); false when there was none. */
+  remove(mark: string): Promise<boolean>;
+  count(): Promise<number>;
 }
 
 /** Values shared by every process on the store: signing keys, cookie keys. */
@@ -240,7 +260,7 @@ export interface FactorStore {
 }
 
 export interface Store {
-  readonly kind: 'embedded' | 'mongodb';
+  readonly kind: 'embedded' | 'mongodb' | 'postgres';
   readonly accounts: AccountStore;
   readonly factors: FactorStore;
   readonly artifacts: ArtifactStore;
@@ -250,6 +270,7 @@ export interface Store {
   readonly webhooks: WebhookStore;
   readonly counters: CounterStore;
   readonly leases: LeaseStore;
+  readonly tombstones: TombstoneStore;
   /** True when the store answers; for readiness checks. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

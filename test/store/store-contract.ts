@@ -950,6 +950,48 @@ export function storeContract(name: string, open: (() => Promise<Store>) | { ski
       });
     });
 
+    describe('erasure', () => {
+      it("removes the logins from an erased account's events and leaves the rest of the log as it was", async () => {
+        const accountId = randomUUID();
+        const other = randomUUID();
+        const legacy = { source: 'legacy-a', id: `L-${randomUUID()}` };
+        await store.events.append({ type: 'migrated', accountId, login: 'Erased.User', legacy });
+        await store.events.append({ type: 'signed_in', accountId, migrated: true });
+        await store.events.append({ type: 'migrated', accountId: other, login: 'kept.user', legacy });
+        await store.events.append({ type: 'migration_failed', login: 'someone', reason: 'validation' });
+
+        assert.equal(await store.events.eraseAccount(accountId), 1, 'one event carried a login');
+        const mine = await store.events.list({ accountId });
+        assert.deepEqual(
+          mine.map((e) => e.type),
+          ['signed_in', 'migrated'],
+        );
+        const [migrated] = mine.filter((e) => e.type === 'migrated');
+        assert.equal(migrated !== undefined && 'login' in migrated, false, 'the login is gone');
+        assert.deepEqual(migrated?.type === 'migrated' && migrated.legacy, legacy, 'the rest stays');
+        const [kept] = await store.events.list({ accountId: other });
+        assert.equal(kept?.type === 'migrated' && kept.login, 'kept.user');
+        assert.equal(await store.events.eraseAccount(accountId), 0, 'nothing left to erase');
+      });
+    });
+
+    describe('tombstones', () => {
+      it('stores marks once, finds a batch of them, and lifts one', async () => {
+        const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
+        const before = await store.tombstones.count();
+        await store.tombstones.add(a, new Date());
+        await store.tombstones.add(a, new Date());
+        await store.tombstones.add(b, new Date());
+        assert.equal(await store.tombstones.count(), before + 2);
+        assert.deepEqual([...(await store.tombstones.existing([a, b, c]))].sort(), [a, b].sort());
+        assert.deepEqual(await store.tombstones.existing([]), new Set());
+        assert.equal(await store.tombstones.remove(a), true);
+        assert.equal(await store.tombstones.remove(a), false);
+        assert.deepEqual([...(await store.tombstones.existing([a, b, c]))], [b]);
+        assert.equal(await store.tombstones.count(), before + 1);
+      });
+    });
+
     describe('secrets', () => {
       it('creates a secret once and returns the same value to every caller, even concurrent ones', async () => {
         const name = `secret-${randomUUID()}`;

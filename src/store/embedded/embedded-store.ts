@@ -11,6 +11,7 @@ import { SqliteFactorStore } from './factors.js';
 import { migrateSchema } from './schema.js';
 import { SqliteSecretStore } from './secrets.js';
 import { SqliteSettingsStore } from './settings.js';
+import { SqliteTombstoneStore } from './tombstones.js';
 import { SqliteWebhookStore } from './webhooks.js';
 import { startWalCheckpointer, type ThreadRunner } from './wal-checkpointer.js';
 import { createWalSync, syncedAfter } from './wal-sync.js';
@@ -85,12 +86,14 @@ export function openEmbeddedStore(path: string, busyTimeoutMs = 5000, threads?: 
     // replayed after one.
     factors: syncedAfter(factors, ['add', 'advance', 'touch', 'replaceData', 'remove'], sync),
     artifacts,
-    events: new SqliteEventStore(db),
+    events: syncedAfter(new SqliteEventStore(db), ['eraseAccount'], sync),
     secrets: syncedAfter(new SqliteSecretStore(db), ['getOrCreate', 'remove', 'put'], sync),
     settings: syncedAfter(new SqliteSettingsStore(db), ['set'], sync),
     webhooks: new SqliteWebhookStore(db),
     counters,
     leases,
+    // A tombstone must outlast a power cut like the erasure it stands for.
+    tombstones: syncedAfter(new SqliteTombstoneStore(db), ['add', 'remove'], sync),
     ping: () => {
       try {
         db.prepare('SELECT 1').get();

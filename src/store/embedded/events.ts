@@ -12,10 +12,13 @@ interface EventRow {
 export class SqliteEventStore implements EventStore {
   readonly #db: Database;
   readonly #append: Statement<[string, string, number, string | null, string]>;
+  readonly #erase: Statement<[string]>;
 
   constructor(db: Database) {
     this.#db = db;
     this.#append = db.prepare('INSERT INTO events (id, type, at, account_id, data) VALUES (?, ?, ?, ?, ?)');
+    this.#erase = db.prepare(`UPDATE events SET data = json_remove(data, '$.login')
+      WHERE account_id = ? AND json_type(data, '$.login') IS NOT NULL`);
   }
 
   append(event: IdpEvent): Promise<StoredEvent> {
@@ -23,6 +26,10 @@ export class SqliteEventStore implements EventStore {
     const accountId = 'accountId' in event ? (event.accountId ?? null) : null;
     this.#append.run(stored.id, event.type, stored.at.getTime(), accountId, JSON.stringify(event));
     return Promise.resolve(stored);
+  }
+
+  eraseAccount(accountId: string): Promise<number> {
+    return Promise.resolve(this.#erase.run(accountId).changes);
   }
 
   list(query: EventQuery = {}): Promise<StoredEvent[]> {

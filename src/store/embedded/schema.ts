@@ -169,6 +169,13 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE accounts ADD COLUMN passkey_offer_declined_at INTEGER;
   `,
+  // Keyed hashes of erased accounts' legacy links (TombstoneStore): the legacy user is not migrated again by accident.
+  `
+  CREATE TABLE tombstones (
+    mark TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** Brings the file to the latest schema version, or (for tests of a migration) to `target`. */

@@ -41,6 +41,14 @@ export class MongoEventStore implements EventStore {
     return { ...event, id: doc._id.toHexString(), at: doc.at };
   }
 
+  async eraseAccount(accountId: string): Promise<number> {
+    const result = await this.#events.updateMany(
+      { accountId, 'data.login': { $exists: true } },
+      { $unset: { 'data.login': '' } },
+    );
+    return result.modifiedCount;
+  }
+
   async list(query: EventQuery = {}): Promise<StoredEvent[]> {
     const filter: Filter<EventDocument> = {};
     if (query.type) filter.type = query.type;

@@ -8,6 +8,7 @@ import { MongoEventStore } from './events.js';
 import { MongoFactorStore } from './factors.js';
 import { MongoSecretStore } from './secrets.js';
 import { MongoSettingsStore } from './settings.js';
+import { MongoTombstoneStore } from './tombstones.js';
 import { MongoWebhookStore } from './webhooks.js';
 
 /** The setting that records that `backfillAccountIds` has run on this database. */
@@ -38,6 +39,7 @@ export async function openMongoStore(uri: string, databaseName?: string): Promis
   const webhooks = new MongoWebhookStore(db);
   const counters = new MongoCounterStore(db);
   const leases = new MongoLeaseStore(db);
+  const tombstones = new MongoTombstoneStore(db);
   try {
     await Promise.all([
       accounts.createIndexes(),
@@ -68,6 +70,7 @@ export async function openMongoStore(uri: string, databaseName?: string): Promis
     webhooks,
     counters,
     leases,
+    tombstones,
     ping: async () => {
       try {
         await db.command({ ping: 1 });

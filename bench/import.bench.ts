@@ -1,3 +1,4 @@
+import { createLegacyTombstones } from '../src/accounts/legacy-tombstones.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +40,7 @@ try {
   const summary = await runImport(
     {
       accounts: store.accounts,
+      tombstones: createLegacyTombstones(store.tombstones, 'bench'),
       transform: await createProfileTransformer(config.migration),
       record: async (event) => {
         await store.events.append(event);

@@ -1,3 +1,4 @@
+import { createLegacyTombstones } from '../src/accounts/legacy-tombstones.js';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -106,7 +107,12 @@ if (skip) {
     const liveHeap: number[] = [];
     let rssPeak = 0;
     const report = await runScan(
-      { legacy: connector, accounts: store.accounts, transform },
+      {
+        legacy: connector,
+        accounts: store.accounts,
+        transform,
+        tombstones: createLegacyTombstones(store.tombstones, 'bench'),
+      },
       {
         onProgress: ({ users }) => {
           rssPeak = Math.max(rssPeak, process.memoryUsage().rss);

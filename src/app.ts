@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import type { RequestListener } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { createEraseAccount } from './accounts/erase-account.js';
+import { createLegacyTombstones, TOMBSTONE_KEY_SECRET, type LegacyTombstones } from './accounts/legacy-tombstones.js';
 import { ADMIN_SCOPE, adminConsoleClient, createAdminAccess } from './admin/admin-access.js';
 import { adminApiRoutes } from './admin/api-routes.js';
 import { consoleRoutes } from './admin/console-routes.js';
@@ -56,7 +57,7 @@ import { loadCookieKeys } from './oidc/keys.js';
 import { createEndSessions } from './oidc/end-sessions.js';
 import { providerJwks, useKeys } from './oidc/provider-keys.js';
 import { jwksCacheControl, openSigningKeysFor } from './oidc/signing-keys.js';
-import { openSecretBox, sealedSecret } from './security/secret-keys.js';
+import { openSecretBox, storeKey as sealedStoreKey } from './security/secret-keys.js';
 import { createProvider } from './oidc/provider.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
@@ -81,6 +82,8 @@ export interface Idp {
   hasher: PasswordHasher;
   legacy: LegacySystem | undefined;
   cutOffAwareLegacy: CutOffAwareLegacy;
+  /** Erased accounts' legacy links, under this store's key. */
+  tombstones: LegacyTombstones;
   signIn: SignIn;
   register: Register;
   /** Mail kept in memory when no SMTP server is configured (demo, development). */
@@ -111,9 +114,8 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     hashQueue: () => hasher.queued,
   });
   const secretBox = await openSecretBox(config, store.secrets, logger);
-  /** A random key made once per store and kept sealed. */
-  const storeKey = (name: string) =>
-    sealedSecret(store.secrets, secretBox, name, () => randomBytes(32).toString('base64url'));
+  const storeKey = (name: string) => sealedStoreKey(store.secrets, secretBox, name);
+  const tombstones = createLegacyTombstones(store.tombstones, await storeKey(TOMBSTONE_KEY_SECRET));
   const webhooks = createWebhookDispatcher(config.webhooks, store.webhooks, logger);
   // A new account with an unverified address gets the link to confirm it (set once the mailer exists, below); the
   // mail goes out beside the sign-in, which does not wait for it.
@@ -176,6 +178,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
       maxWaitMs: config.migration.singleFlightMaxWaitMs,
     },
     followRenames: config.migration.followRenames,
+    tombstones,
     legacyFactors,
   });
   const signIn = observed(
@@ -229,6 +232,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     productName: config.productName,
     passwordPolicy,
     ttlSeconds: config.passwordReset.ttlSeconds,
+    tombstones,
     legacyFactors,
   });
 
@@ -270,12 +274,20 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
   });
 
   const adminAccess = createAdminAccess({ config, provider: app, accounts: store.accounts, signingKeys });
-  const jobs = createImportJobs({ store, legacy, transform, record, logger, legacyFactors });
+  const jobs = createImportJobs({ store, legacy, transform, record, logger, tombstones, legacyFactors });
   const switchCutOff = createCutOff({ cutOffAwareLegacy, record });
   const endSessions = createEndSessions({ provider: app, artifacts: store.artifacts, logger });
+  const eraseAccount = createEraseAccount({
+    accounts: store.accounts,
+    events: store.events,
+    tombstones,
+    endSessions,
+    record,
+  });
   const actOnAccount = createAccountActions({
     accounts: store.accounts,
     endSessions,
+    erase: eraseAccount,
     factors: store.factors,
     record,
   });
@@ -356,6 +368,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
           legacy: cutOffAwareLegacy,
           transform,
           emailRequired: config.migration.emailRequired,
+          tombstones,
           legacyFactors,
         }),
         register,
@@ -413,6 +426,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     hasher,
     legacy,
     cutOffAwareLegacy,
+    tombstones,
     signIn,
     register,
     outbox: outbox?.outbox,

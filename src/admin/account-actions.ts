@@ -1,4 +1,5 @@
 import type { Account } from '../accounts/account.js';
+import type { EraseAccount } from '../accounts/erase-account.js';
 import type { AdminAction } from '../events/event.js';
 import type { RecordEvent } from '../events/recorder.js';
 import type { EndSessions } from '../oidc/end-sessions.js';
@@ -38,6 +39,8 @@ export function createAccountActions(deps: {
   /** Ends the account's sessions, grants and tokens, telling relying parties through the back channel. */
   endSessions: EndSessions;
   factors: FactorStore;
+  /** Deleting is erasing: the account, its sessions and the personal data in its events (accounts/erase-account.ts). */
+  erase: EraseAccount;
   record: RecordEvent;
   now?: () => Date;
 }): ActOnAccount {
@@ -71,9 +74,7 @@ export function createAccountActions(deps: {
         break;
       }
       case 'delete':
-        await deps.endSessions(account.id);
-        await deps.accounts.delete(account.id);
-        await deps.record({ type: 'account_deleted', accountId: account.id, username: account.username, adminId });
+        await deps.erase(account.id, { kind: 'operator', adminId });
         break;
     }
     await deps.record({ type: 'admin_action', adminId, action: RECORDED_AS[action], accountId: account.id });

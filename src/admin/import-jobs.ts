@@ -1,3 +1,4 @@
+import type { LegacyTombstones } from '../accounts/legacy-tombstones.js';
 import type { RecordEvent } from '../events/recorder.js';
 import { connectorSource } from '../import/import-source.js';
 import { runImport, type ImportProgress, type ImportSummary } from '../import/run-import.js';
@@ -45,6 +46,7 @@ export function createImportJobs(deps: {
   transform: ProfileTransformer;
   record: RecordEvent;
   logger: Logger;
+  tombstones: LegacyTombstones;
   /** Where legacy TOTP secrets go (migration/legacy-totp.ts). */
   legacyFactors?: LegacyFactorDependencies;
 }): ImportJobs {
@@ -69,7 +71,7 @@ export function createImportJobs(deps: {
         try {
           if (kind === 'readiness') {
             job.report = await runScan(
-              { legacy, accounts: deps.store.accounts, transform: deps.transform },
+              { legacy, accounts: deps.store.accounts, transform: deps.transform, tombstones: deps.tombstones },
               { onProgress: (progress) => (job.progress = progress) },
             );
             const stored: StoredScan = { checkedAt: new Date().toISOString(), by: admin.id, report: job.report };
@@ -82,6 +84,7 @@ export function createImportJobs(deps: {
               transform: deps.transform,
               record: deps.record,
               legacySource: legacy.source,
+              tombstones: deps.tombstones,
               legacyFactors: deps.legacyFactors,
             },
             connectorSource(legacy),

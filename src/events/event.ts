@@ -12,6 +12,8 @@ export type MigrationFailureReason =
   /** Several legacy records answer to the login and the password did not single one out. */
   | 'ambiguous_login'
   | 'validation'
+  /** The legacy user's account here was erased (a tombstone): not migrated again. */
+  | 'erased'
   /** Before the choose-new-logins step (now a `migration_conflict` event): kept so older events still read. */
   | 'conflict'
   /** No longer recorded (first sign-ins meet the same limits as every sign-in, before it): kept for older events. */
@@ -126,7 +128,19 @@ export type IdpEvent =
    */
   | { type: 'passkey_offer_answered'; accountId: string; answer: 'added' | 'later' | 'declined' }
   /** An operator deleted the account (its sessions, grants and tokens with it). */
-  | { type: 'account_deleted'; accountId: string; username: string; adminId: string }
+  /**
+   * The account was erased, by its user (their account page) or an operator: no personal data stays, here or in the
+   * account's earlier events; `legacyTombstone` says its legacy link was kept as a tombstone (legacy-tombstones.ts).
+   */
+  | {
+      type: 'account_deleted';
+      accountId: string;
+      by: 'user' | 'operator';
+      adminId?: string;
+      legacyTombstone?: boolean;
+      /** Only in events recorded before erasure removed personal data from them. */
+      username?: string;
+    }
   /** A bulk import run that stored accounts (a dry run records nothing). */
   | {
       type: 'imported';
@@ -139,6 +153,8 @@ export type IdpEvent =
       withTotp?: number;
       /** Of the imported: without it, the legacy value not being a usable secret (absent: none). */
       invalidTotp?: number;
+      /** Legacy users not imported because their account here was erased (absent: none). */
+      erased?: number;
     };
 
 export type EventType = IdpEvent['type'];

@@ -8,7 +8,8 @@ import { createEventRecorder } from '../events/recorder.js';
 import { withDemoLegacy } from '../demo/demo-mode.js';
 import { createConnector } from '../legacy/create-connector.js';
 import { createLogger } from '../log/logger.js';
-import { openSecretBox } from '../security/secret-keys.js';
+import { createLegacyTombstones, TOMBSTONE_KEY_SECRET } from '../accounts/legacy-tombstones.js';
+import { openSecretBox, storeKey } from '../security/secret-keys.js';
 import { createProfileTransformer } from '../migration/transform.js';
 import { openStore } from '../store/open-store.js';
 import { connectorSource, fileSource, formatOf, type ImportSource } from './import-source.js';
@@ -92,6 +93,10 @@ async function main(): Promise<number> {
         record: createEventRecorder(store.events, logger),
         legacySource,
         legacyFactors,
+        tombstones: createLegacyTombstones(
+          store.tombstones,
+          await storeKey(store.secrets, await openSecretBox(config, store.secrets, logger), TOMBSTONE_KEY_SECRET),
+        ),
       },
       source,
       {

@@ -1,6 +1,7 @@
 import { appendFile, mkdir, readFile, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { normaliseLogin, type Account, type StoredPassword } from '../accounts/account.js';
+import type { LegacyTombstones } from '../accounts/legacy-tombstones.js';
 import type { RecordEvent } from '../events/recorder.js';
 import type { LegacyUserRecord } from '../legacy/connector.js';
 import { inspectLegacyHash } from '../passwords/legacy/legacy-hash.js';
@@ -33,6 +34,8 @@ export interface ImportCounts {
   withoutPassword: number;
   /** Already here (same legacy id): nothing to do. */
   skipped: number;
+  /** Erased here at the user's request (a tombstone): not brought back. */
+  erased: number;
   rejected: number;
   /** Of the imported: with the authenticator app they had in the legacy system (a TOTP secret). */
   withTotp: number;
@@ -73,6 +76,7 @@ export interface ImportDependencies {
   legacySource: string;
   /** Where legacy TOTP secrets go: needed as soon as the mapping reads them. */
   legacyFactors?: LegacyFactorDependencies | undefined;
+  tombstones: Pick<LegacyTombstones, 'buried'>;
   now?: () => Date;
 }
 
@@ -125,6 +129,7 @@ async function importPages(
     imported: 0,
     withoutPassword: 0,
     skipped: 0,
+    erased: 0,
     rejected: 0,
     withTotp: 0,
     invalidTotp: 0,
@@ -143,13 +148,19 @@ async function importPages(
   for await (const page of source.pages(checkpoint?.resumeFrom, signal)) {
     signal.throwIfAborted();
     const rejections: Rejection[] = [];
-    const candidates: { ref: string; account: Account; totp?: LegacyTotp }[] = [];
+    const prepared: { ref: string; account: Account; totp?: LegacyTotp }[] = [];
     for (const item of page.items) {
       counts.read++;
       const outcome = await prepare(item, deps, now());
       if ('reason' in outcome) rejections.push(outcome);
-      else candidates.push({ ref: item.ref, ...outcome });
+      else prepared.push({ ref: item.ref, ...outcome });
     }
+    const erased = await deps.tombstones.buried(
+      deps.legacySource,
+      prepared.map(({ account }) => account.legacy?.id ?? ''),
+    );
+    const candidates = prepared.filter(({ account }) => !erased.has(account.legacy?.id ?? ''));
+    counts.erased += prepared.length - candidates.length;
     if (!dryRun) await storeFactorsFirst(deps, candidates);
 
     const results = dryRun
@@ -217,6 +228,7 @@ async function importPages(
       skipped: counts.skipped,
       rejected: counts.rejected,
       ...(counts.withTotp > 0 ? { withTotp: counts.withTotp } : {}),
+      ...(counts.erased > 0 ? { erased: counts.erased } : {}),
       ...(counts.invalidTotp > 0 ? { invalidTotp: counts.invalidTotp } : {}),
     });
   }

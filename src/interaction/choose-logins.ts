@@ -13,7 +13,13 @@ import {
   type Step,
   type StepContext,
 } from './interaction-steps.js';
-import { CHOOSE_LOGINS_UNAVAILABLE, CHOSEN_LOGIN_TAKEN, formProblems, LEGACY_RETRY_AFTER_SECONDS } from './messages.js';
+import {
+  CHOOSE_LOGINS_UNAVAILABLE,
+  CHOSEN_LOGIN_TAKEN,
+  formProblems,
+  LEGACY_RETRY_AFTER_SECONDS,
+  signInRefusal,
+} from './messages.js';
 import { finishOrAskForNewPassword, type NewPasswordDependencies } from './new-password.js';
 import { askedForSecondFactor } from './second-factor.js';
 
@@ -122,6 +128,12 @@ export function chooseLoginsEndpoint(deps: ChooseLoginsDependencies): Step<Choos
           ctx.set('retry-after', String(LEGACY_RETRY_AFTER_SECONDS));
           await again(ctx, { values, error: CHOOSE_LOGINS_UNAVAILABLE.message }, CHOOSE_LOGINS_UNAVAILABLE.status);
           return;
+        case 'erased': {
+          await deps.artifacts.destroy(PENDING_MIGRATION, interaction.uid);
+          const refusal = signInRefusal({ kind: 'account-disabled' });
+          await again(ctx, { values, error: refusal.message }, refusal.status);
+          return;
+        }
         case 'signed-in': {
           await deps.artifacts.destroy(PENDING_MIGRATION, interaction.uid);
           const accountId = outcome.account.id;

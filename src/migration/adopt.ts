@@ -6,6 +6,7 @@ import {
   type AccountProfile,
   type StoredPassword,
 } from '../accounts/account.js';
+import type { LegacyTombstones } from '../accounts/legacy-tombstones.js';
 import type { RecordEvent } from '../events/recorder.js';
 import type { LegacySystem } from '../legacy/legacy-system.js';
 import type { AccountStore } from '../store/store.js';
@@ -17,6 +18,8 @@ import { legacyTotpFactor, type LegacyFactorDependencies, type LegacyTotp } from
  * sign-in, choosing new logins) or the mailbox confirmed a reset link. Adopting stores the account atomically,
  * records `migrated`, and tells the legacy system (write-back). Bulk import builds its accounts with
  * `accountFromLegacy` too, but stores them a page at a time and records one `imported` event for the run.
+ *
+ * A legacy user whose account here was erased (legacy-tombstones.ts) is not adopted again, whichever path asks.
  *
  * A legacy TOTP secret becomes the account's authenticator app in the same adoption. The factor is stored first,
  * under the new account's id, and the account after it: the account never exists without its factor, not even for a
@@ -52,12 +55,15 @@ export type AdoptOutcome =
   /** This legacy user is here already (a parallel first sign-in won): that account decides. */
   | { kind: 'already-here'; account: Account }
   /** The username and/or email belong to other accounts: nothing was stored. */
-  | { kind: 'taken'; fields: ('username' | 'email')[] };
+  | { kind: 'taken'; fields: ('username' | 'email')[] }
+  /** This legacy user's account was erased (a tombstone): nothing was stored, until an operator lifts it. */
+  | { kind: 'erased' };
 
 export interface AdoptDependencies {
   accounts: AccountStore;
   record: RecordEvent;
   now: () => Date;
+  tombstones: LegacyTombstones;
   /** Needed as soon as the mapping reads TOTP secrets (`mapping.totpSecret`): adopting without it then throws. */
   legacyFactors?: LegacyFactorDependencies | undefined;
 }
@@ -90,6 +96,8 @@ export async function adopt(
   adoption: Adoption,
   writeBackTo: LegacySystem | undefined,
 ): Promise<AdoptOutcome> {
+  // Before anything is stored: an erased user who still knows the legacy password is not brought back by it.
+  if (await deps.tombstones.isBuried(adoption.legacy)) return { kind: 'erased' };
   const account = accountFromLegacy(
     adoption.profile,
     adoption.legacy,

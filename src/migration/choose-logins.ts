@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { emailSchema, usernameSchema, type Account } from '../accounts/account.js';
 import { mixesScripts } from '../accounts/mixed-scripts.js';
+import type { LegacyTombstones } from '../accounts/legacy-tombstones.js';
 import type { RecordEvent } from '../events/recorder.js';
 import type { CutOffAwareLegacy } from '../legacy/cut-off-aware-legacy.js';
 import type { AccountStore } from '../store/store.js';
@@ -27,7 +28,9 @@ export type ChooseLoginsOutcome =
   /** A chosen login belongs to someone else, here or in the legacy system. */
   | { kind: 'taken'; fields: ('username' | 'email')[] }
   /** Whether a chosen name is a legacy user's cannot be known now: fail closed. */
-  | { kind: 'legacy-unavailable' };
+  | { kind: 'legacy-unavailable' }
+  /** The legacy user's account was erased meanwhile (legacy-tombstones.ts). */
+  | { kind: 'erased' };
 
 export type ChooseLogins = (pending: PendingMigration, chosen: ChosenLogins) => Promise<ChooseLoginsOutcome>;
 
@@ -37,6 +40,7 @@ export interface ChooseLoginsDependencies {
   legacy: CutOffAwareLegacy;
   transform: ProfileTransformer;
   emailRequired: boolean;
+  tombstones: LegacyTombstones;
   /** Where a legacy TOTP secret kept with the pending migration goes (see sign-in.ts). */
   legacyFactors?: LegacyFactorDependencies | undefined;
   now?: () => Date;
@@ -79,13 +83,23 @@ export function createChooseLogins(deps: ChooseLoginsDependencies): ChooseLogins
     const { totp: pendingTotp, taken, ...adoption } = pending;
     const totp = fromPendingTotp(deps.legacyFactors, pending.legacy, pendingTotp);
     const adopted = await adopt(
-      { accounts: deps.accounts, record: deps.record, now, legacyFactors: deps.legacyFactors },
+      {
+        accounts: deps.accounts,
+        record: deps.record,
+        now,
+        tombstones: deps.tombstones,
+        legacyFactors: deps.legacyFactors,
+      },
       { ...adoption, profile, chosen: taken, ...(totp ? { totp } : {}) },
       legacy,
     );
     switch (adopted.kind) {
       case 'taken':
         return { kind: 'taken', fields: adopted.fields.filter((field) => pending.taken.includes(field)) };
+      case 'erased':
+        // Erased while the user was choosing (an operator acting on a support request): the request stands.
+        await deps.record({ type: 'migration_failed', reason: 'erased' });
+        return { kind: 'erased' };
       case 'adopted':
         await deps.record({ type: 'signed_in', accountId: adopted.account.id, migrated: true });
         return { kind: 'signed-in', account: adopted.account };

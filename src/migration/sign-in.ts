@@ -9,6 +9,7 @@ import {
 } from '../accounts/account.js';
 import { checkPassword } from '../passwords/check-password.js';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
+import type { LegacyTombstones } from '../accounts/legacy-tombstones.js';
 import type { RecordEvent } from '../events/recorder.js';
 import type { LegacyProfile } from '../legacy/connector.js';
 import type { CutOffAwareLegacy } from '../legacy/cut-off-aware-legacy.js';
@@ -84,6 +85,7 @@ export interface SignInDependencies {
   singleFlight: SingleFlight;
   /** Whether a legacy rename carries over to the local account (`migration.followRenames`). */
   followRenames: { username: boolean; email: boolean };
+  tombstones: LegacyTombstones;
   /** Where a legacy TOTP secret (`mapping.totpSecret`) goes: needed as soon as the mapping reads one. */
   legacyFactors?: LegacyFactorDependencies | undefined;
   now?: () => Date;
@@ -325,7 +327,13 @@ export function createSignIn(deps: SignInDependencies): SignIn {
       ...(transformed.totp ? { totp: transformed.totp } : {}),
     };
     const adopted = await adopt(
-      { accounts: deps.accounts, record: deps.record, now, legacyFactors: deps.legacyFactors },
+      {
+        accounts: deps.accounts,
+        record: deps.record,
+        now,
+        tombstones: deps.tombstones,
+        legacyFactors: deps.legacyFactors,
+      },
       adoption,
       legacy,
     );
@@ -333,6 +341,10 @@ export function createSignIn(deps: SignInDependencies): SignIn {
       case 'adopted':
         await deps.record({ type: 'signed_in', accountId: adopted.account.id, migrated: true });
         return { kind: 'signed-in', account: adopted.account, migrated: true };
+      case 'erased':
+        // Told as an account that cannot sign in (only to whoever knows its password); the event names no one.
+        await deps.record({ type: 'migration_failed', reason: 'erased', legacyLatencyMs });
+        return { kind: 'account-disabled' };
       case 'already-here':
         // A parallel first sign-in of the same legacy user (another tab, another process) stored it meanwhile.
         return signInLocally(adopted.account, password);

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import type { LegacyTombstones } from '../accounts/legacy-tombstones.js';
 import type { RecordEvent } from '../events/recorder.js';
 import type { CutOffAwareLegacy } from '../legacy/cut-off-aware-legacy.js';
 import type { Mailer } from '../mail/mailer.js';
@@ -54,6 +55,7 @@ export interface PasswordResetDependencies {
   productName: string;
   passwordPolicy: PasswordPolicy;
   ttlSeconds: number;
+  tombstones: LegacyTombstones;
   /** Where a legacy TOTP secret goes when the reset adopts a legacy user (migration/adopt.ts). */
   legacyFactors?: LegacyFactorDependencies | undefined;
   now?: () => Date;
@@ -153,7 +155,13 @@ export function createPasswordReset(deps: PasswordResetDependencies): PasswordRe
       if (existing) return setPassword(existing);
       // The link proved the mailbox the legacy system holds for this user, and the new password is now theirs.
       const adopted = await adopt(
-        { accounts: deps.accounts, record: deps.record, now: () => at, legacyFactors: deps.legacyFactors },
+        {
+          accounts: deps.accounts,
+          record: deps.record,
+          now: () => at,
+          tombstones: deps.tombstones,
+          legacyFactors: deps.legacyFactors,
+        },
         {
           legacy: { source: legacy.source, id: transformed.legacyId },
           profile: transformed.profile,
@@ -164,7 +172,8 @@ export function createPasswordReset(deps: PasswordResetDependencies): PasswordRe
         },
         legacy,
       );
-      if (adopted.kind === 'taken') return { kind: 'rejected' };
+      // An erased user's legacy mailbox does not bring the account back either.
+      if (adopted.kind === 'taken' || adopted.kind === 'erased') return { kind: 'rejected' };
       if (adopted.kind === 'already-here') return setPassword(adopted.account);
       const account = adopted.account;
       await deps.record({ type: 'password_reset', accountId: account.id, migrated: true });

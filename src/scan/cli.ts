@@ -9,6 +9,8 @@ import { withDemoLegacy } from '../demo/demo-mode.js';
 import { createConnector } from '../legacy/create-connector.js';
 import { createLogger } from '../log/logger.js';
 import { createProfileTransformer } from '../migration/transform.js';
+import { createLegacyTombstones, TOMBSTONE_KEY_SECRET } from '../accounts/legacy-tombstones.js';
+import { openSecretBox, storeKey } from '../security/secret-keys.js';
 import { openStore } from '../store/open-store.js';
 import { runScan, type ScanProgress } from './run-scan.js';
 import { summariseReport } from './scan-report.js';
@@ -58,7 +60,16 @@ async function main(): Promise<number> {
     process.once('SIGINT', () => controller.abort(new Error('interrupted')));
     if (values['left-behind']) await mkdir(dirname(values['left-behind']), { recursive: true });
     const report = await runScan(
-      { legacy: connector, accounts: store.accounts, transform },
+      {
+        legacy: connector,
+        accounts: store.accounts,
+        transform,
+        // Who erased their account here is neither here nor left behind (legacy-tombstones.ts).
+        tombstones: createLegacyTombstones(
+          store.tombstones,
+          await storeKey(store.secrets, await openSecretBox(config, store.secrets, logger), TOMBSTONE_KEY_SECRET),
+        ),
+      },
       {
         signal: controller.signal,
         sampleLimit,

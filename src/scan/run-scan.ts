@@ -5,6 +5,7 @@ import type { LegacyUserRecord } from '../legacy/connector.js';
 import { inspectLegacyHash } from '../passwords/legacy/legacy-hash.js';
 import type { LegacySystem } from '../legacy/legacy-system.js';
 import type { ProfileTransformer, TransformOutcome } from '../migration/transform.js';
+import type { LegacyTombstones } from '../accounts/legacy-tombstones.js';
 import type { AccountStore } from '../store/store.js';
 import { LoginIndex, type IndexedLogin } from './login-index.js';
 import { LEFT_BEHIND_REASONS, type LeftBehindReason, type ScanReport, type UserRef } from './scan-report.js';
@@ -21,6 +22,7 @@ export interface ScanDependencies {
   legacy: Pick<LegacySystem, 'source' | 'passwordJudge' | 'enumerateUsers' | 'countUsers'>;
   accounts: Pick<AccountStore, 'existingLegacyIds' | 'takenLogins'>;
   transform: ProfileTransformer;
+  tombstones: Pick<LegacyTombstones, 'buried'>;
 }
 
 export interface ScanProgress {
@@ -68,11 +70,10 @@ export async function runScan(deps: ScanDependencies, options: ScanOptions = {})
       signal.throwIfAborted();
       const judged = await Promise.all(page.records.map((record) => judge(record, deps.transform)));
       const valid = judged.flatMap((user) => (user.transformed.kind === 'valid' ? [user.transformed] : []));
-      const [withAccount, taken] = await Promise.all([
-        deps.accounts.existingLegacyIds(
-          deps.legacy.source,
-          judged.flatMap((user) => (user.ref.legacyId === undefined ? [] : [user.ref.legacyId])),
-        ),
+      const legacyIds = judged.flatMap((user) => (user.ref.legacyId === undefined ? [] : [user.ref.legacyId]));
+      const [withAccount, erased, taken] = await Promise.all([
+        deps.accounts.existingLegacyIds(deps.legacy.source, legacyIds),
+        deps.tombstones.buried(deps.legacy.source, legacyIds),
         deps.accounts.takenLogins(valid.flatMap((profile) => loginsOf(profile.profile))),
       ]);
 
@@ -112,6 +113,11 @@ export async function runScan(deps: ScanDependencies, options: ScanOptions = {})
         // Whatever the legacy record looks like now, a user with an account here is not left behind.
         if (user.ref.legacyId !== undefined && withAccount.has(user.ref.legacyId)) {
           report.readiness.withAccount++;
+          continue;
+        }
+        // Erased at their request: no import brings them back, so a cut-off leaves no one behind.
+        if (user.ref.legacyId !== undefined && erased.has(user.ref.legacyId)) {
+          report.readiness.erased++;
           continue;
         }
         // In the order an import refuses: disabled, then the profile, then logins held here, then by an earlier user.
@@ -239,6 +245,7 @@ function emptyReport(source: string, passwordJudge: ScanReport['passwordJudge'])
     readiness: {
       withAccount: 0,
       withoutAccount: 0,
+      erased: 0,
       leftBehind: perReason(() => 0),
       importWouldRescue: { total: 0, keepingPassword: 0, mustResetPassword: 0 },
       samples: perReason(() => []),

@@ -27,6 +27,11 @@ export interface Readiness {
   withAccount: number;
   withoutAccount: number;
   /**
+   * Legacy users whose account here was erased at their request (a tombstone): neither with an account nor left
+   * behind, since nothing is to bring them over. `withAccount + withoutAccount + erased` is every user read.
+   */
+  erased: number;
+  /**
    * Why each user without an account has none, and so would be left behind by a cut-off now: never signed in (an
    * import brings them over), an unsupported hash (an import gives them an account they must reset; with a stored
    * hash judged by the IdP they cannot sign in before that), disabled, a profile the mapping refuses, a login
@@ -92,7 +97,8 @@ export function summariseReport(report: ScanReport): string {
   const { readiness } = report;
   lines.push(
     `Readiness: ${count(readiness.withAccount)} (${percent(readiness.withAccount)}) have an account here, ` +
-      `${count(readiness.withoutAccount)} would be left behind by a cut-off now:`,
+      `${count(readiness.withoutAccount)} would be left behind by a cut-off now` +
+      (readiness.erased > 0 ? ` (and ${count(readiness.erased)} erased their account here):` : ':'),
   );
   for (const reason of LEFT_BEHIND_REASONS) lines.push(`  ${pad(count(readiness.leftBehind[reason]))}  ${reason}`);
   const rescue = readiness.importWouldRescue;

@@ -43,3 +43,8 @@ export async function sealedSecret<T>(secrets: SecretStore, box: SecretBox, name
   if (box.needsResealing(sealed)) await secrets.put(sealedName, box.seal(opened.plaintext, name));
   return JSON.parse(opened.plaintext) as T;
 }
+
+/** A random key made once per store and kept sealed (rate-limit, lease, CSRF, tombstone keys). */
+export function storeKey(secrets: SecretStore, box: SecretBox, name: string): Promise<string> {
+  return sealedSecret(secrets, box, name, () => randomBytes(32).toString('base64url'));
+}

@@ -288,7 +288,12 @@ describe('operating the migration: console and admin API', () => {
       }
       const gone = await t.idp.store.events.list({ type: 'account_deleted', limit: 5 });
       assert.equal(gone.length, 1);
-      assert.equal(gone[0]?.type === 'account_deleted' && gone[0].username, 'bob');
+      const [erased] = gone;
+      assert.deepEqual(erased?.type === 'account_deleted' && [erased.by, erased.adminId, erased.username], [
+        'operator',
+        robot,
+        undefined,
+      ]);
     });
 
     it('ends every session and token of an account, and makes its user choose a new password', async () => {

@@ -46,6 +46,7 @@ describe('bulk import of the stragglers', { skip: missingTool('htpasswd', 'opens
     t = await startTestIdp();
     deps = {
       accounts: t.idp.store.accounts,
+      tombstones: t.idp.tombstones,
       transform: await createProfileTransformer({ mapping: DEMO_MAPPING, emailRequired: true }),
       record: async (event) => {
         await t.idp.store.events.append(event);

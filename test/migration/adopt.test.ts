@@ -21,7 +21,7 @@ const adoption = (id: string, username: string, extra: Partial<Adoption> = {}): 
 
 describe('adopting a legacy user (fake legacy system, in-memory store)', () => {
   let f: DomainFixture;
-  const deps = () => ({ accounts: f.store.accounts, record: f.record, now: f.now });
+  const deps = () => ({ accounts: f.store.accounts, record: f.record, tombstones: f.tombstones, now: f.now });
 
   beforeEach(async () => {
     f = await domainFixture([], { hashes: false });

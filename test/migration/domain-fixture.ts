@@ -13,6 +13,7 @@ import { createCutOffAwareLegacy, type CutOffAwareLegacy } from '../../src/legac
 import type { LegacySystem } from '../../src/legacy/legacy-system.js';
 import { createProfileTransformer, type ProfileTransformer } from '../../src/migration/transform.js';
 import { createPasswordHasher, type PasswordHasher } from '../../src/passwords/password-hasher.js';
+import { createLegacyTombstones, type LegacyTombstones } from '../../src/accounts/legacy-tombstones.js';
 import { openEmbeddedStore } from '../../src/store/embedded/embedded-store.js';
 import type { Store } from '../../src/store/store.js';
 
@@ -108,6 +109,8 @@ export interface DomainFixture {
   hasher: PasswordHasher;
   transform: ProfileTransformer;
   record: RecordEvent;
+  /** Tombstones of erased accounts, on the fixture's store. */
+  tombstones: LegacyTombstones;
   /** The fixed clock every service is given. */
   now: () => Date;
   events(type?: EventType): Promise<StoredEvent[]>;
@@ -154,6 +157,7 @@ export async function domainFixture(
   const now = () => new Date(NOW);
   return {
     store,
+    tombstones: createLegacyTombstones(store.tombstones, 'unit-test-key'),
     legacy,
     cutOffAwareLegacy: createCutOffAwareLegacy(legacy, store.settings, false),
     hasher,

@@ -98,7 +98,13 @@ describe('the mapping carries the secret beside the profile, never in it', () =>
 describe('adopting a legacy user with a TOTP secret (in-memory store)', () => {
   let f: DomainFixture;
   let legacyFactors: LegacyFactorDependencies;
-  const deps = () => ({ accounts: f.store.accounts, record: f.record, now: f.now, legacyFactors });
+  const deps = () => ({
+    accounts: f.store.accounts,
+    record: f.record,
+    tombstones: f.tombstones,
+    now: f.now,
+    legacyFactors,
+  });
   const adoption = (id: string, username: string, totp: Adoption['totp']): Adoption => ({
     legacy: { source: SOURCE, id },
     profile: { username, email: `${username}@example.com`, emailVerified: true, roles: [] },
@@ -184,6 +190,7 @@ describe('the paths that adopt carry the secret (fake legacy system, in-memory s
       legacy: f.cutOffAwareLegacy,
       transform: f.transform,
       record: f.record,
+      tombstones: f.tombstones,
       singleFlight: { leases: f.store.leases, secret: 'unit-test', leaseMs: 5000, pollMs: 5, maxWaitMs: 1000 },
       followRenames: { username: false, email: false },
       legacyFactors,
@@ -208,6 +215,7 @@ describe('the paths that adopt carry the secret (fake legacy system, in-memory s
     const choose = createChooseLogins({
       accounts: f.store.accounts,
       record: f.record,
+      tombstones: f.tombstones,
       legacy: f.cutOffAwareLegacy,
       transform: f.transform,
       emailRequired: true,
@@ -232,6 +240,7 @@ describe('the paths that adopt carry the secret (fake legacy system, in-memory s
       legacy: f.cutOffAwareLegacy,
       transform: f.transform,
       record: f.record,
+      tombstones: f.tombstones,
       mailer,
       linkFor: (token) => `https://idp.test/reset/${token}`,
       productName: 'Test IdP',
@@ -275,7 +284,14 @@ describe('bulk import carries the secret too (in-memory store)', () => {
   ];
   const run = () =>
     runImport(
-      { accounts: f.store.accounts, transform: f.transform, record: f.record, legacySource: SOURCE, legacyFactors },
+      {
+        accounts: f.store.accounts,
+        transform: f.transform,
+        record: f.record,
+        tombstones: f.tombstones,
+        legacySource: SOURCE,
+        legacyFactors,
+      },
       source(users),
     );
 

@@ -17,6 +17,7 @@ function signInWith(f: DomainFixture): SignIn {
     legacy: f.cutOffAwareLegacy,
     transform: f.transform,
     record: f.record,
+    tombstones: f.tombstones,
     singleFlight: { leases: f.store.leases, secret: 'unit-test', leaseMs: 5000, pollMs: 5, maxWaitMs: 1000 },
     followRenames: { username: false, email: false },
     now: f.now,
@@ -27,6 +28,7 @@ function chooseLoginsOf(f: DomainFixture) {
   return createChooseLogins({
     accounts: f.store.accounts,
     record: f.record,
+    tombstones: f.tombstones,
     legacy: f.cutOffAwareLegacy,
     transform: f.transform,
     emailRequired: true,

@@ -34,6 +34,7 @@ describe('password reset (fake legacy system, in-memory store)', () => {
       legacy: f.cutOffAwareLegacy,
       transform: f.transform,
       record: f.record,
+      tombstones: f.tombstones,
       mailer,
       linkFor: (token) => `https://idp.test/reset/${token}`,
       productName: 'Test IdP',

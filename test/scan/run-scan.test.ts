@@ -73,6 +73,7 @@ describe('the pre-flight scan and the readiness it predicts', { skip, timeout: 1
       {
         legacy: t.idp.legacy ?? assert.fail('no legacy system'),
         accounts: t.idp.store.accounts,
+        tombstones: t.idp.tombstones,
         transform: await createProfileTransformer({ ...t.config.migration }),
       },
       { sampleLimit: 10, ...(leftBehindPath ? { leftBehindPath } : {}) },
@@ -209,6 +210,7 @@ describe('the pre-flight scan and the readiness it predicts', { skip, timeout: 1
     const summary = await runImport(
       {
         accounts: t.idp.store.accounts,
+        tombstones: t.idp.tombstones,
         transform: await createProfileTransformer({ ...t.config.migration }),
         record: async () => {},
         legacySource: t.idp.legacy?.source ?? '',
@@ -237,6 +239,7 @@ describe('the pre-flight scan and the readiness it predicts', { skip, timeout: 1
       runScan({
         legacy: { source: 'x', passwordJudge: 'legacy-system' },
         accounts: t.idp.store.accounts,
+        tombstones: t.idp.tombstones,
         transform: await createProfileTransformer({ ...t.config.migration }),
       }),
       /cannot list its users/,

@@ -94,6 +94,7 @@ async function scanOf(t: TestIdp): Promise<ScanReport> {
   return runScan({
     legacy: t.idp.legacy ?? assert.fail('no legacy system'),
     accounts: t.idp.store.accounts,
+    tombstones: t.idp.tombstones,
     transform: await createProfileTransformer({ ...t.config.migration }),
   });
 }

@@ -27,6 +27,7 @@ const SLOW_FILES = [
   'test/import/import.test.ts',
   'test/scan/run-scan.test.ts',
   'test/passwords/legacy/yescrypt-costs.test.ts',
+  'test/store/postgres-store.test.ts',
 ];
 
 // Files that assert timings (the equal answer time of every refused sign-in, waits measured in milliseconds): they run

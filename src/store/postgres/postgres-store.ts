@@ -1,0 +1,97 @@
+import pg from 'pg';
+import type { Store } from '../store.js';
+import { PostgresAccountStore } from './accounts.js';
+import { PostgresArtifactStore } from './artifacts.js';
+import { PostgresCounterStore } from './counters.js';
+import { PostgresEventStore } from './events.js';
+import { PostgresFactorStore } from './factors.js';
+import { PostgresLeaseStore } from './leases.js';
+import { migrateSchema } from './schema.js';
+import { PostgresSecretStore } from './secrets.js';
+import { PostgresSettingsStore } from './settings.js';
+import { storeTypes } from './sql.js';
+import { startSweep } from './sweep.js';
+import { PostgresTombstoneStore } from './tombstones.js';
+import { PostgresWebhookStore } from './webhooks.js';
+
+export interface PostgresStoreOptions {
+  /** Connections this process keeps at most (`store.postgresPoolSize`). */
+  poolSize?: number;
+  /** The server cancels a statement running longer (`store.postgresStatementTimeoutMs`); 0: never. */
+  statementTimeoutMs?: number;
+  /** How long a request waits for a connection (a new one, or a free one of a full pool) before it fails. */
+  connectionTimeoutMs?: number;
+  /** How often expired artifacts, counters and leases are deleted. */
+  sweepIntervalMs?: number;
+  /** Told of errors nobody else sees: an idle connection dropped by the server, a sweep that failed. */
+  onBackgroundError?: (error: Error, what: 'idle connection' | 'sweep') => void;
+}
+
+/**
+ * The store on PostgreSQL. Every process of a scaled-out IdP opens one on the same database, each with a pool of its
+ * own; uniqueness is the server's unique indexes, and each check-and-write is one statement or one transaction. The
+ * schema is created and brought up to date at the open (schema.ts), once however many processes start together.
+ * Durability is the server's: a commit has reached its WAL (with the server's default `synchronous_commit`).
+ */
+export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<Store> {
+  const report = options.onBackgroundError ?? (() => undefined);
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    // Fail a request fast instead of hanging a sign-in: a server that does not answer, or a pool that stays full.
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
+    statement_timeout: options.statementTimeoutMs ?? 5000,
+    // A connection whose peer vanished (a failover, a dropped NAT entry) is noticed instead of waited on forever.
+    keepAlive: true,
+    idleTimeoutMillis: 30_000,
+    application_name: 'jit-idp',
+    types: storeTypes,
+  });
+  // An idle connection the server ends (a restart, an administrator) is removed by the pool; without a listener the
+  // event would crash the process.
+  pool.on('error', (error) => report(error, 'idle connection'));
+
+  try {
+    const client = await pool.connect();
+    try {
+      await migrateSchema(client);
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+
+  const factors = new PostgresFactorStore(pool);
+  const sweep = startSweep(pool, options.sweepIntervalMs ?? 60_000, (error) => report(error, 'sweep'));
+  let closing: Promise<void> | undefined;
+  return {
+    kind: 'postgres',
+    accounts: new PostgresAccountStore(pool, (client, accountId) => factors.removeWith(client, accountId)),
+    factors,
+    artifacts: new PostgresArtifactStore(pool),
+    events: new PostgresEventStore(pool),
+    secrets: new PostgresSecretStore(pool),
+    settings: new PostgresSettingsStore(pool),
+    webhooks: new PostgresWebhookStore(pool),
+    counters: new PostgresCounterStore(pool),
+    leases: new PostgresLeaseStore(pool),
+    tombstones: new PostgresTombstoneStore(pool),
+    ping: async () => {
+      try {
+        await pool.query('SELECT 1');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => {
+      closing ??= (async () => {
+        await sweep.stop();
+        await pool.end();
+      })();
+      return closing;
+    },
+  };
+}

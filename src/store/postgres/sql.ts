@@ -1,0 +1,59 @@
+import pg from 'pg';
+
+/** What a store module queries through: the pool, or one client inside a transaction. */
+export type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+
+/** SQLSTATE of a unique index refusing a write. */
+const UNIQUE_VIOLATION = '23505';
+
+/** The unique index (or constraint) that refused a write, when that is what `error` is. */
+export function uniqueViolation(error: unknown): string | undefined {
+  if (!(error instanceof pg.DatabaseError) || error.code !== UNIQUE_VIOLATION) return undefined;
+  return error.constraint ?? '';
+}
+
+/**
+ * Runs `work` in one transaction on one client of the pool: committed when it resolves, rolled back when it throws
+ * (the error is passed on). A client whose rollback failed too is broken and is thrown away, not reused.
+ */
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    try {
+      await client.query('ROLLBACK');
+    } catch (rollbackError) {
+      broken = rollbackError as Error;
+    }
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+/**
+ * PostgreSQL text cannot hold U+0000, and a query with it in a parameter fails as a whole. Nothing stored can equal
+ * such a value, so a look-up for one finds nothing instead of failing (an id from a URL, a console search).
+ */
+export function storable(text: string): boolean {
+  return !text.includes('\u0000');
+}
+
+const parseInt8 = (value: string): number => Number(value);
+
+/**
+ * int8 read as a JS number, for this store's pool only (pg's global parsers are shared with the SQL legacy
+ * connector): the bigints here are millisecond times, counts and factor marks, all far below 2^53.
+ */
+export const storeTypes: pg.CustomTypesConfig = {
+  getTypeParser: (oid, format) =>
+    // pg-types declares its parsers as returning `any`; each is a function of the column's text.
+    oid === pg.types.builtins.INT8 && format !== 'binary'
+      ? parseInt8
+      : (pg.types.getTypeParser(oid, format) as unknown),
+};

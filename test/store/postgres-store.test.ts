@@ -1,0 +1,267 @@
+import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { after, describe, it } from 'node:test';
+import pg from 'pg';
+import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { isPostgresUnavailable } from '../../src/store/postgres/unavailable.js';
+import { guardStore, StoreUnavailableError } from '../../src/store/store-unavailable.js';
+import { startPostgres, type PostgresServer } from '../support/servers/postgres.js';
+import { missingTool } from '../support/tools.js';
+import { storeContract } from './store-contract.js';
+
+const skip = missingTool('postgres');
+
+/** One server for the file, started by whichever suite needs it first. */
+let server: Promise<PostgresServer> | undefined;
+const postgres = () => (server ??= startPostgres());
+after(async () => {
+  await (await server)?.stop();
+});
+
+/** A database of its own on the file's server, as the superuser; returns its URL. */
+async function freshDatabase(): Promise<string> {
+  const { adminUrl } = await postgres();
+  const name = `idp_${randomBytes(6).toString('hex')}`;
+  await withClient(adminUrl, (client) => client.query(`CREATE DATABASE ${name}`));
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    return await use(client);
+  } finally {
+    await client.end();
+  }
+}
+
+storeContract(
+  'PostgreSQL',
+  skip ? { skip } : async () => openPostgresStore(await freshDatabase(), { poolSize: 10, statementTimeoutMs: 5000 }),
+);
+
+describe('PostgreSQL store', { skip }, () => {
+  it('migrates once when two processes open a new database at the same moment', async () => {
+    const url = await freshDatabase();
+    const stores = await Promise.all([openPostgresStore(url), openPostgresStore(url)]);
+    try {
+      const recorded = await withClient(url, async (client) => {
+        const { rows } = await client.query<{ version: number; times: string }>(
+          'SELECT version, count(*) AS times FROM schema_migrations GROUP BY version ORDER BY version',
+        );
+        return rows;
+      });
+      assert.ok(recorded.length >= 8, 'every step recorded');
+      assert.deepEqual(
+        recorded.map((row) => [row.version, Number(row.times)]),
+        recorded.map((_, i) => [i + 1, 1]),
+        'each version once, in order',
+      );
+      // Both work on the one schema.
+      const [a, b] = stores;
+      const id = randomUUID();
+      await a.settings.set(`shared-${id}`, { from: 'a' });
+      assert.deepEqual(await b.settings.get(`shared-${id}`), { from: 'a' });
+      // A third, later open finds nothing to do.
+      const third = await openPostgresStore(url);
+      await third.close();
+      const count = await withClient(url, (client) =>
+        client.query<{ n: string }>('SELECT count(*) AS n FROM schema_migrations'),
+      );
+      assert.equal(Number(count.rows[0]?.n), recorded.length);
+    } finally {
+      await Promise.all(stores.map((store) => store.close()));
+    }
+  });
+
+  it('counts 200 concurrent hits on one key exactly: every caller sees its own number', async () => {
+    const store = await openPostgresStore(await freshDatabase(), { poolSize: 10 });
+    try {
+      const windowMs = 60_000;
+      const start = Math.floor(Date.now() / windowMs) * windowMs;
+      const hits = await Promise.all(Array.from({ length: 200 }, () => store.counters.hit('burst', start, windowMs)));
+      assert.deepEqual(
+        hits.map((hit) => hit.current).sort((x, y) => x - y),
+        Array.from({ length: 200 }, (_, i) => i + 1),
+      );
+      assert.deepEqual(await store.counters.peek('burst', start, windowMs), { current: 200, previous: 0 });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps text that jsonb and PostgreSQL text refuse, and finds nothing for a key holding U+0000', async () => {
+    const store = await openPostgresStore(await freshDatabase());
+    try {
+      const payload = { state: 'a\u0000b', nonce: '\ud800', nested: { 'x\u0000': 1 } };
+      await store.artifacts.upsert('Interaction', 'i1', payload, 60);
+      assert.deepEqual(await store.artifacts.find('Interaction', 'i1'), payload, 'a request parameter, as sent');
+      assert.equal(await store.artifacts.find('Interaction', 'i1\u0000'), undefined);
+      await store.events.append({ type: 'migration_failed', login: 'nul\u0000', reason: 'validation' });
+      const [failed] = await store.events.list({ type: 'migration_failed' });
+      assert.equal(failed?.type === 'migration_failed' && failed.login, 'nul\u0000');
+      assert.equal(await store.accounts.findById('x\u0000'), undefined);
+      assert.equal(await store.accounts.findByLogin('x\u0000'), undefined);
+      assert.deepEqual(await store.accounts.search({ text: 'x\u0000' }), { accounts: [], total: 0 });
+      assert.deepEqual([...(await store.accounts.takenLogins(['x\u0000']))], []);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('erases the login of an account’s events, leaving the rest of each event', async () => {
+    const store = await openPostgresStore(await freshDatabase());
+    try {
+      const accountId = randomUUID();
+      const legacy = { source: 's', id: 'L-1' };
+      await store.events.append({ type: 'migrated', accountId, login: 'alice\u0000', legacy });
+      await store.events.append({ type: 'signed_in', accountId, migrated: true });
+      await store.events.append({ type: 'migrated', accountId: randomUUID(), login: 'bob', legacy });
+      assert.equal(await store.events.eraseAccount(accountId), 1);
+      const [signedIn, migrated] = await store.events.list({ accountId });
+      assert.deepEqual(migrated && { ...migrated, id: undefined, at: undefined }, {
+        type: 'migrated',
+        accountId,
+        legacy,
+        id: undefined,
+        at: undefined,
+      });
+      assert.equal(signedIn?.type, 'signed_in');
+      assert.equal((await store.events.list({ type: 'migrated' })).filter((e) => 'login' in e).length, 1);
+      assert.equal(await store.events.eraseAccount(accountId), 0, 'nothing left to erase');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('sweeps expired artifacts, counters and leases', async () => {
+    const url = await freshDatabase();
+    const store = await openPostgresStore(url, { sweepIntervalMs: 50 });
+    try {
+      await store.artifacts.upsert('Session', 'gone', { uid: 'u' }, -1);
+      await store.artifacts.upsert('Session', 'kept', { uid: 'v' }, 60);
+      await store.counters.hit('old', 0, 1000);
+      await store.leases.acquire('short', 'h', 1);
+      const left = async () =>
+        withClient(url, async (client) => {
+          const { rows } = await client.query<{ n: string }>(
+            `SELECT (SELECT count(*) FROM oidc_artifacts) + (SELECT count(*) FROM rate_counters)
+               + (SELECT count(*) FROM leases) AS n`,
+          );
+          return Number(rows[0]?.n);
+        });
+      const deadline = Date.now() + 5000;
+      while ((await left()) > 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(await left(), 1, 'only the live artifact');
+      assert.ok(await store.artifacts.find('Session', 'kept'));
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('fails calls as store-unavailable through guardStore when the server cannot be reached', async () => {
+    const { port } = await postgres();
+    const url = new URL(await freshDatabase());
+    // The store's pool reaches the server through a proxy, which then goes away: open connections break, and new
+    // ones meet a closed port.
+    const proxy = await tcpProxy(port);
+    url.port = String(proxy.port);
+    const reported: string[] = [];
+    const store = guardStore(
+      await openPostgresStore(url.toString(), { connectionTimeoutMs: 1000 }),
+      isPostgresUnavailable,
+      (_error, operation) => reported.push(operation),
+    );
+    try {
+      assert.equal(await store.accounts.findById('a'), undefined);
+      await proxy.close();
+      for (const call of [
+        () => store.accounts.findById('a'),
+        () => store.counters.hit('k', 0, 1000),
+        () => store.settings.set('x', 1),
+      ]) {
+        const error = await call().then(
+          () => assert.fail('expected a failure'),
+          (e: unknown) => e,
+        );
+        assert.ok(error instanceof StoreUnavailableError, String(error));
+        assert.equal(error.statusCode, 503);
+      }
+      assert.deepEqual(reported, ['accounts.findById', 'counters.hit', 'settings.set']);
+      assert.equal(await store.ping(), false);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('classifies server errors: shutdown and timeouts are unavailable, constraint violations and bad SQL are not', async () => {
+    const url = await freshDatabase();
+    const caught = (work: Promise<unknown>) =>
+      work.then(
+        () => assert.fail('expected a failure'),
+        (error: unknown) => error,
+      );
+    await withClient(url, async (client) => {
+      await client.query('CREATE TABLE t (id int PRIMARY KEY)');
+      await client.query('INSERT INTO t VALUES (1)');
+      assert.equal(isPostgresUnavailable(await caught(client.query('INSERT INTO t VALUES (1)'))), false, '23505');
+      assert.equal(isPostgresUnavailable(await caught(client.query('SELEKT 1'))), false, '42601');
+      assert.equal(isPostgresUnavailable(await caught(client.query('SELECT * FROM nowhere'))), false, '42P01');
+      await client.query('SET statement_timeout = 50');
+      const timeout = await caught(client.query('SELECT pg_sleep(2)'));
+      assert.equal((timeout as pg.DatabaseError).code, '57014');
+      assert.equal(isPostgresUnavailable(timeout), true, 'statement timeout');
+    });
+    // An administrator ending the session (57P01), as a server shutting down does.
+    const victim = new pg.Client({ connectionString: url });
+    victim.on('error', () => undefined);
+    await victim.connect();
+    const { rows } = await victim.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    await withClient(url, (admin) => admin.query('SELECT pg_terminate_backend($1)', [rows[0]?.pid]));
+    const ended = await caught(victim.query('SELECT 1'));
+    assert.equal(isPostgresUnavailable(ended), true, String(ended));
+    await victim.end().catch(() => undefined);
+    const refused = new pg.Client({ host: '127.0.0.1', port: await closedPort(), connectionTimeoutMillis: 1000 });
+    assert.equal(isPostgresUnavailable(await caught(refused.connect())), true, 'connection refused');
+    assert.equal(isPostgresUnavailable(new Error('timeout exceeded when trying to connect')), true);
+    assert.equal(isPostgresUnavailable(new Error('bug')), false);
+  });
+});
+
+/** A TCP relay to the server on a port of its own; `close` stops listening and cuts every relayed connection. */
+async function tcpProxy(target: number): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const relay: Server = createServer((inbound) => {
+    const outbound = connect(target, '127.0.0.1');
+    for (const socket of [inbound, outbound]) {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => sockets.delete(socket));
+    }
+    inbound.pipe(outbound).pipe(inbound);
+  });
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  const { port } = relay.address() as { port: number };
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        relay.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      }),
+  };
+}
+
+/** A loopback port nothing listens on (bound and released at once). */
+async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}

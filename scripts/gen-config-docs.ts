@@ -84,9 +84,9 @@ the development defaults (demo mode, a plain-http issuer, no SMTP server, genera
 keys …).
 
 Environment variables: \`IDP_CONFIG\` (the file), \`PORT\`, \`HOST\`, \`ISSUER\`, \`LOG_LEVEL\`, \`WORKERS\`,
-\`MONGODB_URI\` (\`store.mongodbUri\`), \`IDP_SQLITE_PATH\` (\`store.sqlitePath\`), \`IDP_COOKIE_KEYS\` (\`cookies.keys\`,
-comma-separated), \`IDP_SECRET_KEYS\` (\`secretKeys\`, \`id:base64key\` comma-separated, newest first; also read
-under its former name \`IDP_MFA_KEYS\`), \`NODE_ENV\`.
+\`DATABASE_URL\` (\`store.databaseUrl\`), \`MONGODB_URI\` (\`store.mongodbUri\`), \`IDP_SQLITE_PATH\`
+(\`store.sqlitePath\`), \`IDP_COOKIE_KEYS\` (\`cookies.keys\`, comma-separated), \`IDP_SECRET_KEYS\` (\`secretKeys\`,
+\`id:base64key\` comma-separated, newest first; also read under its former name \`IDP_MFA_KEYS\`), \`NODE_ENV\`.
 
 A path \`a[].b\` is the key \`b\` of each element of the list \`a\`; \`a.<name>.b\` is the key \`b\` of each entry of
 the map \`a\`. "—" as a default means the key is absent unless given.`;

@@ -29,7 +29,8 @@ async function main(): Promise<void> {
   if (processes > 1 && cluster.isPrimary) {
     runPrimary(processes, logger);
     cluster.once('listening', (_worker, address: AddressInfo) => {
-      const store = loaded.config.store.mongodbUri ? 'mongodb' : 'embedded';
+      const { databaseUrl, mongodbUri } = loaded.config.store;
+      const store = databaseUrl ? 'postgres' : mongodbUri ? 'mongodb' : 'embedded';
       process.stdout.write(banner(loaded.config, address.port, store, undefined, processes));
     });
     return;
@@ -91,7 +92,7 @@ function banner(config: Config, port: number, store: string, demo: DemoMode | un
     `  ${config.productName}: OpenID Connect provider with just-in-time migration`,
     `  Issuer:        ${config.issuer}  (listening on port ${port}${processes > 1 ? `, ${processes} worker processes` : ''})`,
     `  Discovery:     ${config.issuer}/.well-known/openid-configuration`,
-    `  Store:         ${store === 'embedded' ? `embedded SQLite (${config.store.sqlitePath})` : 'MongoDB'}`,
+    `  Store:         ${storeLabel(config, store)}`,
   ];
   if (demo) {
     lines.push(
@@ -107,6 +108,16 @@ function banner(config: Config, port: number, store: string, demo: DemoMode | un
     );
   }
   return `${lines.join('\n')}\n\n`;
+}
+
+/** The store as the banner names it: never the credentials of a database URL. */
+function storeLabel(config: Config, store: string): string {
+  if (store === 'embedded') return `embedded SQLite (${config.store.sqlitePath})`;
+  if (store === 'postgres' && config.store.databaseUrl) {
+    const url = new URL(config.store.databaseUrl);
+    return `PostgreSQL (${url.host || 'local socket'}${url.pathname})`;
+  }
+  return store === 'postgres' ? 'PostgreSQL' : 'MongoDB';
 }
 
 try {

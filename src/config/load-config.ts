@@ -135,6 +135,7 @@ function applyEnvOverrides(base: Record<string, unknown>, env: Env, problems: st
   if (env.LOG_LEVEL) out.logLevel = env.LOG_LEVEL;
   if (env.WORKERS) out.workers = env.WORKERS === 'auto' ? 'auto' : toInteger('WORKERS', env.WORKERS, problems);
   if (env.MONGODB_URI) store.mongodbUri = env.MONGODB_URI;
+  if (env.DATABASE_URL) store.databaseUrl = env.DATABASE_URL;
   if (env.IDP_SQLITE_PATH) store.sqlitePath = env.IDP_SQLITE_PATH;
   out.store = store;
   if (env.IDP_COOKIE_KEYS) {

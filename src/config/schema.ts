@@ -166,13 +166,41 @@ export const configSchema = z
           .string()
           .min(1)
           .optional()
-          .describe('Set (or `MONGODB_URI`) to use MongoDB; otherwise the embedded SQLite file is used.'),
+          .describe('Set (or `MONGODB_URI`) to use MongoDB. Not together with `databaseUrl`.'),
         mongodbDatabase: z.string().min(1).optional().describe("The MongoDB database; default: the URI's."),
+        databaseUrl: z
+          .url({ protocol: /^postgres(ql)?$/ })
+          .optional()
+          .describe(
+            'Set (or `DATABASE_URL`) to use PostgreSQL: `postgres://user:password@host:5432/database`, with any ' +
+              "of libpq's parameters pg reads (`?sslmode=require`). The schema is created and migrated at start. " +
+              'Not together with `mongodbUri`.',
+          ),
+        postgresPoolSize: z
+          .number()
+          .int()
+          .min(1)
+          .max(1000)
+          .default(10)
+          .describe(
+            'Connections each IdP process keeps to PostgreSQL at most; the server must allow this many times the ' +
+              'number of processes (`max_connections`).',
+          ),
+        postgresStatementTimeoutMs: z
+          .number()
+          .int()
+          .min(100)
+          .max(600_000)
+          .default(5000)
+          .describe(
+            'PostgreSQL cancels a statement running longer (`statement_timeout`), and the request gets a 503 to ' +
+              'retry instead of waiting on.',
+          ),
         sqlitePath: z
           .string()
           .min(1)
           .default('data/idp.sqlite')
-          .describe('The embedded store, used when no MongoDB URI is set.'),
+          .describe('The embedded store, used when neither PostgreSQL nor MongoDB is configured.'),
         sqliteBusyTimeoutMs: z
           .number()
           .int()
@@ -181,8 +209,13 @@ export const configSchema = z
           .default(5000)
           .describe("How long a write waits for another process's write lock before the request gets a 503 to retry."),
       })
+      .refine((store) => store.databaseUrl === undefined || store.mongodbUri === undefined, {
+        message:
+          'both PostgreSQL (databaseUrl / DATABASE_URL) and MongoDB (mongodbUri / MONGODB_URI) are set: choose one store',
+        path: ['databaseUrl'],
+      })
       .prefault({})
-      .describe('Where accounts, sessions, keys and events are kept: MongoDB, or an embedded SQLite file.'),
+      .describe('Where accounts, sessions, keys and events are kept: PostgreSQL, MongoDB, or an embedded SQLite file.'),
 
     secretKeys: secretKeysSchema
       .optional()

@@ -7,11 +7,24 @@ import type { Store } from './store.js';
 import { guardStore } from './store-unavailable.js';
 
 /**
- * MongoDB when a URI is configured, otherwise the embedded SQLite file (checkpointed on `threads` when given); each
- * unavailable call is a warning.
+ * PostgreSQL when a database URL is configured, MongoDB when a URI is, otherwise the embedded SQLite file
+ * (checkpointed on `threads` when given); each unavailable call is a warning. (The configuration refuses both URLs.)
  */
 export async function openStore(config: Config['store'], logger: Logger, threads?: ThreadRunner): Promise<Store> {
   const warn = (err: Error, operation: string) => logger.warn({ err, operation }, 'store unavailable');
+  if (config.databaseUrl) {
+    // pg is loaded only where it is used, as the MongoDB driver is.
+    const [{ openPostgresStore }, { isPostgresUnavailable }] = await Promise.all([
+      import('./postgres/postgres-store.js'),
+      import('./postgres/unavailable.js'),
+    ]);
+    const store = await openPostgresStore(config.databaseUrl, {
+      poolSize: config.postgresPoolSize,
+      statementTimeoutMs: config.postgresStatementTimeoutMs,
+      onBackgroundError: (err, what) => logger.warn({ err, what }, 'PostgreSQL store: background error'),
+    });
+    return guardStore(store, isPostgresUnavailable, warn);
+  }
   if (config.mongodbUri) {
     // The driver (about 25 MB resident) is loaded only where it is used.
     const [{ openMongoStore }, { isMongoUnavailable }] = await Promise.all([

@@ -5,6 +5,8 @@
 // (a challenge it keeps for this session or sign-in), the browser's dialog through SimpleWebAuthnBrowser, and its
 // answer put in the form, which is then submitted as any other form: the IdP's answer is an ordinary page or redirect.
 (function () {
+  // The page gives this script its words in its own language (views/partials/passkey-scripts.ejs), English otherwise.
+  const words = (document.currentScript && document.currentScript.dataset) || {};
   const webauthn = window.SimpleWebAuthnBrowser;
   if (!webauthn || !webauthn.browserSupportsWebAuthn()) return;
   // WebAuthn takes a domain as relying party, never an IP address: reached at one, the IdP cannot offer passkeys.
@@ -12,9 +14,11 @@
 
   const explain = (error) => {
     // Cancelled, timed out, or no passkey for this site on the authenticator: the browser does not say which.
-    if (error && error.name === 'NotAllowedError') return 'No passkey was used. You can try again.';
-    if (error && error.name === 'InvalidStateError') return 'This authenticator already has a passkey here.';
-    return 'Passkeys did not work in this browser just now. You can try again.';
+    if (error && error.name === 'NotAllowedError') return words.notAllowed || 'No passkey was used. You can try again.';
+    if (error && error.name === 'InvalidStateError') {
+      return words.alreadyRegistered || 'This authenticator already has a passkey here.';
+    }
+    return words.failed || 'Passkeys did not work in this browser just now. You can try again.';
   };
 
   // What the page says instead of a passkey form it cannot show.

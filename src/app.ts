@@ -18,6 +18,7 @@ import { assetRoutes } from './http/assets.js';
 import { brandStyles, logoOrigins } from './http/client-branding.js';
 import { createCsrf } from './http/csrf.js';
 import { errorHandler } from './http/error-handler.js';
+import { currentLocale, localeScope, translatorFor } from './i18n/request-locale.js';
 import { nonProtocolRoutes } from './http/non-protocol-routes.js';
 import { securityHeaders } from './http/security-headers.js';
 import { createStaticMetadata } from './http/static-metadata.js';
@@ -206,15 +207,18 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     artifacts: store.artifacts,
     mailer,
     record,
-    linkFor: (token) => `${config.issuer}/email/verify?token=${encodeURIComponent(token)}`,
+    // The page opens in the mail's language.
+    linkFor: (token, locale) => `${config.issuer}/email/verify?token=${encodeURIComponent(token)}&lang=${locale}`,
     productName: config.productName,
     ttlSeconds: config.emailVerification.ttlSeconds,
   });
   if (config.emailVerification.mailNewAccounts) {
     mailVerificationLink = (accountId) => {
+      // In the language of the page the account was made on (its sign-in or sign-up).
+      const locale = currentLocale();
       void (async () => {
         const account = await store.accounts.findById(accountId);
-        if (account) await emailVerification.send(account);
+        if (account) await emailVerification.send(account, locale);
       })().catch((error: unknown) =>
         logger.warn({ err: error, accountId }, 'the email verification link was not sent'),
       );
@@ -228,7 +232,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     transform,
     record,
     mailer,
-    linkFor: (token) => `${config.issuer}/password/reset?token=${encodeURIComponent(token)}`,
+    linkFor: (token, locale) => `${config.issuer}/password/reset?token=${encodeURIComponent(token)}&lang=${locale}`,
     productName: config.productName,
     passwordPolicy,
     ttlSeconds: config.passwordReset.ttlSeconds,
@@ -241,18 +245,19 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     loadCookieKeys(store.secrets, secretBox, config.cookies.keys),
     storeKey('csrf-key'),
   ]);
-  const csrf = createCsrf(csrfSecret, (ctx) =>
-    render(ctx, {
+  const csrf = createCsrf(csrfSecret, (ctx) => {
+    const t = translatorFor(ctx);
+    return render(ctx, {
       view: 'error',
-      title: 'This form has expired',
+      title: t('error.formExpired.heading'),
       status: 403,
       locals: {
-        heading: 'This form has expired',
-        message: 'Go back, reload the page and try again.',
+        heading: t('error.formExpired.heading'),
+        message: t('error.formExpired.message'),
         code: 'invalid_request',
       },
-    }),
-  );
+    });
+  });
   const pageOptions = {
     csrf,
     viewsDir: `${ROOT}views`,
@@ -319,6 +324,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
   };
   app.use(securityHeaders(new URL(config.issuer).protocol === 'https:', isApi, logoOrigins(config.clients)));
   app.use(requestLogging(logger));
+  app.use(localeScope());
   app.use(errorHandler(render, logger));
   app.use(
     nonProtocolRoutes([

@@ -5,6 +5,7 @@ import { ADMIN_CONSOLE_CLIENT } from '../admin/admin-access.js';
 import type { Csrf } from '../http/csrf.js';
 import { formField, parseForm } from '../http/forms.js';
 import type { RenderPage } from '../http/pages.js';
+import { translatorFor } from '../i18n/request-locale.js';
 import { ACCOUNT_PAGES_CLIENT } from '../oidc/provider.js';
 import { SECURITY_PAGE_STATE, sessionSignInUrl } from '../oidc/session-sign-in.js';
 import type { ArtifactStore } from '../store/store.js';
@@ -71,7 +72,7 @@ export function accountAppsRoutes(deps: AppsDependencies): Router {
     }
     await deps.render(ctx, {
       view: 'account-apps',
-      title: 'Apps you allowed',
+      title: translatorFor(ctx)('apps.title'),
       locals: { apps: await appsOf(accountId) },
     });
   });

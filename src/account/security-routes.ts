@@ -10,6 +10,9 @@ import type { PasswordPolicy } from '../passwords/password-policy.js';
 import type { Csrf } from '../http/csrf.js';
 import { formField, parseForm } from '../http/forms.js';
 import type { RenderPage } from '../http/pages.js';
+import { problemClause } from '../i18n/problems.js';
+import { translatorFor } from '../i18n/request-locale.js';
+import type { MessageKey } from '../i18n/translator.js';
 import type { PasskeyRegistration, Passkeys } from '../mfa/passkeys.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { totpEnrolment, type TotpSetupPage } from '../mfa/totp-enrolment.js';
@@ -87,7 +90,7 @@ export function accountSecurityRoutes(deps: SecurityDependencies): Router {
     const totp = factors.find((f) => f.kind === 'totp');
     await deps.render(ctx, {
       view: 'account-security',
-      title: 'Sign-in security',
+      title: translatorFor(ctx)('security.title'),
       locals: {
         notice,
         email: account.email ?? '',
@@ -99,7 +102,7 @@ export function accountSecurityRoutes(deps: SecurityDependencies): Router {
           .filter((f) => f.kind === 'passkey')
           .map((f) => ({
             id: f.id,
-            label: f.label ?? 'Passkey',
+            label: f.label ?? translatorFor(ctx)('security.passkeys.defaultLabel'),
             added: f.createdAt.toISOString().slice(0, 10),
             lastUsed: f.lastUsedAt?.toISOString().slice(0, 10) ?? '',
           })),
@@ -112,7 +115,7 @@ export function accountSecurityRoutes(deps: SecurityDependencies): Router {
     ctx.set('cache-control', 'no-store');
     await deps.render(ctx, {
       view: 'account-recovery-codes',
-      title: 'Your recovery codes',
+      title: translatorFor(ctx)('recoveryCodes.title'),
       locals: { codes, heading },
     });
   };
@@ -127,13 +130,12 @@ export function accountSecurityRoutes(deps: SecurityDependencies): Router {
     const account = await accountOf(ctx, true);
     if (!account) return;
     const typed = formField(ctx.request.body, 'email');
-    const sent = await deps.emailVerification.sendChange(account, typed);
+    const t = translatorFor(ctx);
+    const sent = await deps.emailVerification.sendChange(account, typed, t.locale);
     await overview(
       ctx,
       account,
-      sent === 'invalid'
-        ? 'That is not an email address.'
-        : `A link is on its way to ${typed.trim()}: your address changes once you open it.`,
+      sent === 'invalid' ? t('security.email.notAnAddress') : t('security.email.linkSent', { email: typed.trim() }),
     );
   });
 
@@ -144,13 +146,18 @@ export function accountSecurityRoutes(deps: SecurityDependencies): Router {
     const account = await accountOf(ctx, true);
     if (!account) return;
     const password = formField(ctx.request.body, 'password');
+    const t = translatorFor(ctx);
     if (password !== formField(ctx.request.body, 'confirm')) {
-      await overview(ctx, account, 'The two passwords are not the same: nothing was changed.');
+      await overview(ctx, account, t('security.password.differ'));
       return;
     }
     const problem = deps.passwordPolicy(password, { username: account.username, email: account.email });
     if (problem) {
-      await overview(ctx, account, `The new password ${problem}: nothing was changed.`);
+      await overview(
+        ctx,
+        account,
+        t('security.password.refused', { problem: problemClause(t, 'newPassword', problem) }),
+      );
       return;
     }
     await deps.accounts.updatePassword(
@@ -159,7 +166,7 @@ export function accountSecurityRoutes(deps: SecurityDependencies): Router {
       new Date(),
     );
     await deps.record({ type: 'password_changed', accountId: account.id, reason: 'user' });
-    await overview(ctx, account, 'Your password is changed.');
+    await overview(ctx, account, t('security.password.changed'));
   });
 
   // Every session ends, this browser's too; relying parties with a back channel are told (src/oidc/end-sessions.ts).
@@ -168,19 +175,25 @@ export function accountSecurityRoutes(deps: SecurityDependencies): Router {
     if (!account) return;
     await deps.endSessions(account.id);
     await deps.record({ type: 'sessions_ended', accountId: account.id });
-    await deps.render(ctx, { view: 'logged-out', title: 'Signed out', locals: { clientName: '' } });
+    await deps.render(ctx, {
+      view: 'logged-out',
+      title: translatorFor(ctx)('loggedOut.title'),
+      locals: { clientName: '' },
+    });
   });
 
   router.post('/email/verify', parseForm, deps.csrf.check, async (ctx) => {
     const account = await accountOf(ctx);
-    if (account) await overview(ctx, account, linkNotice(await deps.emailVerification.send(account), account));
+    if (!account) return;
+    const t = translatorFor(ctx);
+    await overview(ctx, account, linkNotice(t, await deps.emailVerification.send(account, t.locale), account));
   });
 
   const renderTotpSetup = async (ctx: Context, page: TotpSetupPage, error = '', status = 200) => {
     ctx.set('cache-control', 'no-store');
     await deps.render(ctx, {
       view: 'account-totp-setup',
-      title: 'Set up an authenticator app',
+      title: translatorFor(ctx)('totpSetup.title'),
       status,
       locals: { ...page, error },
     });
@@ -196,20 +209,20 @@ export function accountSecurityRoutes(deps: SecurityDependencies): Router {
     const account = await accountOf(ctx, true);
     if (!account) return;
     const outcome = await enrolment.confirm(account, account.id, formField(ctx.request.body, 'code'));
+    const t = translatorFor(ctx);
     switch (outcome.kind) {
       case 'expired':
-        await overview(ctx, account, 'That setup expired. Start again.');
+        await overview(ctx, account, t('security.totp.expired'));
         return;
       case 'wrong-code':
-        await renderTotpSetup(ctx, outcome.page, 'That code is not right: enter the code your app shows now.', 400);
+        await renderTotpSetup(ctx, outcome.page, t('totpSetup.error.wrongCode'), 400);
         return;
       case 'confirmed':
         if (outcome.recoveryCodes) {
-          const heading = 'Your authenticator app is set up. Keep these recovery codes';
-          await showRecoveryCodes(ctx, outcome.recoveryCodes, heading);
+          await showRecoveryCodes(ctx, outcome.recoveryCodes, t('recoveryCodes.afterSetup'));
           return;
         }
-        await overview(ctx, account, 'Your authenticator app is set up.');
+        await overview(ctx, account, t('security.totp.done'));
     }
   });
 
@@ -220,14 +233,14 @@ export function accountSecurityRoutes(deps: SecurityDependencies): Router {
     if ((await deps.factors.remove(account.id, ids)) > 0) {
       await deps.record({ type: 'factor_removed', accountId: account.id, factor: 'totp' });
     }
-    await overview(ctx, account, 'Your authenticator app is removed.');
+    await overview(ctx, account, translatorFor(ctx)('security.totp.removed'));
   });
 
   router.post('/recovery-codes', parseForm, deps.csrf.check, async (ctx) => {
     const account = await accountOf(ctx, true);
     if (!account) return;
     const codes = await enrolment.issueRecoveryCodes(account.id);
-    await showRecoveryCodes(ctx, codes, 'Your new recovery codes (the old ones no longer work)');
+    await showRecoveryCodes(ctx, codes, translatorFor(ctx)('recoveryCodes.renewed'));
   });
 
   // Passkeys. The challenge of an addition waits under the browser's session (its uid, which a sign-in keeps), so
@@ -249,11 +262,11 @@ export function accountSecurityRoutes(deps: SecurityDependencies): Router {
     ctx.body = await deps.passkeys.registrationOptions(signed.account, signed.sessionId);
   });
 
-  const registered: Record<PasskeyRegistration['kind'], string> = {
-    registered: 'Your passkey is added. You can sign in with it alone, without your password.',
-    expired: 'That took too long. Try adding the passkey again.',
-    refused: 'That passkey could not be added. Try again.',
-    'already-registered': 'That passkey is already added.',
+  const registered: Record<PasskeyRegistration['kind'], MessageKey> = {
+    registered: 'security.passkeys.registered',
+    expired: 'security.passkeys.expired',
+    refused: 'security.passkeys.refused',
+    'already-registered': 'security.passkeys.alreadyRegistered',
   };
 
   router.post('/passkeys', parseForm, deps.csrf.check, async (ctx) => {
@@ -270,14 +283,15 @@ export function accountSecurityRoutes(deps: SecurityDependencies): Router {
       formField(body, 'response'),
       formField(body, 'passkey-label'),
     );
-    await overview(ctx, account, registered[outcome.kind]);
+    await overview(ctx, account, translatorFor(ctx)(registered[outcome.kind]));
   });
 
   router.post('/passkeys/remove', parseForm, deps.csrf.check, async (ctx) => {
     const account = await accountOf(ctx, true);
     if (!account) return;
     const removed = await deps.passkeys.remove(account.id, formField(ctx.request.body, 'id'));
-    await overview(ctx, account, removed ? 'The passkey is removed.' : 'That passkey was already removed.');
+    const t = translatorFor(ctx);
+    await overview(ctx, account, t(removed ? 'security.passkeys.removed' : 'security.passkeys.alreadyRemoved'));
   });
 
   return router;

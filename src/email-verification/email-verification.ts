@@ -2,6 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { emailSchema, normaliseLogin, type Account } from '../accounts/account.js';
 import type { IdpEvent } from '../events/event.js';
 import type { RecordEvent } from '../events/recorder.js';
+import { DEFAULT_LOCALE, type Locale } from '../i18n/locales.js';
+import { translator, type Translator } from '../i18n/translator.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { AccountStore, ArtifactStore } from '../store/store.js';
 
@@ -15,18 +17,20 @@ export interface EmailVerification {
   /**
    * Mails a link to the account's address if it has one and it is not verified yet, one a minute at most however
    * often it is asked for (a new account's mail, the button on the account page, the page of a client that requires
-   * a confirmed address).
+   * a confirmed address). The mail is in `locale`: the language of the page the user was on when it was sent (no
+   * language is stored with an account).
    */
-  send(account: Account): Promise<'sent' | 'recently-sent' | 'nothing-to-verify'>;
+  send(account: Account, locale?: Locale): Promise<'sent' | 'recently-sent' | 'nothing-to-verify'>;
   /**
    * A change of address: the link goes to the new one, and the account's address changes only when it is used, to
    * the new address, verified (the old one is told). `invalid` for text that is no email address; an address
    * another account holds gets no link, and the answer is the same `sent` (no probing whose address it is).
    */
-  sendChange(account: Account, newEmail: string): Promise<'sent' | 'invalid'>;
+  sendChange(account: Account, newEmail: string, locale?: Locale): Promise<'sent' | 'invalid'>;
   /** Whether a link can still be used (without using it): the page asks for a click before it is used. */
   isUsable(token: string): Promise<boolean>;
-  confirm(token: string): Promise<VerificationOutcome>;
+  /** `locale`: the language of the mail that tells the old address of a change. */
+  confirm(token: string, locale?: Locale): Promise<VerificationOutcome>;
 }
 
 export type VerificationOutcome =
@@ -39,8 +43,8 @@ export interface EmailVerificationDependencies {
   artifacts: ArtifactStore;
   mailer: Mailer;
   record: RecordEvent;
-  /** The page a link opens, with the token appended. */
-  linkFor(token: string): string;
+  /** The page a link opens, with the token appended; in `locale`, the mail's language. */
+  linkFor(token: string, locale: Locale): string;
   productName: string;
   ttlSeconds: number;
   now?: () => Date;
@@ -79,21 +83,21 @@ export function createEmailVerification(deps: EmailVerificationDependencies): Em
     to: string,
     target: { accountId: string; email: string; change?: true },
     name: string,
-    why: string,
+    t: Translator,
   ) => {
     const token = randomBytes(32).toString('base64url');
     await deps.artifacts.upsert(MODEL, idOf(token), target, deps.ttlSeconds);
+    const product = deps.productName;
+    const why = t(target.change ? 'mail.verifyEmail.whyChange' : 'mail.verifyEmail.why', { product });
     await deps.mailer.send({
       to,
-      subject: `Confirm your email address for ${deps.productName}`,
-      text:
-        `Hello ${name},\n\n${why} Open this link within ${String(hours)} hour${hours === 1 ? '' : 's'}:\n\n` +
-        `${deps.linkFor(token)}\n\nIf you have no such account, ignore this email.\n`,
+      subject: t('mail.verifyEmail.subject', { product }),
+      text: t.plural('mail.verifyEmail.body', hours, { name, why, link: deps.linkFor(token, t.locale) }),
     });
   };
 
   /** The account's address becomes `email`, verified, if the account is as the link found it and no one has it. */
-  const changeTo = async (accountId: string, email: string): Promise<Account | undefined> => {
+  const changeTo = async (accountId: string, email: string, t: Translator): Promise<Account | undefined> => {
     const account = await deps.accounts.findById(accountId);
     if (!account) return undefined;
     if (account.email === email) return markVerified(accountId, email);
@@ -105,34 +109,28 @@ export function createEmailVerification(deps: EmailVerificationDependencies): Em
     });
     if (updated.kind !== 'updated') return undefined;
     if (account.email) {
+      const product = deps.productName;
       await deps.mailer.send({
         to: account.email,
-        subject: `Your email address for ${deps.productName} has changed`,
-        text:
-          `Hello ${account.username},\n\nthe email address of your ${deps.productName} account is now ${email}.\n` +
-          `If you did not change it, contact your administrator.\n`,
+        subject: t('mail.emailChanged.subject', { product }),
+        text: t('mail.emailChanged.body', { name: account.username, product, email }),
       });
     }
     return updated.account;
   };
 
   return {
-    async sendChange(account, typed) {
+    async sendChange(account, typed, locale = DEFAULT_LOCALE) {
       const parsed = emailSchema.safeParse(typed);
       if (!parsed.success) return 'invalid';
       const email = parsed.data;
       const holder = await deps.accounts.findByLogin(normaliseLogin(email));
       if (holder && holder.id !== account.id) return 'sent';
-      await mailLink(
-        email,
-        { accountId: account.id, email, change: true },
-        account.username,
-        `please confirm that this is the new email address of your ${deps.productName} account.`,
-      );
+      await mailLink(email, { accountId: account.id, email, change: true }, account.username, translator(locale));
       return 'sent';
     },
 
-    async send(account) {
+    async send(account, locale = DEFAULT_LOCALE) {
       if (!account.email || account.emailVerified) return 'nothing-to-verify';
       if (await deps.artifacts.find(COOLDOWN, account.id)) return 'recently-sent';
       await deps.artifacts.upsert(COOLDOWN, account.id, {}, COOLDOWN_SECONDS);
@@ -140,7 +138,7 @@ export function createEmailVerification(deps: EmailVerificationDependencies): Em
         account.email,
         { accountId: account.id, email: account.email },
         account.username,
-        `please confirm that this is your email address for your ${deps.productName} account.`,
+        translator(locale),
       );
       return 'sent';
     },
@@ -150,13 +148,13 @@ export function createEmailVerification(deps: EmailVerificationDependencies): Em
       return found !== undefined && found.consumed === undefined;
     },
 
-    async confirm(token) {
+    async confirm(token, locale = DEFAULT_LOCALE) {
       // Taken, not read: of two clicks racing, one uses the link.
       const stored = await deps.artifacts.take(MODEL, idOf(token));
       if (typeof stored?.accountId !== 'string' || typeof stored.email !== 'string') return { kind: 'invalid-link' };
       const account =
         stored.change === true
-          ? await changeTo(stored.accountId, stored.email)
+          ? await changeTo(stored.accountId, stored.email, translator(locale))
           : await markVerified(stored.accountId, stored.email);
       if (!account) return { kind: 'invalid-link' };
       if (stored.change === true) await deps.record({ type: 'email_changed', accountId: account.id });
@@ -176,13 +174,17 @@ export function newAccountToVerify(event: IdpEvent): string | undefined {
   return undefined;
 }
 
-/** What a page says after a link was asked for. */
-export function linkNotice(outcome: Awaited<ReturnType<EmailVerification['send']>>, account: Account): string {
+/** What a page says after a link was asked for, in the page's language. */
+export function linkNotice(
+  t: Translator,
+  outcome: Awaited<ReturnType<EmailVerification['send']>>,
+  account: Account,
+): string {
   switch (outcome) {
     case 'sent':
-      return `A link to confirm your address is on its way to ${account.email ?? ''}.`;
+      return t('verifyEmail.notice.sent', { email: account.email ?? '' });
     case 'recently-sent':
-      return 'A link was sent a moment ago: look for it in your mailbox.';
+      return t('verifyEmail.notice.recentlySent');
     case 'nothing-to-verify':
       return '';
   }

@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import type { Csrf } from '../http/csrf.js';
 import { formField, parseForm } from '../http/forms.js';
 import type { RenderPage } from '../http/pages.js';
+import { translatorFor } from '../i18n/request-locale.js';
 import type { EmailVerification } from './email-verification.js';
 
 /**
@@ -18,7 +19,7 @@ export function emailVerificationRoutes(deps: {
   const invalid = (ctx: Context) =>
     deps.render(ctx, {
       view: 'verify-email',
-      title: 'This link does not work',
+      title: translatorFor(ctx)('verifyEmail.invalidTitle'),
       status: 410,
       locals: { state: 'invalid', token: '' },
     });
@@ -28,17 +29,18 @@ export function emailVerificationRoutes(deps: {
     if (!(await deps.verification.isUsable(token))) return invalid(ctx);
     await deps.render(ctx, {
       view: 'verify-email',
-      title: 'Confirm your email address',
+      title: translatorFor(ctx)('verifyEmail.title'),
       locals: { state: 'ask', token },
     });
   });
 
   router.post('/', parseForm, deps.csrf.check, async (ctx) => {
-    const outcome = await deps.verification.confirm(formField(ctx.request.body, 'token'));
+    const t = translatorFor(ctx);
+    const outcome = await deps.verification.confirm(formField(ctx.request.body, 'token'), t.locale);
     if (outcome.kind === 'invalid-link') return invalid(ctx);
     await deps.render(ctx, {
       view: 'verify-email',
-      title: 'Your email address is confirmed',
+      title: t('verifyEmail.doneTitle'),
       locals: { state: 'done', token: '', email: outcome.account.email ?? '' },
     });
   });

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import ejs from 'ejs';
 import type { Context } from 'koa';
+import { langQuery, setLanguageHeaders, translatorFor } from '../i18n/request-locale.js';
+import { markup, translator } from '../i18n/translator.js';
 import type { Csrf } from './csrf.js';
 import { requestIdOf } from './request-context.js';
 
@@ -29,18 +31,32 @@ export interface PageOptions {
   csrf: Pick<Csrf, 'token'>;
 }
 
-/** Renders a view inside the one layout, with what every page shows: the product's name and the request id. */
+/**
+ * Renders a view inside the one layout, with what every page shows: the product's name and the request id, and the
+ * words of the request's language. Every view gets `t` (src/i18n/translator.ts: `t(key, params)` for text,
+ * `t.html(key, params)` for text with markup placeholders, `t.plural(key, count)`), `h` (that markup:
+ * `h.strong(text)`, `h.code(text)`, `h.link(href, text)`), `lang` (the page's language) and `langQuery` (`?lang=de`
+ * when the language came from the sign-in or a link rather than the browser, for links to pages outside it).
+ * The operators' console stays English.
+ */
 export function createPageRenderer(options: PageOptions): RenderPage {
   const layouts = {
     card: join(options.viewsDir, 'layout.ejs'),
     console: join(options.viewsDir, 'admin', 'layout.ejs'),
   };
   return async (ctx, page) => {
+    const hosted = page.layout !== 'console';
+    const t = hosted ? translatorFor(ctx) : translator('en');
+    if (hosted) setLanguageHeaders(ctx);
     const common = {
       productName: options.productName,
       demoMode: options.demoMode,
       requestId: requestIdOf(ctx),
       csrf: options.csrf.token(ctx),
+      t,
+      h: markup,
+      lang: t.locale,
+      langQuery: hosted ? langQuery(ctx) : '',
     };
     const body = await ejs.renderFile(
       join(options.viewsDir, `${page.view}.ejs`),

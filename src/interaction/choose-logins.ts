@@ -1,6 +1,8 @@
 import type { Context } from 'koa';
 import { errors } from 'oidc-provider';
 import { formField, parseForm } from '../http/forms.js';
+import { translatorFor } from '../i18n/request-locale.js';
+import { formProblems } from '../i18n/problems.js';
 import type { PendingMigration } from '../migration/sign-in.js';
 import {
   limitNameChecks,
@@ -16,7 +18,6 @@ import {
 import {
   CHOOSE_LOGINS_UNAVAILABLE,
   CHOSEN_LOGIN_TAKEN,
-  formProblems,
   LEGACY_RETRY_AFTER_SECONDS,
   signInRefusal,
 } from './messages.js';
@@ -52,7 +53,7 @@ async function renderChooseLogins(
 ): Promise<void> {
   await renderStep(deps, ctx, interaction, {
     view: 'choose-logins',
-    title: 'Choose how you sign in',
+    title: translatorFor(ctx)('chooseLogins.title'),
     status,
     locals: {
       taken: pending.taken,
@@ -113,25 +114,29 @@ export function chooseLoginsEndpoint(deps: ChooseLoginsDependencies): Step<Choos
     async function chooseLogins(ctx) {
       const { interaction, migration, values } = ctx.state;
       const outcome = await deps.chooseLogins(migration.pending, values);
+      const t = translatorFor(ctx);
       switch (outcome.kind) {
         case 'invalid-input':
-          await again(ctx, { values, ...formProblems(outcome.errors) }, 400);
+          await again(ctx, { values, ...formProblems(t, outcome.errors) }, 400);
           return;
         case 'taken':
           await again(
             ctx,
-            { values, ...formProblems(Object.fromEntries(outcome.fields.map((field) => [field, CHOSEN_LOGIN_TAKEN]))) },
+            {
+              values,
+              ...formProblems(t, Object.fromEntries(outcome.fields.map((field) => [field, CHOSEN_LOGIN_TAKEN]))),
+            },
             409,
           );
           return;
         case 'legacy-unavailable':
           ctx.set('retry-after', String(LEGACY_RETRY_AFTER_SECONDS));
-          await again(ctx, { values, error: CHOOSE_LOGINS_UNAVAILABLE.message }, CHOOSE_LOGINS_UNAVAILABLE.status);
+          await again(ctx, { values, error: t(CHOOSE_LOGINS_UNAVAILABLE.message) }, CHOOSE_LOGINS_UNAVAILABLE.status);
           return;
         case 'erased': {
           await deps.artifacts.destroy(PENDING_MIGRATION, interaction.uid);
           const refusal = signInRefusal({ kind: 'account-disabled' });
-          await again(ctx, { values, error: refusal.message }, refusal.status);
+          await again(ctx, { values, error: t(refusal.message) }, refusal.status);
           return;
         }
         case 'signed-in': {

@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import { errors } from 'oidc-provider';
 import { parseForm } from '../http/forms.js';
+import { preferUiLocales, translatorFor } from '../i18n/request-locale.js';
 import {
   finishInteraction,
   loadInteraction,
@@ -9,7 +10,7 @@ import {
   type InteractionDependencies,
   type Step,
 } from './interaction-steps.js';
-import { SCOPE_DESCRIPTIONS } from './messages.js';
+import { scopeDescription } from './messages.js';
 
 /** Consent: what the application asks for, in words, and the grant that allows it. */
 
@@ -24,20 +25,22 @@ interface ConsentDetails {
 
 export async function renderConsent(deps: ConsentDependencies, ctx: Context, interaction: Interaction): Promise<void> {
   const details = interaction.prompt.details as ConsentDetails;
+  preferUiLocales(ctx, interaction.params.ui_locales);
+  const t = translatorFor(ctx);
   const requested = [
-    ...(details.missingOIDCScope ?? []).map((scope) => SCOPE_DESCRIPTIONS[scope] ?? `Use the "${scope}" permission`),
-    ...(details.missingOIDCClaims ?? []).map((claim) => `See your ${claim.replaceAll('_', ' ')}`),
-    ...Object.entries(details.missingResourceScopes ?? {}).map(
-      ([resource, scopes]) => `Call ${resource} with: ${scopes.join(', ')}`,
+    ...(details.missingOIDCScope ?? []).map((scope) => scopeDescription(t, scope)),
+    ...(details.missingOIDCClaims ?? []).map((claim) => t('scope.claim', { claim: claim.replaceAll('_', ' ') })),
+    ...Object.entries(details.missingResourceScopes ?? {}).map(([resource, scopes]) =>
+      t('scope.resource', { resource, scopes: scopes.join(', ') }),
     ),
   ];
   const accountId = interaction.session?.accountId;
   const account = accountId ? await deps.accounts.findById(accountId) : undefined;
   await renderStep(deps, ctx, interaction, {
     view: 'consent',
-    title: 'Allow access?',
+    title: t('consent.title'),
     locals: {
-      requested: requested.length > 0 ? requested : ['Sign you in with your account'],
+      requested: requested.length > 0 ? requested : [t('scope.openid')],
       username: account?.username ?? '',
     },
   });

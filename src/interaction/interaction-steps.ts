@@ -5,6 +5,7 @@ import { normaliseLogin } from '../accounts/account.js';
 import { brandOf, type ClientBrand } from '../http/client-branding.js';
 import type { EmailVerification } from '../email-verification/email-verification.js';
 import type { Csrf } from '../http/csrf.js';
+import { preferUiLocales, translatorFor } from '../i18n/request-locale.js';
 import type { SecondFactors } from '../mfa/second-factor.js';
 import type { TotpEnrolment } from '../mfa/totp-enrolment.js';
 import type { PasskeyOffer } from '../mfa/passkey-offer.js';
@@ -78,6 +79,8 @@ export function loadInteraction<State extends InteractionState = InteractionStat
       throw new errors.InvalidRequest(`this step expects the ${interaction.prompt.name} prompt`);
     }
     ctx.state.interaction = interaction;
+    // The application's choice of language for this sign-in (`ui_locales`) holds on every page of it.
+    preferUiLocales(ctx, interaction.params.ui_locales);
     await next();
   };
 }
@@ -97,6 +100,7 @@ export async function renderStep(
   page: { view: string; title: string; status?: number; locals: Record<string, unknown> },
 ): Promise<void> {
   const brand = await brandOfInteraction(deps.provider, interaction);
+  preferUiLocales(ctx, interaction.params.ui_locales);
   await deps.render(ctx, {
     ...page,
     locals: { uid: interaction.uid, clientName: brand.name, brand, ...page.locals },
@@ -139,7 +143,7 @@ export function limitNameChecks<State extends InteractionState & { values: { use
         .map((login) => ({ rule: 'signUpPerLogin', subject: normaliseLogin(login) })),
     ]);
     const allowed = await withinLimits(ctx, limiter, verdict, (refusal) =>
-      again(ctx, { values, error: refusal.message }, refusal.status),
+      again(ctx, { values, error: translatorFor(ctx)(refusal.message) }, refusal.status),
     );
     if (allowed) await next();
   };

@@ -2,6 +2,8 @@ import type { Context } from 'koa';
 import { errors } from 'oidc-provider';
 import type { Account } from '../accounts/account.js';
 import { formField, parseForm } from '../http/forms.js';
+import { problemSentence } from '../i18n/problems.js';
+import { translatorFor } from '../i18n/request-locale.js';
 import { PASSWORD_ONLY } from './finish-sign-in.js';
 import { finishOrOfferPasskey, type PasskeyOfferDependencies } from './passkey-offer.js';
 import {
@@ -30,7 +32,7 @@ export async function renderNewPassword(
 ): Promise<void> {
   await renderStep(deps, ctx, interaction, {
     view: 'change-password',
-    title: 'Choose a new password',
+    title: translatorFor(ctx)('changePassword.title'),
     status,
     locals: { error, passwordMinLength: deps.passwordMinLength },
   });
@@ -91,7 +93,8 @@ export function newPasswordEndpoint(deps: NewPasswordDependencies): Step<NewPass
 
     async function checkConfirmation(ctx, next) {
       if (formField(ctx.request.body, 'password') !== formField(ctx.request.body, 'confirm')) {
-        await renderNewPassword(deps, ctx, ctx.state.interaction, 'The two passwords are not the same.', 400);
+        const differ = translatorFor(ctx)('common.passwordsDiffer');
+        await renderNewPassword(deps, ctx, ctx.state.interaction, differ, 400);
         return;
       }
       await next();
@@ -102,7 +105,13 @@ export function newPasswordEndpoint(deps: NewPasswordDependencies): Step<NewPass
       const outcome = await weak?.change(interaction.uid, account, formField(ctx.request.body, 'password'));
       switch (outcome?.kind) {
         case 'refused':
-          await renderNewPassword(deps, ctx, interaction, `The new password ${outcome.problem}.`, 400);
+          await renderNewPassword(
+            deps,
+            ctx,
+            interaction,
+            problemSentence(translatorFor(ctx), 'newPassword', outcome.problem),
+            400,
+          );
           return;
         case 'changed':
           await finishOrOfferPasskey(deps, ctx, interaction, outcome.accountId, outcome.amr);

@@ -2,6 +2,8 @@ import type { Context } from 'koa';
 import { errors } from 'oidc-provider';
 import type { Account } from '../accounts/account.js';
 import { formField, parseForm } from '../http/forms.js';
+import { translatorFor } from '../i18n/request-locale.js';
+import type { MessageKey } from '../i18n/translator.js';
 import type { PasskeyOfferAnswer } from '../mfa/passkey-offer.js';
 import { finishSignIn, PASSWORD_ONLY } from './finish-sign-in.js';
 import {
@@ -51,7 +53,7 @@ async function renderOffer(
 ): Promise<void> {
   await renderStep(deps, ctx, interaction, {
     view: 'passkey-offer',
-    title: 'Add a passkey',
+    title: translatorFor(ctx)('passkeyOffer.title'),
     status,
     locals: { error },
   });
@@ -119,9 +121,9 @@ const ANSWERS = new Map<string, PasskeyOfferAnswer>([
   ['later', 'later'],
   ['never', 'declined'],
 ]);
-const PASSKEY_NOT_ADDED = 'The passkey was not added. You can try again, or continue without one.';
-const PASSKEY_EXPIRED = 'That took too long. Try again, or continue without a passkey.';
-const ALREADY_REGISTERED = 'This authenticator already has a passkey here. Try another, or continue without one.';
+const PASSKEY_NOT_ADDED: MessageKey = 'passkeyOffer.error.notAdded';
+const PASSKEY_EXPIRED: MessageKey = 'passkeyOffer.error.expired';
+const ALREADY_REGISTERED: MessageKey = 'passkeyOffer.error.alreadyRegistered';
 
 /** POST /interaction/:uid/passkey-offer: the browser's new passkey, or "not now" / "don't ask again". */
 export function passkeyOfferEndpoint(
@@ -166,7 +168,7 @@ export function passkeyOfferEndpoint(
           : outcome.kind === 'already-registered'
             ? ALREADY_REGISTERED
             : PASSKEY_NOT_ADDED;
-      await renderOffer(deps, ctx, interaction, error, 400);
+      await renderOffer(deps, ctx, interaction, translatorFor(ctx)(error), 400);
     },
 
     async function finish(ctx) {

@@ -24,11 +24,8 @@ type PasskeySignInDependencies = Pick<InteractionDependencies, 'provider' | 'ren
 const passkeyAmr = (synced: boolean): readonly string[] => [synced ? 'swk' : 'hwk', 'user', 'mfa'];
 
 /** The same words whatever went wrong: the page does not say whether a passkey or an account exists. */
-const PASSKEY_REFUSED: Refusal = {
-  status: 400,
-  message: 'That passkey did not sign you in. Try again, or sign in with your password.',
-};
-const PASSKEY_EXPIRED: Refusal = { status: 400, message: 'That took too long. Try the passkey again.' };
+const PASSKEY_REFUSED: Refusal = { status: 400, message: 'signIn.error.passkeyRefused' };
+const PASSKEY_EXPIRED: Refusal = { status: 400, message: 'signIn.error.passkeyExpired' };
 
 function refusalOf(outcome: Exclude<PasskeySignIn, { kind: 'signed-in' }>): Refusal {
   switch (outcome.kind) {

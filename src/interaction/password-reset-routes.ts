@@ -6,6 +6,8 @@ import type { RateLimiter } from '../security/rate-limiter.js';
 import type { Csrf } from '../http/csrf.js';
 import { formField, parseForm } from '../http/forms.js';
 import type { RenderPage } from '../http/pages.js';
+import { problemSentence } from '../i18n/problems.js';
+import { translatorFor } from '../i18n/request-locale.js';
 import type { Logger } from '../log/logger.js';
 import type { SentMail } from '../mail/mailer.js';
 import { LEGACY_RETRY_AFTER_SECONDS, LEGACY_UNAVAILABLE_STATUS } from './messages.js';
@@ -35,7 +37,7 @@ export function passwordResetRoutes(deps: PasswordResetRouteDependencies): Route
   router.get('/password/forgot', async (ctx) => {
     await render(ctx, {
       view: 'forgot-password',
-      title: 'Reset your password',
+      title: translatorFor(ctx)('forgotPassword.title'),
       locals: { returnTo: returnPath(String(ctx.query.return ?? '')), login: '' },
     });
   });
@@ -50,6 +52,7 @@ export function passwordResetRoutes(deps: PasswordResetRouteDependencies): Route
     // answer has gone out, so neither the text nor the timing says whether an account exists.
     // Past a limit nothing is sent, and the answer stays the same: no one learns about limits or accounts from it.
     const returnTo = returnPath(formField(ctx.request.body, 'returnTo'));
+    const t = translatorFor(ctx);
     if (verdict.kind === 'allowed')
       ctx.res.once('finish', () => {
         // The sign-in it came from, so that "Sign in" after the reset leads back there (or to its application).
@@ -58,12 +61,12 @@ export function passwordResetRoutes(deps: PasswordResetRouteDependencies): Route
           return { ...(returnTo ? { returnTo } : {}), ...(clientId ? { clientId } : {}) };
         };
         from()
-          .then((origin) => deps.reset.request(login, origin))
+          .then((origin) => deps.reset.request(login, origin, t.locale))
           .catch((error: unknown) => deps.logger.error({ err: error }, 'password reset request failed'));
       });
     await render(ctx, {
       view: 'forgot-password-sent',
-      title: 'Check your email',
+      title: t('forgotPasswordSent.title'),
       locals: { returnTo },
     });
   });
@@ -71,23 +74,25 @@ export function passwordResetRoutes(deps: PasswordResetRouteDependencies): Route
   const renderReset = async (ctx: Context, token: string, returnTo: string, error = '', status = 200) => {
     await render(ctx, {
       view: 'reset-password',
-      title: 'Choose a new password',
+      title: translatorFor(ctx)('resetPassword.title'),
       status,
       locals: { token, returnTo, error, passwordMinLength: deps.passwordMinLength },
     });
   };
-  const renderExpired = (ctx: Context, returnTo: string) =>
-    render(ctx, {
+  const renderExpired = (ctx: Context, returnTo: string) => {
+    const t = translatorFor(ctx);
+    return render(ctx, {
       view: 'reset-done',
-      title: 'This link cannot be used',
+      title: t('resetDone.expiredTitle'),
       status: 400,
       locals: {
-        heading: 'This link cannot be used',
-        message: 'It has expired or was already used. Ask for a new one.',
+        heading: t('resetDone.expiredTitle'),
+        message: t('resetDone.expiredMessage'),
         returnTo,
         again: true,
       },
     });
+  };
 
   router.get('/password/reset', async (ctx) => {
     const token = String(ctx.query.token ?? '');
@@ -105,36 +110,31 @@ export function passwordResetRoutes(deps: PasswordResetRouteDependencies): Route
     const token = formField(body, 'token');
     const returnTo = returnPath(formField(body, 'returnTo'));
     const password = formField(body, 'password');
+    const t = translatorFor(ctx);
     if (password !== formField(body, 'confirm')) {
-      await renderReset(ctx, token, returnTo, 'The two passwords are not the same.', 400);
+      await renderReset(ctx, token, returnTo, t('common.passwordsDiffer'), 400);
       return;
     }
     const outcome = await deps.reset.complete(token, password);
     switch (outcome.kind) {
       case 'invalid-password':
-        await renderReset(ctx, token, returnTo, `The new password ${outcome.message}.`, 400);
+        await renderReset(ctx, token, returnTo, problemSentence(t, 'newPassword', outcome.message), 400);
         return;
       case 'invalid-link':
         await renderExpired(ctx, returnTo);
         return;
       case 'legacy-unavailable':
         ctx.set('retry-after', String(LEGACY_RETRY_AFTER_SECONDS));
-        await renderReset(
-          ctx,
-          token,
-          returnTo,
-          'This is temporarily unavailable. Please try again in a few minutes.',
-          LEGACY_UNAVAILABLE_STATUS,
-        );
+        await renderReset(ctx, token, returnTo, t('resetPassword.error.unavailable'), LEGACY_UNAVAILABLE_STATUS);
         return;
       case 'rejected':
         await render(ctx, {
           view: 'reset-done',
-          title: 'Your account could not be moved',
+          title: t('resetDone.rejectedTitle'),
           status: 422,
           locals: {
-            heading: 'Your account could not be moved',
-            message: 'Your account could not be moved to the new system. Please contact support.',
+            heading: t('resetDone.rejectedTitle'),
+            message: t('resetDone.rejectedMessage'),
             returnTo,
             again: false,
           },
@@ -144,12 +144,10 @@ export function passwordResetRoutes(deps: PasswordResetRouteDependencies): Route
         const next = await deps.links.after(ctx, { ...outcome.from, ...(returnTo ? { returnTo } : {}) });
         await render(ctx, {
           view: 'reset-done',
-          title: 'Password changed',
+          title: t('resetDone.doneTitle'),
           locals: {
-            heading: 'Your password has been changed',
-            message: next
-              ? 'You can now sign in with your new password.'
-              : 'Go back to the application you were using and sign in with your new password.',
+            heading: t('resetDone.doneHeading'),
+            message: next ? t('resetDone.doneSignIn') : t('resetDone.doneGoBack'),
             returnTo: '',
             signIn: next,
             again: false,
@@ -162,7 +160,7 @@ export function passwordResetRoutes(deps: PasswordResetRouteDependencies): Route
   const outbox = deps.outbox;
   if (outbox) {
     router.get('/dev/outbox', async (ctx) => {
-      await render(ctx, { view: 'outbox', title: 'Outbox', locals: { mails: outbox } });
+      await render(ctx, { view: 'outbox', title: translatorFor(ctx)('outbox.title'), locals: { mails: outbox } });
     });
   }
   return router;

@@ -1,6 +1,8 @@
 import type { Context } from 'koa';
 import { errors } from 'oidc-provider';
 import { formField, parseForm } from '../http/forms.js';
+import { translatorFor } from '../i18n/request-locale.js';
+import type { MessageKey } from '../i18n/translator.js';
 import type { SecondFactorMethods } from '../mfa/second-factor.js';
 import {
   answerPasskeyOptions,
@@ -31,14 +33,11 @@ export const PASSWORD_AND_CODE: readonly string[] = ['pwd', 'otp', 'mfa'];
 /** RFC 8176: a password, then a passkey (`swk` when it syncs between devices, `hwk` when bound to its device). */
 const passwordAndPasskey = (synced: boolean): readonly string[] => ['pwd', synced ? 'swk' : 'hwk', 'mfa'];
 
-const WRONG_CODE = 'That code is not right. Enter the current code from your app, or one of your recovery codes.';
-const PASSKEY_REFUSED = 'That passkey was not accepted. Try again with a passkey of this account.';
-const PASSKEY_EXPIRED = 'That took too long. Try the passkey again.';
+const WRONG_CODE: MessageKey = 'secondFactor.error.wrongCode';
+const PASSKEY_REFUSED: MessageKey = 'secondFactor.error.passkeyRefused';
+const PASSKEY_EXPIRED: MessageKey = 'secondFactor.error.passkeyExpired';
 
-const tooMany = (retryAfterSeconds: number) => {
-  const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
-  return `Too many failed attempts. Try again in ${String(minutes)} minute${minutes === 1 ? '' : 's'}.`;
-};
+const minutesOf = (retryAfterSeconds: number) => Math.max(1, Math.ceil(retryAfterSeconds / 60));
 
 async function renderSecondFactor(
   deps: SecondFactorStepDependencies,
@@ -52,7 +51,7 @@ async function renderSecondFactor(
   const { totp, recoveryCodes, passkeys } = known ?? (await deps.secondFactors.methods(accountId));
   await renderStep(deps, ctx, interaction, {
     view: 'second-factor',
-    title: 'Two-step verification',
+    title: translatorFor(ctx)('secondFactor.title'),
     status,
     locals: { error, totp, recoveryCodes, passkeys },
   });
@@ -148,13 +147,13 @@ export function secondFactorEndpoint(deps: SecondFactorStepDependencies): Step<S
       }
       if (outcome.kind === 'rate-limited') {
         ctx.set('retry-after', String(outcome.retryAfterSeconds));
-        const minutes = Math.max(1, Math.ceil(outcome.retryAfterSeconds / 60));
+        const minutes = minutesOf(outcome.retryAfterSeconds);
         await renderSecondFactor(
           deps,
           ctx,
           interaction,
           pending.accountId,
-          `Too many wrong codes. Try again in ${String(minutes)} minute${minutes === 1 ? '' : 's'}.`,
+          translatorFor(ctx).plural('secondFactor.error.tooManyCodes', minutes),
           429,
         );
         return;
@@ -164,7 +163,7 @@ export function secondFactorEndpoint(deps: SecondFactorStepDependencies): Step<S
         await next();
         return;
       }
-      await renderSecondFactor(deps, ctx, interaction, pending.accountId, WRONG_CODE, 401);
+      await renderSecondFactor(deps, ctx, interaction, pending.accountId, translatorFor(ctx)(WRONG_CODE), 401);
     },
 
     finishAfterSecondFactor(deps),
@@ -213,10 +212,14 @@ export function secondFactorPasskeyEndpoint(deps: PasskeyStepDependencies): Step
       }
       if (outcome.kind === 'rate-limited') {
         ctx.set('retry-after', String(outcome.retryAfterSeconds));
-        await renderSecondFactor(deps, ctx, interaction, pending.accountId, tooMany(outcome.retryAfterSeconds), 429);
+        const tooMany = translatorFor(ctx).plural(
+          'secondFactor.error.tooManyAttempts',
+          minutesOf(outcome.retryAfterSeconds),
+        );
+        await renderSecondFactor(deps, ctx, interaction, pending.accountId, tooMany, 429);
         return;
       }
-      const error = outcome.kind === 'expired' ? PASSKEY_EXPIRED : PASSKEY_REFUSED;
+      const error = translatorFor(ctx)(outcome.kind === 'expired' ? PASSKEY_EXPIRED : PASSKEY_REFUSED);
       await renderSecondFactor(
         deps,
         ctx,

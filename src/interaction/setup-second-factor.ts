@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import { errors } from 'oidc-provider';
 import { formField, parseForm } from '../http/forms.js';
+import { translatorFor } from '../i18n/request-locale.js';
 import type { TotpSetupPage } from '../mfa/totp-enrolment.js';
 import { mfaRequired } from '../oidc/login-policy.js';
 import {
@@ -46,7 +47,7 @@ async function renderSetup(
   ctx.set('cache-control', 'no-store');
   await renderStep(deps, ctx, interaction, {
     view: 'setup-second-factor',
-    title: 'Set up two-step verification',
+    title: translatorFor(ctx)('setupSecondFactor.title'),
     status,
     locals: { ...page, error },
   });
@@ -62,7 +63,7 @@ async function renderConfirmed(
   ctx.set('cache-control', 'no-store');
   await renderStep(deps, ctx, interaction, {
     view: 'setup-second-factor-done',
-    title: 'Two-step verification is on',
+    title: translatorFor(ctx)('setupSecondFactorDone.title'),
     locals: { codes: recoveryCodes },
   });
 }
@@ -116,8 +117,6 @@ function loadPendingSetup(deps: SetupDependencies): Step<SetupState> {
   };
 }
 
-const WRONG_CODE = 'That code is not right: enter the code your app shows now.';
-
 /** POST /interaction/:uid/second-factor/setup: the first code from the app, confirming the setup. */
 export function confirmSetupEndpoint(deps: SetupDependencies): Step<SetupState>[] {
   return [
@@ -148,7 +147,14 @@ export function confirmSetupEndpoint(deps: SetupDependencies): Step<SetupState>[
       const outcome = await deps.totpEnrolment.confirm(account, interaction.uid, formField(ctx.request.body, 'code'));
       switch (outcome.kind) {
         case 'wrong-code':
-          await renderSetup(deps, ctx, interaction, outcome.page, WRONG_CODE, 400);
+          await renderSetup(
+            deps,
+            ctx,
+            interaction,
+            outcome.page,
+            translatorFor(ctx)('setupSecondFactor.error.wrongCode'),
+            400,
+          );
           return;
         case 'expired':
           if ((await pendingFor(deps, interaction.uid))?.confirmed) {
@@ -161,7 +167,7 @@ export function confirmSetupEndpoint(deps: SetupDependencies): Step<SetupState>[
             ctx,
             interaction,
             await deps.totpEnrolment.start(account, interaction.uid),
-            'That setup expired. Scan this new code and enter the code it shows.',
+            translatorFor(ctx)('setupSecondFactor.error.expired'),
             400,
           );
           return;

@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
+import { translatorFor } from '../i18n/request-locale.js';
 import type { ResetOrigin } from '../password-reset/password-reset.js';
 
 /**
@@ -27,7 +28,7 @@ export function signInLinks(provider: Provider): SignInLinks {
       // Back into the sign-in only in the browser it belongs to (the reset mail may have been opened elsewhere).
       const own = await provider.interactionDetails(ctx.req, ctx.res).catch(() => undefined);
       if (from.returnTo && own && from.returnTo === `/interaction/${own.uid}`) {
-        return { href: from.returnTo, label: 'Sign in' };
+        return { href: from.returnTo, label: translatorFor(ctx)('resetDone.signIn') };
       }
       const client = from.clientId ? await provider.Client.find(from.clientId) : undefined;
       if (!client) return undefined;
@@ -35,7 +36,8 @@ export function signInLinks(provider: Provider): SignInLinks {
       const start = client.metadata().initiate_login_uri;
       const home =
         typeof start === 'string' ? start : client.redirectUris?.[0] && new URL(client.redirectUris[0]).origin;
-      return home ? { href: home, label: `Sign in to ${client.clientName ?? client.clientId}` } : undefined;
+      const label = translatorFor(ctx)('resetDone.signInTo', { client: client.clientName ?? client.clientId });
+      return home ? { href: home, label } : undefined;
     },
   };
 }

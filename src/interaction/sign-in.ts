@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import { formField, parseForm } from '../http/forms.js';
+import { preferUiLocales, translatorFor } from '../i18n/request-locale.js';
 import type { SignInOutcome } from '../migration/sign-in.js';
 import { RETRY_AFTER_SECONDS, StoreUnavailableError } from '../store/store-unavailable.js';
 import { askForNewLogins } from './choose-logins.js';
@@ -33,11 +34,13 @@ export async function renderSignIn(
   login: string,
   refusal?: Refusal,
 ): Promise<void> {
+  preferUiLocales(ctx, interaction.params.ui_locales);
+  const t = translatorFor(ctx);
   await renderStep(deps, ctx, interaction, {
     view: 'login',
-    title: 'Sign in',
+    title: t('signIn.title'),
     status: refusal?.status ?? 200,
-    locals: { login, error: refusal?.message ?? '' },
+    locals: { login, error: refusal ? t(refusal.message) : '' },
   });
 }
 

@@ -1,5 +1,7 @@
 import type { Context } from 'koa';
 import { formField, parseForm } from '../http/forms.js';
+import { translatorFor } from '../i18n/request-locale.js';
+import { formProblems } from '../i18n/problems.js';
 import {
   limitNameChecks,
   loadInteraction,
@@ -11,7 +13,7 @@ import {
   type Step,
   type StepContext,
 } from './interaction-steps.js';
-import { formProblems, LEGACY_RETRY_AFTER_SECONDS, registrationRefusal } from './messages.js';
+import { LEGACY_RETRY_AFTER_SECONDS, registrationRefusal } from './messages.js';
 import { finishSignIn } from './finish-sign-in.js';
 
 /** Sign-up inside a sign-in: a new account, signed in at once. */
@@ -34,7 +36,7 @@ async function renderSignUp(
 ): Promise<void> {
   await renderStep(deps, ctx, interaction, {
     view: 'register',
-    title: 'Create your account',
+    title: translatorFor(ctx)('signUp.title'),
     status,
     locals: {
       values: form.values ?? {},
@@ -89,12 +91,16 @@ export function signUpEndpoint(deps: SignUpDependencies): Step<SignUpState>[] {
           await finishSignIn(deps, ctx, outcome.account.id);
           return;
         case 'invalid-input':
-          await again(ctx, { values, ...formProblems(outcome.errors) }, 400);
+          await again(ctx, { values, ...formProblems(translatorFor(ctx), outcome.errors) }, 400);
           return;
         default: {
           if (outcome.kind === 'legacy-unavailable') ctx.set('retry-after', String(LEGACY_RETRY_AFTER_SECONDS));
           const refusal = registrationRefusal(outcome);
-          await again(ctx, { values, error: refusal.message, signInInstead: refusal.signInInstead }, refusal.status);
+          await again(
+            ctx,
+            { values, error: translatorFor(ctx)(refusal.message), signInInstead: refusal.signInInstead },
+            refusal.status,
+          );
         }
       }
     },

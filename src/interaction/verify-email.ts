@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import { errors } from 'oidc-provider';
 import { linkNotice } from '../email-verification/email-verification.js';
 import { formField, parseForm } from '../http/forms.js';
+import { translatorFor } from '../i18n/request-locale.js';
 import {
   finishInteraction,
   loadInteraction,
@@ -39,7 +40,7 @@ async function renderVerifyEmail(
 ): Promise<void> {
   await renderStep(deps, ctx, interaction, {
     view: 'verify-email-required',
-    title: 'Confirm your email address',
+    title: translatorFor(ctx)('verifyEmailRequired.title'),
     status,
     locals: { email, notice },
   });
@@ -48,8 +49,9 @@ async function renderVerifyEmail(
 /** GET /interaction/:uid at the `verify_email` prompt: the page, and the link sent if none went out this minute. */
 export async function showVerifyEmail(deps: VerifyEmailDependencies, ctx: Context, interaction: Interaction) {
   const account = await accountOf(deps, interaction);
-  const sent = await deps.emailVerification.send(account);
-  await renderVerifyEmail(deps, ctx, interaction, account.email ?? '', linkNotice(sent, account));
+  const t = translatorFor(ctx);
+  const sent = await deps.emailVerification.send(account, t.locale);
+  await renderVerifyEmail(deps, ctx, interaction, account.email ?? '', linkNotice(t, sent, account));
 }
 
 /** POST /interaction/:uid/email: "I have confirmed it" (continue) or "send the link again" (resend). */
@@ -63,13 +65,14 @@ export function verifyEmailEndpoint(deps: VerifyEmailDependencies): Step[] {
       const { interaction } = ctx.state;
       const account = await accountOf(deps, interaction);
       if (formField(ctx.request.body, 'action') === 'resend') {
-        const sent = await deps.emailVerification.send(account);
-        await renderVerifyEmail(deps, ctx, interaction, account.email ?? '', linkNotice(sent, account));
+        const t = translatorFor(ctx);
+        const sent = await deps.emailVerification.send(account, t.locale);
+        await renderVerifyEmail(deps, ctx, interaction, account.email ?? '', linkNotice(t, sent, account));
         return;
       }
       if (account.email === undefined || !account.emailVerified) {
         const notice = account.email
-          ? `${account.email} is not confirmed yet: open the link we sent to it, then continue.`
+          ? translatorFor(ctx)('verifyEmailRequired.notConfirmed', { email: account.email })
           : '';
         await renderVerifyEmail(deps, ctx, interaction, account.email ?? '', notice, 400);
         return;

@@ -7,6 +7,7 @@ import { accountClaims, claimsForScopes, CLAIMS_BY_SCOPE } from './claims.js';
 import type { SigningJwk } from './keys.js';
 import { ACR_VALUES, loginPolicy, REQUIRE_MFA, REQUIRE_VERIFIED_EMAIL } from './login-policy.js';
 import { ACCENT_COLOR, ACCENT_COLOR_PATTERN } from '../http/client-branding.js';
+import { LOCALES } from '../i18n/locales.js';
 
 /** The hosted pages oidc-provider renders itself (logout, errors) are drawn by the page layer. */
 export interface ProviderPages {
@@ -90,6 +91,8 @@ export function createProvider(deps: ProviderDependencies): Provider {
       },
     },
     findAccount,
+    // The languages of the hosted pages; a client's `ui_locales` picks one of them (src/i18n/).
+    discovery: { claim_types_supported: ['normal'], ui_locales_supported: [...LOCALES] },
     fetch: privateNetworkFetch(new Set(config.privateNetworkOrigins)),
     // Authorization code only: no implicit or hybrid responses putting tokens in browser URLs.
     responseTypes: ['code'],

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import type { LegacyTombstones } from '../accounts/legacy-tombstones.js';
 import type { RecordEvent } from '../events/recorder.js';
 import type { CutOffAwareLegacy } from '../legacy/cut-off-aware-legacy.js';
+import { DEFAULT_LOCALE, type Locale } from '../i18n/locales.js';
+import { translator } from '../i18n/translator.js';
 import type { Mailer } from '../mail/mailer.js';
 import { adopt } from '../migration/adopt.js';
 import type { LegacyFactorDependencies } from '../migration/legacy-totp.js';
@@ -35,8 +37,11 @@ export type ResetOutcome =
   | { kind: 'rejected' };
 
 export interface PasswordReset {
-  /** Sends a link if the login is known, here or in the legacy system; does nothing visible otherwise. */
-  request(login: string, from?: ResetOrigin): Promise<void>;
+  /**
+   * Sends a link if the login is known, here or in the legacy system; does nothing visible otherwise. The mail is in
+   * `locale`, the language of the page it was asked for on (no language is stored with an account).
+   */
+  request(login: string, from?: ResetOrigin, locale?: Locale): Promise<void>;
   /** Whether a link can still be used (without using it). */
   isUsable(token: string): Promise<boolean>;
   complete(token: string, newPassword: string): Promise<ResetOutcome>;
@@ -50,8 +55,8 @@ export interface PasswordResetDependencies {
   transform: ProfileTransformer;
   record: RecordEvent;
   mailer: Mailer;
-  /** The page a link opens, with the token appended. */
-  linkFor(token: string): string;
+  /** The page a link opens, with the token appended; in `locale`, the mail's language. */
+  linkFor(token: string, locale: Locale): string;
   productName: string;
   passwordPolicy: PasswordPolicy;
   ttlSeconds: number;
@@ -69,28 +74,30 @@ export function createPasswordReset(deps: PasswordResetDependencies): PasswordRe
   const now = deps.now ?? (() => new Date());
   const idOf = (token: string) => createHash('sha256').update(token).digest('base64url');
 
-  const sendLink = async (to: string, name: string, target: ResetTarget) => {
+  const sendLink = async (to: string, name: string, target: ResetTarget, locale: Locale) => {
     const token = randomBytes(32).toString('base64url');
     await deps.artifacts.upsert(MODEL, idOf(token), target, deps.ttlSeconds);
     const minutes = Math.round(deps.ttlSeconds / 60);
+    const t = translator(locale);
     await deps.mailer.send({
       to,
-      subject: `Reset your ${deps.productName} password`,
-      text:
-        `Hello ${name},\n\nsomeone (hopefully you) asked to reset the password of your ${deps.productName} account.\n` +
-        `Open this link within ${minutes} minutes to choose a new one:\n\n${deps.linkFor(token)}\n\n` +
-        `If it was not you, ignore this email: your password stays as it is.\n`,
+      subject: t('mail.passwordReset.subject', { product: deps.productName }),
+      text: t.plural('mail.passwordReset.body', minutes, {
+        name,
+        product: deps.productName,
+        link: deps.linkFor(token, locale),
+      }),
     });
   };
 
   return {
-    async request(typedLogin, from = {}) {
+    async request(typedLogin, from = {}, locale = DEFAULT_LOCALE) {
       const login = normaliseLogin(typedLogin);
       if (login === '') return;
       const account = await deps.accounts.findByLogin(login);
       if (account) {
         if (!account.email) return;
-        await sendLink(account.email, account.username, { accountId: account.id, from });
+        await sendLink(account.email, account.username, { accountId: account.id, from }, locale);
         await deps.record({ type: 'password_reset_requested', accountId: account.id });
         return;
       }
@@ -101,11 +108,12 @@ export function createPasswordReset(deps: PasswordResetDependencies): PasswordRe
       if (found.kind !== 'found' || found.disabled !== false) return;
       const profile = await deps.transform(found.profile);
       if (profile.kind !== 'valid' || !profile.profile.email) return;
-      await sendLink(profile.profile.email, profile.profile.username, {
-        legacyLogin: typedLogin.trim(),
-        legacyId: profile.legacyId,
-        from,
-      });
+      await sendLink(
+        profile.profile.email,
+        profile.profile.username,
+        { legacyLogin: typedLogin.trim(), legacyId: profile.legacyId, from },
+        locale,
+      );
       await deps.record({ type: 'password_reset_requested', legacy: { source: legacy.source, id: profile.legacyId } });
     },
 

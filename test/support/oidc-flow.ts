@@ -157,6 +157,8 @@ export interface SignInOptions {
   agent?: UserAgent;
   /** The client's configuration from an earlier discovery, to skip fetching it again (the benchmark's load). */
   config?: oidc.Configuration;
+  /** More parameters of the authorization request (`ui_locales`, `login_hint`, …). */
+  params?: Record<string, string>;
 }
 
 /** Starts an authorization request and returns the hosted page it lands on. */
@@ -174,6 +176,7 @@ export async function beginAuthorization(issuer: string, options: SignInOptions 
     state,
     nonce,
     ...(options.resource ? { resource: options.resource } : {}),
+    ...options.params,
   });
   const landed = await agent.follow(await agent.request(url.href), issuer);
   return { config, agent, verifier, state, nonce, interactionUrl: landed.url, page: landed.response };

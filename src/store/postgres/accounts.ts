@@ -15,6 +15,7 @@ import {
   ACCOUNT_COLUMNS,
   accountValues,
   passwordColumns,
+  type AccountValue,
   rowToAccount,
   type AccountRow,
 } from './account-rows.js';
@@ -31,6 +32,14 @@ const UNIQUE_INDEXES: Record<string, AccountField> = {
 
 const COLUMNS = ACCOUNT_COLUMNS.join(', ');
 const PLACEHOLDERS = ACCOUNT_COLUMN_TYPES.map((type, i) => `$${String(i + 1)}::${type}`).join(', ');
+/** Rows per statement of `insertMany`. */
+const CHUNK = 1000;
+const INSERT_BATCH = `INSERT INTO accounts (${COLUMNS})
+  SELECT ${COLUMNS} FROM unnest(${ACCOUNT_COLUMN_TYPES.map((type, i) => `$${String(i + 1)}::${type}[]`).join(', ')})
+    WITH ORDINALITY AS batch (${COLUMNS}, ord)
+  ORDER BY ord
+  ON CONFLICT DO NOTHING
+  RETURNING id, username_norm, email_norm, legacy_source, legacy_id`;
 /** Adds to the kept count of each origin; rows in origin order, so concurrent writers lock them in one order. */
 const ADD_TO_COUNTS = `INSERT INTO account_counts (origin, n) SELECT origin, n FROM unnest($1::text[], $2::bigint[])
   AS delta (origin, n) ORDER BY origin ON CONFLICT (origin) DO UPDATE SET n = account_counts.n + excluded.n`;
@@ -86,43 +95,36 @@ export class PostgresAccountStore implements AccountStore {
     if (accounts.length === 0) return [];
     return inTransaction(this.#pool, async (client) => {
       const results: (InsertAccountResult | undefined)[] = accounts.map(() => undefined);
-      // The whole batch in one statement; the rows a unique index refuses are left out rather than failing it.
-      const inserted = await client.query<KeyRow>(
-        `INSERT INTO accounts (${COLUMNS})
-         SELECT ${ACCOUNT_COLUMNS.join(', ')} FROM unnest(${ACCOUNT_COLUMN_TYPES.map((type, i) => `$${String(i + 1)}::${type}[]`).join(', ')})
-           WITH ORDINALITY AS batch (${COLUMNS}, ord)
-         ORDER BY ord
-         ON CONFLICT DO NOTHING
-         RETURNING id, username_norm, email_norm, legacy_source, legacy_id`,
-        ACCOUNT_COLUMNS.map((_, column) => accounts.map((account) => accountValues(account)[column] ?? null)),
-      );
-      // Which rows went in: the batch's rows in order, matched on every unique key (two rows alike in all of them
-      // cannot both go in, and the earlier one is tried first).
-      const stored = new Map<string, number>();
-      for (const row of inserted.rows) stored.set(keyOf(row), (stored.get(keyOf(row)) ?? 0) + 1);
-      accounts.forEach((account, i) => {
-        const values = accountValues(account);
-        const at = (column: (typeof ACCOUNT_COLUMNS)[number]) => values[ACCOUNT_COLUMNS.indexOf(column)] ?? null;
-        const key = keyOf({
-          id: at('id'),
-          username_norm: at('username_norm'),
-          email_norm: at('email_norm'),
-          legacy_source: at('legacy_source'),
-          legacy_id: at('legacy_id'),
+      // The batch in a few statements of at most CHUNK rows each (every statement stays well inside the statement
+      // timeout); the rows a unique index refuses are left out rather than failing it.
+      const values = accounts.map(accountValues);
+      for (let from = 0; from < accounts.length; from += CHUNK) {
+        const chunk = values.slice(from, from + CHUNK);
+        const inserted = await client.query<KeyRow>(
+          INSERT_BATCH,
+          ACCOUNT_COLUMNS.map((_, column) => chunk.map((row) => row[column] ?? null)),
+        );
+        // Which rows went in: the chunk's rows in order, matched on every unique key (two rows alike in all of them
+        // cannot both go in, and the earlier one is tried first).
+        const stored = new Map<string, number>();
+        for (const row of inserted.rows) stored.set(keyOf(row), (stored.get(keyOf(row)) ?? 0) + 1);
+        chunk.forEach((row, k) => {
+          const key = keyOf(keyRow(row));
+          const left = stored.get(key) ?? 0;
+          const account = accounts[from + k];
+          if (left > 0 && account) {
+            stored.set(key, left - 1);
+            results[from + k] = { kind: 'inserted', account };
+          }
         });
-        const left = stored.get(key) ?? 0;
-        if (left > 0) {
-          stored.set(key, left - 1);
-          results[i] = { kind: 'inserted', account };
-        }
-      });
+      }
       // Each refused row once more on its own, for the index that refuses it (the row it clashed with may also have
       // gone since, and then it goes in).
       for (const [i, account] of accounts.entries()) {
         if (results[i] !== undefined) continue;
         await client.query('SAVEPOINT one_account');
         try {
-          await client.query(`INSERT INTO accounts (${COLUMNS}) VALUES (${PLACEHOLDERS})`, accountValues(account));
+          await client.query(`INSERT INTO accounts (${COLUMNS}) VALUES (${PLACEHOLDERS})`, values[i]);
           await client.query('RELEASE SAVEPOINT one_account');
           results[i] = { kind: 'inserted', account };
         } catch (error) {
@@ -288,6 +290,17 @@ interface KeyRow {
   email_norm: unknown;
   legacy_source: unknown;
   legacy_id: unknown;
+}
+
+function keyRow(values: readonly AccountValue[]): KeyRow {
+  const at = (column: (typeof ACCOUNT_COLUMNS)[number]) => values[ACCOUNT_COLUMNS.indexOf(column)] ?? null;
+  return {
+    id: at('id'),
+    username_norm: at('username_norm'),
+    email_norm: at('email_norm'),
+    legacy_source: at('legacy_source'),
+    legacy_id: at('legacy_id'),
+  };
 }
 
 function keyOf(row: KeyRow): string {

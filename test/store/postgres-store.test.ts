@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
 import pg from 'pg';
+import { loadConfig } from '../../src/config/load-config.js';
+import { createLogger } from '../../src/log/logger.js';
+import { openStore } from '../../src/store/open-store.js';
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { migrateSchema } from '../../src/store/postgres/schema.js';
 import { isPostgresUnavailable } from '../../src/store/postgres/unavailable.js';
@@ -97,6 +101,19 @@ describe('PostgreSQL store', { skip }, () => {
       await withClient(url, async (client) => {
         assert.deepEqual(await migrateSchema(client), [], 'nothing left to apply');
       });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('is the store openStore opens when DATABASE_URL is set', async () => {
+    const { config } = loadConfig({ DATABASE_URL: await freshDatabase() }, tmpdir());
+    const store = await openStore(config.store, createLogger('silent'));
+    try {
+      assert.equal(store.kind, 'postgres');
+      assert.equal(await store.ping(), true);
+      await store.tombstones.add('m', new Date());
+      assert.deepEqual([...(await store.tombstones.existing(['m', 'n']))], ['m']);
     } finally {
       await store.close();
     }

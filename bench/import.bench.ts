@@ -1,4 +1,4 @@
-import { createLegacyTombstones } from '../src/accounts/legacy-tombstones.js';
+import { createLegacyTombstones } from '../src/erasure/legacy-tombstones.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,11 +1,12 @@
 import type { RequestListener } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { createEraseAccount } from './accounts/erase-account.js';
-import { createLegacyTombstones, TOMBSTONE_KEY_SECRET, type LegacyTombstones } from './accounts/legacy-tombstones.js';
+import { createEraseAccount } from './erasure/erase-account.js';
+import { createLegacyTombstones, TOMBSTONE_KEY_SECRET, type LegacyTombstones } from './erasure/legacy-tombstones.js';
 import { ADMIN_SCOPE, adminConsoleClient, createAdminAccess } from './admin/admin-access.js';
 import { adminApiRoutes } from './admin/api-routes.js';
 import { consoleRoutes } from './admin/console-routes.js';
 import { accountAppsRoutes } from './account/apps-routes.js';
+import { accountProfileRoutes } from './account/profile-routes.js';
 import { accountSecurityRoutes } from './account/security-routes.js';
 import { createAccountActions } from './admin/account-actions.js';
 import { createImportJobs, type ImportJobs } from './admin/import-jobs.js';
@@ -320,6 +321,7 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
     switchCutOff,
     actOnAccount,
     signingKeys,
+    tombstones,
     record,
   };
   app.use(securityHeaders(new URL(config.issuer).protocol === 'https:', isApi, logoOrigins(config.clients)));
@@ -345,6 +347,18 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
         passwordMinLength: config.passwords.minLength,
         links: signInLinks(app),
         ...(outbox ? { outbox: outbox.outbox } : {}),
+      }),
+      accountProfileRoutes({
+        issuer: config.issuer,
+        recentSignInSeconds: config.mfa.recentSignInSeconds,
+        provider: app,
+        accounts: store.accounts,
+        artifacts: store.artifacts,
+        endSessions,
+        erase: eraseAccount,
+        record,
+        render,
+        csrf,
       }),
       accountAppsRoutes({ issuer: config.issuer, provider: app, artifacts: store.artifacts, render, csrf }),
       accountSecurityRoutes({

@@ -7,7 +7,7 @@ import { formField, parseForm } from '../http/forms.js';
 import type { RenderPage } from '../http/pages.js';
 import { translatorFor } from '../i18n/request-locale.js';
 import { ACCOUNT_PAGES_CLIENT } from '../oidc/provider.js';
-import { SECURITY_PAGE_STATE, sessionSignInUrl } from '../oidc/session-sign-in.js';
+import { accountPageState, sessionSignInUrl } from '../oidc/session-sign-in.js';
 import type { ArtifactStore } from '../store/store.js';
 
 /**
@@ -36,7 +36,11 @@ export function accountAppsRoutes(deps: AppsDependencies): Router {
   const router = new Router({ prefix: '/account' });
 
   const signInUrl = () =>
-    sessionSignInUrl({ clientId: ACCOUNT_PAGES_CLIENT, redirectUri: `${deps.issuer}/account/callback` });
+    sessionSignInUrl({
+      clientId: ACCOUNT_PAGES_CLIENT,
+      redirectUri: `${deps.issuer}/account/callback`,
+      state: accountPageState('apps'),
+    });
   const accountOf = async (ctx: Context) => (await deps.provider.Session.get(ctx)).accountId;
 
   const appsOf = async (accountId: string): Promise<AllowedApp[]> => {
@@ -58,11 +62,6 @@ export function accountAppsRoutes(deps: AppsDependencies): Router {
     }
     return [...byClient.values()].sort((a, b) => a.name.localeCompare(b.name));
   };
-
-  // Back where the sign-in was asked for: the security page asks with its own state (a sign-in again before a change).
-  router.get('/callback', (ctx) => {
-    ctx.redirect(ctx.query.state === SECURITY_PAGE_STATE ? '/account/security' : '/account/apps');
-  });
 
   router.get('/apps', async (ctx) => {
     const accountId = await accountOf(ctx);

@@ -17,7 +17,8 @@ import type { PasskeyRegistration, Passkeys } from '../mfa/passkeys.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { totpEnrolment, type TotpSetupPage } from '../mfa/totp-enrolment.js';
 import { ACCOUNT_PAGES_CLIENT } from '../oidc/provider.js';
-import { SECURITY_PAGE_STATE, sessionSignInUrl } from '../oidc/session-sign-in.js';
+import { signedInAccount } from './signed-in-account.js';
+import { accountPageState, sessionSignInUrl } from '../oidc/session-sign-in.js';
 import type { AccountStore, ArtifactStore, FactorStore } from '../store/store.js';
 
 /**
@@ -57,18 +58,12 @@ export function accountSecurityRoutes(deps: SecurityDependencies): Router {
     sessionSignInUrl({
       clientId: ACCOUNT_PAGES_CLIENT,
       redirectUri: `${deps.issuer}/account/callback`,
-      state: SECURITY_PAGE_STATE,
+      state: accountPageState('security'),
       ...(maxAge === undefined ? {} : { maxAge }),
     });
 
   /** The session's account, its session id, and whether its sign-in is recent enough to change sign-in methods. */
-  const sessionOf = async (ctx: Context) => {
-    const session = await deps.provider.Session.get(ctx);
-    const account = session.accountId ? await deps.accounts.findById(session.accountId) : undefined;
-    if (!account) return undefined;
-    const recent = Date.now() / 1000 - (session.authTime() ?? 0) <= deps.recentSignInSeconds;
-    return { account, sessionId: session.uid, recent };
-  };
+  const sessionOf = (ctx: Context) => signedInAccount(ctx, deps);
 
   /**
    * The signed-in account, or a redirect to sign in (undefined: answered). A change of sign-in methods (`change`)

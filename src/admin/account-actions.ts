@@ -1,5 +1,5 @@
 import type { Account } from '../accounts/account.js';
-import type { EraseAccount } from '../accounts/erase-account.js';
+import type { EraseAccount } from '../erasure/erase-account.js';
 import type { AdminAction } from '../events/event.js';
 import type { RecordEvent } from '../events/recorder.js';
 import type { EndSessions } from '../oidc/end-sessions.js';

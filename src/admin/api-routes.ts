@@ -13,6 +13,7 @@ import type { ImportJobs } from './import-jobs.js';
 import { publicAccount } from './public-account.js';
 import { latestReadiness, migrationStats } from './stats.js';
 import type { SigningKeys } from '../oidc/signing-keys.js';
+import type { LegacyTombstones } from '../erasure/legacy-tombstones.js';
 import type { RecordEvent } from '../events/recorder.js';
 
 export interface AdminApiDependencies {
@@ -24,11 +25,16 @@ export interface AdminApiDependencies {
   switchCutOff: SwitchCutOff;
   actOnAccount: ActOnAccount;
   signingKeys: Pick<SigningKeys, 'describe' | 'rotate'>;
+  tombstones: Pick<LegacyTombstones, 'lift'>;
   record: RecordEvent;
 }
 
 const cutOffBody = z.strictObject({ cutOff: z.boolean() });
 const importBody = z.strictObject({ kind: z.enum(['import', 'readiness']) });
+const liftBody = z.strictObject({
+  source: z.string().min(1).max(200).optional(),
+  legacyId: z.string().min(1).max(500),
+});
 const accountActionBody = z.strictObject({ action: z.enum(ACCOUNT_ACTIONS) });
 const limit = z.coerce.number().int().min(1).max(1000).default(100);
 const eventsQuery = z.object({
@@ -183,6 +189,19 @@ export function adminApiRoutes(deps: AdminApiDependencies): Router {
       detail: { kids: outcome.kids.join(' '), activeFrom: outcome.activeFrom.toISOString() },
     });
     ctx.body = { activeFrom: outcome.activeFrom, keys: deps.signingKeys.describe() };
+  });
+
+  // A user whose account was erased asks to come back (support checked who they are): the next sign-in with the
+  // legacy password, an import or a reset by email may make the account again. The id is not recorded, only that.
+  router.post('/legacy-tombstones/lift', async (ctx) => {
+    const body = liftBody.safeParse(await jsonBody(ctx));
+    const source = body.data?.source ?? deps.legacy?.source;
+    if (!body.success || source === undefined) {
+      return fail(ctx, 400, 'invalid_request', 'expected {"legacyId": "…", "source"?: "…"} (source: the connector\'s)');
+    }
+    const lifted = await deps.tombstones.lift({ source, id: body.data.legacyId });
+    if (lifted) await deps.record({ type: 'admin_action', adminId: adminOf(ctx).id, action: 'tombstone_lifted' });
+    ctx.body = { lifted };
   });
 
   router.get('/import', (ctx) => {

@@ -1,4 +1,4 @@
-import type { LegacyTombstones } from '../accounts/legacy-tombstones.js';
+import type { LegacyTombstones } from '../erasure/legacy-tombstones.js';
 import type { RecordEvent } from '../events/recorder.js';
 import { connectorSource } from '../import/import-source.js';
 import { runImport, type ImportProgress, type ImportSummary } from '../import/run-import.js';

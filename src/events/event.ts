@@ -80,7 +80,8 @@ export type IdpEvent =
   /** The user changed their email address (confirmed through the link mailed to the new one, which is verified). */
   | { type: 'email_changed'; accountId: string }
   /** The user signed out everywhere from their account page: every session, grant and token ended. */
-  | { type: 'sessions_ended'; accountId: string }
+  /** `scope` one: the user ended one other session from their sessions page. */
+  | { type: 'sessions_ended'; accountId: string; scope?: 'one' }
   | { type: 'password_reset_requested'; accountId: string }
   | { type: 'password_reset_requested'; legacy: { source: string; id: string } }
   | { type: 'password_reset'; accountId: string; migrated: boolean }
@@ -200,7 +201,9 @@ export type AdminAction =
   | 'sessions_revoked'
   | 'account_deleted'
   | 'factors_reset'
-  | 'signing_keys_rotated';
+  | 'signing_keys_rotated'
+  /** An erased user's legacy link freed, so they can move again (the legacy id is not recorded). */
+  | 'tombstone_lifted';
 
 /** The second factors as events name them. */
 export type SecondFactorKind = 'totp' | 'recovery-code' | 'passkey';

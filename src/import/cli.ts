@@ -8,7 +8,7 @@ import { createEventRecorder } from '../events/recorder.js';
 import { withDemoLegacy } from '../demo/demo-mode.js';
 import { createConnector } from '../legacy/create-connector.js';
 import { createLogger } from '../log/logger.js';
-import { createLegacyTombstones, TOMBSTONE_KEY_SECRET } from '../accounts/legacy-tombstones.js';
+import { createLegacyTombstones, TOMBSTONE_KEY_SECRET } from '../erasure/legacy-tombstones.js';
 import { openSecretBox, storeKey } from '../security/secret-keys.js';
 import { createProfileTransformer } from '../migration/transform.js';
 import { openStore } from '../store/open-store.js';

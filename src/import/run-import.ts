@@ -1,7 +1,7 @@
 import { appendFile, mkdir, readFile, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { normaliseLogin, type Account, type StoredPassword } from '../accounts/account.js';
-import type { LegacyTombstones } from '../accounts/legacy-tombstones.js';
+import type { LegacyTombstones } from '../erasure/legacy-tombstones.js';
 import type { RecordEvent } from '../events/recorder.js';
 import type { LegacyUserRecord } from '../legacy/connector.js';
 import { inspectLegacyHash } from '../passwords/legacy/legacy-hash.js';

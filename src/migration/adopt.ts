@@ -6,7 +6,7 @@ import {
   type AccountProfile,
   type StoredPassword,
 } from '../accounts/account.js';
-import type { LegacyTombstones } from '../accounts/legacy-tombstones.js';
+import type { LegacyTombstones } from '../erasure/legacy-tombstones.js';
 import type { RecordEvent } from '../events/recorder.js';
 import type { LegacySystem } from '../legacy/legacy-system.js';
 import type { AccountStore } from '../store/store.js';

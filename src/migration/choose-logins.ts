@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { emailSchema, usernameSchema, type Account } from '../accounts/account.js';
 import { mixesScripts } from '../accounts/mixed-scripts.js';
-import type { LegacyTombstones } from '../accounts/legacy-tombstones.js';
+import type { LegacyTombstones } from '../erasure/legacy-tombstones.js';
 import type { RecordEvent } from '../events/recorder.js';
 import type { CutOffAwareLegacy } from '../legacy/cut-off-aware-legacy.js';
 import type { AccountStore } from '../store/store.js';

@@ -9,7 +9,7 @@ import {
 } from '../accounts/account.js';
 import { checkPassword } from '../passwords/check-password.js';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
-import type { LegacyTombstones } from '../accounts/legacy-tombstones.js';
+import type { LegacyTombstones } from '../erasure/legacy-tombstones.js';
 import type { RecordEvent } from '../events/recorder.js';
 import type { LegacyProfile } from '../legacy/connector.js';
 import type { CutOffAwareLegacy } from '../legacy/cut-off-aware-legacy.js';

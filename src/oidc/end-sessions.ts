@@ -9,7 +9,7 @@ import type { ArtifactStore } from '../store/store.js';
  * `Client#backchannelLogout`). A relying party that does not answer keeps its own session: it is logged, and the
  * IdP's side ends regardless.
  */
-export type EndSessions = (accountId: string) => Promise<void>;
+export type EndSessions = (accountId: string, only?: { sessionId: string }) => Promise<void>;
 
 interface BackchannelClient {
   backchannelLogout(sub: string, sid: string): Promise<void>;
@@ -17,8 +17,10 @@ interface BackchannelClient {
 
 export function createEndSessions(deps: { provider: Provider; artifacts: ArtifactStore; logger: Logger }): EndSessions {
   const log = deps.logger.child({ component: 'oidc' });
-  return async (accountId) => {
-    const sessions = await deps.artifacts.findByAccount('Session', accountId);
+  return async (accountId, only) => {
+    const sessions = (await deps.artifacts.findByAccount('Session', accountId)).filter(
+      (session) => only === undefined || session.jti === only.sessionId,
+    );
     const notices: Promise<void>[] = [];
     for (const session of sessions) {
       const authorizations = (session.authorizations ?? {}) as Record<string, { sid?: unknown }>;
@@ -40,6 +42,19 @@ export function createEndSessions(deps: { provider: Provider; artifacts: Artifac
       }
     }
     await Promise.all(notices);
-    await deps.artifacts.revokeByAccount(accountId);
+    if (only === undefined) {
+      await deps.artifacts.revokeByAccount(accountId);
+      return;
+    }
+    // One session (a user's "sign out" of another device): it and the grants (with their tokens) made in it.
+    for (const session of sessions) {
+      const authorizations = (session.authorizations ?? {}) as Record<string, { grantId?: unknown }>;
+      for (const { grantId } of Object.values(authorizations)) {
+        if (typeof grantId !== 'string') continue;
+        await deps.artifacts.revokeByGrantId(grantId);
+        await deps.artifacts.destroy('Grant', grantId);
+      }
+      await deps.artifacts.destroy('Session', only.sessionId);
+    }
   };
 }

@@ -26,5 +26,23 @@ export function sessionSignInUrl(client: {
   return `/auth?${params.toString()}`;
 }
 
-/** The `state` with which the account's security page asks for a sign-in, so the callback returns to it. */
-export const SECURITY_PAGE_STATE = 'account-security';
+/**
+ * The user's own pages. Each asks for a sign-in with its name as the `state`, so that the callback returns to it
+ * (the security and delete pages ask again, for a recent sign-in, before a change).
+ */
+export const ACCOUNT_PAGES = {
+  profile: '/account',
+  apps: '/account/apps',
+  security: '/account/security',
+  sessions: '/account/sessions',
+  delete: '/account/delete',
+} as const;
+export type AccountPage = keyof typeof ACCOUNT_PAGES;
+
+/** Where the callback goes back to for a `state`: the page that asked, or the profile. */
+export function accountPageOf(state: unknown): string {
+  const page = typeof state === 'string' && state.startsWith('account-') ? state.slice('account-'.length) : '';
+  return Object.hasOwn(ACCOUNT_PAGES, page) ? ACCOUNT_PAGES[page as AccountPage] : ACCOUNT_PAGES.profile;
+}
+
+export const accountPageState = (page: AccountPage) => `account-${page}`;

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { LegacyTombstones } from '../accounts/legacy-tombstones.js';
+import type { LegacyTombstones } from '../erasure/legacy-tombstones.js';
 import type { RecordEvent } from '../events/recorder.js';
 import type { CutOffAwareLegacy } from '../legacy/cut-off-aware-legacy.js';
 import { DEFAULT_LOCALE, type Locale } from '../i18n/locales.js';

@@ -5,7 +5,7 @@ import type { LegacyUserRecord } from '../legacy/connector.js';
 import { inspectLegacyHash } from '../passwords/legacy/legacy-hash.js';
 import type { LegacySystem } from '../legacy/legacy-system.js';
 import type { ProfileTransformer, TransformOutcome } from '../migration/transform.js';
-import type { LegacyTombstones } from '../accounts/legacy-tombstones.js';
+import type { LegacyTombstones } from '../erasure/legacy-tombstones.js';
 import type { AccountStore } from '../store/store.js';
 import { LoginIndex, type IndexedLogin } from './login-index.js';
 import { LEFT_BEHIND_REASONS, type LeftBehindReason, type ScanReport, type UserRef } from './scan-report.js';

@@ -65,6 +65,19 @@ describe('adopting a legacy user (fake legacy system, in-memory store)', () => {
     assert.deepEqual(f.legacy.calls.afterMigration, []);
   });
 
+  it('an erased legacy user (a tombstone): nothing stored, no event, no write-back, until the tombstone is lifted', async () => {
+    await f.tombstones.bury({ source: SOURCE, id: 'L-1' }, f.now());
+    assert.deepEqual(await adopt(deps(), adoption('L-1', 'alice'), f.legacy), { kind: 'erased' });
+    assert.equal(await f.store.accounts.findByLegacyId(SOURCE, 'L-1'), undefined);
+    assert.deepEqual(await f.events('migrated'), []);
+    const sameIdElsewhere = adoption('L-1', 'alice2', { legacy: { source: 'other-source', id: 'L-1' } });
+    assert.equal((await adopt(deps(), sameIdElsewhere, f.legacy)).kind, 'adopted', 'the tombstone is per source');
+    assert.equal(await f.tombstones.lift({ source: SOURCE, id: 'L-1' }), true);
+    assert.equal((await adopt(deps(), adoption('L-1', 'alice'), f.legacy)).kind, 'adopted');
+    await f.settle();
+    assert.deepEqual(f.legacy.calls.afterMigration, ['L-1', 'L-1']);
+  });
+
   it('no write-back without a connected legacy system, nor when the connector has none', async () => {
     assert.equal((await adopt(deps(), adoption('L-1', 'alice'), undefined)).kind, 'adopted');
     f.legacy.writeBack = undefined;

@@ -13,7 +13,7 @@ import { createCutOffAwareLegacy, type CutOffAwareLegacy } from '../../src/legac
 import type { LegacySystem } from '../../src/legacy/legacy-system.js';
 import { createProfileTransformer, type ProfileTransformer } from '../../src/migration/transform.js';
 import { createPasswordHasher, type PasswordHasher } from '../../src/passwords/password-hasher.js';
-import { createLegacyTombstones, type LegacyTombstones } from '../../src/accounts/legacy-tombstones.js';
+import { createLegacyTombstones, type LegacyTombstones } from '../../src/erasure/legacy-tombstones.js';
 import { openEmbeddedStore } from '../../src/store/embedded/embedded-store.js';
 import type { Store } from '../../src/store/store.js';
 

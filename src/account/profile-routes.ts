@@ -1,0 +1,170 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import type { Account } from '../accounts/account.js';
+import type { EraseAccount } from '../erasure/erase-account.js';
+import type { RecordEvent } from '../events/recorder.js';
+import type { Csrf } from '../http/csrf.js';
+import { formField, parseForm } from '../http/forms.js';
+import type { RenderPage } from '../http/pages.js';
+import type { EndSessions } from '../oidc/end-sessions.js';
+import { ACCOUNT_PAGES_CLIENT } from '../oidc/provider.js';
+import { accountPageOf, accountPageState, sessionSignInUrl, type AccountPage } from '../oidc/session-sign-in.js';
+import type { AccountStore, ArtifactStore } from '../store/store.js';
+import { signedInAccount } from './signed-in-account.js';
+import { translatorFor } from '../i18n/request-locale.js';
+
+/**
+ * The user's own account: what the IdP holds about them (the profile), where they are signed in (sessions, each of
+ * which they can end), and the way to erase the account (GDPR art. 17) behind a recent sign-in and a confirmation.
+ * The sign-in these pages ask for comes back through `/account/callback` to the page that asked.
+ */
+export interface ProfileDependencies {
+  issuer: string;
+  recentSignInSeconds: number;
+  provider: Provider;
+  accounts: AccountStore;
+  artifacts: ArtifactStore;
+  endSessions: EndSessions;
+  erase: EraseAccount;
+  record: RecordEvent;
+  render: RenderPage;
+  csrf: Csrf;
+}
+
+interface SessionRow {
+  id: string;
+  signedInAt: string;
+  expiresAt: string;
+  /** The applications signed in through it (names). */
+  apps: string[];
+  current: boolean;
+}
+
+export function accountProfileRoutes(deps: ProfileDependencies): Router {
+  const router = new Router({ prefix: '/account' });
+  const signIn = (ctx: Context, page: AccountPage, again = false) =>
+    ctx.redirect(
+      sessionSignInUrl({
+        clientId: ACCOUNT_PAGES_CLIENT,
+        redirectUri: `${deps.issuer}/account/callback`,
+        state: accountPageState(page),
+        ...(again ? { maxAge: 0 } : {}),
+      }),
+    );
+
+  /** The signed-in account, or (undefined) a redirect to sign in; `recent`: a sign-in of the last minutes. */
+  const accountOf = async (ctx: Context, page: AccountPage, recent = false) => {
+    const signed = await signedInAccount(ctx, deps);
+    if (!signed || (recent && !signed.recent)) {
+      signIn(ctx, page, signed !== undefined);
+      return undefined;
+    }
+    return signed;
+  };
+
+  const sessionsOf = async (account: Account, currentId: string): Promise<SessionRow[]> => {
+    const names = new Map<string, string>();
+    const nameOf = async (clientId: string) => {
+      if (!names.has(clientId))
+        names.set(clientId, (await deps.provider.Client.find(clientId))?.clientName ?? clientId);
+      return names.get(clientId) ?? clientId;
+    };
+    const rows: SessionRow[] = [];
+    for (const session of await deps.artifacts.findByAccount('Session', account.id)) {
+      const { jti, loginTs, exp, authorizations } = session;
+      if (typeof jti !== 'string') continue;
+      const clients = Object.keys((authorizations ?? {}) as Record<string, unknown>).filter(
+        (clientId) => clientId !== ACCOUNT_PAGES_CLIENT,
+      );
+      rows.push({
+        id: jti,
+        signedInAt: typeof loginTs === 'number' ? new Date(loginTs * 1000).toISOString() : '',
+        expiresAt: typeof exp === 'number' ? new Date(exp * 1000).toISOString() : '',
+        apps: await Promise.all(clients.map(nameOf)),
+        current: jti === currentId,
+      });
+    }
+    // This browser first, then the newest sign-in.
+    return rows.sort((a, b) => Number(b.current) - Number(a.current) || b.signedInAt.localeCompare(a.signedInAt));
+  };
+
+  router.get('/callback', (ctx) => {
+    ctx.redirect(accountPageOf(ctx.query.state));
+  });
+
+  router.get('/', async (ctx) => {
+    const signed = await accountOf(ctx, 'profile');
+    if (!signed) return;
+    const { account } = signed;
+    await deps.render(ctx, {
+      view: 'account-profile',
+      title: translatorFor(ctx)('account.profile.title'),
+      locals: {
+        account: {
+          username: account.username,
+          email: account.email ?? '',
+          emailVerified: account.emailVerified,
+          name: account.name ?? '',
+          givenName: account.givenName ?? '',
+          familyName: account.familyName ?? '',
+          since: account.createdAt.toISOString().slice(0, 10),
+          movedAt: account.legacy ? account.legacy.migratedAt.toISOString().slice(0, 10) : '',
+        },
+      },
+    });
+  });
+
+  router.get('/sessions', async (ctx) => {
+    const signed = await accountOf(ctx, 'sessions');
+    if (!signed) return;
+    await deps.render(ctx, {
+      view: 'account-sessions',
+      title: translatorFor(ctx)('account.sessions.title'),
+      locals: { sessions: await sessionsOf(signed.account, signed.sessionId) },
+    });
+  });
+
+  // One session other than this browser's (that one signs out through "sign out everywhere" or the app's logout).
+  router.post('/sessions/end-one', parseForm, deps.csrf.check, async (ctx) => {
+    const signed = await accountOf(ctx, 'sessions');
+    if (!signed) return;
+    const sessionId = formField(ctx.request.body, 'session');
+    const mine = await sessionsOf(signed.account, signed.sessionId);
+    if (mine.some((session) => session.id === sessionId && !session.current)) {
+      await deps.endSessions(signed.account.id, { sessionId });
+      await deps.record({ type: 'sessions_ended', accountId: signed.account.id, scope: 'one' });
+    }
+    ctx.redirect('/account/sessions');
+  });
+
+  // Erasure needs a recent sign-in (password and any second step) and the username typed, like a change of sign-in
+  // methods: a session left open must not be enough to erase someone, nor a slip of the finger. The page itself asks
+  // for the sign-in, so the confirmation typed on it is not lost to one.
+  router.get('/delete', async (ctx) => {
+    const signed = await accountOf(ctx, 'delete', true);
+    if (signed) await confirmPage(ctx, signed.account);
+  });
+
+  router.post('/delete', parseForm, deps.csrf.check, async (ctx) => {
+    const signed = await accountOf(ctx, 'delete', true);
+    if (!signed) return;
+    const typed = formField(ctx.request.body, 'confirm').trim();
+    if (typed.toLowerCase() !== signed.account.username.toLowerCase()) {
+      await confirmPage(ctx, signed.account, 'mismatch', 400);
+      return;
+    }
+    await deps.erase(signed.account.id, { kind: 'user' });
+    await deps.render(ctx, { view: 'account-deleted', title: translatorFor(ctx)('account.deleted.title') });
+  });
+
+  const confirmPage = (ctx: Context, account: Account, error = '', status = 200) =>
+    deps.render(ctx, {
+      view: 'account-delete',
+      title: translatorFor(ctx)('account.delete.title'),
+      status,
+      locals: { username: account.username, migrated: account.legacy !== undefined, error },
+    });
+
+  return router;
+}

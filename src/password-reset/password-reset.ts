@@ -68,7 +68,11 @@ export interface PasswordResetDependencies {
 
 const MODEL = 'PasswordReset';
 
-type ResetTarget = ({ accountId: string } | { legacyLogin: string; legacyId: string }) & { from?: ResetOrigin };
+/** `mailedTo`: the address the link went to, which using the link proves the user reads (absent in older links). */
+type ResetTarget = ({ accountId: string } | { legacyLogin: string; legacyId: string }) & {
+  from?: ResetOrigin;
+  mailedTo?: string;
+};
 
 export function createPasswordReset(deps: PasswordResetDependencies): PasswordReset {
   const now = deps.now ?? (() => new Date());
@@ -76,7 +80,7 @@ export function createPasswordReset(deps: PasswordResetDependencies): PasswordRe
 
   const sendLink = async (to: string, name: string, target: ResetTarget, locale: Locale) => {
     const token = randomBytes(32).toString('base64url');
-    await deps.artifacts.upsert(MODEL, idOf(token), target, deps.ttlSeconds);
+    await deps.artifacts.upsert(MODEL, idOf(token), { ...target, mailedTo: to }, deps.ttlSeconds);
     const minutes = Math.round(deps.ttlSeconds / 60);
     const t = translator(locale);
     await deps.mailer.send({
@@ -126,21 +130,38 @@ export function createPasswordReset(deps: PasswordResetDependencies): PasswordRe
       // Read now, used up only when the password is written: a weak password or a passing outage does not waste it.
       const stored = await deps.artifacts.find(MODEL, idOf(token));
       const target = targetSchema.safeParse(stored);
+      const at = now();
       if (!target.success || stored?.consumed !== undefined) return { kind: 'invalid-link' };
       const from = target.data.from ?? {};
+      const { mailedTo } = target.data;
+      /** The link was opened from this address's mailbox: as good as the verification link. */
+      const proves = (email: string | undefined) =>
+        email !== undefined && mailedTo !== undefined && normaliseLogin(email) === normaliseLogin(mailedTo);
+      /** Marks the account's address verified, if the link proves it and it was not (after its password changed). */
+      const verifyEmail = async (account: Account) => {
+        if (account.emailVerified || !proves(account.email)) return account;
+        const verified = await deps.accounts.updateLogins(account.id, {
+          emailVerified: true,
+          updatedAt: at,
+          ifUpdatedAt: at,
+        });
+        if (verified.kind !== 'updated') return account;
+        await deps.record({ type: 'email_verified', accountId: account.id });
+        return verified.account;
+      };
       const owner = 'accountId' in target.data ? await deps.accounts.findById(target.data.accountId) : undefined;
       const problem = deps.passwordPolicy(newPassword, { username: owner?.username, email: owner?.email });
       if (problem) return { kind: 'invalid-password', message: problem };
       const useLink = async () => (await deps.artifacts.take(MODEL, idOf(token))) !== undefined;
       const password = { kind: 'bcrypt' as const, hash: await deps.hasher.hash(newPassword) };
-      const at = now();
 
       if ('accountId' in target.data) {
         if (!owner || !(await useLink()) || !(await deps.accounts.updatePassword(owner.id, password, at))) {
           return { kind: 'invalid-link' };
         }
         await deps.record({ type: 'password_reset', accountId: owner.id, migrated: false });
-        return { kind: 'done', account: { ...owner, password, updatedAt: at }, migrated: false, from };
+        const account = await verifyEmail({ ...owner, password, updatedAt: at });
+        return { kind: 'done', account, migrated: false, from };
       }
 
       // A user who never migrated: their account is made now, from the legacy system's current profile.
@@ -157,7 +178,8 @@ export function createPasswordReset(deps: PasswordResetDependencies): PasswordRe
       const setPassword = async (existing: Account): Promise<ResetOutcome> => {
         await deps.accounts.updatePassword(existing.id, password, at);
         await deps.record({ type: 'password_reset', accountId: existing.id, migrated: false });
-        return { kind: 'done', account: { ...existing, password, updatedAt: at }, migrated: false, from };
+        const account = await verifyEmail({ ...existing, password, updatedAt: at });
+        return { kind: 'done', account, migrated: false, from };
       };
       const existing = await deps.accounts.findByLegacyId(legacy.source, transformed.legacyId);
       if (existing) return setPassword(existing);
@@ -172,7 +194,10 @@ export function createPasswordReset(deps: PasswordResetDependencies): PasswordRe
         },
         {
           legacy: { source: legacy.source, id: transformed.legacyId },
-          profile: transformed.profile,
+          // Mailed to the address the legacy system holds: the account starts with it verified.
+          profile: proves(transformed.profile.email)
+            ? { ...transformed.profile, emailVerified: true }
+            : transformed.profile,
           passwordHash: password.hash,
           login: normaliseLogin(target.data.legacyLogin),
           via: 'password_reset',
@@ -192,6 +217,11 @@ export function createPasswordReset(deps: PasswordResetDependencies): PasswordRe
 
 const originSchema = z.object({ returnTo: z.string().optional(), clientId: z.string().optional() }).optional();
 const targetSchema = z.union([
-  z.object({ accountId: z.string().min(1), from: originSchema }),
-  z.object({ legacyLogin: z.string().min(1), legacyId: z.string().min(1), from: originSchema }),
+  z.object({ accountId: z.string().min(1), from: originSchema, mailedTo: z.string().optional() }),
+  z.object({
+    legacyLogin: z.string().min(1),
+    legacyId: z.string().min(1),
+    from: originSchema,
+    mailedTo: z.string().optional(),
+  }),
 ]);

@@ -81,6 +81,7 @@ describe('password reset (fake legacy system, in-memory store)', () => {
     );
     assert.ok(account?.password.kind === 'bcrypt');
     assert.ok(await f.hasher.verify(NEW_PASSWORD, account.password.hash));
+    assert.equal(account.emailVerified, true, 'the link proved the mailbox the legacy system holds');
 
     const [migrated] = await f.events('migrated');
     assert.ok(migrated?.type === 'migrated');
@@ -92,6 +93,33 @@ describe('password reset (fake legacy system, in-memory store)', () => {
     );
     assert.deepEqual(f.legacy.calls.afterMigration, ['L-1']);
     assert.equal(f.legacy.calls.authenticate, 0);
+  });
+
+  it("the link confirms the account's address when it was not: email_verified, with an event", async () => {
+    const carol = await f.localAccount('carol', 'old password', { emailVerified: false });
+    await reset.request('carol');
+    const done = await reset.complete(tokenMailedTo('carol@local.example.com'), NEW_PASSWORD);
+    assert.ok(done.kind === 'done' && done.account.emailVerified);
+    assert.equal((await f.store.accounts.findById(carol.id))?.emailVerified, true);
+    assert.deepEqual(
+      (await f.events('email_verified')).map((e) => 'accountId' in e && e.accountId),
+      [carol.id],
+    );
+
+    // A link mailed before the address changed proves the old mailbox, not the new one.
+    const dan = await f.localAccount('dan', 'old password', { emailVerified: false });
+    await reset.request('dan');
+    const token = tokenMailedTo('dan@local.example.com');
+    const moved = await f.store.accounts.updateLogins(dan.id, {
+      email: 'dan.new@example.com',
+      emailVerified: false,
+      updatedAt: f.now(),
+      ifUpdatedAt: dan.updatedAt,
+    });
+    assert.equal(moved.kind, 'updated');
+    const later = await reset.complete(token, NEW_PASSWORD);
+    assert.ok(later.kind === 'done' && !later.account.emailVerified);
+    assert.equal((await f.store.accounts.findById(dan.id))?.emailVerified, false);
   });
 
   it('a legacy user migrated between the request and the link: the link sets the password of that account', async () => {

@@ -1,7 +1,8 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
-import type { Account } from '../accounts/account.js';
+import { accountProfileSchema, type Account } from '../accounts/account.js';
+import { formProblems } from '../i18n/problems.js';
 import type { EraseAccount } from '../erasure/erase-account.js';
 import type { RecordEvent } from '../events/recorder.js';
 import type { Csrf } from '../http/csrf.js';
@@ -31,6 +32,8 @@ export interface ProfileDependencies {
   render: RenderPage;
   csrf: Csrf;
 }
+
+const NAMES = accountProfileSchema({ emailRequired: false }).pick({ name: true, givenName: true, familyName: true });
 
 interface SessionRow {
   id: string;
@@ -93,14 +96,26 @@ export function accountProfileRoutes(deps: ProfileDependencies): Router {
     ctx.redirect(accountPageOf(ctx.query.state));
   });
 
-  router.get('/', async (ctx) => {
-    const signed = await accountOf(ctx, 'profile');
-    if (!signed) return;
-    const { account } = signed;
+  const profilePage = async (
+    ctx: Context,
+    account: Account,
+    form: { values?: Record<string, string>; errors?: Record<string, string>; notice?: string } = {},
+    status = 200,
+  ) => {
+    const t = translatorFor(ctx);
+    const problems = formProblems(t, form.errors ?? {});
     await deps.render(ctx, {
       view: 'account-profile',
-      title: translatorFor(ctx)('account.profile.title'),
+      title: t('account.profile.title'),
+      status,
       locals: {
+        notice: form.notice ?? '',
+        fieldErrors: problems.fieldErrors,
+        values: form.values ?? {
+          name: account.name ?? '',
+          givenName: account.givenName ?? '',
+          familyName: account.familyName ?? '',
+        },
         account: {
           username: account.username,
           email: account.email ?? '',
@@ -113,6 +128,31 @@ export function accountProfileRoutes(deps: ProfileDependencies): Router {
         },
       },
     });
+  };
+
+  router.get('/', async (ctx) => {
+    const signed = await accountOf(ctx, 'profile');
+    if (signed) await profilePage(ctx, signed.account);
+  });
+
+  // The names are the user's own to correct (the legacy system's spelling, a name changed since); the username and
+  // email, which sign in, change elsewhere (the email behind a link to the new address).
+  router.post('/profile', parseForm, deps.csrf.check, async (ctx) => {
+    const signed = await accountOf(ctx, 'profile');
+    if (!signed) return;
+    const values = Object.fromEntries(
+      (['name', 'givenName', 'familyName'] as const).map((field) => [field, formField(ctx.request.body, field)]),
+    );
+    const parsed = NAMES.safeParse(values);
+    if (!parsed.success) {
+      const errors = Object.fromEntries(parsed.error.issues.map((issue) => [String(issue.path[0]), issue.message]));
+      await profilePage(ctx, signed.account, { values, errors }, 400);
+      return;
+    }
+    await deps.accounts.updateNames(signed.account.id, parsed.data, new Date());
+    await deps.record({ type: 'profile_changed', accountId: signed.account.id });
+    const saved = await deps.accounts.findById(signed.account.id);
+    if (saved) await profilePage(ctx, saved, { notice: translatorFor(ctx)('account.profile.saved') });
   });
 
   router.get('/sessions', async (ctx) => {

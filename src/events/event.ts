@@ -80,6 +80,8 @@ export type IdpEvent =
   /** The user changed their email address (confirmed through the link mailed to the new one, which is verified). */
   | { type: 'email_changed'; accountId: string }
   /** The user signed out everywhere from their account page: every session, grant and token ended. */
+  /** The user changed their names on their profile page (which ones, or to what, is not recorded). */
+  | { type: 'profile_changed'; accountId: string }
   /** `scope` one: the user ended one other session from their sessions page. */
   | { type: 'sessions_ended'; accountId: string; scope?: 'one' }
   | { type: 'password_reset_requested'; accountId: string }
@@ -171,6 +173,7 @@ const EVENT_TYPE_SET: Record<EventType, true> = {
   email_verified: true,
   email_changed: true,
   sessions_ended: true,
+  profile_changed: true,
   imported: true,
   password_reset_requested: true,
   password_reset: true,

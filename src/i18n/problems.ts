@@ -28,6 +28,7 @@ const WHOLE_SENTENCES: Readonly<Record<string, MessageKey>> = {
 const FIELD_SUBJECTS: Readonly<Record<string, MessageKey>> = {
   username: 'field.username',
   email: 'field.email',
+  name: 'field.name',
   givenName: 'field.givenName',
   familyName: 'field.familyName',
   password: 'field.password',

@@ -42,6 +42,8 @@ export interface LoginChange {
   ifUpdatedAt: Date;
 }
 
+export type AccountNames = Pick<Account, 'name' | 'givenName' | 'familyName'>;
+
 export type UpdateLoginsResult =
   | { kind: 'updated'; account: Account }
   | { kind: 'not-found' }
@@ -74,6 +76,11 @@ export interface AccountStore {
   takenLogins(normalisedLogins: readonly string[]): Promise<Set<string>>;
   /** A page of the accounts an operator looks for (see `AccountSearch`), with their total; p95 < 50 ms at 10^6. */
   search(query: AccountSearch): Promise<AccountPage>;
+  /**
+   * Replaces the account's names (the user's own profile page); an absent name is removed. False when there is no
+   * such account. The last change wins: names decide nothing about signing in.
+   */
+  updateNames(id: string, names: AccountNames, updatedAt: Date): Promise<boolean>;
   /** Lets the account sign in or not (an operator's switch); false when there is no such account. */
   setDisabled(id: string, disabled: boolean, updatedAt: Date): Promise<boolean>;
   /**

@@ -33,10 +33,28 @@ describe('account pages and erasure', () => {
     return { agent, shown };
   };
 
-  it('shows the profile, lists sessions, and ends another one', async () => {
+  it('shows the profile and saves new names, lists sessions, and ends another one', async () => {
     const { agent, shown } = await signedIn('/account', 'alice', 'wonderland');
     assert.match(shown.text, /<dd id="profile-username">alice<\/dd>/);
     assert.match(shown.text, /id="profile-moved"/, 'moved from the legacy system');
+    const tooLong = await go(agent, `${t.issuer}/account/profile`, {
+      name: 'x'.repeat(300),
+      givenName: 'Alice',
+      familyName: '',
+    });
+    assert.equal(tooLong.status, 400);
+    assert.match(tooLong.text, /The name must be at most 256 characters/);
+    const saved = await go(agent, `${t.issuer}/account/profile`, {
+      name: ' Alice Liddell ',
+      givenName: 'Alice',
+      familyName: '',
+    });
+    assert.match(saved.text, /id="notice">Your profile is saved/);
+    const renamed = await t.idp.store.accounts.findByLogin('alice');
+    assert.deepEqual([renamed?.name, renamed?.givenName, renamed?.familyName], ['Alice Liddell', 'Alice', undefined]);
+    const [changed] = await t.idp.store.events.list({ type: 'profile_changed', limit: 1 });
+    assert.deepEqual(changed && Object.keys(changed).sort(), ['accountId', 'at', 'id', 'type']);
+
     const other = await signedIn('/account/sessions', 'alice', 'wonderland');
     assert.equal((other.shown.text.match(/<li data-session=/g) ?? []).length, 2);
 

@@ -511,6 +511,20 @@ export function storeContract(name: string, open: (() => Promise<Store>) | { ski
       });
     });
 
+    describe("the account's names", () => {
+      it('replaces them, removing the absent ones, and leaves everything else as it was', async () => {
+        const stored = account({ name: 'Zoë Old', givenName: 'Zoë', familyName: 'Old' });
+        await store.accounts.insert(stored);
+        const at = new Date(stored.updatedAt.getTime() + 5000);
+        const names = { name: 'Zoë Ñew-Name', givenName: 'Zoë', familyName: undefined };
+        assert.equal(await store.accounts.updateNames(stored.id, names, at), true);
+        const changed = await store.accounts.findById(stored.id);
+        assert.deepEqual(changed, { ...stored, ...names, updatedAt: at });
+        assert.equal(changed && 'familyName' in changed && changed.familyName !== undefined, false);
+        assert.equal(await store.accounts.updateNames(`no-such-${randomUUID()}`, names, at), false);
+      });
+    });
+
     describe('disabling and deleting accounts', () => {
       it('switches sign-in off and on, marking the account only while it is off', async () => {
         const stored = account();

@@ -369,6 +369,11 @@ export const de: Catalogue = {
   'account.profile.changeHint': 'E-Mail-Adresse und Passwort ändern Sie unter {security}.',
   'account.profile.deleteHeading': 'Konto löschen',
   'account.profile.deleteLink': 'Ihr Konto und alle seine Daten löschen',
+  'field.name': 'Der Name',
+  'account.profile.namesHeading': 'Ihr Name',
+  'account.profile.namesHint': 'So sprechen Anwendungen Sie an. Lassen Sie ein Feld leer, um es zu entfernen.',
+  'account.profile.save': 'Speichern',
+  'account.profile.saved': 'Ihr Profil ist gespeichert.',
   'account.sessions.title': 'Wo Sie angemeldet sind',
   'account.sessions.lead':
     'Jeder Browser und jedes Gerät, das bei Ihrem Konto angemeldet ist. Beenden Sie, was Sie nicht kennen.',

@@ -366,6 +366,11 @@ export const fr: Catalogue = {
   'account.profile.changeHint': 'Votre adresse e-mail et votre mot de passe se modifient sous {security}.',
   'account.profile.deleteHeading': 'Supprimer votre compte',
   'account.profile.deleteLink': 'Supprimer votre compte et tout ce qu’il contient',
+  'field.name': 'Le nom complet',
+  'account.profile.namesHeading': 'Votre nom',
+  'account.profile.namesHint': 'La façon dont les applications vous saluent. Laissez un champ vide pour le retirer.',
+  'account.profile.save': 'Enregistrer',
+  'account.profile.saved': 'Votre profil est enregistré.',
   'account.sessions.title': 'Où vous êtes connecté',
   'account.sessions.lead':
     'Chaque navigateur ou appareil connecté à votre compte. Mettez fin à ceux que vous ne reconnaissez pas.',

@@ -4,6 +4,7 @@ import { runSearch } from '../account-search.js';
 import { rowToAccount, type AccountRow } from './account-rows.js';
 import { SqliteAccountSearch } from './account-search.js';
 import type {
+  AccountNames,
   AccountField,
   AccountPage,
   AccountSearch,
@@ -32,6 +33,7 @@ export class SqliteAccountStore implements AccountStore {
   readonly #existingLegacyIds: Statement<[string, string], { id: string }>;
   readonly #takenLogins: Statement<[string], { login: string }>;
   readonly #setDisabled: Statement<[number, number, string]>;
+  readonly #updateNames: Statement<[string | null, string | null, string | null, number, string]>;
   readonly #declinePasskeyOffer: Statement<[number, string]>;
   readonly #delete: Statement<[string], { origin: string }>;
   readonly #addToCount: Statement<[string, number]>;
@@ -80,6 +82,9 @@ export class SqliteAccountStore implements AccountStore {
       WHERE EXISTS (SELECT 1 FROM accounts WHERE username_norm = login)
          OR EXISTS (SELECT 1 FROM accounts WHERE email_norm = login)`);
     this.#setDisabled = db.prepare('UPDATE accounts SET disabled = ?, updated_at = ? WHERE id = ?');
+    this.#updateNames = db.prepare(
+      'UPDATE accounts SET name = ?, given_name = ?, family_name = ?, updated_at = ? WHERE id = ?',
+    );
     this.#declinePasskeyOffer = db.prepare('UPDATE accounts SET passkey_offer_declined_at = ? WHERE id = ?');
     this.#delete = db.prepare('DELETE FROM accounts WHERE id = ? RETURNING origin');
     this.#addToCount = db.prepare(`
@@ -188,6 +193,17 @@ export class SqliteAccountStore implements AccountStore {
 
   search(query: AccountSearch): Promise<AccountPage> {
     return runSearch(query, this.#search);
+  }
+
+  updateNames(id: string, names: AccountNames, updatedAt: Date): Promise<boolean> {
+    const { changes } = this.#updateNames.run(
+      names.name ?? null,
+      names.givenName ?? null,
+      names.familyName ?? null,
+      updatedAt.getTime(),
+      id,
+    );
+    return Promise.resolve(changes > 0);
   }
 
   setDisabled(id: string, disabled: boolean, updatedAt: Date): Promise<boolean> {

@@ -1,6 +1,7 @@
 import { MongoBulkWriteError, MongoServerError, type Collection, type Db, type WriteError } from 'mongodb';
 import { normaliseLogin, type Account, type AccountOrigin, type StoredPassword } from '../../accounts/account.js';
 import type {
+  AccountNames,
   AccountField,
   AccountPage,
   AccountSearch,
@@ -159,6 +160,18 @@ export class MongoAccountStore implements AccountStore {
 
   search(query: AccountSearch): Promise<AccountPage> {
     return runSearch(query, this.#search);
+  }
+
+  async updateNames(id: string, names: AccountNames, updatedAt: Date): Promise<boolean> {
+    const set: Partial<AccountDocument> = { updatedAt };
+    const unset: Record<string, ''> = {};
+    for (const key of ['name', 'givenName', 'familyName'] as const) {
+      const value = names[key];
+      if (value === undefined) unset[key] = '';
+      else set[key] = value;
+    }
+    const { matchedCount } = await this.#accounts.updateOne({ _id: id }, { $set: set, $unset: unset });
+    return matchedCount > 0;
   }
 
   async setDisabled(id: string, disabled: boolean, updatedAt: Date): Promise<boolean> {

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { normaliseLogin, type Account, type AccountOrigin, type StoredPassword } from '../../accounts/account.js';
 import { runSearch } from '../account-search.js';
 import type {
+  AccountNames,
   AccountField,
   AccountPage,
   AccountSearch,
@@ -233,6 +234,15 @@ export class PostgresAccountStore implements AccountStore {
     // Nothing stored holds U+0000 (PostgreSQL text cannot), so text with it matches no account.
     if (query.text !== undefined && !storable(query.text)) return Promise.resolve({ accounts: [], total: 0 });
     return runSearch(query, this.#search);
+  }
+
+  async updateNames(id: string, names: AccountNames, updatedAt: Date): Promise<boolean> {
+    if (!storable(id)) return false;
+    const { rowCount } = await this.#pool.query(
+      'UPDATE accounts SET name = $2, given_name = $3, family_name = $4, updated_at = $5 WHERE id = $1',
+      [id, names.name ?? null, names.givenName ?? null, names.familyName ?? null, updatedAt.getTime()],
+    );
+    return (rowCount ?? 0) > 0;
   }
 
   async setDisabled(id: string, disabled: boolean, updatedAt: Date): Promise<boolean> {

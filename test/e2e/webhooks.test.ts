@@ -128,7 +128,8 @@ describe('webhooks', () => {
     const body = JSON.parse(received[0]?.body ?? '{}') as { type: string; data: Record<string, unknown> };
     assert.equal(body.type, 'user.deleted');
     assert.equal(body.data.accountId, bob.id);
-    assert.equal(body.data.username, 'bob');
+    assert.equal(body.data.by, 'operator');
+    assert.equal('username' in body.data, false, 'erasure: the deleted account is named by its id alone');
     assert.ok(received[0]?.valid);
   });
 });

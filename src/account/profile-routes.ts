@@ -14,6 +14,7 @@ import { accountPageOf, accountPageState, sessionSignInUrl, type AccountPage } f
 import type { AccountStore, ArtifactStore } from '../store/store.js';
 import { signedInAccount } from './signed-in-account.js';
 import { translatorFor } from '../i18n/request-locale.js';
+import type { Translator } from '../i18n/translator.js';
 
 /**
  * The user's own account: what the IdP holds about them (the profile), where they are signed in (sessions, each of
@@ -37,8 +38,10 @@ const NAMES = accountProfileSchema({ emailRequired: false }).pick({ name: true, 
 
 interface SessionRow {
   id: string;
+  /** ISO, to sort by. */
   signedInAt: string;
-  expiresAt: string;
+  /** As the page's language writes it. */
+  signedIn: string;
   /** The applications signed in through it (names). */
   apps: string[];
   current: boolean;
@@ -66,7 +69,7 @@ export function accountProfileRoutes(deps: ProfileDependencies): Router {
     return signed;
   };
 
-  const sessionsOf = async (account: Account, currentId: string): Promise<SessionRow[]> => {
+  const sessionsOf = async (account: Account, currentId: string, t: Translator): Promise<SessionRow[]> => {
     const names = new Map<string, string>();
     const nameOf = async (clientId: string) => {
       if (!names.has(clientId))
@@ -75,7 +78,7 @@ export function accountProfileRoutes(deps: ProfileDependencies): Router {
     };
     const rows: SessionRow[] = [];
     for (const session of await deps.artifacts.findByAccount('Session', account.id)) {
-      const { jti, loginTs, exp, authorizations } = session;
+      const { jti, loginTs, authorizations } = session;
       if (typeof jti !== 'string') continue;
       const clients = Object.keys((authorizations ?? {}) as Record<string, unknown>).filter(
         (clientId) => clientId !== ACCOUNT_PAGES_CLIENT,
@@ -83,7 +86,7 @@ export function accountProfileRoutes(deps: ProfileDependencies): Router {
       rows.push({
         id: jti,
         signedInAt: typeof loginTs === 'number' ? new Date(loginTs * 1000).toISOString() : '',
-        expiresAt: typeof exp === 'number' ? new Date(exp * 1000).toISOString() : '',
+        signedIn: typeof loginTs === 'number' ? t.date(new Date(loginTs * 1000), true) : '',
         apps: await Promise.all(clients.map(nameOf)),
         current: jti === currentId,
       });
@@ -123,8 +126,8 @@ export function accountProfileRoutes(deps: ProfileDependencies): Router {
           name: account.name ?? '',
           givenName: account.givenName ?? '',
           familyName: account.familyName ?? '',
-          since: account.createdAt.toISOString().slice(0, 10),
-          movedAt: account.legacy ? account.legacy.migratedAt.toISOString().slice(0, 10) : '',
+          since: t.date(account.createdAt),
+          movedAt: account.legacy ? t.date(account.legacy.migratedAt) : '',
         },
       },
     });
@@ -161,7 +164,7 @@ export function accountProfileRoutes(deps: ProfileDependencies): Router {
     await deps.render(ctx, {
       view: 'account-sessions',
       title: translatorFor(ctx)('account.sessions.title'),
-      locals: { sessions: await sessionsOf(signed.account, signed.sessionId) },
+      locals: { sessions: await sessionsOf(signed.account, signed.sessionId, translatorFor(ctx)) },
     });
   });
 
@@ -170,7 +173,7 @@ export function accountProfileRoutes(deps: ProfileDependencies): Router {
     const signed = await accountOf(ctx, 'sessions');
     if (!signed) return;
     const sessionId = formField(ctx.request.body, 'session');
-    const mine = await sessionsOf(signed.account, signed.sessionId);
+    const mine = await sessionsOf(signed.account, signed.sessionId, translatorFor(ctx));
     if (mine.some((session) => session.id === sessionId && !session.current)) {
       await deps.endSessions(signed.account.id, { sessionId });
       await deps.record({ type: 'sessions_ended', accountId: signed.account.id, scope: 'one' });

@@ -83,14 +83,15 @@ export function accountSecurityRoutes(deps: SecurityDependencies): Router {
   const overview = async (ctx: Context, account: Account, notice = '') => {
     const factors = await deps.factors.listByAccount(account.id);
     const totp = factors.find((f) => f.kind === 'totp');
+    const t = translatorFor(ctx);
     await deps.render(ctx, {
       view: 'account-security',
-      title: translatorFor(ctx)('security.title'),
+      title: t('security.title'),
       locals: {
         notice,
         email: account.email ?? '',
         emailVerified: account.emailVerified,
-        totpSince: totp?.createdAt.toISOString().slice(0, 10) ?? '',
+        totpSince: totp ? t.date(totp.createdAt) : '',
         recoveryCodesLeft: factors.filter((f) => f.kind === 'recovery-code' && f.mark === 0).length,
         passkeysAvailable: deps.passkeys.available,
         passkeys: factors
@@ -98,8 +99,8 @@ export function accountSecurityRoutes(deps: SecurityDependencies): Router {
           .map((f) => ({
             id: f.id,
             label: f.label ?? translatorFor(ctx)('security.passkeys.defaultLabel'),
-            added: f.createdAt.toISOString().slice(0, 10),
-            lastUsed: f.lastUsedAt?.toISOString().slice(0, 10) ?? '',
+            added: t.date(f.createdAt),
+            lastUsed: f.lastUsedAt ? t.date(f.lastUsedAt) : '',
           })),
       },
     });

@@ -21,6 +21,8 @@ export interface Translator {
   plural(key: PluralKey, count: number, params?: Params): string;
   /** For views, output with `<%- %>`: the message HTML-escaped, its markup placeholders inserted as they are. */
   html(key: MessageKey, params?: Readonly<Record<string, string | number | Markup>>): string;
+  /** A day as the locale writes it ("7 Dec 2026", "07.12.2026"), or with the time (UTC, which the pages say). */
+  date(date: Date, withTime?: boolean): string;
 }
 
 const ESCAPES: Readonly<Record<string, string>> = {
@@ -62,6 +64,8 @@ export function translator(locale: Locale, catalogue: Catalogue = CATALOGUES[loc
   const shared = catalogue === CATALOGUES[locale] ? translators.get(locale) : undefined;
   if (shared) return shared;
   const rules = new Intl.PluralRules(locale);
+  const day = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' });
+  const dayAndTime = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
   const t = (key: MessageKey, params?: Params) => interpolate(lookUp(catalogue, key), params);
   const made: Translator = Object.assign(t, {
     locale,
@@ -73,6 +77,7 @@ export function translator(locale: Locale, catalogue: Catalogue = CATALOGUES[loc
         const value = params[name];
         return typeof value === 'object' ? value.markup : escapeHtml(String(value));
       }),
+    date: (date: Date, withTime = false) => (withTime ? dayAndTime : day).format(date),
   });
   if (catalogue === CATALOGUES[locale]) translators.set(locale, made);
   return made;

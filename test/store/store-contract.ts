@@ -521,7 +521,7 @@ export function storeContract(name: string, open: (() => Promise<Store>) | { ski
         const changed = await store.accounts.findById(stored.id);
         assert.deepEqual(changed, { ...stored, ...names, updatedAt: at });
         assert.equal(
-          Object.entries(changed ?? {}).some(([key, value]) => key === 'familyName' && value !== undefined),
+          Object.entries(changed).some(([key, value]) => key === 'familyName' && value !== undefined),
           false,
         );
         assert.equal(await store.accounts.updateNames(`no-such-${randomUUID()}`, names, at), false);

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { createIdp, type Idp } from '../../src/app.js';
 import { configSchema, type Config } from '../../src/config/schema.js';
 import { DEMO_MAPPING } from '../../src/demo/demo-mode.js';
@@ -10,6 +11,8 @@ import { DEMO_USERS } from '../../src/demo/demo-users.js';
 import { LegacyUserService, type LegacyUserRecord } from '../../src/demo/legacy-service.js';
 import { createLogger } from '../../src/log/logger.js';
 import { closeServer, listen } from '../../src/server.js';
+import { startPostgres, type PostgresServer } from './servers/postgres.js';
+import { missingTool } from './tools.js';
 
 export const RP_REDIRECT = 'http://rp.test/callback';
 export const TEST_CLIENTS = {
@@ -28,11 +31,15 @@ export const TEST_CLIENTS = {
 export const TEST_API = 'https://api.test/';
 export const LEGACY_TOKEN = 'test-legacy-token';
 
-export type Backend = 'embedded' | 'mongodb';
+export type Backend = 'embedded' | 'postgres' | 'mongodb';
 
-/** Every store back end the end-to-end suites run against; MongoDB only where a server is given. */
+/**
+ * Every store back end the end-to-end suites run against: PostgreSQL on a private server started for the test file
+ * (where Debian's postgresql is installed), MongoDB only where a server is given.
+ */
 export const BACKENDS: readonly { backend: Backend; skip: string | false }[] = [
   { backend: 'embedded', skip: false },
+  { backend: 'postgres', skip: missingTool('postgres') },
   { backend: 'mongodb', skip: process.env.MONGODB_URI ? false : 'skipped: MONGODB_URI not set' },
 ];
 
@@ -73,16 +80,19 @@ export async function startTestIdp(options: TestIdpOptions = {}): Promise<TestId
   let server: Server = createServer();
   const port = await listen(server, 0, '127.0.0.1');
   const issuer = `http://127.0.0.1:${port}`;
+  const store =
+    backend === 'mongodb'
+      ? { mongodbUri: requiredMongoUri(), mongodbDatabase: `jit_idp_test_${randomBytes(6).toString('hex')}` }
+      : backend === 'postgres'
+        ? { databaseUrl: await freshPostgresDatabase() }
+        : { sqlitePath: join(dir, 'idp.sqlite') };
   const config = configSchema.parse(
     merge(
       {
         issuer,
         port,
         logLevel: 'debug',
-        store:
-          backend === 'mongodb'
-            ? { mongodbUri: requiredMongoUri(), mongodbDatabase: `jit_idp_test_${randomBytes(6).toString('hex')}` }
-            : { sqlitePath: join(dir, 'idp.sqlite') },
+        store,
         passwords: { bcryptCost: 10, hashingThreads: 2 },
         ...(options.withoutLegacy
           ? {}
@@ -165,6 +175,25 @@ export async function startTestIdp(options: TestIdpOptions = {}): Promise<TestId
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** One private PostgreSQL server per test process (stopped with the process), a new database per IdP. */
+let sharedPostgres: Promise<PostgresServer> | undefined;
+
+async function freshPostgresDatabase(): Promise<string> {
+  sharedPostgres ??= startPostgres();
+  const server = await sharedPostgres;
+  const name = `jit_idp_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: server.adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(server.adminUrl);
+  url.pathname = `/${name}`;
+  return url.href;
 }
 
 function requiredMongoUri(): string {

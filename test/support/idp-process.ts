@@ -66,7 +66,14 @@ export function startIdpProcess(
  */
 export function writeIdpConfig(
   dir: string,
-  options: { issuer: string; legacyUrl: string; sqlitePath: string; extra?: Record<string, unknown> },
+  options: {
+    issuer: string;
+    legacyUrl: string;
+    /** The embedded store's file, or `store`: the store's whole configuration (a PostgreSQL URL, say). */
+    sqlitePath?: string;
+    store?: Record<string, unknown>;
+    extra?: Record<string, unknown>;
+  },
 ): string {
   const file = join(dir, `idp-${String(Date.now())}-${String(Math.random()).slice(2, 8)}.json`);
   writeFileSync(
@@ -75,7 +82,7 @@ export function writeIdpConfig(
       issuer: options.issuer,
       host: '127.0.0.1',
       logLevel: 'warn',
-      store: { sqlitePath: options.sqlitePath },
+      store: options.store ?? { sqlitePath: options.sqlitePath },
       passwords: { hashingThreads: 1 },
       legacy: { kind: 'http', baseUrl: options.legacyUrl, auth: { type: 'bearer', token: '${LEGACY_TOKEN}' } },
       migration: { mapping: DEMO_MAPPING },

@@ -61,6 +61,8 @@ const PACKAGES = {
   'apache-oidc': 'apache2 libapache2-mod-auth-openidc',
   /** Debian's python3-cryptography: AES-GCM sealed values made outside Node. */
   'python-cryptography': 'python3-cryptography',
+  /** Compose v1, to validate the compose files offline (no Docker engine runs here). */
+  'docker-compose': 'docker-compose',
 } as const;
 
 export type Tool = keyof typeof PACKAGES;

@@ -269,21 +269,82 @@ describe('PostgreSQL store', { skip }, () => {
     const refused = new pg.Client({ host: '127.0.0.1', port: await closedPort(), connectionTimeoutMillis: 1000 });
     assert.equal(isPostgresUnavailable(await caught(refused.connect())), true, 'connection refused');
     assert.equal(isPostgresUnavailable(new Error('timeout exceeded when trying to connect')), true);
+    // A query the server never answered within the client's query_timeout (a cut network, a frozen host).
+    const impatient = new pg.Client({ connectionString: url, query_timeout: 100 });
+    impatient.on('error', () => undefined);
+    await impatient.connect();
+    const unanswered = await caught(impatient.query('SELECT pg_sleep(2)'));
+    assert.equal((unanswered as Error).message, 'Query read timeout');
+    assert.equal(isPostgresUnavailable(unanswered), true, 'query read timeout');
+    await impatient.end().catch(() => undefined);
     assert.equal(isPostgresUnavailable(new Error('bug')), false);
+  });
+
+  it('gives up on a server gone silent after the query timeout, transactions included, and serves again once it answers', async () => {
+    const url = new URL(await freshDatabase());
+    const proxy = await tcpProxy(Number(url.port));
+    url.port = String(proxy.port);
+    const queryTimeoutMs = 1000;
+    const store = guardStore(
+      await openPostgresStore(url.toString(), { queryTimeoutMs, connectionTimeoutMs: 1000 }),
+      isPostgresUnavailable,
+    );
+    const failure = async (call: () => Promise<unknown>) => {
+      const started = performance.now();
+      const error = await call().then(
+        () => assert.fail('expected a failure'),
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof StoreUnavailableError, String(error));
+      return performance.now() - started;
+    };
+    try {
+      // Several connections open and idle, so the calls below meet a silent connection, not a connection attempt.
+      await Promise.all(Array.from({ length: 4 }, () => store.accounts.findById('a')));
+      proxy.silence(true);
+      const query = await failure(() => store.accounts.findById('a'));
+      assert.ok(query >= queryTimeoutMs * 0.9 && query < queryTimeoutMs * 1.8, `one query: ${String(query)} ms`);
+      // A rollback queued behind the unanswered BEGIN would wait the timeout out a second time.
+      const transaction = await failure(() => store.events.eraseAccount('a'));
+      assert.ok(transaction < queryTimeoutMs * 1.8, `one transaction: ${String(transaction)} ms`);
+      assert.equal(await store.ping(), false);
+      proxy.silence(false);
+      assert.equal(await store.accounts.findById('a'), undefined, 'new connections once the server answers');
+      assert.equal(await store.events.eraseAccount('a'), 0);
+      assert.equal(await store.ping(), true);
+    } finally {
+      proxy.silence(false);
+      await store.close();
+    }
   });
 });
 
-/** A TCP relay to the server on a port of its own; `close` stops listening and cuts every relayed connection. */
-async function tcpProxy(target: number): Promise<{ port: number; close(): Promise<void> }> {
+/**
+ * A TCP relay to the server on a port of its own; `close` stops listening and cuts every relayed connection.
+ * `silence(true)` drops every byte either way and leaves new connections unanswered, as a cut network does: nothing
+ * arrives, nothing is refused.
+ */
+async function tcpProxy(
+  target: number,
+): Promise<{ port: number; close(): Promise<void>; silence(silent: boolean): void }> {
   const sockets = new Set<Socket>();
+  let silent = false;
   const relay: Server = createServer((inbound) => {
+    sockets.add(inbound);
+    inbound.on('error', () => undefined);
+    inbound.on('close', () => sockets.delete(inbound));
+    if (silent) return;
     const outbound = connect(target, '127.0.0.1');
-    for (const socket of [inbound, outbound]) {
-      sockets.add(socket);
-      socket.on('error', () => undefined);
-      socket.on('close', () => sockets.delete(socket));
-    }
-    inbound.pipe(outbound).pipe(inbound);
+    sockets.add(outbound);
+    outbound.on('error', () => undefined);
+    outbound.on('close', () => sockets.delete(outbound));
+    const relayTo = (to: Socket) => (chunk: Buffer) => {
+      if (!silent) to.write(chunk);
+    };
+    inbound.on('data', relayTo(outbound));
+    outbound.on('data', relayTo(inbound));
+    inbound.on('end', () => outbound.end());
+    outbound.on('end', () => inbound.end());
   });
   await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
   const { port } = relay.address() as { port: number };
@@ -294,6 +355,9 @@ async function tcpProxy(target: number): Promise<{ port: number; close(): Promis
         relay.close(() => resolve());
         for (const socket of sockets) socket.destroy();
       }),
+    silence(value) {
+      silent = value;
+    },
   };
 }
 

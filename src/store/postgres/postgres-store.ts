@@ -19,6 +19,12 @@ export interface PostgresStoreOptions {
   poolSize?: number;
   /** The server cancels a statement running longer (`store.postgresStatementTimeoutMs`); 0: never. */
   statementTimeoutMs?: number;
+  /**
+   * How long the client waits for a query's answer before it gives up on the query and throws its connection away
+   * (pg's `query_timeout`); default: the statement timeout plus a second, so the server's own cancel (a clear 57014)
+   * normally comes first. 0: never.
+   */
+  queryTimeoutMs?: number;
   /** How long a request waits for a connection (a new one, or a free one of a full pool) before it fails. */
   connectionTimeoutMs?: number;
   /** How often expired artifacts, counters and leases are deleted. */
@@ -35,12 +41,18 @@ export interface PostgresStoreOptions {
  */
 export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<Store> {
   const report = options.onBackgroundError ?? (() => undefined);
+  const statementTimeoutMs = options.statementTimeoutMs ?? 5000;
+  const queryTimeoutMs = options.queryTimeoutMs ?? (statementTimeoutMs > 0 ? statementTimeoutMs + 1000 : 0);
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
     // Fail a request fast instead of hanging a sign-in: a server that does not answer, or a pool that stays full.
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
-    statement_timeout: options.statementTimeoutMs ?? 5000,
+    statement_timeout: statementTimeoutMs,
+    // The statement timeout is the server's: a server that went silent (a cut network, a frozen host) never sends
+    // it, and a query would wait on a dead connection for as long as TCP keeps trying (minutes). The client gives up
+    // instead, and the pool throws that connection away (pool.query and inTransaction release it with the error).
+    ...(queryTimeoutMs > 0 ? { query_timeout: queryTimeoutMs } : {}),
     // A connection whose peer vanished (a failover, a dropped NAT entry) is noticed instead of waited on forever.
     keepAlive: true,
     idleTimeoutMillis: 30_000,

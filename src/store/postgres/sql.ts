@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { isPostgresUnavailable } from './unavailable.js';
 
 /** What a store module queries through: the pool, or one client inside a transaction. */
 export type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
@@ -14,7 +15,9 @@ export function uniqueViolation(error: unknown): string | undefined {
 
 /**
  * Runs `work` in one transaction on one client of the pool: committed when it resolves, rolled back when it throws
- * (the error is passed on). A client whose rollback failed too is broken and is thrown away, not reused.
+ * (the error is passed on). A client whose rollback failed too is broken and is thrown away, not reused. So is one
+ * whose connection failed or went silent (a read timeout): a rollback queued behind the unanswered query would only
+ * wait out the timeout a second time, and the server rolls back a transaction whose connection ends anyway.
  */
 export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
@@ -25,6 +28,10 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
     await client.query('COMMIT');
     return result;
   } catch (error) {
+    if (connectionLost(error)) {
+      broken = error as Error;
+      throw error;
+    }
     try {
       await client.query('ROLLBACK');
     } catch (rollbackError) {
@@ -34,6 +41,11 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
   } finally {
     client.release(broken);
   }
+}
+
+/** An error the server did not send (it would be a DatabaseError) that says the connection broke or stopped answering. */
+function connectionLost(error: unknown): boolean {
+  return !(error instanceof pg.DatabaseError) && isPostgresUnavailable(error);
 }
 
 /**

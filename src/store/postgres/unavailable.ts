@@ -24,12 +24,14 @@ const NETWORK_CODES = new Set([
 ]);
 
 /**
- * pg's own messages for the same (it throws plain Errors): a connection that ended under a query, the pool's wait
- * for a connection past `connectionTimeoutMillis`, a client broken by an earlier error, a pool already closed (the
- * process shutting down).
+ * pg's own messages for the same (it throws plain Errors): a connection that ended under a query, a query that got no
+ * answer within `query_timeout` (a server or a network that went silent: nothing comes back, not even an error), the
+ * pool's wait for a connection past `connectionTimeoutMillis`, a client broken by an earlier error, a pool already
+ * closed (the process shutting down).
  */
 const CONNECTION_MESSAGES = [
   /^Connection terminated/,
+  /^Query read timeout$/,
   /^timeout exceeded when trying to connect$/,
   /^Client has encountered a connection error and is not queryable$/,
   /^Cannot use a pool after calling end on the pool$/,

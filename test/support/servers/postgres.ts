@@ -1,8 +1,9 @@
 /**
  * A private PostgreSQL server for one test file: its own cluster in a temp dir, TCP on a free loopback port, no Unix
- * socket (so nothing clashes with a system server or a parallel test), durability switched off for speed.
+ * socket (so nothing clashes with a system server or a parallel test), durability switched off for speed. Or, with
+ * `netns`, inside a network namespace on an address of it (test/support/netns.ts builds the network).
  */
-import { writeFileSync, chownSync, rmSync } from 'node:fs';
+import { appendFileSync, writeFileSync, chownSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
@@ -52,8 +53,29 @@ export interface PostgresServer {
    * the least-privilege writer of a write-back. Returns its connection URL.
    */
   createWriter(table: string, rights: { select: readonly string[]; update: readonly string[] }): Promise<string>;
+  /**
+   * Fast shutdown (clients are disconnected, as in a restart for an upgrade or a failover), keeping the cluster for
+   * `startAgain`.
+   */
+  shutDown(): Promise<void>;
+  /** Starts the server again on the same cluster, address and port, once it accepts our credentials. */
+  startAgain(): Promise<void>;
   /** Fast shutdown, then removes the cluster. Safe to call more than once. */
   stop(): Promise<void>;
+}
+
+export interface PostgresOptions extends StartOptions {
+  /**
+   * Runs the server inside this network namespace (`ip netns exec`; root only), listening on `listenAddress`, which
+   * must be one of the namespace's addresses, and accepting password logins from any address.
+   */
+  netns?: string;
+  /** Where the server listens; default 127.0.0.1. */
+  listenAddress?: string;
+  /** The port; default a free loopback port (5432 in a namespace, which has no other servers). */
+  port?: number;
+  /** `max_connections`; default 50. */
+  maxConnections?: number;
 }
 
 const DATABASE = 'legacy';
@@ -61,7 +83,7 @@ const ADMIN_USER = 'test_admin';
 const READ_ONLY_USER = 'app_reader';
 const WRITER_USER = 'app_writer';
 
-export async function startPostgres(options: StartOptions = {}): Promise<PostgresServer> {
+export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresServer> {
   const startedAt = performance.now();
   const timeoutMs = timeLeft(options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS);
   const binaries = findPostgres();
@@ -69,6 +91,8 @@ export async function startPostgres(options: StartOptions = {}): Promise<Postgre
   // PostgreSQL will not run as root, so under root (CI) the cluster belongs to an unprivileged account.
   const runAs = isRoot() ? await firstOsUser(POSTGRES_RUN_AS_CANDIDATES) : undefined;
   if (isRoot() && !runAs) throw new Error('running as root and there is no account to run PostgreSQL as');
+  if (options.netns !== undefined && !runAs) throw new Error('a PostgreSQL server in a network namespace needs root');
+  const host = options.listenAddress ?? LOOPBACK;
 
   const dir = makeServerDir('postgres', runAs);
   const dataDir = join(dir, 'data');
@@ -95,34 +119,53 @@ export async function startPostgres(options: StartOptions = {}): Promise<Postgre
       { runAs, cwd: dir, env, timeoutMs: timeoutMs() },
     );
     rmSync(passwordFile);
+    if (host !== LOOPBACK) {
+      // initdb lets TCP logins in from loopback only; the namespace's network is the test's own.
+      appendFileSync(join(dataDir, 'pg_hba.conf'), 'host all all 0.0.0.0/0 scram-sha-256\n');
+    }
 
-    const started = await withFreshPorts(1, async ([port = 0]) => {
+    let launches = 0;
+    const launch = async (port: number, launchTimeoutMs: number): Promise<ServerProcess> => {
+      const args = [
+        ...['-D', dataDir, '-p', String(port)],
+        ...['-c', `listen_addresses=${host}`, '-c', 'unix_socket_directories='],
+        // A test cluster is thrown away afterwards: crash safety only costs time.
+        ...['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
+        ...['-c', `max_connections=${String(options.maxConnections ?? 50)}`, '-c', 'shared_buffers=32MB'],
+      ];
       const child = await spawnServer({
         name: 'PostgreSQL',
-        command: binaries.postgres,
-        args: [
-          ...['-D', dataDir, '-p', String(port)],
-          ...['-c', `listen_addresses=${LOOPBACK}`, '-c', 'unix_socket_directories='],
-          // A test cluster is thrown away afterwards: crash safety only costs time.
-          ...['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
-          ...['-c', 'max_connections=50', '-c', 'shared_buffers=32MB'],
-        ],
+        // Entering a namespace needs root, so the user is dropped after it; both exec, so the pid is the postmaster's.
+        ...(options.netns !== undefined && runAs
+          ? {
+              command: 'ip',
+              args: [
+                ...['netns', 'exec', options.netns, 'setpriv', `--reuid=${String(runAs.uid)}`],
+                ...[`--regid=${String(runAs.gid)}`, '--clear-groups', binaries.postgres, ...args],
+              ],
+            }
+          : { command: binaries.postgres, args, runAs }),
         // One log per attempt, so a retry's failure is not judged by an earlier attempt's messages.
-        logFile: join(dir, `postgres-${port}.log`),
+        logFile: join(dir, `postgres-${port}${launches++ > 0 ? `-${String(launches)}` : ''}.log`),
         cwd: dir,
-        runAs,
         env,
       });
       server = child;
       try {
         // Authenticating (not just connecting) proves it is our server and not another test's on a recycled port.
-        await waitUntilReady(child, () => query(adminUrl(port, 'postgres'), 'SELECT 1'), { timeoutMs: timeoutMs() });
+        await waitUntilReady(child, () => query(adminUrl(port, 'postgres'), 'SELECT 1'), {
+          timeoutMs: launchTimeoutMs,
+        });
       } catch (error) {
         await child.terminate('SIGKILL', 0);
         throw error;
       }
-      return { process: child, port };
-    });
+      return child;
+    };
+    const started =
+      options.port !== undefined || options.netns !== undefined
+        ? { port: options.port ?? 5432, process: await launch(options.port ?? 5432, timeoutMs()) }
+        : await withFreshPorts(1, async ([port = 0]) => ({ port, process: await launch(port, timeoutMs()) }));
     const { port } = started;
     const admin = (database: string): string => adminUrl(port, database);
 
@@ -148,9 +191,9 @@ export async function startPostgres(options: StartOptions = {}): Promise<Postgre
 
     let stopping: Promise<void> | undefined;
     return {
-      url: url(READ_ONLY_USER, readerPassword, port, DATABASE),
+      url: url(READ_ONLY_USER, readerPassword, host, port, DATABASE),
       adminUrl: admin(DATABASE),
-      host: LOOPBACK,
+      host,
       port,
       database: DATABASE,
       readOnlyUser: READ_ONLY_USER,
@@ -176,11 +219,19 @@ export async function startPostgres(options: StartOptions = {}): Promise<Postgre
           await client.query(`GRANT SELECT (${list(rights.select)}) ON TABLE ${target} TO ${WRITER_USER}`);
           await client.query(`GRANT UPDATE (${list(rights.update)}) ON TABLE ${target} TO ${WRITER_USER}`);
         });
-        return url(WRITER_USER, password, port, DATABASE);
+        return url(WRITER_USER, password, host, port, DATABASE);
+      },
+      async shutDown() {
+        // SIGINT is PostgreSQL's fast shutdown: it disconnects clients instead of waiting for them.
+        await started.process.terminate('SIGINT', 15_000);
+      },
+      async startAgain() {
+        if (stopping) throw new Error('the server was stopped for good');
+        if (!started.process.hasExited()) throw new Error('the server is still running');
+        started.process = await launch(port, DEFAULT_STARTUP_TIMEOUT_MS);
       },
       stop() {
         stopping ??= (async () => {
-          // SIGINT is PostgreSQL's fast shutdown: it disconnects clients instead of waiting for them.
           await started.process.terminate('SIGINT', 15_000);
           removeDir(dir);
           unregister();
@@ -196,12 +247,12 @@ export async function startPostgres(options: StartOptions = {}): Promise<Postgre
   }
 
   function adminUrl(port: number, database: string): string {
-    return url(ADMIN_USER, adminPassword, port, database);
+    return url(ADMIN_USER, adminPassword, host, port, database);
   }
 }
 
-function url(user: string, password: string, port: number, database: string): string {
-  return `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${LOOPBACK}:${port}/${database}`;
+function url(user: string, password: string, host: string, port: number, database: string): string {
+  return `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${host}:${port}/${database}`;
 }
 
 async function withClient<T>(connectionString: string, use: (client: pg.Client) => Promise<T>): Promise<T> {

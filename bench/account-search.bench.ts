@@ -7,6 +7,8 @@ import { normaliseLogin, type Account, type AccountOrigin } from '../src/account
 import { encodeCursor } from '../src/store/account-search.js';
 import { openEmbeddedStore } from '../src/store/embedded/embedded-store.js';
 import { openMongoStore } from '../src/store/mongo/mongo-store.js';
+import { missingTool } from '../test/support/tools.js';
+import { benchStores } from './bench-stores.js';
 import type { AccountSearch, Store } from '../src/store/store.js';
 
 /**
@@ -14,7 +16,8 @@ import type { AccountSearch, Store } from '../src/store/store.js';
  * every kind of query, its total included). The accounts mix realistic usernames and emails (names, initials,
  * `user<N>` accounts whose prefixes match 10^5 of them), legacy ids under two sources for most, and three origins,
  * imported ones created in bursts that share their instant. Each kind of query runs RUNS times with varying values,
- * on the embedded store, and on MongoDB when MONGODB_URI is set.
+ * on the embedded store, on PostgreSQL (a private server, where Debian's postgresql is installed), and on MongoDB
+ * when MONGODB_URI is set.
  */
 
 const ACCOUNTS = Number(process.env.BENCH_SEARCH_ACCOUNTS ?? 1_000_000);
@@ -278,19 +281,34 @@ async function measure(label: string, store: Store, samples: Sample[]): Promise<
   return allMet;
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'jit-idp-search-bench-'));
-try {
-  const store = openEmbeddedStore(join(dir, 'idp.sqlite'));
+/** Fills the store and measures its searches, under `label`. */
+async function run(label: string, store: Store): Promise<void> {
   try {
     const { samples, inserted, seconds } = await fill(store);
     await measure(
-      `account search, embedded store: ${inserted.toLocaleString('en-US')} accounts (inserted in ${seconds.toFixed(1)} s), ` +
+      `account search, ${label}: ${inserted.toLocaleString('en-US')} accounts (inserted in ${seconds.toFixed(1)} s), ` +
         `${RUNS} runs per query, ${LIMIT} per page, total counted on each`,
       store,
       samples,
     );
   } finally {
     await store.close();
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'jit-idp-search-bench-'));
+try {
+  await run('embedded store', openEmbeddedStore(join(dir, 'idp.sqlite')));
+  // A private, crash-safe PostgreSQL on loopback (Debian's postgresql), as the sign-in bench's `--store postgres`.
+  if (missingTool('postgres')) {
+    process.stdout.write(`account search, PostgreSQL: ${String(missingTool('postgres'))}\n\n`);
+  } else {
+    const stores = await benchStores('postgres', dir);
+    try {
+      await run('PostgreSQL', await stores.open('search'));
+    } finally {
+      await stores.close();
+    }
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
@@ -301,17 +319,9 @@ if (!uri) {
   process.stdout.write('account search, MongoDB: skipped (MONGODB_URI not set; no MongoDB server on this machine)\n\n');
 } else {
   const database = `jit_idp_search_bench_${randomBytes(6).toString('hex')}`;
-  const store = await openMongoStore(uri, database);
   try {
-    const { samples, inserted, seconds } = await fill(store);
-    await measure(
-      `account search, MongoDB: ${inserted.toLocaleString('en-US')} accounts (inserted in ${seconds.toFixed(1)} s), ` +
-        `${RUNS} runs per query, ${LIMIT} per page, total counted on each`,
-      store,
-      samples,
-    );
+    await run('MongoDB', await openMongoStore(uri, database));
   } finally {
-    await store.close();
     const client = await MongoClient.connect(uri);
     await client.db(database).dropDatabase();
     await client.close();

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 /**
  * `npm run bench`: every part, one after another, each in its own process with the node flags it needs.
  * `npm run bench -- --peer glewlwyd` runs the side-by-side comparison with a peer IdP instead
- * (bench/peer.bench.ts); `npm run bench -- <part> ...` runs only the parts named.
+ * (bench/peer.bench.ts); `npm run bench -- <part> ...` runs only the parts named; `--store postgres` runs the IdP of
+ * the sign-in part on a private PostgreSQL instead of the embedded store.
  */
 const PARTS: Record<string, readonly string[]> = {
   'sign-in': ['--max-semi-space-size=32'],
@@ -32,6 +33,9 @@ const args = process.argv.slice(2);
 if (args[0] === '--peer') {
   run('peer', [], args);
 } else {
+  // `--store postgres`: the parts that run the IdP (sign-in) run it on that store.
+  const storeAt = args.indexOf('--store');
+  const storeArgs = storeAt >= 0 ? args.splice(storeAt, 2) : [];
   const unknown = args.filter((name) => !(name in PARTS));
   if (unknown.length > 0) {
     process.stderr.write(
@@ -40,5 +44,5 @@ if (args[0] === '--peer') {
     process.exit(64);
   }
   const chosen = args.length > 0 ? args : Object.keys(PARTS);
-  for (const name of chosen) run(name, PARTS[name] ?? []);
+  for (const name of chosen) run(name, PARTS[name] ?? [], name === 'sign-in' ? storeArgs : []);
 }

@@ -7,7 +7,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import bcrypt from 'bcryptjs';
 import type { Account } from '../src/accounts/account.js';
 import { LegacyUserService, type LegacyUserRecord } from '../src/demo/legacy-service.js';
-import { openEmbeddedStore } from '../src/store/embedded/embedded-store.js';
 import { LEGACY_TOKEN, TEST_CLIENTS } from '../test/support/harness.js';
 import {
   buildIdp,
@@ -19,6 +18,7 @@ import {
 } from '../test/support/idp-process.js';
 import { beginAuthorization, discover } from '../test/support/oidc-flow.js';
 import { freePort } from '../test/support/servers/process.js';
+import { benchStoreKind, benchStores, type BenchStores } from './bench-stores.js';
 import { basicAuthorization, leanSignIn } from './lean-sign-in.js';
 import {
   abRate,
@@ -33,7 +33,8 @@ import {
 
 /**
  * `npm run bench`, first part: the IdP under load, every figure from one run on this machine, printed as one table.
- * The IdP runs as its own process (`build/main.js`, as `npm start` runs it) on the embedded store, with a legacy HTTP
+ * The IdP runs as its own process (`build/main.js`, as `npm start` runs it) on the embedded store (or a private
+ * PostgreSQL on loopback, with `--store postgres`), with a legacy HTTP
  * stub on loopback; this process is the load generator. A sign-in is the whole authorization code flow with PKCE
  * through the hosted page, driven by the lean client of `lean-sign-in.ts`, since the generator shares the cores the
  * bound is measured on. Rate limits are off (the load comes from one IP); the equal failure timing is on, as by
@@ -57,6 +58,10 @@ const BOUND_SECONDS = Number(process.env.BENCH_BOUND_SECONDS ?? 6);
 const IDLE_SETTLE_MS = Number(process.env.BENCH_IDLE_SECONDS ?? 30) * 1000;
 /** The IdP's and the bare provider's node flags; `BENCH_NODE_FLAGS=` (empty) measures V8's defaults instead. */
 const SERVER_FLAGS = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? NODE_FLAGS;
+/** Which store the IdP (and bare oidc-provider beside it) runs on: `--store postgres` or BENCH_STORE. */
+const STORE = benchStoreKind(
+  process.argv.includes('--store') ? process.argv[process.argv.indexOf('--store') + 1] : process.env.BENCH_STORE,
+);
 
 const password = (i: number) => `bench-password-${String(i)}`;
 const users: LegacyUserRecord[] = Array.from({ length: 1000 }, (_, i) => ({
@@ -138,8 +143,8 @@ async function scrape(issuer: string): Promise<{ loopP99Ms: number; rssBytes: nu
 }
 
 /** `count` accounts with one password's bcrypt hash, inserted in batches (the store's bulk path). */
-async function populate(path: string, count: number, hash: string): Promise<void> {
-  const store = openEmbeddedStore(path);
+async function populate(stores: BenchStores, name: string, count: number, hash: string): Promise<void> {
+  const store = await stores.open(name);
   const at = new Date();
   for (let start = 0; start < count; start += 10_000) {
     const batch: Account[] = [];
@@ -184,6 +189,7 @@ async function main() {
   // The IdP runs as `npm start` runs it: the compiled build, made (or brought up to date) first.
   buildIdp();
   const dir = mkdtempSync(join(tmpdir(), 'jit-idp-bench-'));
+  const stores = await benchStores(STORE, dir);
   const legacy = new LegacyUserService({ users, token: LEGACY_TOKEN });
   await legacy.start();
   const children: ChildProcess[] = [];
@@ -196,16 +202,16 @@ async function main() {
     row(
       'machine',
       `${String(availableParallelism())} cores, Node ${process.version}, bcrypt cost ${String(COST)}, ` +
-        `servers run with [${SERVER_FLAGS.join(' ')}]`,
+        `servers run with [${SERVER_FLAGS.join(' ')}], store ${stores.kind}`,
     );
 
-    const start = async (sqlitePath: string): Promise<{ issuer: string; configFile: string; process: IdpProcess }> => {
+    const start = async (storeName: string): Promise<{ issuer: string; configFile: string; process: IdpProcess }> => {
       const port = await freePort();
       const issuer = `http://127.0.0.1:${String(port)}`;
       const config = writeIdpConfig(dir, {
         issuer,
         legacyUrl: legacy.url,
-        sqlitePath,
+        store: await stores.config(storeName),
         extra: { passwords: { bcryptCost: COST, hashingThreads: 0 }, metrics: { bearerToken: METRICS_TOKEN } },
       });
       const started = await startIdpProcess(
@@ -218,7 +224,7 @@ async function main() {
       children.push(started.child);
       return { issuer, configFile: config, process: started };
     };
-    const main = await start(join(dir, 'main.sqlite'));
+    const main = await start('main');
     const { issuer } = main;
     const config = await discover(issuer);
     const signInOk = (login: string, pw: string, target = issuer) =>
@@ -460,12 +466,12 @@ async function main() {
     // 6. Sign-in latency with 1,000,000 accounts in the store against 1,000, samples alternated.
     const hash = bcrypt.hashSync('big store password', COST);
     const populated = await timed(async () => {
-      await populate(join(dir, 'small.sqlite'), SMALL_STORE, hash);
-      await populate(join(dir, 'big.sqlite'), BIG_STORE, hash);
+      await populate(stores, 'small', SMALL_STORE, hash);
+      await populate(stores, 'big', BIG_STORE, hash);
     });
     process.stderr.write(`  (stores populated in ${(populated / 1000).toFixed(0)} s)\n`);
-    const small = await start(join(dir, 'small.sqlite'));
-    const big = await start(join(dir, 'big.sqlite'));
+    const small = await start('small');
+    const big = await start('big');
     const latency = { small: [] as number[], big: [] as number[] };
     for (let n = 0; n < 200 + 10; n++) {
       for (const [name, target, size] of [
@@ -527,6 +533,7 @@ async function main() {
   } finally {
     for (const child of children) child.kill('SIGKILL');
     await legacy.stop();
+    await stores.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

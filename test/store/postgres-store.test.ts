@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
@@ -11,7 +11,7 @@ import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { migrateSchema } from '../../src/store/postgres/schema.js';
 import { isPostgresUnavailable } from '../../src/store/postgres/unavailable.js';
 import { guardStore, StoreUnavailableError } from '../../src/store/store-unavailable.js';
-import { startPostgres, type PostgresServer } from '../support/servers/postgres.js';
+import { createDatabase, startPostgres, withClient, type PostgresServer } from '../support/servers/postgres.js';
 import { missingTool } from '../support/tools.js';
 import { storeContract } from './store-contract.js';
 
@@ -26,23 +26,7 @@ after(async () => {
 
 /** A database of its own on the file's server, as the superuser; returns its URL. */
 async function freshDatabase(): Promise<string> {
-  const { adminUrl } = await postgres();
-  const name = `idp_${randomBytes(6).toString('hex')}`;
-  await withClient(adminUrl, (client) => client.query(`CREATE DATABASE ${name}`));
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  client.on('error', () => undefined);
-  await client.connect();
-  try {
-    return await use(client);
-  } finally {
-    await client.end();
-  }
+  return createDatabase(await postgres(), 'idp');
 }
 
 storeContract(

@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { createIdp, type Idp } from '../../src/app.js';
 import { configSchema, type Config } from '../../src/config/schema.js';
 import { DEMO_MAPPING } from '../../src/demo/demo-mode.js';
@@ -11,7 +10,7 @@ import { DEMO_USERS } from '../../src/demo/demo-users.js';
 import { LegacyUserService, type LegacyUserRecord } from '../../src/demo/legacy-service.js';
 import { createLogger } from '../../src/log/logger.js';
 import { closeServer, listen } from '../../src/server.js';
-import { startPostgres, type PostgresServer } from './servers/postgres.js';
+import { createDatabase, startPostgres, type PostgresServer } from './servers/postgres.js';
 import { missingTool } from './tools.js';
 
 export const RP_REDIRECT = 'http://rp.test/callback';
@@ -182,18 +181,7 @@ let sharedPostgres: Promise<PostgresServer> | undefined;
 
 async function freshPostgresDatabase(): Promise<string> {
   sharedPostgres ??= startPostgres();
-  const server = await sharedPostgres;
-  const name = `jit_idp_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: server.adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(server.adminUrl);
-  url.pathname = `/${name}`;
-  return url.href;
+  return createDatabase(await sharedPostgres, 'jit_idp_test');
 }
 
 function requiredMongoUri(): string {

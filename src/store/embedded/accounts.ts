@@ -1,6 +1,7 @@
 import type { Database, Statement, Transaction } from 'better-sqlite3';
 import { normaliseLogin, type Account, type AccountOrigin, type StoredPassword } from '../../accounts/account.js';
 import { runSearch } from '../account-search.js';
+import { passwordColumns } from '../sql-rows.js';
 import { rowToAccount, type AccountRow } from './account-rows.js';
 import { SqliteAccountSearch } from './account-search.js';
 import type {
@@ -248,21 +249,6 @@ export class SqliteAccountStore implements AccountStore {
       if (field) return { kind: 'conflict', field };
       throw error;
     }
-  }
-}
-
-function passwordColumns(password: StoredPassword) {
-  switch (password.kind) {
-    case 'bcrypt':
-      return { password_kind: 'bcrypt', password_hash: password.hash, password_legacy: null };
-    case 'legacy':
-      return {
-        password_kind: 'legacy',
-        password_hash: password.hash,
-        password_legacy: JSON.stringify({ options: password.options, salt: password.salt }),
-      };
-    case 'none':
-      return { password_kind: 'none', password_hash: '', password_legacy: null };
   }
 }
 

@@ -1,17 +1,10 @@
 import type { Database, Statement, Transaction } from 'better-sqlite3';
 import type { Factor, FactorKind, FactorStore } from '../store.js';
+import { assertOneAccount, factorFromRow, type DecodedFactorRow } from '../sql-rows.js';
 
-/** A row of `factors` as SELECT * reads it (schema migration 8). */
-interface FactorRow {
-  id: string;
-  account_id: string;
-  kind: string;
-  credential_id: string | null;
+/** A row of `factors` as SELECT * reads it (schema migration 8): the data as JSON text. */
+interface FactorRow extends Omit<DecodedFactorRow, 'data'> {
   data: string;
-  mark: number;
-  label: string | null;
-  created_at: number;
-  last_used_at: number | null;
 }
 
 type AddResult = { kind: 'added' } | { kind: 'conflict' };
@@ -152,14 +145,6 @@ export class SqliteFactorStore implements FactorStore {
   }
 }
 
-/** `add` takes the factors of one account (what `replacing` applies to); a mixed batch is a caller's bug. */
-function assertOneAccount(factors: readonly Factor[]): void {
-  const accountId = factors[0]?.accountId;
-  if (factors.some((factor) => factor.accountId !== accountId)) {
-    throw new Error('FactorStore.add: every factor of one batch must belong to the same account');
-  }
-}
-
 function isCredentialIdConflict(error: unknown): boolean {
   const { code } = error as { code?: unknown };
   // "UNIQUE constraint failed: factors.credential_id"; a clash of the random ids is not an expected outcome.
@@ -181,15 +166,5 @@ function toRow(factor: Factor): Record<string, unknown> {
 }
 
 function rowToFactor(row: FactorRow): Factor {
-  return {
-    id: row.id,
-    accountId: row.account_id,
-    kind: row.kind as FactorKind,
-    credentialId: row.credential_id ?? undefined,
-    data: JSON.parse(row.data) as Record<string, unknown>,
-    mark: row.mark,
-    label: row.label ?? undefined,
-    createdAt: new Date(row.created_at),
-    lastUsedAt: row.last_used_at === null ? undefined : new Date(row.last_used_at),
-  };
+  return factorFromRow({ ...row, data: JSON.parse(row.data) as Record<string, unknown> });
 }

@@ -1,6 +1,7 @@
 import type { Account } from '../../accounts/account.js';
 import type { ExactRank, ListingSearch, RankedRow, SearchBackend, SearchRow, TextSearch } from '../account-search.js';
-import { rowToAccount, type AccountRow } from './account-rows.js';
+import { accountFromRow as rowToAccount } from '../sql-rows.js';
+import type { AccountRow } from './account-rows.js';
 import type { Queryable } from './sql.js';
 
 /**

@@ -15,11 +15,10 @@ import {
   ACCOUNT_COLUMN_TYPES,
   ACCOUNT_COLUMNS,
   accountValues,
-  passwordColumns,
   type AccountValue,
-  rowToAccount,
   type AccountRow,
 } from './account-rows.js';
+import { accountFromRow as rowToAccount, passwordColumns } from '../sql-rows.js';
 import { PostgresAccountSearch } from './account-search.js';
 import { inTransaction, storable, uniqueViolation } from './sql.js';
 
@@ -183,7 +182,7 @@ export class PostgresAccountStore implements AccountStore {
     const { rowCount } = await this.#pool.query(
       `UPDATE accounts SET password_kind = $2, password_hash = $3, password_legacy = $4::jsonb, updated_at = $5
        WHERE id = $1 AND ($6::text IS NULL OR password_hash = $6)`,
-      [id, columns.kind, columns.hash, columns.legacy, updatedAt.getTime(), ifHash ?? null],
+      [id, columns.password_kind, columns.password_hash, columns.password_legacy, updatedAt.getTime(), ifHash ?? null],
     );
     return (rowCount ?? 0) > 0;
   }

@@ -1,19 +1,10 @@
 import type pg from 'pg';
 import type { Factor, FactorKind, FactorStore } from '../store.js';
 import { inTransaction, storable, uniqueViolation, type Queryable } from './sql.js';
+import { assertOneAccount, factorFromRow, type DecodedFactorRow } from '../sql-rows.js';
 
 /** A row of `factors` as SELECT * reads it (schema migration 2). */
-interface FactorRow {
-  id: string;
-  account_id: string;
-  kind: string;
-  credential_id: string | null;
-  data: Record<string, unknown>;
-  mark: number;
-  label: string | null;
-  created_at: number;
-  last_used_at: number | null;
-}
+type FactorRow = DecodedFactorRow;
 
 type AddResult = { kind: 'added' } | { kind: 'conflict' };
 
@@ -202,24 +193,6 @@ function counts(factor: { kind: string; mark: number }): boolean {
   return factor.kind !== 'recovery-code' || factor.mark < 1;
 }
 
-/** `add` takes the factors of one account (what `replacing` applies to); a mixed batch is a caller's bug. */
-function assertOneAccount(factors: readonly Factor[]): void {
-  const accountId = factors[0]?.accountId;
-  if (factors.some((factor) => factor.accountId !== accountId)) {
-    throw new Error('FactorStore.add: every factor of one batch must belong to the same account');
-  }
-}
-
 function rowToFactor(row: FactorRow): Factor {
-  return {
-    id: row.id,
-    accountId: row.account_id,
-    kind: row.kind as FactorKind,
-    credentialId: row.credential_id ?? undefined,
-    data: row.data,
-    mark: row.mark,
-    label: row.label ?? undefined,
-    createdAt: new Date(row.created_at),
-    lastUsedAt: row.last_used_at === null ? undefined : new Date(row.last_used_at),
-  };
+  return factorFromRow(row);
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 /**
  * A private PostgreSQL server for one test file: its own cluster in a temp dir, TCP on a free loopback port, no Unix
  * socket (so nothing clashes with a system server or a parallel test), durability switched off for speed. Or, with
@@ -64,6 +65,9 @@ export interface PostgresServer {
   stop(): Promise<void>;
 }
 
+/** A test cluster is thrown away afterwards: crash safety only costs time. */
+const THROWAWAY_SETTINGS = ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off', 'shared_buffers=32MB'];
+
 export interface PostgresOptions extends StartOptions {
   /**
    * Runs the server inside this network namespace (`ip netns exec`; root only), listening on `listenAddress`, which
@@ -76,6 +80,11 @@ export interface PostgresOptions extends StartOptions {
   port?: number;
   /** `max_connections`; default 50. */
   maxConnections?: number;
+  /**
+   * Crash-safe as a production server is (fsync, synchronous commit, full pages, the default shared buffers): for
+   * benchmarks that compare stores. Tests leave it off.
+   */
+  durable?: boolean;
 }
 
 const DATABASE = 'legacy';
@@ -129,9 +138,8 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
       const args = [
         ...['-D', dataDir, '-p', String(port)],
         ...['-c', `listen_addresses=${host}`, '-c', 'unix_socket_directories='],
-        // A test cluster is thrown away afterwards: crash safety only costs time.
-        ...['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
-        ...['-c', `max_connections=${String(options.maxConnections ?? 50)}`, '-c', 'shared_buffers=32MB'],
+        ...(options.durable === true ? [] : THROWAWAY_SETTINGS.flatMap((setting) => ['-c', setting])),
+        ...['-c', `max_connections=${String(options.maxConnections ?? 50)}`],
       ];
       const child = await spawnServer({
         name: 'PostgreSQL',
@@ -255,7 +263,17 @@ function url(user: string, password: string, host: string, port: number, databas
   return `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${host}:${port}/${database}`;
 }
 
-async function withClient<T>(connectionString: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
+/** A new empty database on the server (`<prefix>_<random>`), made as the superuser; returns its superuser URL. */
+export async function createDatabase(server: Pick<PostgresServer, 'adminUrl'>, prefix: string): Promise<string> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  await query(server.adminUrl, `CREATE DATABASE ${name}`);
+  const database = new URL(server.adminUrl);
+  database.pathname = `/${name}`;
+  return database.href;
+}
+
+/** One connection for `use`, ended after it. */
+export async function withClient<T>(connectionString: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString, connectionTimeoutMillis: 5_000 });
   // An error event on an idle client (the server going away) would otherwise crash the test process.
   client.on('error', () => undefined);

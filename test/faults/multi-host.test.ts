@@ -63,7 +63,7 @@ const TWICE = 100;
 const IN_FLIGHT = 48;
 const KILL_USERS = 300;
 const CUT_USERS = 30;
-const RESTART_USERS = 200;
+const RESTART_USERS = 120;
 
 const makeUsers = (prefix: string, count: number): LegacyUserRecord[] =>
   Array.from({ length: count }, (_, i) => ({
@@ -107,6 +107,8 @@ interface HostProcess {
 
 describe('three IdP hosts on one PostgreSQL over a real network', { skip, timeout: 300_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'jit-idp-hosts-'));
+  const removeDir = () => rmSync(dir, { recursive: true, force: true });
+  const unregisterDir = registerEmergencyCleanup(removeDir);
   const legacyUsers = [...firstUsers, ...killUsers, ...cutUsers, ...restartUsers];
   let network: Network;
   let postgres: PostgresServer;
@@ -344,11 +346,13 @@ describe('three IdP hosts on one PostgreSQL over a real network', { skip, timeou
 
   after(async () => {
     // Last made, first undone; each one, whatever the others do (the network last: it kills what still runs in it).
-    for (const cleanup of cleanups.reverse())
+    for (const cleanup of cleanups.reverse()) {
       await Promise.resolve()
         .then(cleanup)
         .catch(() => undefined);
-    rmSync(dir, { recursive: true, force: true });
+    }
+    removeDir();
+    unregisterDir();
   });
 
   it(`${String(USERS)} concurrent first sign-ins over three hosts (${String(TWICE)} users twice at once): exactly ${String(USERS)} accounts, and one host's tokens work on every host`, async (t) => {

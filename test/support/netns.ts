@@ -88,6 +88,11 @@ export async function createNetwork(specs: readonly HostSpec[]): Promise<Network
     if (destroyed) return;
     destroyed = true;
     for (const host of hosts.values()) removeNamespace(host.namespace);
+    // A namespace outlives its name while sockets of its killed processes linger (FIN_WAIT, for a minute or more),
+    // and so do its veths; deleting our end removes both.
+    for (const host of hosts.values()) {
+      for (const link of [host.frontLink, host.backLink]) if (link !== undefined) ipSync(['link', 'del', link]);
+    }
     for (const bridge of [frontBridge, backBridge]) ipSync(['link', 'del', bridge]);
   };
   const unregister = registerEmergencyCleanup(destroy);

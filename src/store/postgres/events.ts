@@ -13,9 +13,13 @@ interface EventRow {
 
 export class PostgresEventStore implements EventStore {
   readonly #pool: pg.Pool;
+  /** Erasure commits only once flushed, like the account's deletion it completes. */
+  readonly #flushed: pg.Pool;
 
-  constructor(pool: pg.Pool) {
+  /** `pool` for appends and reads (commits not waiting for the flush), `flushed` for erasure. */
+  constructor(pool: pg.Pool, flushed: pg.Pool = pool) {
     this.#pool = pool;
+    this.#flushed = flushed;
   }
 
   async append(event: IdpEvent): Promise<StoredEvent> {
@@ -36,7 +40,7 @@ export class PostgresEventStore implements EventStore {
     // Rewritten here rather than in SQL (`data::jsonb - 'login'`, json_each): PostgreSQL's JSON functions fail on
     // an event holding text jsonb refuses (see schema.ts), and one such event would block the whole erasure. The
     // rows stay locked from read to write, so nothing changes them in between.
-    return inTransaction(this.#pool, async (client) => {
+    return inTransaction(this.#flushed, async (client) => {
       const { rows } = await client.query<{ seq: number; data: Record<string, unknown> }>(
         'SELECT seq, data FROM events WHERE account_id = $1 FOR UPDATE',
         [accountId],

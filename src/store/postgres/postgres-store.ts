@@ -37,31 +37,42 @@ export interface PostgresStoreOptions {
  * The store on PostgreSQL. Every process of a scaled-out IdP opens one on the same database, each with a pool of its
  * own; uniqueness is the server's unique indexes, and each check-and-write is one statement or one transaction. The
  * schema is created and brought up to date at the open (schema.ts), once however many processes start together.
- * Durability is the server's: a commit has reached its WAL (with the server's default `synchronous_commit`).
+ * Durability follows the embedded store's split (docs/production.md, "Durability of the embedded store"): accounts
+ * and their password hashes, second factors, secrets, settings and tombstones commit only once the server has flushed
+ * its WAL (its `synchronous_commit`, on by default). Protocol state that expires within hours (sessions, codes,
+ * tokens), events and webhook deliveries, rate-limit counters and leases go through a second pool whose connections
+ * set `synchronous_commit = off`: a commit returns before the flush, so a sign-in does not wait for the disk several
+ * times over; a server crash can take their last few hundred milliseconds (never corrupt them), which costs a user a
+ * new sign-in. That pool has `poolSize` connections, the durable one half as many (at least 2).
  */
 export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<Store> {
   const report = options.onBackgroundError ?? (() => undefined);
   const statementTimeoutMs = options.statementTimeoutMs ?? 5000;
   const queryTimeoutMs = options.queryTimeoutMs ?? (statementTimeoutMs > 0 ? statementTimeoutMs + 1000 : 0);
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: options.poolSize ?? 10,
-    // Fail a request fast instead of hanging a sign-in: a server that does not answer, or a pool that stays full.
-    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
-    statement_timeout: statementTimeoutMs,
-    // The statement timeout is the server's: a server that went silent (a cut network, a frozen host) never sends
-    // it, and a query would wait on a dead connection for as long as TCP keeps trying (minutes). The client gives up
-    // instead, and the pool throws that connection away (pool.query and inTransaction release it with the error).
-    ...(queryTimeoutMs > 0 ? { query_timeout: queryTimeoutMs } : {}),
-    // A connection whose peer vanished (a failover, a dropped NAT entry) is noticed instead of waited on forever.
-    keepAlive: true,
-    idleTimeoutMillis: 30_000,
-    application_name: 'jit-idp',
-    types: storeTypes,
-  });
+  const poolSize = options.poolSize ?? 10;
+  const poolOf = (max: number, flushed: boolean) =>
+    new pg.Pool({
+      connectionString: url,
+      max,
+      ...(flushed ? {} : { options: '-c synchronous_commit=off' }),
+      // Fail a request fast instead of hanging a sign-in: a server that does not answer, or a pool that stays full.
+      connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
+      statement_timeout: statementTimeoutMs,
+      // The statement timeout is the server's: a server that went silent (a cut network, a frozen host) never sends
+      // it, and a query would wait on a dead connection for as long as TCP keeps trying (minutes). The client gives up
+      // instead, and the pool throws that connection away (pool.query and inTransaction release it with the error).
+      ...(queryTimeoutMs > 0 ? { query_timeout: queryTimeoutMs } : {}),
+      // A connection whose peer vanished (a failover, a dropped NAT entry) is noticed instead of waited on forever.
+      keepAlive: true,
+      idleTimeoutMillis: 30_000,
+      application_name: 'jit-idp',
+      types: storeTypes,
+    });
+  const pool = poolOf(Math.max(2, Math.ceil(poolSize / 2)), true);
+  const expiring = poolOf(poolSize, false);
   // An idle connection the server ends (a restart, an administrator) is removed by the pool; without a listener the
   // event would crash the process.
-  pool.on('error', (error) => report(error, 'idle connection'));
+  for (const each of [pool, expiring]) each.on('error', (error) => report(error, 'idle connection'));
 
   try {
     const client = await pool.connect();
@@ -71,24 +82,24 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       client.release();
     }
   } catch (error) {
-    await pool.end();
+    await Promise.all([pool.end(), expiring.end()]);
     throw error;
   }
 
   const factors = new PostgresFactorStore(pool);
-  const sweep = startSweep(pool, options.sweepIntervalMs ?? 60_000, (error) => report(error, 'sweep'));
+  const sweep = startSweep(expiring, options.sweepIntervalMs ?? 60_000, (error) => report(error, 'sweep'));
   let closing: Promise<void> | undefined;
   return {
     kind: 'postgres',
     accounts: new PostgresAccountStore(pool, (client, accountId) => factors.removeWith(client, accountId)),
     factors,
-    artifacts: new PostgresArtifactStore(pool),
-    events: new PostgresEventStore(pool),
+    artifacts: new PostgresArtifactStore(expiring),
+    events: new PostgresEventStore(expiring, pool),
     secrets: new PostgresSecretStore(pool),
     settings: new PostgresSettingsStore(pool),
-    webhooks: new PostgresWebhookStore(pool),
-    counters: new PostgresCounterStore(pool),
-    leases: new PostgresLeaseStore(pool),
+    webhooks: new PostgresWebhookStore(expiring),
+    counters: new PostgresCounterStore(expiring),
+    leases: new PostgresLeaseStore(expiring),
     tombstones: new PostgresTombstoneStore(pool),
     ping: async () => {
       try {
@@ -101,7 +112,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     close: () => {
       closing ??= (async () => {
         await sweep.stop();
-        await pool.end();
+        await Promise.all([pool.end(), expiring.end()]);
       })();
       return closing;
     },

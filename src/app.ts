@@ -360,7 +360,15 @@ export async function createIdp(options: IdpOptions): Promise<Idp> {
         render,
         csrf,
       }),
-      accountAppsRoutes({ issuer: config.issuer, provider: app, artifacts: store.artifacts, render, csrf }),
+      accountAppsRoutes({
+        issuer: config.issuer,
+        provider: app,
+        accounts: store.accounts,
+        recentSignInSeconds: config.mfa.recentSignInSeconds,
+        artifacts: store.artifacts,
+        render,
+        csrf,
+      }),
       accountSecurityRoutes({
         issuer: config.issuer,
         recentSignInSeconds: config.mfa.recentSignInSeconds,

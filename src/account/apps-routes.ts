@@ -7,8 +7,8 @@ import { formField, parseForm } from '../http/forms.js';
 import type { RenderPage } from '../http/pages.js';
 import { translatorFor } from '../i18n/request-locale.js';
 import { ACCOUNT_PAGES_CLIENT } from '../oidc/provider.js';
-import { accountPageState, sessionSignInUrl } from '../oidc/session-sign-in.js';
-import type { ArtifactStore } from '../store/store.js';
+import type { AccountStore, ArtifactStore } from '../store/store.js';
+import { accountForPage } from './signed-in-account.js';
 
 /**
  * The applications a user has allowed (their consent, remembered across sessions until revoked), and the way to
@@ -17,6 +17,8 @@ import type { ArtifactStore } from '../store/store.js';
 export interface AppsDependencies {
   issuer: string;
   provider: Provider;
+  accounts: AccountStore;
+  recentSignInSeconds: number;
   artifacts: ArtifactStore;
   render: RenderPage;
   csrf: Csrf;
@@ -35,13 +37,7 @@ interface AllowedApp {
 export function accountAppsRoutes(deps: AppsDependencies): Router {
   const router = new Router({ prefix: '/account' });
 
-  const signInUrl = () =>
-    sessionSignInUrl({
-      clientId: ACCOUNT_PAGES_CLIENT,
-      redirectUri: `${deps.issuer}/account/callback`,
-      state: accountPageState('apps'),
-    });
-  const accountOf = async (ctx: Context) => (await deps.provider.Session.get(ctx)).accountId;
+  const accountOf = async (ctx: Context) => (await accountForPage(ctx, deps, 'apps'))?.account.id;
 
   const appsOf = async (accountId: string): Promise<AllowedApp[]> => {
     const byClient = new Map<string, AllowedApp>();
@@ -65,10 +61,7 @@ export function accountAppsRoutes(deps: AppsDependencies): Router {
 
   router.get('/apps', async (ctx) => {
     const accountId = await accountOf(ctx);
-    if (!accountId) {
-      ctx.redirect(signInUrl());
-      return;
-    }
+    if (!accountId) return;
     await deps.render(ctx, {
       view: 'account-apps',
       title: translatorFor(ctx)('apps.title'),
@@ -78,10 +71,7 @@ export function accountAppsRoutes(deps: AppsDependencies): Router {
 
   router.post('/apps/revoke', parseForm, deps.csrf.check, async (ctx) => {
     const accountId = await accountOf(ctx);
-    if (!accountId) {
-      ctx.redirect(signInUrl());
-      return;
-    }
+    if (!accountId) return;
     const clientId = formField(ctx.request.body, 'clientId');
     const app = (await appsOf(accountId)).find((candidate) => candidate.clientId === clientId);
     for (const grantId of app?.grantIds ?? []) {

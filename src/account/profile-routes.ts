@@ -10,9 +10,9 @@ import { formField, parseForm } from '../http/forms.js';
 import type { RenderPage } from '../http/pages.js';
 import type { EndSessions } from '../oidc/end-sessions.js';
 import { ACCOUNT_PAGES_CLIENT } from '../oidc/provider.js';
-import { accountPageOf, accountPageState, sessionSignInUrl, type AccountPage } from '../oidc/session-sign-in.js';
+import { accountPageOf, type AccountPage } from '../oidc/session-sign-in.js';
 import type { AccountStore, ArtifactStore } from '../store/store.js';
-import { signedInAccount } from './signed-in-account.js';
+import { accountForPage } from './signed-in-account.js';
 import { translatorFor } from '../i18n/request-locale.js';
 import type { Translator } from '../i18n/translator.js';
 
@@ -49,25 +49,7 @@ interface SessionRow {
 
 export function accountProfileRoutes(deps: ProfileDependencies): Router {
   const router = new Router({ prefix: '/account' });
-  const signIn = (ctx: Context, page: AccountPage, again = false) =>
-    ctx.redirect(
-      sessionSignInUrl({
-        clientId: ACCOUNT_PAGES_CLIENT,
-        redirectUri: `${deps.issuer}/account/callback`,
-        state: accountPageState(page),
-        ...(again ? { maxAge: 0 } : {}),
-      }),
-    );
-
-  /** The signed-in account, or (undefined) a redirect to sign in; `recent`: a sign-in of the last minutes. */
-  const accountOf = async (ctx: Context, page: AccountPage, recent = false) => {
-    const signed = await signedInAccount(ctx, deps);
-    if (!signed || (recent && !signed.recent)) {
-      signIn(ctx, page, signed !== undefined);
-      return undefined;
-    }
-    return signed;
-  };
+  const accountOf = (ctx: Context, page: AccountPage, recent = false) => accountForPage(ctx, deps, page, recent);
 
   const sessionsOf = async (account: Account, currentId: string, t: Translator): Promise<SessionRow[]> => {
     const names = new Map<string, string>();

@@ -16,9 +16,7 @@ import type { MessageKey } from '../i18n/translator.js';
 import type { PasskeyRegistration, Passkeys } from '../mfa/passkeys.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { totpEnrolment, type TotpSetupPage } from '../mfa/totp-enrolment.js';
-import { ACCOUNT_PAGES_CLIENT } from '../oidc/provider.js';
-import { signedInAccount } from './signed-in-account.js';
-import { accountPageState, sessionSignInUrl } from '../oidc/session-sign-in.js';
+import { accountForPage, accountSignInUrl, signedInAccount } from './signed-in-account.js';
 import type { AccountStore, ArtifactStore, FactorStore } from '../store/store.js';
 
 /**
@@ -54,13 +52,7 @@ export interface SecurityDependencies {
 export function accountSecurityRoutes(deps: SecurityDependencies): Router {
   const router = new Router({ prefix: '/account/security' });
   const enrolment = totpEnrolment(deps);
-  const signInUrl = (maxAge?: number) =>
-    sessionSignInUrl({
-      clientId: ACCOUNT_PAGES_CLIENT,
-      redirectUri: `${deps.issuer}/account/callback`,
-      state: accountPageState('security'),
-      ...(maxAge === undefined ? {} : { maxAge }),
-    });
+  const signInUrl = (again: boolean) => accountSignInUrl(deps.issuer, 'security', again);
 
   /** The session's account, its session id, and whether its sign-in is recent enough to change sign-in methods. */
   const sessionOf = (ctx: Context) => signedInAccount(ctx, deps);
@@ -71,14 +63,8 @@ export function accountSecurityRoutes(deps: SecurityDependencies): Router {
    * enough to replace the user's authenticator app or add an attacker's passkey. Past that, the user signs in again
    * (password and second step) and comes back to this page.
    */
-  const accountOf = async (ctx: Context, change = false) => {
-    const signed = await sessionOf(ctx);
-    if (!signed || (change && !signed.recent)) {
-      ctx.redirect(signInUrl(signed ? 0 : undefined));
-      return undefined;
-    }
-    return signed.account;
-  };
+  const accountOf = async (ctx: Context, change = false) =>
+    (await accountForPage(ctx, deps, 'security', change))?.account;
 
   const overview = async (ctx: Context, account: Account, notice = '') => {
     const factors = await deps.factors.listByAccount(account.id);
@@ -251,7 +237,7 @@ export function accountSecurityRoutes(deps: SecurityDependencies): Router {
       ctx.status = deps.passkeys.available ? 401 : 404;
       // The page's script goes to `signIn` (a sign-in again, which comes back to this page).
       ctx.body = deps.passkeys.available
-        ? { error: 'login_required', signIn: signInUrl(signed ? 0 : undefined) }
+        ? { error: 'login_required', signIn: signInUrl(signed !== undefined) }
         : { error: 'passkeys_unavailable' };
       return;
     }
@@ -268,7 +254,7 @@ export function accountSecurityRoutes(deps: SecurityDependencies): Router {
   router.post('/passkeys', parseForm, deps.csrf.check, async (ctx) => {
     const signed = await sessionOf(ctx);
     if (!signed?.recent) {
-      ctx.redirect(signInUrl(signed ? 0 : undefined));
+      ctx.redirect(signInUrl(signed !== undefined));
       return;
     }
     const { account, sessionId } = signed;

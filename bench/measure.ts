@@ -48,6 +48,26 @@ export function cpuMicros(pid: number, tid?: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
+/**
+ * CPU time a server of several processes has used so far (PostgreSQL: the postmaster and its backends), in
+ * microseconds: the root's own and its ended children's (which the kernel adds to the root), and its live children's.
+ */
+export function processTreeCpuMicros(rootPid: number): number {
+  const fieldsOf = (pid: string) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  const root = fieldsOf(String(rootPid));
+  let ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(root[i]), 0);
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const fields = fieldsOf(pid);
+      if (Number(fields[1]) === rootPid) ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return ticks * 10_000;
+}
+
 export interface Load {
   /** Successful steps per second. */
   perSecond: number;

@@ -274,7 +274,8 @@ async function main() {
       let signedIn = 0;
       let failed = 0;
       let loadMs = 0;
-      const cpu = { idp: 0, outsideHashing: 0, generator: 0 };
+      const cpu = { idp: 0, outsideHashing: 0, generator: 0, storeServer: 0 };
+      const storeServerCpu = stores.serverCpuMicros ?? (() => 0);
       for (let part = 0; part < 3; part++) {
         const loaded = new AbortController();
         const sampler = (async () => {
@@ -285,10 +286,11 @@ async function main() {
           }
         })();
         const rounds = Math.ceil(LOAD_ROUNDS / 3);
-        const [idpBefore, threadsBefore, generatorBefore] = [
+        const [idpBefore, threadsBefore, generatorBefore, storeServerBefore] = [
           cpuMicros(idpPid),
           threadCpuMicros(idpPid),
           process.cpuUsage(),
+          storeServerCpu(),
         ];
         const perSecond = await throughput(lanes, rounds, async (n) => {
           const i = seqFrom + (n % (seqTo - seqFrom));
@@ -298,6 +300,7 @@ async function main() {
         cpu.idp += cpuMicros(idpPid) - idpBefore;
         cpu.outsideHashing += cpuOutsideBusiest(threadsBefore, threadCpuMicros(idpPid), availableParallelism());
         cpu.generator += generatorUsed.user + generatorUsed.system;
+        cpu.storeServer += storeServerCpu() - storeServerBefore;
         loaded.abort();
         await sampler;
         samples.push(await scrape(issuer));
@@ -325,6 +328,9 @@ async function main() {
         "  the IdP's CPU per sign-in beyond its hash: outside its hashing threads / all minus one hash here (target <= 3 ms)",
         `${ms(cpu.outsideHashing / signedIn / 1000)} / ${ms(idpCpuMs - hashAlone.cpuMs)}`,
       );
+      if (stores.serverCpuMicros) {
+        row('  CPU per sign-in of the store\'s server (all its processes)', ms(cpu.storeServer / signedIn / 1000));
+      }
     }
     const loopP99s = samples.map((s) => s.loopP99Ms);
     row(

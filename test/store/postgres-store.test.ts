@@ -90,6 +90,48 @@ describe('PostgreSQL store', { skip }, () => {
     }
   });
 
+  it('keeps serving its prepared statements when a newer version adds columns during a rolling upgrade', async () => {
+    const url = await freshDatabase();
+    // One connection per pool, so the reads after the change run on the connections that prepared them.
+    const store = await openPostgresStore(url, { poolSize: 1 });
+    try {
+      const at = new Date();
+      await store.accounts.insert({
+        id: 'r1',
+        username: 'Rolling',
+        email: 'rolling@example.com',
+        emailVerified: true,
+        roles: [],
+        origin: 'registered',
+        password: { kind: 'bcrypt', hash: '$2b$10$x' },
+        createdAt: at,
+        updatedAt: at,
+      });
+      await store.artifacts.upsert('Session', 's1', { accountId: 'r1' }, 60);
+      const before = {
+        byLogin: await store.accounts.findByLogin('rolling'),
+        byId: await store.accounts.findById('r1'),
+        session: await store.artifacts.find('Session', 's1'),
+        sessions: await store.artifacts.findByAccount('Session', 'r1'),
+      };
+      assert.equal(before.byLogin?.id, 'r1');
+      // What a later version's migration might do, while this process runs.
+      await withClient(url, async (client) => {
+        await client.query('ALTER TABLE accounts ADD COLUMN newer_field text');
+        await client.query('ALTER TABLE oidc_artifacts ADD COLUMN newer_field text');
+        await client.query('ALTER TABLE events ADD COLUMN newer_field text');
+      });
+      assert.deepEqual(await store.accounts.findByLogin('rolling'), before.byLogin);
+      assert.deepEqual(await store.accounts.findById('r1'), before.byId);
+      assert.deepEqual(await store.artifacts.find('Session', 's1'), before.session);
+      assert.deepEqual(await store.artifacts.findByAccount('Session', 'r1'), before.sessions);
+      await store.events.append({ type: 'signed_in', accountId: 'r1', migrated: false });
+      assert.equal((await store.events.list({ accountId: 'r1' })).length, 1);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('is the store openStore opens when DATABASE_URL is set', async () => {
     const { config } = loadConfig({ DATABASE_URL: await freshDatabase() }, tmpdir());
     const store = await openStore(config.store, createLogger('silent'));

@@ -20,7 +20,7 @@ import {
 } from './account-rows.js';
 import { accountFromRow as rowToAccount, passwordColumns } from '../sql-rows.js';
 import { PostgresAccountSearch } from './account-search.js';
-import { inTransaction, storable, uniqueViolation } from './sql.js';
+import { inTransaction, preparedStatement, storable, uniqueViolation } from './sql.js';
 
 /** The unique indexes of `accounts` (schema migration 1), by the field a refused write clashed on. */
 const UNIQUE_INDEXES: Record<string, AccountField> = {
@@ -40,6 +40,13 @@ const INSERT_BATCH = `INSERT INTO accounts (${COLUMNS})
   ORDER BY ord
   ON CONFLICT DO NOTHING
   RETURNING id, username_norm, email_norm, legacy_source, legacy_id`;
+// Each sign-in reads its account by login; the session's pages, tokens and userinfo by id.
+const BY_ID = preparedStatement('account_by_id', `SELECT ${COLUMNS} FROM accounts WHERE id = $1`);
+// Usernames cannot contain "@", so at most one of the two can match a given login.
+const BY_LOGIN = preparedStatement(
+  'account_by_login',
+  `SELECT ${COLUMNS} FROM accounts WHERE username_norm = $1 OR email_norm = $1 LIMIT 1`,
+);
 /** Adds to the kept count of each origin; rows in origin order, so concurrent writers lock them in one order. */
 const ADD_TO_COUNTS = `INSERT INTO account_counts (origin, n) SELECT origin, n FROM unnest($1::text[], $2::bigint[])
   AS delta (origin, n) ORDER BY origin ON CONFLICT (origin) DO UPDATE SET n = account_counts.n + excluded.n`;
@@ -60,18 +67,20 @@ export class PostgresAccountStore implements AccountStore {
 
   async findById(id: string): Promise<Account | undefined> {
     if (!storable(id)) return undefined;
-    return this.#one('SELECT * FROM accounts WHERE id = $1', [id]);
+    return this.#one(BY_ID([id]));
   }
 
   async findByLogin(normalisedLogin: string): Promise<Account | undefined> {
     if (!storable(normalisedLogin)) return undefined;
-    // Usernames cannot contain "@", so at most one of the two can match a given login.
-    return this.#one('SELECT * FROM accounts WHERE username_norm = $1 OR email_norm = $1 LIMIT 1', [normalisedLogin]);
+    return this.#one(BY_LOGIN([normalisedLogin]));
   }
 
   async findByLegacyId(source: string, legacyId: string): Promise<Account | undefined> {
     if (!storable(source) || !storable(legacyId)) return undefined;
-    return this.#one('SELECT * FROM accounts WHERE legacy_source = $1 AND legacy_id = $2', [source, legacyId]);
+    return this.#one({
+      text: `SELECT ${COLUMNS} FROM accounts WHERE legacy_source = $1 AND legacy_id = $2`,
+      values: [source, legacyId],
+    });
   }
 
   async insert(account: Account): Promise<InsertAccountResult> {
@@ -279,8 +288,8 @@ export class PostgresAccountStore implements AccountStore {
     });
   }
 
-  async #one(sql: string, params: unknown[]): Promise<Account | undefined> {
-    const { rows } = await this.#pool.query<AccountRow>(sql, params);
+  async #one(query: pg.QueryConfig): Promise<Account | undefined> {
+    const { rows } = await this.#pool.query<AccountRow>(query);
     const row = rows[0];
     return row ? rowToAccount(row) : undefined;
   }

@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { eventLimit, type EventQuery, type IdpEvent, type StoredEvent } from '../../events/event.js';
 import type { EventStore } from '../store.js';
-import { inTransaction, storable } from './sql.js';
+import { inTransaction, preparedStatement, storable } from './sql.js';
+
+const APPEND = preparedStatement(
+  'event_append',
+  'INSERT INTO events (id, type, at, account_id, data) VALUES ($1, $2, $3, $4, $5::json)',
+);
 
 interface EventRow {
   id: string;
@@ -25,13 +30,7 @@ export class PostgresEventStore implements EventStore {
   async append(event: IdpEvent): Promise<StoredEvent> {
     const stored: StoredEvent = { ...event, id: randomUUID(), at: new Date() };
     const accountId = 'accountId' in event ? (event.accountId ?? null) : null;
-    await this.#pool.query('INSERT INTO events (id, type, at, account_id, data) VALUES ($1, $2, $3, $4, $5::json)', [
-      stored.id,
-      event.type,
-      stored.at.getTime(),
-      accountId,
-      JSON.stringify(event),
-    ]);
+    await this.#pool.query(APPEND([stored.id, event.type, stored.at.getTime(), accountId, JSON.stringify(event)]));
     return stored;
   }
 

@@ -26,6 +26,7 @@ import {
   cpuMicros,
   cpuOutsideBusiest,
   quantile,
+  residentBytes,
   threadCpuMicros,
   throughput,
   timed,
@@ -53,6 +54,8 @@ const ENDPOINT_ROUNDS = Number(process.env.BENCH_ENDPOINT_ROUNDS ?? 8);
 const ENDPOINT_LANES = Number(process.env.BENCH_ENDPOINT_LANES ?? 32);
 const BIG_STORE = Number(process.env.BENCH_BIG_STORE ?? 1_000_000);
 const SMALL_STORE = 1000;
+/** Sign-ins on each of the two stores: a p95 of 200 moved by 7% between runs on this shared machine. */
+const BIG_STORE_SAMPLES = Number(process.env.BENCH_BIG_STORE_SAMPLES ?? 400);
 /** How long each measurement of the hashing bound runs (about 120 verifications on this machine). */
 const BOUND_SECONDS = Number(process.env.BENCH_BOUND_SECONDS ?? 6);
 const IDLE_SETTLE_MS = Number(process.env.BENCH_IDLE_SECONDS ?? 30) * 1000;
@@ -123,8 +126,11 @@ function oneHash(): { wallMs: number; cpuMs: number } {
   return { wallMs: quantile(walls, 0.5), cpuMs: (cpu.user + cpu.system) / 1000 / walls.length };
 }
 
-/** The IdP's own figures from its Prometheus endpoint; reading resets the event-loop delay histogram. */
-async function scrape(issuer: string): Promise<{ loopP99Ms: number; rssBytes: number }> {
+/**
+ * The IdP's own figures from its Prometheus endpoint; reading resets the event-loop delay histogram, so the delays
+ * are those since the previous scrape.
+ */
+async function scrape(issuer: string): Promise<{ loopP99Ms: number; loopMaxMs: number; rssBytes: number }> {
   const text = await (
     await fetch(`${issuer}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
   ).text();
@@ -138,6 +144,7 @@ async function scrape(issuer: string): Promise<{ loopP99Ms: number; rssBytes: nu
   return {
     // The IdP's own figure: prom-client's nodejs_eventloop_lag_* include their 10 ms sampling interval.
     loopP99Ms: value('idp_event_loop_delay_seconds{quantile="0.99"}') * 1000,
+    loopMaxMs: value('idp_event_loop_delay_seconds{quantile="1"}') * 1000,
     rssBytes: value('idp_process_resident_memory_bytes'),
   };
 }
@@ -267,10 +274,11 @@ async function main() {
     );
     const [seqFrom, seqTo] = RANGE.sequential;
     const idpPid = main.process.child.pid ?? 0;
-    const samples: { loopP99Ms: number; rssBytes: number }[] = [];
+    /** The event loop's delays over each third of each load (one scrape before, one after), and RSS every second. */
+    const loopOfThirds: { loopP99Ms: number; loopMaxMs: number }[] = [];
+    const rssUnderLoad: number[] = [];
     for (const lanes of LOADS) {
       const bounds = [await bcryptBound(COST, BOUND_SECONDS)];
-      await scrape(issuer);
       let signedIn = 0;
       let failed = 0;
       let loadMs = 0;
@@ -282,9 +290,10 @@ async function main() {
           for (;;) {
             await sleep(1000);
             if (loaded.signal.aborted) return;
-            samples.push(await scrape(issuer));
+            rssUnderLoad.push(residentBytes(idpPid));
           }
         })();
+        await scrape(issuer);
         const rounds = Math.ceil(LOAD_ROUNDS / 3);
         const [idpBefore, threadsBefore, generatorBefore, storeServerBefore] = [
           cpuMicros(idpPid),
@@ -302,8 +311,8 @@ async function main() {
         cpu.generator += generatorUsed.user + generatorUsed.system;
         cpu.storeServer += storeServerCpu() - storeServerBefore;
         loaded.abort();
+        loopOfThirds.push(await scrape(issuer));
         await sampler;
-        samples.push(await scrape(issuer));
         signedIn += rounds;
         loadMs += (rounds / perSecond) * 1000;
         bounds.push(await bcryptBound(COST, BOUND_SECONDS));
@@ -332,14 +341,18 @@ async function main() {
         row('  CPU per sign-in of the store\'s server (all its processes)', ms(cpu.storeServer / signedIn / 1000));
       }
     }
-    const loopP99s = samples.map((s) => s.loopP99Ms);
     row(
-      'IdP event-loop delay p99 under those loads, worst second / median second (target < 10 ms)',
-      `${ms(Math.max(...loopP99s))} / ${ms(quantile(loopP99s, 0.5))}`,
+      'IdP event-loop delay under those loads: p99 of each third, worst / median third (target < 10 ms); longest',
+      `${ms(Math.max(...loopOfThirds.map((t) => t.loopP99Ms)))} / ${ms(
+        quantile(
+          loopOfThirds.map((t) => t.loopP99Ms),
+          0.5,
+        ),
+      )}; ${ms(Math.max(...loopOfThirds.map((t) => t.loopMaxMs)))}`,
     );
     row(
       `IdP RSS after one sign-in / idle ${String(IDLE_SETTLE_MS / 1000)} s (target <= 120 MB) / under load (max)`,
-      `${mb(idle.rssBytes)} / ${mb(settled.rssBytes)} / ${mb(Math.max(...samples.map((s) => s.rssBytes)))}`,
+      `${mb(idle.rssBytes)} / ${mb(settled.rssBytes)} / ${mb(Math.max(...rssUnderLoad))}`,
     );
 
     // 3. Token refresh, userinfo, discovery and JWKS: the IdP against bare oidc-provider on the same store (the IdP
@@ -479,7 +492,7 @@ async function main() {
     const small = await start('small');
     const big = await start('big');
     const latency = { small: [] as number[], big: [] as number[] };
-    for (let n = 0; n < 200 + 10; n++) {
+    for (let n = 0; n < BIG_STORE_SAMPLES + 10; n++) {
       for (const [name, target, size] of [
         ['small', small.issuer, SMALL_STORE],
         ['big', big.issuer, BIG_STORE],

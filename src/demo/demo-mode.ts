@@ -3,7 +3,6 @@ import { createServer } from 'node:http';
 import { legacySchema, type Config, type Mapping } from '../config/schema.js';
 import { closeServer, listen, requestListener } from '../server.js';
 import type { AccountStore } from '../store/store.js';
-import { createDemoApp } from './client-app.js';
 import { DEMO_USERS } from './demo-users.js';
 import { LegacyUserService } from './legacy-service.js';
 
@@ -50,6 +49,8 @@ export interface DemoMode {
 
 /** Starts the demo legacy service and reserves the demo app's port (its URL goes into the client's metadata). */
 export async function prepareDemo(config: Config): Promise<DemoMode> {
+  // The demo application (openid-client among it) is loaded only in demo mode, not by every IdP that starts.
+  const { createDemoApp } = await import('./client-app.js');
   const legacy = new LegacyUserService({ users: DEMO_USERS, token: DEMO_LEGACY_TOKEN, port: config.demo.legacyPort });
   await legacy.start();
   const appServer = createServer();

@@ -1,7 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { parse } from 'csv-parse';
 import type { LegacyConnector, LegacyUserRecord } from '../legacy/connector.js';
 import { recordFromListing } from '../legacy/listing.js';
 
@@ -102,7 +101,9 @@ async function* jsonLines(path: string): AsyncIterable<ImportItem> {
 }
 
 async function* csvRows(path: string): AsyncIterable<ImportItem> {
-  // Header row names the fields; empty cells are absent values, so the mapping's defaults apply.
+  // Header row names the fields; empty cells are absent values, so the mapping's defaults apply. The parser loads
+  // here, not when the serving IdP starts (which imports this module for the console's import jobs).
+  const { parse } = await import('csv-parse');
   const parser = createReadStream(path).pipe(
     parse({ columns: true, bom: true, skip_empty_lines: true, trim: true, relax_column_count: true }),
   );

@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
+import type {
   verifyAuthenticationResponse,
   verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import { z } from 'zod';
 import { hasInvisibleCharacters, type Account } from '../accounts/account.js';
@@ -27,6 +25,13 @@ import type { AccountStore, ArtifactStore, Factor, FactorStore } from '../store/
  * A passkey is always made and used with user verification (PIN, fingerprint, face), so it is two factors in one:
  * something the user has (the authenticator's key) and something they are or know (what unlocks it).
  */
+
+/**
+ * @simplewebauthn/server and its ASN.1 and COSE libraries, loaded at the first passkey ceremony: about 4 MB of heap
+ * an IdP whose users never use a passkey does not hold.
+ */
+let library: Promise<typeof import('@simplewebauthn/server')> | undefined;
+const webauthn = () => (library ??= import('@simplewebauthn/server'));
 
 export interface PasskeyDependencies {
   /** The IdP's issuer URL: the RP ID is its hostname, the expected origin its origin. */
@@ -261,7 +266,7 @@ export function createPasskeys(deps: PasskeyDependencies): Passkeys {
     const data = factor.data as Partial<PasskeyData>;
     let verification: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
     try {
-      verification = await verifyAuthenticationResponse({
+      verification = await (await webauthn()).verifyAuthenticationResponse({
         response,
         expectedChallenge: challenge,
         expectedOrigin,
@@ -307,7 +312,7 @@ export function createPasskeys(deps: PasskeyDependencies): Passkeys {
 
     async registrationOptions(account, sessionId) {
       const existing = await passkeysOf(account.id);
-      const options = await generateRegistrationOptions({
+      const options = await (await webauthn()).generateRegistrationOptions({
         rpName: deps.rpName,
         rpID,
         userName: account.username,
@@ -343,7 +348,7 @@ export function createPasskeys(deps: PasskeyDependencies): Passkeys {
 
       let verification: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
       try {
-        verification = await verifyRegistrationResponse({
+        verification = await (await webauthn()).verifyRegistrationResponse({
           response,
           expectedChallenge: pending.challenge,
           expectedOrigin,
@@ -381,7 +386,7 @@ export function createPasskeys(deps: PasskeyDependencies): Passkeys {
     async signInOptions(interactionUid) {
       // No allowCredentials: the user has typed no username, so the authenticator offers whichever of its
       // passkeys are for this RP ID, and the answer says which one (and whose) it was.
-      const options = await generateAuthenticationOptions({
+      const options = await (await webauthn()).generateAuthenticationOptions({
         rpID,
         userVerification: 'required',
         timeout: CEREMONY_TIMEOUT_MS,
@@ -414,7 +419,7 @@ export function createPasskeys(deps: PasskeyDependencies): Passkeys {
 
     async secondFactorOptions(interactionUid, accountId) {
       // The account is known (its password was right): only its own passkeys are offered.
-      const options = await generateAuthenticationOptions({
+      const options = await (await webauthn()).generateAuthenticationOptions({
         rpID,
         userVerification: 'required',
         timeout: CEREMONY_TIMEOUT_MS,

@@ -41,6 +41,9 @@ export async function createPasswordHasher(options: PasswordHasherOptions): Prom
     filename: WORKER_FILE,
     minThreads: threads,
     maxThreads: threads,
+    // A hash allocates a few kilobytes; the process's young-generation size (raised for the event loop's request
+    // garbage, `--max-semi-space-size`) would let each thread's grow to tens of megabytes it never needs.
+    resourceLimits: { maxYoungGenerationSizeMb: 4 },
   });
   const decoy = (await pool.run({ op: 'decoy', cost: options.cost })) as string;
 

@@ -17,6 +17,8 @@ export interface PasswordContext {
 /** Why a password is refused, in words for the person choosing it; undefined when it is fine. */
 export type PasswordPolicy = (password: string, context?: PasswordContext) => string | undefined;
 
+// Read at the first password chosen (a sign-up, a reset, a change), not at start: the set is about 3 MB of heap that
+// an IdP mostly signing people in does not need.
 let common: ReadonlySet<string> | undefined;
 function commonPasswords(): ReadonlySet<string> {
   common ??= new Set(
@@ -28,14 +30,13 @@ function commonPasswords(): ReadonlySet<string> {
 }
 
 export function createPasswordPolicy(minLength: number): PasswordPolicy {
-  const list = commonPasswords();
   return (password, context = {}) => {
     // Code points, as NIST counts characters (a UTF-16 length would count some twice).
     const length = Array.from(password).length;
     if (length < minLength) return `must be at least ${String(minLength)} characters`;
     if (length > PASSWORD_MAX_LENGTH) return `must be at most ${String(PASSWORD_MAX_LENGTH)} characters`;
     const folded = password.normalize('NFKC').toLowerCase();
-    if (list.has(folded)) return 'is one of the most common passwords; choose one that is harder to guess';
+    if (commonPasswords().has(folded)) return 'is one of the most common passwords; choose one that is harder to guess';
     for (const own of [context.username, context.email]) {
       if (own && folded === own.normalize('NFKC').toLowerCase()) return 'must not be your username or email';
     }

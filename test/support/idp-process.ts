@@ -22,6 +22,9 @@ const TSX = import.meta.resolve('tsx');
  */
 export type IdpEntry = 'source' | 'compiled';
 
+/** The environment `npm start` and the Docker image add for the compiled build: two malloc arenas, not one per thread. */
+const COMPILED_ENV = { MALLOC_ARENA_MAX: '2' } as const;
+
 /** The IdP's entry point running as its own process. */
 export interface IdpProcess {
   child: ChildProcess;
@@ -41,7 +44,7 @@ export function startIdpProcess(
   const args = entry === 'source' ? ['--import', TSX, MAIN] : ['--enable-source-maps', COMPILED_MAIN];
   const child = spawn(process.execPath, [...nodeFlags, ...args], {
     cwd,
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', ...(entry === 'compiled' ? COMPILED_ENV : {}), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -45,9 +45,7 @@ export async function benchStores(kind: BenchStoreKind, dir: string): Promise<Be
   const urlOf = (name: string) => {
     let url = databases.get(name);
     if (url === undefined) {
-      url = createDatabase(server, `bench_${name}`).then(
-        (tcp) => `${tcp}?host=${encodeURIComponent(socketDir)}`,
-      );
+      url = createDatabase(server, `bench_${name}`).then((tcp) => `${tcp}?host=${encodeURIComponent(socketDir)}`);
       databases.set(name, url);
     }
     return url;

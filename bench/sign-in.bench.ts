@@ -338,7 +338,7 @@ async function main() {
         `${ms(cpu.outsideHashing / signedIn / 1000)} / ${ms(idpCpuMs - hashAlone.cpuMs)}`,
       );
       if (stores.serverCpuMicros) {
-        row('  CPU per sign-in of the store\'s server (all its processes)', ms(cpu.storeServer / signedIn / 1000));
+        row("  CPU per sign-in of the store's server (all its processes)", ms(cpu.storeServer / signedIn / 1000));
       }
     }
     row(

@@ -266,7 +266,9 @@ export function createPasskeys(deps: PasskeyDependencies): Passkeys {
     const data = factor.data as Partial<PasskeyData>;
     let verification: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
     try {
-      verification = await (await webauthn()).verifyAuthenticationResponse({
+      verification = await (
+        await webauthn()
+      ).verifyAuthenticationResponse({
         response,
         expectedChallenge: challenge,
         expectedOrigin,
@@ -312,7 +314,9 @@ export function createPasskeys(deps: PasskeyDependencies): Passkeys {
 
     async registrationOptions(account, sessionId) {
       const existing = await passkeysOf(account.id);
-      const options = await (await webauthn()).generateRegistrationOptions({
+      const options = await (
+        await webauthn()
+      ).generateRegistrationOptions({
         rpName: deps.rpName,
         rpID,
         userName: account.username,
@@ -348,7 +352,9 @@ export function createPasskeys(deps: PasskeyDependencies): Passkeys {
 
       let verification: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
       try {
-        verification = await (await webauthn()).verifyRegistrationResponse({
+        verification = await (
+          await webauthn()
+        ).verifyRegistrationResponse({
           response,
           expectedChallenge: pending.challenge,
           expectedOrigin,
@@ -386,7 +392,9 @@ export function createPasskeys(deps: PasskeyDependencies): Passkeys {
     async signInOptions(interactionUid) {
       // No allowCredentials: the user has typed no username, so the authenticator offers whichever of its
       // passkeys are for this RP ID, and the answer says which one (and whose) it was.
-      const options = await (await webauthn()).generateAuthenticationOptions({
+      const options = await (
+        await webauthn()
+      ).generateAuthenticationOptions({
         rpID,
         userVerification: 'required',
         timeout: CEREMONY_TIMEOUT_MS,
@@ -419,7 +427,9 @@ export function createPasskeys(deps: PasskeyDependencies): Passkeys {
 
     async secondFactorOptions(interactionUid, accountId) {
       // The account is known (its password was right): only its own passkeys are offered.
-      const options = await (await webauthn()).generateAuthenticationOptions({
+      const options = await (
+        await webauthn()
+      ).generateAuthenticationOptions({
         rpID,
         userVerification: 'required',
         timeout: CEREMONY_TIMEOUT_MS,

@@ -120,11 +120,7 @@ export class PostgresArtifactStore implements ArtifactStore {
     await this.#pool.query('DELETE FROM oidc_artifacts WHERE account_id = $1', [accountId]);
   }
 
-  async #one(
-    statement: typeof FIND,
-    model: string,
-    key: string,
-  ): Promise<ArtifactPayload | undefined> {
+  async #one(statement: typeof FIND, model: string, key: string): Promise<ArtifactPayload | undefined> {
     const { rows } = await this.#pool.query<ArtifactRow>(statement([model, key, Date.now()]));
     const row = rows[0];
     return row ? payloadOf(row) : undefined;

@@ -147,7 +147,12 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     const launch = async (port: number, launchTimeoutMs: number): Promise<ServerProcess> => {
       const args = [
         ...['-D', dataDir, '-p', String(port)],
-        ...['-c', `listen_addresses=${host}`, '-c', `unix_socket_directories=${options.unixSocket === true ? dir : ''}`],
+        ...[
+          '-c',
+          `listen_addresses=${host}`,
+          '-c',
+          `unix_socket_directories=${options.unixSocket === true ? dir : ''}`,
+        ],
         ...(options.durable === true ? [] : THROWAWAY_SETTINGS.flatMap((setting) => ['-c', setting])),
         ...['-c', `max_connections=${String(options.maxConnections ?? 50)}`],
       ];

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import type {
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
   AuthenticationResponseJSON,
   PublicKeyCredentialCreationOptionsJSON,
   PublicKeyCredentialRequestOptionsJSON,
   RegistrationResponseJSON,
+  VerifiedAuthenticationResponse,
+  VerifiedRegistrationResponse,
 } from '@simplewebauthn/server';
 import { z } from 'zod';
 import { hasInvisibleCharacters, type Account } from '../accounts/account.js';
@@ -264,11 +264,10 @@ export function createPasskeys(deps: PasskeyDependencies): Passkeys {
     }
 
     const data = factor.data as Partial<PasskeyData>;
-    let verification: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
+    const { verifyAuthenticationResponse } = await webauthn();
+    let verification: VerifiedAuthenticationResponse;
     try {
-      verification = await (
-        await webauthn()
-      ).verifyAuthenticationResponse({
+      verification = await verifyAuthenticationResponse({
         response,
         expectedChallenge: challenge,
         expectedOrigin,
@@ -314,9 +313,8 @@ export function createPasskeys(deps: PasskeyDependencies): Passkeys {
 
     async registrationOptions(account, sessionId) {
       const existing = await passkeysOf(account.id);
-      const options = await (
-        await webauthn()
-      ).generateRegistrationOptions({
+      const { generateRegistrationOptions } = await webauthn();
+      const options = await generateRegistrationOptions({
         rpName: deps.rpName,
         rpID,
         userName: account.username,
@@ -350,11 +348,10 @@ export function createPasskeys(deps: PasskeyDependencies): Passkeys {
       const response = parseResponse(registrationResponse, text) as RegistrationResponseJSON | undefined;
       if (!response) return { kind: 'refused', detail: 'not a registration response' };
 
-      let verification: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
+      const { verifyRegistrationResponse } = await webauthn();
+      let verification: VerifiedRegistrationResponse;
       try {
-        verification = await (
-          await webauthn()
-        ).verifyRegistrationResponse({
+        verification = await verifyRegistrationResponse({
           response,
           expectedChallenge: pending.challenge,
           expectedOrigin,
@@ -392,9 +389,8 @@ export function createPasskeys(deps: PasskeyDependencies): Passkeys {
     async signInOptions(interactionUid) {
       // No allowCredentials: the user has typed no username, so the authenticator offers whichever of its
       // passkeys are for this RP ID, and the answer says which one (and whose) it was.
-      const options = await (
-        await webauthn()
-      ).generateAuthenticationOptions({
+      const { generateAuthenticationOptions } = await webauthn();
+      const options = await generateAuthenticationOptions({
         rpID,
         userVerification: 'required',
         timeout: CEREMONY_TIMEOUT_MS,
@@ -427,9 +423,8 @@ export function createPasskeys(deps: PasskeyDependencies): Passkeys {
 
     async secondFactorOptions(interactionUid, accountId) {
       // The account is known (its password was right): only its own passkeys are offered.
-      const options = await (
-        await webauthn()
-      ).generateAuthenticationOptions({
+      const { generateAuthenticationOptions } = await webauthn();
+      const options = await generateAuthenticationOptions({
         rpID,
         userVerification: 'required',
         timeout: CEREMONY_TIMEOUT_MS,

@@ -23,7 +23,7 @@ const TSX = import.meta.resolve('tsx');
 export type IdpEntry = 'source' | 'compiled';
 
 /** The environment `npm start` and the Docker image add for the compiled build: two malloc arenas, not one per thread. */
-const COMPILED_ENV = { MALLOC_ARENA_MAX: '2' } as const;
+export const COMPILED_ENV = { MALLOC_ARENA_MAX: '2' } as const;
 
 /** The IdP's entry point running as its own process. */
 export interface IdpProcess {

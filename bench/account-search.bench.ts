@@ -285,6 +285,8 @@ async function measure(label: string, store: Store, samples: Sample[]): Promise<
 async function run(label: string, store: Store): Promise<void> {
   try {
     const { samples, inserted, seconds } = await fill(store);
+    // As `npm run import` does at its end (PostgreSQL: VACUUM ANALYZE), and the database's own maintenance later.
+    await store.accounts.settleAfterBulkInsert?.();
     await measure(
       `account search, ${label}: ${inserted.toLocaleString('en-US')} accounts (inserted in ${seconds.toFixed(1)} s), ` +
         `${RUNS} runs per query, ${LIMIT} per page, total counted on each`,

@@ -212,6 +212,7 @@ async function importPages(
   }
 
   if (options.checkpointPath && !dryRun) await rm(options.checkpointPath, { force: true });
+  if (!dryRun && counts.imported > 0) await deps.accounts.settleAfterBulkInsert?.();
   const summary: ImportSummary = {
     ...counts,
     dryRun,

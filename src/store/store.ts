@@ -60,6 +60,13 @@ export interface AccountStore {
   insert(account: Account): Promise<InsertAccountResult>;
   /** Each account accepted or refused on its own, as `insert` would; one round trip / transaction per batch. */
   insertMany(accounts: readonly Account[]): Promise<InsertAccountResult[]>;
+  /**
+   * After many `insertMany` batches (an import): brings what the database keeps about the table up to date at once
+   * instead of when its background maintenance gets to it. PostgreSQL: `VACUUM (ANALYZE)`, so the console's prefix
+   * counts read the index alone (right after a 1,000,000-row import they read the table too: p95 146 ms, not 20).
+   * Stores with nothing to do leave it out.
+   */
+  settleAfterBulkInsert?(): Promise<void>;
   /** Changes the username and/or email (and its verified flag); a collision or a stale read changes nothing. */
   updateLogins(id: string, change: LoginChange): Promise<UpdateLoginsResult>;
   /**

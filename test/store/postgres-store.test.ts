@@ -132,6 +132,48 @@ describe('PostgreSQL store', { skip }, () => {
     }
   });
 
+  it('settles the accounts table after a bulk insert: every page all-visible, so prefix counts read the index alone', async () => {
+    const url = await freshDatabase();
+    const store = await openPostgresStore(url, { statementTimeoutMs: 1 });
+    try {
+      const at = new Date();
+      const accounts = Array.from({ length: 5000 }, (_, i) => ({
+        id: randomUUID(),
+        username: `bulk${String(i)}`,
+        emailVerified: false,
+        roles: [],
+        origin: 'imported' as const,
+        password: { kind: 'bcrypt' as const, hash: '$2b$10$x' },
+        createdAt: at,
+        updatedAt: at,
+      }));
+      const pages = () =>
+        withClient(url, async (client) => {
+          const { rows } = await client.query<{ pages: number; visible: number }>(
+            "SELECT relpages AS pages, relallvisible AS visible FROM pg_class WHERE relname = 'accounts'",
+          );
+          return rows[0];
+        });
+      const before = await pages();
+      assert.equal(before?.visible, 0, 'nothing marked all-visible yet');
+      await withClient(url, (client) => client.query('ALTER TABLE accounts SET (autovacuum_enabled = false)'));
+      // Settled by a store whose statement timeout (1 ms) would cut any VACUUM short: it is lifted for it.
+      await openPostgresStore(url).then(async (writer) => {
+        await writer.accounts.insertMany(accounts);
+        await writer.close();
+      });
+      // The test server commits without waiting for the WAL flush (synchronous_commit off), and VACUUM marks no row
+      // all-visible before its insert's commit is flushed; a production server's account writes are flushed.
+      await withClient(url, (client) => client.query('CHECKPOINT'));
+      await store.accounts.settleAfterBulkInsert?.();
+      const after = await pages();
+      assert.ok((after?.pages ?? 0) > 10, 'the table has pages');
+      assert.equal(after?.visible, after?.pages, 'every page all-visible');
+    } finally {
+      await store.close();
+    }
+  });
+
   it('is the store openStore opens when DATABASE_URL is set', async () => {
     const { config } = loadConfig({ DATABASE_URL: await freshDatabase() }, tmpdir());
     const store = await openStore(config.store, createLogger('silent'));

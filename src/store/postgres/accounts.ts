@@ -32,6 +32,8 @@ const UNIQUE_INDEXES: Record<string, AccountField> = {
 
 const COLUMNS = ACCOUNT_COLUMNS.join(', ');
 const PLACEHOLDERS = ACCOUNT_COLUMN_TYPES.map((type, i) => `$${String(i + 1)}::${type}`).join(', ');
+/** How long the client waits for the VACUUM after an import (the server's statement timeout is lifted for it). */
+const BULK_SETTLE_TIMEOUT_MS = 30 * 60_000;
 /** Rows per statement of `insertMany`. */
 const CHUNK = 1000;
 const INSERT_BATCH = `INSERT INTO accounts (${COLUMNS})
@@ -151,6 +153,28 @@ export class PostgresAccountStore implements AccountStore {
       if (byOrigin.size > 0) await client.query(ADD_TO_COUNTS, [[...byOrigin.keys()], [...byOrigin.values()]]);
       return results.map((result) => result ?? { kind: 'conflict', field: 'id' });
     });
+  }
+
+  async settleAfterBulkInsert(): Promise<void> {
+    // VACUUM runs outside a transaction, and on a large table longer than any statement is allowed to: one connection
+    // of the pool lifts both timeouts for it, and sets them back before it is reused.
+    const client = await this.#pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('SET statement_timeout = 0');
+      // pg reads a query's own `query_timeout` (client.js); its types only know the pool's.
+      const vacuum: pg.QueryConfig & { query_timeout: number } = {
+        text: 'VACUUM (ANALYZE) accounts',
+        query_timeout: BULK_SETTLE_TIMEOUT_MS,
+      };
+      await client.query(vacuum);
+      await client.query('RESET statement_timeout');
+    } catch (error) {
+      broken = error as Error;
+      throw error;
+    } finally {
+      client.release(broken);
+    }
   }
 
   async updateLogins(id: string, change: LoginChange): Promise<UpdateLoginsResult> {

@@ -1,6 +1,7 @@
 import Provider, { errors, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
+import type { Account as StoredAccount } from '../accounts/account.js';
 import type { AccountStore, ArtifactStore } from '../store/store.js';
 import { createAdapter } from './adapter.js';
 import { accountClaims, claimsForScopes, CLAIMS_BY_SCOPE } from './claims.js';
@@ -53,11 +54,16 @@ export function createProvider(deps: ProviderDependencies): Provider {
   const adminApi = `${config.issuer}/admin/api`;
   const secureCookies = new URL(config.issuer).protocol === 'https:';
 
+  // The stored account behind each account object this request's findAccount returned: the token endpoint reads the
+  // account once, and its access token's claims come from that read rather than a second one a moment later.
+  const storedAccounts = new WeakMap<object, StoredAccount>();
   const findAccount = async (_ctx: KoaContextWithOIDC, sub: string) => {
     const account = await deps.accounts.findById(sub);
     // A switched-off account's tokens stop working with it (refresh, userinfo), not only its sign-in.
     if (!account || account.disabled) return undefined;
-    return { accountId: account.id, claims: () => accountClaims(account) };
+    const found = { accountId: account.id, claims: () => accountClaims(account) };
+    storedAccounts.set(found, account);
+    return found;
   };
 
   const configuration: Configuration = {
@@ -171,7 +177,9 @@ export function createProvider(deps: ProviderDependencies): Provider {
     // An access token for an API holds only the API's scopes, so the grant's OpenID scopes decide its claims.
     extraTokenClaims: async (ctx, token) => {
       if (token.kind !== 'AccessToken' || !token.accountId) return undefined;
-      const account = await deps.accounts.findById(token.accountId);
+      const found = ctx.oidc.account;
+      const loaded = found?.accountId === token.accountId ? storedAccounts.get(found) : undefined;
+      const account = loaded ?? (await deps.accounts.findById(token.accountId));
       if (!account) return undefined;
       const scopes = new Set([...(token.scope ?? '').split(' '), ...(ctx.oidc.grant?.getOIDCScope() ?? '').split(' ')]);
       return claimsForScopes(account, scopes);

@@ -1,10 +1,29 @@
 import type pg from 'pg';
 import type { Factor, FactorKind, FactorStore } from '../store.js';
-import { inTransaction, storable, uniqueViolation, type Queryable } from './sql.js';
+import { inTransaction, preparedStatement, storable, uniqueViolation, type Queryable } from './sql.js';
 import { assertOneAccount, factorFromRow, type DecodedFactorRow } from '../sql-rows.js';
 
 /** A row of `factors` as SELECT * reads it (schema migration 2). */
 type FactorRow = DecodedFactorRow;
+
+const FACTOR_COLUMNS = (
+  [
+    'id',
+    'account_id',
+    'kind',
+    'credential_id',
+    'data',
+    'mark',
+    'label',
+    'created_at',
+    'last_used_at',
+  ] as const satisfies readonly (keyof FactorRow)[]
+).join(', ');
+/** Read on every sign-in (which second factors the account has), so prepared once per connection. */
+const BY_ACCOUNT = preparedStatement(
+  'factors_by_account',
+  `SELECT ${FACTOR_COLUMNS} FROM factors WHERE account_id = $1 ORDER BY created_at, id`,
+);
 
 type AddResult = { kind: 'added' } | { kind: 'conflict' };
 
@@ -45,10 +64,7 @@ export class PostgresFactorStore implements FactorStore {
 
   async listByAccount(accountId: string): Promise<Factor[]> {
     if (!storable(accountId)) return [];
-    const { rows } = await this.#pool.query<FactorRow>(
-      'SELECT * FROM factors WHERE account_id = $1 ORDER BY created_at, id',
-      [accountId],
-    );
+    const { rows } = await this.#pool.query<FactorRow>(BY_ACCOUNT([accountId]));
     return rows.map(rowToFactor);
   }
 

@@ -8,7 +8,18 @@ import { freePort } from '../test/support/servers/process.js';
 import { basicAuthorization, leanSignIn } from './lean-sign-in.js';
 import { PeerMissing, pbkdf2Bound, startGlewlwyd, type PeerUser } from './peer/glewlwyd.js';
 import { send } from './lean-http.js';
-import { bcryptBound, cpuMicros, loadFor, mean, median, quantile, residentBytes, timed, type Load } from './measure.js';
+import {
+  abRate,
+  bcryptBound,
+  cpuMicros,
+  loadFor,
+  mean,
+  median,
+  quantile,
+  residentBytes,
+  timed,
+  type Load,
+} from './measure.js';
 
 /**
  * `npm run bench -- --peer glewlwyd`: the IdP and glewlwyd (Debian's package, a C IdP on SQLite) measured in the same
@@ -213,6 +224,24 @@ async function refreshChains(sides: readonly Contender[]): Promise<string[][]> {
   );
 }
 
+/**
+ * Requests/s ApacheBench gets from each side's `url`, the sides taking turns, the median of the rounds, with the failed
+ * requests of all rounds; undefined when ab is not installed. At these rates a Node client measures mostly itself.
+ */
+function abRates(sides: readonly Contender[], url: (side: Contender) => string): string[] | undefined {
+  const rates = sides.map((): number[] => []);
+  const failed = sides.map(() => 0);
+  for (let round = 0; round < ENDPOINT_ROUNDS; round++) {
+    for (const [i, side] of sides.entries()) {
+      const got = abRate(url(side), ENDPOINT_LANES, ENDPOINT_SECONDS);
+      if (!got) return undefined;
+      rates[i]?.push(got.perSecond);
+      failed[i] = (failed[i] ?? 0) + got.failed;
+    }
+  }
+  return rates.map((values, i) => `${median(values).toFixed(0)}/s, ${String(failed[i] ?? 0)} failed`);
+}
+
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const perSecond = (load: Load) => `${load.perSecond.toFixed(1)}/s`;
@@ -299,6 +328,13 @@ async function compare(ours: Contender, peer: Contender): Promise<void> {
   row(`discovery requests/s, ${String(ENDPOINT_LANES)} in flight`, discovery.map(withErrors), discovery);
   const jwks = await endpointRates(sides, (side) => () => getOk(side.jwksUrl));
   row(`JWKS requests/s, ${String(ENDPOINT_LANES)} in flight`, jwks.map(withErrors), jwks);
+  for (const [name, url] of [
+    ['discovery', (side: Contender) => side.discoveryUrl],
+    ['JWKS', (side: Contender) => side.jwksUrl],
+  ] as const) {
+    const label = `${name} requests/s with ApacheBench (ab -k -c ${String(ENDPOINT_LANES)}), median of ${String(ENDPOINT_ROUNDS)}`;
+    row(label, abRates(sides, url) ?? sides.map(() => 'skipped: ab is not installed (apt-get install apache2-utils)'));
+  }
   row(
     'resident memory idle / after the sign-in load',
     idle.map((bytes, i) => `${mb(bytes)} / ${mb(loaded[i] ?? Number.NaN)}`),

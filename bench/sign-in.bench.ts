@@ -282,6 +282,7 @@ async function main() {
       let signedIn = 0;
       let failed = 0;
       let loadMs = 0;
+      const ratesOfThirds: number[] = [];
       const cpu = { idp: 0, outsideHashing: 0, generator: 0, storeServer: 0 };
       const storeServerCpu = stores.serverCpuMicros ?? (() => 0);
       for (let part = 0; part < 3; part++) {
@@ -315,6 +316,7 @@ async function main() {
         await sampler;
         signedIn += rounds;
         loadMs += (rounds / perSecond) * 1000;
+        ratesOfThirds.push(perSecond);
         bounds.push(await bcryptBound(COST, BOUND_SECONDS));
       }
       const load = signedIn / (loadMs / 1000);
@@ -329,6 +331,14 @@ async function main() {
         `${load.toFixed(1)}, ${String(failed)} of ${String(signedIn)} failed`,
       );
       row('  as share of the hashing bound (target >= 92%)', `${((load / bound) * 100).toFixed(1)}%`);
+      // A shared VM's speed can move within a load: each third against the bounds taken just before and after it
+      // shows whether it did (the figure above is the whole load against all four).
+      row(
+        '    each third against the bound around it',
+        ratesOfThirds
+          .map((rate, k) => `${((rate / (((bounds[k] ?? 0) + (bounds[k + 1] ?? 0)) / 2)) * 100).toFixed(1)}%`)
+          .join(' / '),
+      );
       row(
         '  CPU per sign-in: the IdP (all threads, GC included) / this load generator',
         `${ms(idpCpuMs)} / ${ms(cpu.generator / signedIn / 1000)}`,

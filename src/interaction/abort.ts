@@ -8,7 +8,7 @@ export function abortEndpoint(deps: Pick<InteractionDependencies, 'provider' | '
     deps.csrf.check,
     loadInteraction(deps.provider),
     async function cancel(ctx) {
-      await finishInteraction(ctx, {
+      await finishInteraction(ctx, ctx.state.interaction, {
         error: 'access_denied',
         error_description: 'The user cancelled the sign-in.',
       });

@@ -69,7 +69,7 @@ export function consentEndpoint(deps: ConsentDependencies): Step[] {
         grant.addResourceScope(resource, scopes.join(' '));
       }
       const grantId = await grant.save();
-      await finishInteraction(ctx, { consent: interaction.grantId ? {} : { grantId } }, true);
+      await finishInteraction(ctx, interaction, { consent: interaction.grantId ? {} : { grantId } }, true);
     },
   ];
 }

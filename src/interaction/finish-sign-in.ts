@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import { acrFor } from '../oidc/login-policy.js';
-import { finishInteraction, type InteractionState } from './interaction-steps.js';
+import { finishInteraction, type Interaction } from './interaction-steps.js';
 
 /** How a sign-in with a password alone is authenticated (RFC 8176). */
 export const PASSWORD_ONLY: readonly string[] = ['pwd'];
@@ -10,9 +10,10 @@ export const PASSWORD_ONLY: readonly string[] = ['pwd'];
  * `acr` it reached follows from it; both reach the ID token.
  */
 export async function finishSignIn(
-  ctx: Context & { state: InteractionState },
+  ctx: Context,
+  interaction: Interaction,
   accountId: string,
   amr: readonly string[] = PASSWORD_ONLY,
 ): Promise<void> {
-  await finishInteraction(ctx, { login: { accountId, amr: [...amr], acr: acrFor(amr) } });
+  await finishInteraction(ctx, interaction, { login: { accountId, amr: [...amr], acr: acrFor(amr) } });
 }

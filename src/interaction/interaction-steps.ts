@@ -109,18 +109,18 @@ export async function renderStep(
 
 /**
  * Hands the step's result to oidc-provider, which continues the authorization request: what its
- * `interactionResult` does, on the interaction `loadInteraction` read for this request rather than on a second read
+ * `interactionResult` does, on the interaction `loadInteraction` read for this request, not on a second read
  * of the same row (one store round trip less on every step). A double click ends as before: the browser follows the
  * answer to its second click, whose result is the one saved last. A click whose interaction was resumed meanwhile
  * (its first click's answer already followed) saves it again, where `interactionResult` would have failed; either
  * way that browser reaches the expired-request page, since the resume took its resume cookie, and the row expires.
  */
 export async function finishInteraction(
-  ctx: Context & { state: InteractionState },
+  ctx: Context,
+  interaction: Interaction,
   result: InteractionResults,
   merge = false,
 ): Promise<void> {
-  const { interaction } = ctx.state;
   interaction.result = merge && !('error' in result) ? { ...interaction.lastSubmission, ...result } : result;
   await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
   ctx.status = 303;

@@ -69,7 +69,7 @@ export async function finishOrOfferPasskey(
 ): Promise<void> {
   const account = await deps.passkeyOffer.offerTo(accountId, { amr, browserReady: browserReady(ctx) });
   if (!account) {
-    await finishSignIn(ctx, accountId, amr);
+    await finishSignIn(ctx, interaction, accountId, amr);
     return;
   }
   await deps.artifacts.upsert(PENDING, interaction.uid, { accountId, amr: [...amr] }, PENDING_TTL_SECONDS);
@@ -173,7 +173,7 @@ export function passkeyOfferEndpoint(
 
     async function finish(ctx) {
       const { pending } = ctx.state;
-      await finishSignIn(ctx, pending.account.id, pending.amr);
+      await finishSignIn(ctx, ctx.state.interaction, pending.account.id, pending.amr);
     },
   ];
 }

@@ -61,7 +61,7 @@ export function passkeySignInEndpoint(deps: PasskeySignInDependencies): Step[] {
       const { interaction } = ctx.state;
       const outcome = await deps.passkeys.signIn(interaction.uid, formField(ctx.request.body, 'response'));
       if (outcome.kind === 'signed-in') {
-        await finishSignIn(ctx, outcome.account.id, passkeyAmr(outcome.synced));
+        await finishSignIn(ctx, interaction, outcome.account.id, passkeyAmr(outcome.synced));
         return;
       }
       await renderSignIn(deps, ctx, interaction, '', refusalOf(outcome));

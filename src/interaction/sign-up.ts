@@ -88,7 +88,7 @@ export function signUpEndpoint(deps: SignUpDependencies): Step<SignUpState>[] {
       const outcome = await deps.register({ ...values, password: formField(ctx.request.body, 'password') });
       switch (outcome.kind) {
         case 'registered':
-          await finishSignIn(ctx, outcome.account.id);
+          await finishSignIn(ctx, ctx.state.interaction, outcome.account.id);
           return;
         case 'invalid-input':
           await again(ctx, { values, ...formProblems(translatorFor(ctx), outcome.errors) }, 400);

@@ -78,7 +78,7 @@ export function verifyEmailEndpoint(deps: VerifyEmailDependencies): Step[] {
         return;
       }
       // The prompt's check reads the account again: confirmed, it lets the authorization go on.
-      await finishInteraction(ctx, { [interaction.prompt.name]: {} }, true);
+      await finishInteraction(ctx, interaction, { [interaction.prompt.name]: {} }, true);
     },
   ];
 }

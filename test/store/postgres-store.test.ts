@@ -108,23 +108,30 @@ describe('PostgreSQL store', { skip }, () => {
         updatedAt: at,
       });
       await store.artifacts.upsert('Session', 's1', { accountId: 'r1' }, 60);
+      await store.factors.add([
+        { id: 'f1', accountId: 'r1', kind: 'totp', data: { secret: 'sealed' }, mark: 0, createdAt: at },
+      ]);
       const before = {
         byLogin: await store.accounts.findByLogin('rolling'),
         byId: await store.accounts.findById('r1'),
         session: await store.artifacts.find('Session', 's1'),
         sessions: await store.artifacts.findByAccount('Session', 'r1'),
+        factors: await store.factors.listByAccount('r1'),
       };
       assert.equal(before.byLogin?.id, 'r1');
+      assert.equal(before.factors.length, 1);
       // What a later version's migration might do, while this process runs.
       await withClient(url, async (client) => {
         await client.query('ALTER TABLE accounts ADD COLUMN newer_field text');
         await client.query('ALTER TABLE oidc_artifacts ADD COLUMN newer_field text');
         await client.query('ALTER TABLE events ADD COLUMN newer_field text');
+        await client.query('ALTER TABLE factors ADD COLUMN newer_field text');
       });
       assert.deepEqual(await store.accounts.findByLogin('rolling'), before.byLogin);
       assert.deepEqual(await store.accounts.findById('r1'), before.byId);
       assert.deepEqual(await store.artifacts.find('Session', 's1'), before.session);
       assert.deepEqual(await store.artifacts.findByAccount('Session', 'r1'), before.sessions);
+      assert.deepEqual(await store.factors.listByAccount('r1'), before.factors);
       await store.events.append({ type: 'signed_in', accountId: 'r1', migrated: false });
       assert.equal((await store.events.list({ accountId: 'r1' })).length, 1);
     } finally {

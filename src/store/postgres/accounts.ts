@@ -20,7 +20,7 @@ import {
 } from './account-rows.js';
 import { accountFromRow as rowToAccount, passwordColumns } from '../sql-rows.js';
 import { PostgresAccountSearch } from './account-search.js';
-import { inTransaction, preparedStatement, storable, uniqueViolation } from './sql.js';
+import { inTransaction, onConnection, preparedStatement, storable, uniqueViolation } from './sql.js';
 
 /** The unique indexes of `accounts` (schema migration 1), by the field a refused write clashed on. */
 const UNIQUE_INDEXES: Record<string, AccountField> = {
@@ -157,10 +157,8 @@ export class PostgresAccountStore implements AccountStore {
 
   async settleAfterBulkInsert(): Promise<void> {
     // VACUUM runs outside a transaction, and on a large table longer than any statement is allowed to: one connection
-    // of the pool lifts both timeouts for it, and sets them back before it is reused.
-    const client = await this.#pool.connect();
-    let broken: Error | undefined;
-    try {
+    // of the pool lifts both timeouts for it, and sets them back before it is reused (or is thrown away).
+    await onConnection(this.#pool, async (client) => {
       await client.query('SET statement_timeout = 0');
       // pg reads a query's own `query_timeout` (client.js); its types only know the pool's.
       const vacuum: pg.QueryConfig & { query_timeout: number } = {
@@ -169,12 +167,7 @@ export class PostgresAccountStore implements AccountStore {
       };
       await client.query(vacuum);
       await client.query('RESET statement_timeout');
-    } catch (error) {
-      broken = error as Error;
-      throw error;
-    } finally {
-      client.release(broken);
-    }
+    });
   }
 
   async updateLogins(id: string, change: LoginChange): Promise<UpdateLoginsResult> {

@@ -9,7 +9,7 @@ import { PostgresLeaseStore } from './leases.js';
 import { migrateSchema } from './schema.js';
 import { PostgresSecretStore } from './secrets.js';
 import { PostgresSettingsStore } from './settings.js';
-import { storeTypes } from './sql.js';
+import { onConnection, storeTypes } from './sql.js';
 import { startSweep } from './sweep.js';
 import { PostgresTombstoneStore } from './tombstones.js';
 import { PostgresWebhookStore } from './webhooks.js';
@@ -75,12 +75,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   for (const each of [pool, expiring]) each.on('error', (error) => report(error, 'idle connection'));
 
   try {
-    const client = await pool.connect();
-    try {
-      await migrateSchema(client);
-    } finally {
-      client.release();
-    }
+    await onConnection(pool, migrateSchema);
   } catch (error) {
     await Promise.all([pool.end(), expiring.end()]);
     throw error;

@@ -14,33 +14,50 @@ export function uniqueViolation(error: unknown): string | undefined {
 }
 
 /**
+ * Runs `work` on one client of the pool. A client `work` failed on is thrown away, not reused, unless
+ * `fitAfterFailure` says it is clean again: a failure may leave a session setting changed, or a connection broken.
+ */
+export async function onConnection<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+  fitAfterFailure: (client: pg.PoolClient, error: unknown) => Promise<boolean> = () => Promise.resolve(false),
+): Promise<T> {
+  const client = await pool.connect();
+  try {
+    const result = await work(client);
+    client.release();
+    return result;
+  } catch (error) {
+    client.release((await fitAfterFailure(client, error)) ? undefined : (error as Error));
+    throw error;
+  }
+}
+
+/**
  * Runs `work` in one transaction on one client of the pool: committed when it resolves, rolled back when it throws
  * (the error is passed on). A client whose rollback failed too is broken and is thrown away, not reused. So is one
  * whose connection failed or went silent (a read timeout): a rollback queued behind the unanswered query would only
  * wait out the timeout a second time, and the server rolls back a transaction whose connection ends anyway.
  */
-export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    if (connectionLost(error)) {
-      broken = error as Error;
-      throw error;
-    }
-    try {
-      await client.query('ROLLBACK');
-    } catch (rollbackError) {
-      broken = rollbackError as Error;
-    }
-    throw error;
-  } finally {
-    client.release(broken);
-  }
+export function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return onConnection(
+    pool,
+    async (client) => {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    },
+    async (client, error) => {
+      if (connectionLost(error)) return false;
+      try {
+        await client.query('ROLLBACK');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  );
 }
 
 /** An error the server did not send (it would be a DatabaseError) that says the connection broke or stopped answering. */

@@ -39,7 +39,18 @@ export interface PageOptions {
  * when the language came from the sign-in or a link rather than the browser, for links to pages outside it).
  * The operators' console stays English.
  */
+/**
+ * ejs's options for every render: the compiled template cache, and `root` for the views' includes, which name their
+ * partial from the views folder (`include('/partials/field')`). ejs checks a relative include's file on the disk
+ * (`existsSync`) at every render, even with the cache on; an absolute one it resolves by name only, so a cached page
+ * renders without touching the disk.
+ */
+function ejsOptions(options: PageOptions): ejs.Options {
+  return { cache: options.cache, root: options.viewsDir };
+}
+
 export function createPageRenderer(options: PageOptions): RenderPage {
+  const rendering = ejsOptions(options);
   const layouts = {
     card: join(options.viewsDir, 'layout.ejs'),
     console: join(options.viewsDir, 'admin', 'layout.ejs'),
@@ -61,9 +72,7 @@ export function createPageRenderer(options: PageOptions): RenderPage {
     const body = await ejs.renderFile(
       join(options.viewsDir, `${page.view}.ejs`),
       { ...common, ...page.locals },
-      {
-        cache: options.cache,
-      },
+      rendering,
     );
     ctx.status = page.status ?? 200;
     ctx.type = 'html';
@@ -79,13 +88,14 @@ export function createPageRenderer(options: PageOptions): RenderPage {
         title: page.title,
         body,
       },
-      { cache: options.cache },
+      rendering,
     );
   };
 }
 
 /** Fragments with the same common locals as whole pages (the CSRF token for their forms, above all). */
 export function createFragmentRenderer(options: PageOptions): RenderFragment {
+  const rendering = ejsOptions(options);
   return (ctx, view, locals) =>
     ejs.renderFile(
       join(options.viewsDir, `${view}.ejs`),
@@ -96,6 +106,6 @@ export function createFragmentRenderer(options: PageOptions): RenderFragment {
         csrf: options.csrf.token(ctx),
         ...locals,
       },
-      { cache: options.cache },
+      rendering,
     );
 }

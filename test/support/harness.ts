@@ -51,6 +51,8 @@ export interface TestIdpOptions {
   withoutLegacy?: boolean;
   /** Another legacy system than the HTTP stub (its `legacy` config); the stub still starts, unused. */
   legacy?: Record<string, unknown>;
+  /** Compile each view once, as `npm start` does (the suites leave it off, as development does). */
+  cacheViews?: boolean;
 }
 
 export interface TestIdp {
@@ -148,7 +150,8 @@ export async function startTestIdp(options: TestIdpOptions = {}): Promise<TestId
     ),
   );
 
-  let idp = await createIdp({ config, logger });
+  const cacheViews = options.cacheViews ?? false;
+  let idp = await createIdp({ config, logger, cacheViews });
   server.on('request', idp.listener);
 
   return {
@@ -163,7 +166,7 @@ export async function startTestIdp(options: TestIdpOptions = {}): Promise<TestId
     async restart() {
       await closeServer(server, 100);
       await idp.close();
-      idp = await createIdp({ config, logger });
+      idp = await createIdp({ config, logger, cacheViews });
       server = createServer(idp.listener);
       await listen(server, port, '127.0.0.1');
     },

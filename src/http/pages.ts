@@ -32,14 +32,6 @@ export interface PageOptions {
 }
 
 /**
- * Renders a view inside the one layout, with what every page shows: the product's name and the request id, and the
- * words of the request's language. Every view gets `t` (src/i18n/translator.ts: `t(key, params)` for text,
- * `t.html(key, params)` for text with markup placeholders, `t.plural(key, count)`), `h` (that markup:
- * `h.strong(text)`, `h.code(text)`, `h.link(href, text)`), `lang` (the page's language) and `langQuery` (`?lang=de`
- * when the language came from the sign-in or a link rather than the browser, for links to pages outside it).
- * The operators' console stays English.
- */
-/**
  * ejs's options for every render: the compiled template cache, and `root` for the views' includes, which name their
  * partial from the views folder (`include('/partials/field')`). ejs checks a relative include's file on the disk
  * (`existsSync`) at every render, even with the cache on; an absolute one it resolves by name only, so a cached page
@@ -49,6 +41,14 @@ function ejsOptions(options: PageOptions): ejs.Options {
   return { cache: options.cache, root: options.viewsDir };
 }
 
+/**
+ * Renders a view inside the one layout, with what every page shows: the product's name and the request id, and the
+ * words of the request's language. Every view gets `t` (src/i18n/translator.ts: `t(key, params)` for text,
+ * `t.html(key, params)` for text with markup placeholders, `t.plural(key, count)`), `h` (that markup:
+ * `h.strong(text)`, `h.code(text)`, `h.link(href, text)`), `lang` (the page's language) and `langQuery` (`?lang=de`
+ * when the language came from the sign-in or a link rather than the browser, for links to pages outside it).
+ * The operators' console stays English.
+ */
 export function createPageRenderer(options: PageOptions): RenderPage {
   const rendering = ejsOptions(options);
   const layouts = {

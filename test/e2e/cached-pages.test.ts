@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startTestIdp, type TestIdp } from '../support/harness.js';
@@ -52,11 +51,11 @@ describe('hosted pages with the template cache on, as npm start runs them', () =
   it('names every partial from the views folder (a relative include is looked up on the disk at each render)', () => {
     const relative: string[] = [];
     const walk = (dir: string) => {
-      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
         const path = join(dir, entry.name);
         if (entry.isDirectory()) walk(path);
         else if (entry.name.endsWith('.ejs'))
-          for (const [include] of readFileSync(path, 'utf8').matchAll(/include\(\s*['"`][^/][^'"`]*/g))
+          for (const [include] of fs.readFileSync(path, 'utf8').matchAll(/include\(\s*['"`][^/][^'"`]*/g))
             relative.push(`${path}: ${include}`);
       }
     };

@@ -269,7 +269,6 @@ describe('bulk import carries the secret too (in-memory store)', () => {
   const source = (profiles: Record<string, unknown>[]): ImportSource => ({
     signature: 'unit:legacy-totp',
     total: () => Promise.resolve(profiles.length),
-    // eslint-disable-next-line @typescript-eslint/require-await -- an async iterable of one page
     async *pages() {
       yield {
         items: profiles.map((profile, index) => ({ ref: `#${String(index)}`, record: { profile, disabled: false } })),

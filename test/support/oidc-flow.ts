@@ -17,7 +17,6 @@ export async function discover(issuer: string, client: ClientName = 'firstParty'
     client_secret === undefined ? oidc.None() : undefined,
     // Test servers are plain http on loopback.
     {
-      // eslint-disable-next-line @typescript-eslint/no-deprecated -- deprecated only to flag it; http is local-only here
       execute: [oidc.allowInsecureRequests],
     },
   );

@@ -37,10 +37,6 @@ export function python(code: string, ...args: string[]): string {
   return run(PYTHON, ['-c', `import sys, base64, hashlib, json\nimport passlib.hash as h\n${code}`, ...args]);
 }
 
-// The JSON helpers take the shape of what the caller's own snippet prints as their type parameter: it is that
-// snippet, not the helper, that fixes the shape.
-/* eslint-disable @typescript-eslint/no-unnecessary-type-parameters */
-
 /** A Python snippet (without passlib) that prints one JSON value; arguments in sys.argv[1:]. */
 export function pythonJson<T>(code: string, ...args: string[]): T {
   return JSON.parse(run(PYTHON, ['-c', `import sys, base64, hashlib, hmac, json\n${code}`, ...args])) as T;
@@ -59,7 +55,6 @@ export function phpJsonIn<T>(code: string, input: unknown): T {
   const prelude = '$in = json_decode(stream_get_contents(STDIN), true, 512, JSON_THROW_ON_ERROR);\n';
   return JSON.parse(run('php', ['-r', prelude + code], JSON.stringify(input))) as T;
 }
-/* eslint-enable @typescript-eslint/no-unnecessary-type-parameters */
 
 /** passlib's adapted base64 (`.` for `+`, no padding), for re-encoding a digest in tests. */
 export function passlibBase64(bytes: Buffer): string {

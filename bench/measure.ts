@@ -104,6 +104,9 @@ export async function loadFor(lanes: number, seconds: number, step: (lane: numbe
   return { perSecond: done / ((performance.now() - started) / 1000), done, errors, firstError };
 }
 
+/** What a bench prints in place of an ApacheBench figure when `ab` is missing. */
+export const AB_MISSING = 'skipped: ab is not installed (apt-get install apache2-utils)';
+
 /**
  * Requests per second ApacheBench (`ab`, Debian's apache2-utils: C, one thread, kept-alive connections) gets from
  * `url` with `lanes` requests in flight for `seconds`, and how many failed; undefined when ab is not installed. For

@@ -9,6 +9,7 @@ import { basicAuthorization, leanSignIn } from './lean-sign-in.js';
 import { PeerMissing, pbkdf2Bound, startGlewlwyd, type PeerUser } from './peer/glewlwyd.js';
 import { send } from './lean-http.js';
 import {
+  AB_MISSING,
   abRate,
   bcryptBound,
   cpuMicros,
@@ -333,7 +334,7 @@ async function compare(ours: Contender, peer: Contender): Promise<void> {
     ['JWKS', (side: Contender) => side.jwksUrl],
   ] as const) {
     const label = `${name} requests/s with ApacheBench (ab -k -c ${String(ENDPOINT_LANES)}), median of ${String(ENDPOINT_ROUNDS)}`;
-    row(label, abRates(sides, url) ?? sides.map(() => 'skipped: ab is not installed (apt-get install apache2-utils)'));
+    row(label, abRates(sides, url) ?? sides.map(() => AB_MISSING));
   }
   row(
     'resident memory idle / after the sign-in load',

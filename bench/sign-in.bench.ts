@@ -21,6 +21,7 @@ import { freePort } from '../test/support/servers/process.js';
 import { benchStoreKind, benchStores, type BenchStores } from './bench-stores.js';
 import { basicAuthorization, leanSignIn } from './lean-sign-in.js';
 import {
+  AB_MISSING,
   abRate,
   bcryptBound,
   cpuMicros,
@@ -453,7 +454,7 @@ async function main() {
       const ours = abRate(`${issuer}${path}`, lanes, ENDPOINT_SECONDS * 2);
       const theirs = abRate(`${bare}${path}`, lanes, ENDPOINT_SECONDS * 2);
       if (!ours || !theirs) {
-        row(`${name} with ApacheBench`, 'skipped: ab is not installed (apt-get install apache2-utils)');
+        row(`${name} with ApacheBench`, AB_MISSING);
         continue;
       }
       row(

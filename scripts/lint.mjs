@@ -3,6 +3,7 @@
 // Each runs on one core; on a fresh checkout (no caches) the type-aware pass takes most of the time, and the check
 // finishes inside it instead of after it. Both always run to the end; the exit code is the first failure's.
 import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 const run = (command, args) =>
   new Promise((resolve) => {
@@ -14,7 +15,7 @@ const run = (command, args) =>
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
 
-const bin = (name) => new URL(`../node_modules/.bin/${name}`, import.meta.url).pathname;
+const bin = (name) => fileURLToPath(new URL(`../node_modules/.bin/${name}`, import.meta.url));
 const codes = await Promise.all([
   run(bin('eslint'), ['--cache', '--cache-location', 'node_modules/.cache/eslint/', '.']),
   run(bin('prettier'), ['--check', '--cache', '.']),

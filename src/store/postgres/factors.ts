@@ -3,7 +3,7 @@ import type { Factor, FactorKind, FactorStore } from '../store.js';
 import { inTransaction, preparedStatement, storable, uniqueViolation, type Queryable } from './sql.js';
 import { assertOneAccount, factorFromRow, type DecodedFactorRow } from '../sql-rows.js';
 
-/** A row of `factors` as SELECT * reads it (schema migration 2). */
+/** A row of `factors` (schema migration 2), as the statements below read it. */
 type FactorRow = DecodedFactorRow;
 
 const FACTOR_COLUMNS = (

@@ -23,14 +23,15 @@ export async function onConnection<T>(
   fitAfterFailure: (client: pg.PoolClient, error: unknown) => Promise<boolean> = () => Promise.resolve(false),
 ): Promise<T> {
   const client = await pool.connect();
+  let result: T;
   try {
-    const result = await work(client);
-    client.release();
-    return result;
+    result = await work(client);
   } catch (error) {
     client.release((await fitAfterFailure(client, error)) ? undefined : (error as Error));
     throw error;
   }
+  client.release();
+  return result;
 }
 
 /**
